@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# mlprof: build the BPF objects, their skeletons, mlprofd and mlprofctl.
+# Every output goes under $(BUILD). `make V=1` shows the commands.
+
+BUILD    ?= build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+PREFIX   ?= /usr/local
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+            -Iinclude -Iuser -I$(BUILD) -MMD -MP
+LDLIBS   := -lbpf -lelf -lz -lcjson -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+              -I$(BUILD) -Iinclude -Ibpf
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Sources shared by the daemon, the CLI and the tests (pure code).
+LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
+            elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
+            report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c)
+# The daemon alone.
+DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
+               collector.c control.c oneshot.c)
+CTL_SRCS := user/mlprofctl.c
+
+LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
+CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
+SKEL        := $(BUILD)/mlprof.skel.h
+
+.PHONY: all clean test unit-test priv-test fuzz install bench
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/mlprofd $(BUILD)/mlprofctl
+
+$(BUILD)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h include/mlprof_abi.h $(wildcard bpf/*.bpf.h)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<))) > $@
+
+$(BUILD)/obj/%.o: user/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Objects that include the skeleton must wait for it.
+$(BUILD)/obj/bpfload.o: $(SKEL)
+
+$(BUILD)/libmlprof.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(BUILD)/mlprofd: $(DAEMON_OBJS) $(BUILD)/libmlprof.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/mlprofctl: $(CTL_OBJS) $(BUILD)/libmlprof.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+include tests/tests.mk
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/obj/*.d)

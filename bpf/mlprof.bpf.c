@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* mlprof's BPF side: a cpu-clock sampler that walks CPython stacks of target
+ * processes, and the sched tracepoints that keep the target set. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "mlprof_abi.h"
+#include "maps.bpf.h"
+#include "pycode.bpf.h"
+#include "pywalk.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Send an exec event for every exec on the machine (user space decides
+ * whether the new program is a target), not only for targets. */
+const volatile bool exec_all = false;
+/* Page size in KiB, for RSS counters kept in pages. */
+const volatile __u32 page_kb = 4;
+
+/* Thread id as the target sees it (inside its own PID namespace). */
+static __always_inline __u32 ns_tid_of(struct task_struct *task)
+{
+	struct pid *p = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+
+	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]);
+	return (__u32)up.nr;
+}
+
+static __always_inline __u32 ns_pid_of(struct task_struct *task)
+{
+	struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+
+	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]);
+	return (__u32)up.nr;
+}
+
+SEC("perf_event")
+int on_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, tid = (__u32)id, zero = 0, flags = 0, size;
+	const struct mlprof_layout *L;
+	struct mlprof_target *t;
+	struct task_struct *task;
+	struct scratch *s;
+	__u64 tstate, now;
+
+	if (!pid)
+		return 0;
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t)
+		return 0;
+	stat_inc(MLPROF_STAT_SAMPLES);
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return 0;
+	task = bpf_get_current_task_btf();
+	now = bpf_ktime_get_ns();
+	s->sample.hdr.type = MLPROF_EV_SAMPLE;
+	s->sample.hdr.pid = pid;
+	s->sample.hdr.tid = tid;
+	s->sample.hdr.exec_seq = t->exec_seq;
+	s->sample.hdr.ts_ns = now;
+	s->sample.ns_tid = ns_tid_of(task);
+	s->sample.cpu = bpf_get_smp_processor_id();
+	s->sample.nframes = 0;
+	/* The context only allows 8-byte loads of its registers. */
+	if ((*(volatile __u64 *)&ctx->regs.cs & 3) != 3)
+		flags |= MLPROF_SF_KERNEL;
+
+	L = t->layout_id ? bpf_map_lookup_elem(&layouts, &t->layout_id) : NULL;
+	if (!L || !t->runtime) {
+		flags |= MLPROF_SF_NO_LAYOUT;
+	} else if (!read_ptr(t->runtime + L->rt_interp_head)) {
+		flags |= MLPROF_SF_NO_RUNTIME;
+	} else {
+		tstate = find_tstate(L, t, pid, tid, s->sample.ns_tid, now);
+		if (tstate)
+			flags |= walk_frames(s, L, t, tstate);
+		else
+			flags |= MLPROF_SF_NO_TSTATE;
+	}
+	if (flags & MLPROF_SF_TRUNCATED)
+		stat_inc(MLPROF_STAT_TRUNCATED);
+	if (flags & MLPROF_SF_READ_ERR)
+		stat_inc(MLPROF_STAT_READ_ERRORS);
+	s->sample.flags = flags;
+	size = s->sample.nframes;
+	if (size > MLPROF_MAX_FRAMES)
+		size = MLPROF_MAX_FRAMES;
+	size = offsetof(struct mlprof_sample, frames) + size * sizeof(struct mlprof_frame);
+	if (bpf_ringbuf_output(&events, &s->sample, size, 0))
+		stat_inc(MLPROF_STAT_SAMPLE_DROPS);
+	return 0;
+}
+
+static __always_inline void emit_proc(struct mlprof_proc_event *ev)
+{
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), BPF_RB_FORCE_WAKEUP))
+		stat_inc(MLPROF_STAT_PROC_DROPS);
+}
+
+/* Separate from the sampler's scratch: a timer sample can interrupt a
+ * tracepoint program on the same CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mlprof_proc_event);
+} proc_scratch_map SEC(".maps");
+
+static __always_inline struct mlprof_proc_event *proc_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&proc_scratch_map, &zero);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ppid = BPF_CORE_READ(parent, tgid), pid = BPF_CORE_READ(child, tgid);
+	struct mlprof_proc_event *ev;
+	struct mlprof_target *t, nt;
+
+	if (ppid == pid)
+		return 0; /* a new thread */
+	t = bpf_map_lookup_elem(&targets, &ppid);
+	if (!t)
+		return 0;
+	nt = *t;
+	nt.flags = MLPROF_TF_INHERITED;
+	if (bpf_map_update_elem(&targets, &pid, &nt, BPF_ANY))
+		stat_inc(MLPROF_STAT_TARGETS_FULL);
+	ev = proc_scratch();
+	if (!ev)
+		return 0;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = MLPROF_EV_FORK;
+	ev->hdr.pid = pid;
+	ev->hdr.tid = pid;
+	ev->hdr.exec_seq = nt.exec_seq;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ev->ppid = ppid;
+	ev->ns_pid = ns_pid_of(child);
+	ev->is_target = 1;
+	BPF_CORE_READ_STR_INTO(&ev->comm, child, comm);
+	emit_proc(ev);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 pid = BPF_CORE_READ(p, tgid);
+	struct mlprof_proc_event *ev;
+	struct mlprof_target *t;
+	__u32 seq = 0;
+
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (t) {
+		/* A new image: its layout is unknown until user space has
+		 * inspected it; until then samples count as start-up. */
+		t->exec_seq++;
+		t->layout_id = 0;
+		t->runtime = 0;
+		t->code_type = 0;
+		seq = t->exec_seq;
+	} else if (!exec_all) {
+		return 0;
+	}
+	ev = proc_scratch();
+	if (!ev)
+		return 0;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = MLPROF_EV_EXEC;
+	ev->hdr.pid = pid;
+	ev->hdr.tid = BPF_CORE_READ(p, pid);
+	ev->hdr.exec_seq = seq;
+	ev->hdr.ts_ns = bpf_ktime_get_ns();
+	ev->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	ev->ns_pid = ns_pid_of(p);
+	ev->is_target = t != NULL;
+	BPF_CORE_READ_STR_INTO(&ev->comm, p, comm);
+	bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), BPF_CORE_READ(bprm, filename));
+	emit_proc(ev);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
+	struct mlprof_proc_event *ev;
+	struct mlprof_target *t;
+	__u64 rss, hiwater;
+
+	bpf_map_delete_elem(&tstates, &tid);
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t)
+		return 0;
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0; /* other threads still run */
+	ev = proc_scratch();
+	if (ev) {
+		__builtin_memset(ev, 0, sizeof(*ev));
+		ev->hdr.type = MLPROF_EV_EXIT;
+		ev->hdr.pid = pid;
+		ev->hdr.tid = tid;
+		ev->hdr.exec_seq = t->exec_seq;
+		ev->hdr.ts_ns = bpf_ktime_get_ns();
+		ev->ppid = BPF_CORE_READ(p, real_parent, tgid);
+		ev->exit_code = BPF_CORE_READ(p, signal, group_exit_code);
+		if (!ev->exit_code)
+			ev->exit_code = BPF_CORE_READ(p, exit_code);
+		rss = BPF_CORE_READ(p, signal, maxrss);
+		hiwater = BPF_CORE_READ(p, mm, hiwater_rss);
+		ev->maxrss_kb = (rss > hiwater ? rss : hiwater) * page_kb;
+		ev->is_target = 1;
+		BPF_CORE_READ_STR_INTO(&ev->comm, p, comm);
+		emit_proc(ev);
+	}
+	bpf_map_delete_elem(&targets, &pid);
+	return 0;
+}

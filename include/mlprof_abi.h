@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The contract between the BPF programs (bpf/) and mlprofd (user/).
+ *
+ * Fixed-width types and #defines only; this header includes nothing so both
+ * sides can use it. Changing a struct here changes both sides: bump
+ * MLPROF_ABI_VERSION and rebuild everything.
+ */
+#ifndef MLPROF_ABI_H
+#define MLPROF_ABI_H
+
+#define MLPROF_ABI_VERSION 1
+
+/* Python frames kept per sample; a deeper stack is marked truncated. */
+#define MLPROF_MAX_FRAMES 512
+/* Threads examined when looking a thread state up by native thread id. */
+#define MLPROF_MAX_THREADS 4096
+/* Interpreters examined (main interpreter plus sub-interpreters). */
+#define MLPROF_MAX_INTERPS 8
+#define MLPROF_MAX_LAYOUTS 64
+#define MLPROF_MAX_TARGETS 16384
+
+/* Caps, in bytes, of what a code event carries. */
+#define MLPROF_FILENAME_MAX 512
+#define MLPROF_NAME_MAX 256
+#define MLPROF_QUALNAME_MAX 512
+#define MLPROF_LINETABLE_MAX 4096
+#define MLPROF_CODE_DATA_MAX \
+	(MLPROF_FILENAME_MAX + MLPROF_NAME_MAX + MLPROF_QUALNAME_MAX + MLPROF_LINETABLE_MAX)
+
+/* Bytes read at once from a frame and from a code object; every offset a
+ * layout names for them must be below these minus 8 (checked by
+ * pylayout_validate in user space). */
+#define MLPROF_FRAME_READ 128
+#define MLPROF_CODE_READ 256
+
+enum mlprof_event_type {
+	MLPROF_EV_SAMPLE = 1,
+	MLPROF_EV_CODE = 2,
+	MLPROF_EV_EXEC = 3,
+	MLPROF_EV_FORK = 4,
+	MLPROF_EV_EXIT = 5,
+};
+
+/* Sample flags. */
+#define MLPROF_SF_TRUNCATED (1u << 0)  /* more frames than MLPROF_MAX_FRAMES */
+#define MLPROF_SF_NO_LAYOUT (1u << 1)  /* interpreter layout not known yet */
+#define MLPROF_SF_NO_RUNTIME (1u << 2) /* interpreter not initialised */
+#define MLPROF_SF_NO_TSTATE (1u << 3)  /* thread has no PyThreadState */
+#define MLPROF_SF_READ_ERR (1u << 4)   /* a read of target memory failed */
+#define MLPROF_SF_KERNEL (1u << 5)     /* sampled while in the kernel */
+
+/* Stat counters (per-CPU array indices). */
+enum mlprof_stat {
+	MLPROF_STAT_SAMPLES = 0,     /* perf events on target threads */
+	MLPROF_STAT_SAMPLE_DROPS,    /* samples lost: ring buffer full */
+	MLPROF_STAT_CODE_DROPS,      /* code events lost (retried later) */
+	MLPROF_STAT_PROC_DROPS,      /* exec/fork/exit events lost */
+	MLPROF_STAT_TRUNCATED,       /* samples with a truncated stack */
+	MLPROF_STAT_READ_ERRORS,     /* samples cut short by a failed read */
+	MLPROF_STAT_TSTATE_WALKS,    /* thread-list walks (cache misses) */
+	MLPROF_STAT_CODE_EVENTS,     /* code events sent */
+	MLPROF_STAT_TARGETS_FULL,    /* forks not followed: target map full */
+	MLPROF_STAT_NR,
+};
+
+struct mlprof_ev_hdr {
+	__u32 type;
+	__u32 pid;      /* host tgid */
+	__u32 tid;      /* host tid */
+	__u32 exec_seq; /* which exec of this pid the event belongs to */
+	__u64 ts_ns;    /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+};
+
+struct mlprof_frame {
+	__u64 code;  /* PyCodeObject address */
+	__s32 lasti; /* code units from co_code_adaptive; -1 before the first */
+	__u32 owner;
+};
+
+struct mlprof_sample {
+	struct mlprof_ev_hdr hdr;
+	__u32 flags;
+	__u32 nframes; /* frames[0] is the innermost (running) frame */
+	__u32 ns_tid;  /* thread id inside the target's PID namespace */
+	__u32 cpu;
+	struct mlprof_frame frames[MLPROF_MAX_FRAMES];
+};
+
+/* Code event flags. */
+#define MLPROF_CF_FILENAME_CUT (1u << 0)
+#define MLPROF_CF_NAME_CUT (1u << 1)
+#define MLPROF_CF_QUALNAME_CUT (1u << 2)
+#define MLPROF_CF_LINETABLE_CUT (1u << 3)
+#define MLPROF_CF_READ_ERR (1u << 4)
+
+/* Sent the first time a (pid, exec, code object, identity) is seen, so
+ * names survive the process. Strings are raw PEP 393 code units of the
+ * given kind (1, 2 or 4 bytes; 0 if unreadable); data holds filename,
+ * name, qualname and linetable back to back. */
+struct mlprof_code {
+	struct mlprof_ev_hdr hdr;
+	__u64 code;
+	__s32 firstlineno;
+	__u32 flags;
+	__u16 filename_len;
+	__u16 name_len;
+	__u16 qualname_len;
+	__u16 linetable_len;
+	__u8 filename_kind;
+	__u8 name_kind;
+	__u8 qualname_kind;
+	__u8 pad0;
+	__u32 linetable_size; /* the whole co_linetable, even if cut */
+	__u8 data[MLPROF_CODE_DATA_MAX];
+};
+
+#define MLPROF_COMM_LEN 16
+#define MLPROF_PATH_MAX 256
+
+struct mlprof_proc_event {
+	struct mlprof_ev_hdr hdr;
+	__u32 ppid;        /* fork: parent tgid */
+	__u32 ns_pid;      /* pid inside its own PID namespace */
+	__s32 exit_code;   /* exit: wait status */
+	__u32 is_target;   /* 1 if the process is in the target map */
+	__u64 maxrss_kb;   /* exit: peak RSS of the process */
+	char comm[MLPROF_COMM_LEN];
+	char filename[MLPROF_PATH_MAX]; /* exec: the path given to execve */
+};
+
+/* Offsets into CPython structures, for one interpreter build. Filled by
+ * user space (user/pylayout.c). All offsets in bytes. */
+struct mlprof_layout {
+	__u32 version_hex;
+	__u16 rt_interp_head;     /* _PyRuntime.interpreters.head */
+	__u16 interp_next;        /* PyInterpreterState.next */
+	__u16 interp_threads_head;
+	__u16 ts_next;
+	__u16 ts_native_tid;
+	__u16 ts_frame;           /* 3.13+: current_frame; 3.11/3.12: cframe */
+	__u16 cframe_frame;       /* 3.11/3.12: _PyCFrame.current_frame */
+	__u8 has_cframe;          /* 1: ts_frame points to a _PyCFrame */
+	__u8 owner_skip_min;      /* skip frames whose owner is >= this */
+	__u16 fr_previous;
+	__u16 fr_code;            /* f_code / f_executable */
+	__u16 fr_instr;           /* prev_instr / instr_ptr */
+	__u16 fr_owner;           /* one byte */
+	__u16 ob_type;            /* PyObject.ob_type */
+	__u16 co_firstlineno;
+	__u16 co_filename;
+	__u16 co_name;
+	__u16 co_qualname;
+	__u16 co_linetable;
+	__u16 co_code_adaptive;
+	__u16 str_length;         /* PyASCIIObject.length */
+	__u16 str_state;
+	__u16 str_ascii_size;     /* sizeof(PyASCIIObject) */
+	__u16 str_compact_size;   /* sizeof(PyCompactUnicodeObject) */
+	__u16 bytes_size;         /* PyVarObject.ob_size */
+	__u16 bytes_sval;
+	__u16 pad0;
+	__u64 code_tag_mask;      /* bits to clear from f_executable */
+};
+
+/* Per target process (key: host tgid). */
+#define MLPROF_TF_ROOT (1u << 0)      /* selected by user space */
+#define MLPROF_TF_INHERITED (1u << 1) /* child of a target */
+
+struct mlprof_target {
+	__u32 layout_id;   /* 0: not known yet, samples carry NO_LAYOUT */
+	__u32 flags;
+	__u32 exec_seq;
+	__u32 pad0;
+	__u64 runtime;     /* address of _PyRuntime in the target */
+	__u64 code_type;   /* address of PyCode_Type in the target */
+};
+
+#endif /* MLPROF_ABI_H */

@@ -1,0 +1,1 @@
+"""Command line interface (entry point mlpy.cli.app:cli)."""

@@ -1,0 +1,1 @@
+"""Security analysis of ML programs (AST passes and text pattern detection)."""

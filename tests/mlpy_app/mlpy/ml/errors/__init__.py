@@ -1,0 +1,1 @@
+"""Error types of the mlpy test app."""

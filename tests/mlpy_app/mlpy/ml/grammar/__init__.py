@@ -1,0 +1,1 @@
+"""ML grammar, parser and parse-tree transformer."""

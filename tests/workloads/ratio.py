@@ -1,0 +1,41 @@
+"""Two functions whose CPU work is in a known ratio; prints the split it
+measured itself with time.perf_counter (the truth a profiler is checked
+against):  MLPROF_SPLIT hot_a=<s> hot_b=<s>"""
+import sys
+import time
+
+
+def spin(n):
+    x = 0
+    for i in range(n):
+        x += i * i % 7
+    return x
+
+
+def hot_a(n):
+    return spin(n)
+
+
+def hot_b(n):
+    return spin(n)
+
+
+def main():
+    total = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    share_a = float(sys.argv[2]) if len(sys.argv) > 2 else 0.7
+    chunk = 20000
+    ta = tb = 0.0
+    start = time.perf_counter()
+    while time.perf_counter() - start < total:
+        t0 = time.perf_counter()
+        hot_a(int(chunk * share_a / (1 - share_a)))
+        t1 = time.perf_counter()
+        hot_b(chunk)
+        t2 = time.perf_counter()
+        ta += t1 - t0
+        tb += t2 - t1
+    print(f"MLPROF_SPLIT hot_a={ta:.6f} hot_b={tb:.6f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

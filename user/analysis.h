@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Per-function numbers derived from a snapshot's stacks. */
+#ifndef MLPROF_ANALYSIS_H
+#define MLPROF_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "snapshot.h"
+
+struct func_stat {
+	uint32_t func;
+	uint64_t self;  /* samples with the function innermost */
+	uint64_t total; /* samples with the function anywhere (once each) */
+};
+
+/* One row per function with samples, sorted by self then total samples
+ * (descending), then by name. 0 or -ENOMEM. */
+int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n);
+
+#endif

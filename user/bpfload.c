@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* BPF object lifetime: open -> configure -> load -> attach, and map access. */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "bpfload.h"
+#include "mlprof.skel.h"
+
+struct bpf_ctx {
+	struct mlprof *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links; /* one per CPU */
+	int *pfds;
+	unsigned ncpus;
+	struct mlprof_layout layouts[MLPROF_MAX_LAYOUTS];
+	uint32_t nlayouts; /* ids 1..nlayouts are in use */
+	bpf_event_fn fn;
+	void *fn_ctx;
+};
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_ctx *b = ctx;
+
+	return b->fn(b->fn_ctx, data, size);
+}
+
+static int attach_cpu(struct bpf_ctx *b, unsigned cpu, unsigned freq)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		/* A fixed period: each sample stands for exactly 1/freq s of
+		 * CPU time, which is what reports convert samples with. */
+		.sample_period = 1000000000ULL / freq,
+	};
+	int fd, err;
+
+	fd = (int)syscall(__NR_perf_event_open, &attr, -1, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return errno == ENODEV ? 0 : -errno; /* ENODEV: CPU offline */
+	b->pfds[cpu] = fd;
+	b->links[cpu] = bpf_program__attach_perf_event(b->skel->progs.on_sample, fd);
+	err = libbpf_get_error(b->links[cpu]);
+	if (err) {
+		b->links[cpu] = NULL;
+		return (int)err;
+	}
+	return 0;
+}
+
+struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx)
+{
+	struct bpf_ctx *b = calloc(1, sizeof(*b));
+	unsigned cpu;
+	int err = 0, n;
+	long page;
+
+	libbpf_set_print(print_libbpf);
+	if (!b) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->fn = fn;
+	b->fn_ctx = fn_ctx;
+	n = libbpf_num_possible_cpus();
+	b->ncpus = n > 0 ? (unsigned)n : 0;
+	b->links = calloc(b->ncpus + 1, sizeof(*b->links));
+	b->pfds = calloc(b->ncpus + 1, sizeof(*b->pfds));
+	b->skel = mlprof__open();
+	if (n <= 0 || !b->links || !b->pfds || !b->skel) {
+		err = n <= 0 ? n : -ENOMEM;
+		fprintf(stderr, "mlprofd: cannot open the BPF object: %s\n", strerror(-err));
+		goto fail;
+	}
+	for (cpu = 0; cpu < b->ncpus; cpu++)
+		b->pfds[cpu] = -1;
+	b->skel->rodata->exec_all = cfg->exec_all;
+	page = sysconf(_SC_PAGESIZE);
+	b->skel->rodata->page_kb = page > 0 ? (unsigned)(page / 1024) : 4;
+	err = bpf_map__set_max_entries(b->skel->maps.events, cfg->ringbuf_mb << 20);
+	if (!err)
+		err = mlprof__load(b->skel);
+	if (err) {
+		fprintf(stderr, "mlprofd: loading BPF programs failed: %s (are you root? is BTF "
+				"at /sys/kernel/btf/vmlinux?)\n", strerror(-err));
+		goto fail;
+	}
+	err = mlprof__attach(b->skel);
+	if (err) {
+		fprintf(stderr, "mlprofd: attaching tracepoints failed: %s\n", strerror(-err));
+		goto fail;
+	}
+	for (cpu = 0; cpu < b->ncpus && !err; cpu++)
+		err = attach_cpu(b, cpu, cfg->freq_hz);
+	if (err) {
+		fprintf(stderr, "mlprofd: perf_event_open(cpu-clock) failed: %s\n", strerror(-err));
+		goto fail;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_record, b, NULL);
+	if (!b->rb) {
+		err = -errno;
+		fprintf(stderr, "mlprofd: ring buffer setup failed: %s\n", strerror(-err));
+		goto fail;
+	}
+	return b;
+fail:
+	bpfload__close(b);
+	errno = -err;
+	return NULL;
+}
+
+void bpfload__close(struct bpf_ctx *b)
+{
+	unsigned cpu;
+
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	for (cpu = 0; b->links && cpu < b->ncpus; cpu++)
+		bpf_link__destroy(b->links[cpu]);
+	for (cpu = 0; b->pfds && cpu < b->ncpus; cpu++) {
+		if (b->pfds[cpu] >= 0)
+			close(b->pfds[cpu]);
+	}
+	mlprof__destroy(b->skel);
+	free(b->links);
+	free(b->pfds);
+	free(b);
+}
+
+int bpfload__ringbuf_fd(const struct bpf_ctx *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+int bpfload__consume(struct bpf_ctx *b)
+{
+	return ring_buffer__consume(b->rb);
+}
+
+unsigned bpfload__ncpus(const struct bpf_ctx *b)
+{
+	return b->ncpus;
+}
+
+int bpfload__get_target(struct bpf_ctx *b, uint32_t pid, struct mlprof_target *t)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.targets), &pid, t) ? -errno : 0;
+}
+
+int bpfload__set_target(struct bpf_ctx *b, uint32_t pid, const struct mlprof_target *t,
+			uint64_t flags)
+{
+	return bpf_map_update_elem(bpf_map__fd(b->skel->maps.targets), &pid, t, flags) ? -errno : 0;
+}
+
+int bpfload__del_target(struct bpf_ctx *b, uint32_t pid)
+{
+	return bpf_map_delete_elem(bpf_map__fd(b->skel->maps.targets), &pid) ? -errno : 0;
+}
+
+int bpfload__layout_id(struct bpf_ctx *b, const struct mlprof_layout *L, uint32_t *id)
+{
+	uint32_t i;
+
+	for (i = 1; i <= b->nlayouts; i++) {
+		if (!memcmp(&b->layouts[i - 1], L, sizeof(*L))) {
+			*id = i;
+			return 0;
+		}
+	}
+	if (b->nlayouts + 1 >= MLPROF_MAX_LAYOUTS)
+		return -ENOSPC;
+	i = b->nlayouts + 1;
+	if (bpf_map_update_elem(bpf_map__fd(b->skel->maps.layouts), &i, L, BPF_ANY))
+		return -errno;
+	b->layouts[b->nlayouts++] = *L;
+	*id = i;
+	return 0;
+}
+
+int bpfload__stats(struct bpf_ctx *b, uint64_t out[MLPROF_STAT_NR])
+{
+	uint64_t *vals = calloc(b->ncpus, sizeof(*vals));
+	uint32_t k;
+	unsigned cpu;
+	int err = vals ? 0 : -ENOMEM;
+
+	for (k = 0; !err && k < MLPROF_STAT_NR; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.stats), &k, vals)) {
+			err = -errno;
+			break;
+		}
+		for (cpu = 0; cpu < b->ncpus; cpu++)
+			out[k] += vals[cpu];
+	}
+	free(vals);
+	return err;
+}
+
+unsigned bpfload__target_count(struct bpf_ctx *b)
+{
+	int fd = bpf_map__fd(b->skel->maps.targets);
+	uint32_t key, next;
+	unsigned n = 0;
+	void *prev = NULL;
+
+	while (n < MLPROF_MAX_TARGETS && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Loads the BPF programs, attaches the sampler to every online CPU and the
+ * process tracepoints, and gives typed access to the maps. */
+#ifndef MLPROF_BPFLOAD_H
+#define MLPROF_BPFLOAD_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "mlprof_abi.h"
+
+struct bpf_config {
+	unsigned freq_hz;
+	unsigned ringbuf_mb;
+	bool exec_all; /* report every exec, not only those of targets */
+};
+
+/* Receives each ring buffer record; returning non-zero stops consumption. */
+typedef int (*bpf_event_fn)(void *ctx, void *data, size_t size);
+
+struct bpf_ctx;
+
+/* Opens, configures, loads and attaches. NULL with errno set; a message
+ * for people goes to stderr. */
+struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx);
+void bpfload__close(struct bpf_ctx *b);
+int bpfload__ringbuf_fd(const struct bpf_ctx *b);
+/* Consumes every record available now. Records consumed or -errno. */
+int bpfload__consume(struct bpf_ctx *b);
+unsigned bpfload__ncpus(const struct bpf_ctx *b);
+
+int bpfload__get_target(struct bpf_ctx *b, uint32_t pid, struct mlprof_target *t);
+/* flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST. */
+int bpfload__set_target(struct bpf_ctx *b, uint32_t pid, const struct mlprof_target *t,
+			uint64_t flags);
+int bpfload__del_target(struct bpf_ctx *b, uint32_t pid);
+/* Registers a layout (or finds an identical one); *id is never 0. */
+int bpfload__layout_id(struct bpf_ctx *b, const struct mlprof_layout *L, uint32_t *id);
+/* Sums the per-CPU counters. */
+int bpfload__stats(struct bpf_ctx *b, uint64_t out[MLPROF_STAT_NR]);
+/* Number of entries in the target map (for status). */
+unsigned bpfload__target_count(struct bpf_ctx *b);
+
+#endif

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Event handling. Events arrive in the order BPF produced them (one ring
+ * buffer), so a code event precedes the samples that use it and an exec
+ * precedes the samples of the new image. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "bpfload.h"
+#include "cmdline.h"
+#include "collector.h"
+#include "inspect.h"
+#include "procmaps.h"
+#include "pyunicode.h"
+#include "store.h"
+#include "symbols.h"
+
+/* Inspection retries while ld.so has not mapped libpython yet. */
+#define RETRY_FIRST_NS (1000ULL * 1000)
+#define RETRY_MAX_NS (50ULL * 1000 * 1000)
+#define RETRY_GIVE_UP_NS (5ULL * 1000 * 1000 * 1000)
+#define MAX_PENDING 1024
+
+struct pending {
+	int pid;
+	uint32_t exec_seq;
+	uint64_t first_ns, next_ns, delay_ns;
+};
+
+struct collector {
+	struct store *st;
+	struct inspector *in;
+	struct bpf_ctx *bpf;
+	int mode;
+	struct pending pending[MAX_PENDING];
+	size_t npending;
+	uint64_t events, bad_events;
+	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
+};
+
+struct collector *collector__new(struct store *st, struct inspector *in, int mode)
+{
+	struct collector *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->st = st;
+	c->in = in;
+	c->mode = mode;
+	return c;
+}
+
+void collector__free(struct collector *c)
+{
+	free(c);
+}
+
+void collector__set_bpf(struct collector *c, struct bpf_ctx *b)
+{
+	c->bpf = b;
+}
+
+void collector__counts(const struct collector *c, uint64_t *events, uint64_t *bad_events)
+{
+	*events = c->events;
+	*bad_events = c->bad_events;
+}
+
+/* ---- inspection ---- */
+
+static void pending_remove(struct collector *c, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < c->npending; i++) {
+		if (c->pending[i].pid == pid) {
+			c->pending[i] = c->pending[--c->npending];
+			return;
+		}
+	}
+}
+
+static struct pending *pending_find(struct collector *c, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < c->npending; i++) {
+		if (c->pending[i].pid == pid)
+			return &c->pending[i];
+	}
+	return NULL;
+}
+
+static void pending_add(struct collector *c, int pid, uint32_t exec_seq, uint64_t now)
+{
+	struct pending *p = pending_find(c, pid);
+
+	if (!p && c->npending < MAX_PENDING)
+		p = &c->pending[c->npending++];
+	if (!p)
+		return; /* stays "pending" with no retry; shown in status */
+	p->pid = pid;
+	p->exec_seq = exec_seq;
+	p->first_ns = now;
+	p->delay_ns = RETRY_FIRST_NS;
+	p->next_ns = now + p->delay_ns;
+}
+
+/* Reads the command line and executable name into the record. */
+static void describe_proc(struct proc_rec *p, const char *fallback_comm)
+{
+	struct cmdline cl;
+	char path[64], exe[4096];
+	ssize_t n;
+
+	if (fallback_comm && !p->comm[0])
+		snprintf(p->comm, sizeof(p->comm), "%s", fallback_comm);
+	if (!cmdline_read(p->pid, &cl)) {
+		free(p->cmdline);
+		p->cmdline = cmdline_join(&cl);
+		cmdline_free(&cl);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/exe", p->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		free(p->exe);
+		p->exe = strdup(exe);
+	}
+}
+
+/* Inspects p's interpreter and, when found, lets BPF walk it. */
+static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
+{
+	struct inspect_result res;
+	struct mlprof_target t;
+	uint32_t layout_id;
+	int err;
+
+	inspector__inspect(c->in, p->pid, &res);
+	p->inspect_status = res.status;
+	snprintf(p->message, sizeof(p->message), "%s", res.message);
+	if (res.version[0])
+		snprintf(p->python, sizeof(p->python), "%s", res.version);
+	if (res.status == INSPECT_NOT_READY) {
+		if (!pending_find(c, p->pid))
+			pending_add(c, p->pid, p->exec_seq, now);
+		return;
+	}
+	pending_remove(c, p->pid);
+	if (res.status != INSPECT_OK)
+		return;
+	err = bpfload__layout_id(c->bpf, &res.layout, &layout_id);
+	if (!err)
+		err = bpfload__get_target(c->bpf, (uint32_t)p->pid, &t);
+	if (!err && t.exec_seq != p->exec_seq)
+		err = -ESTALE; /* it exec'd again meanwhile; that exec is handled next */
+	if (!err) {
+		t.layout_id = layout_id;
+		t.runtime = res.runtime;
+		t.code_type = res.code_type;
+		err = bpfload__set_target(c->bpf, (uint32_t)p->pid, &t, BPF_EXIST);
+	}
+	if (err && err != -ESTALE) {
+		p->inspect_status = INSPECT_ERROR;
+		snprintf(p->message, sizeof(p->message), "cannot hand the layout to BPF: %s",
+			 strerror(-err));
+	}
+}
+
+uint64_t collector__tick(struct collector *c, uint64_t now)
+{
+	struct proc_rec *p;
+	uint64_t next = 0;
+	size_t i = 0;
+
+	while (i < c->npending) {
+		struct pending *pd = &c->pending[i];
+
+		if (pd->next_ns > now) {
+			next = !next || pd->next_ns - now < next ? pd->next_ns - now : next;
+			i++;
+			continue;
+		}
+		p = store__proc(c->st, pd->pid);
+		if (!p || p->exec_seq != pd->exec_seq || now - pd->first_ns > RETRY_GIVE_UP_NS) {
+			if (p && p->inspect_status == INSPECT_NOT_READY) {
+				p->inspect_status = INSPECT_ERROR;
+				snprintf(p->message, sizeof(p->message),
+					 "interpreter did not become inspectable within 5 s");
+			}
+			c->pending[i] = c->pending[--c->npending];
+			continue;
+		}
+		pd->delay_ns = pd->delay_ns * 2 > RETRY_MAX_NS ? RETRY_MAX_NS : pd->delay_ns * 2;
+		pd->next_ns = now + pd->delay_ns;
+		inspect_proc(c, p, now); /* may remove pd: re-examine slot i */
+	}
+	return next;
+}
+
+/* ---- targets ---- */
+
+static int wanted_by_mode(const struct collector *c, int pid)
+{
+	struct cmdline cl;
+	int want = 0;
+
+	if (c->mode == TARGET_NONE || cmdline_read(pid, &cl))
+		return 0;
+	if (c->mode == TARGET_MLPY)
+		want = cmdline_is_mlpy(&cl);
+	else if (c->mode == TARGET_PYTHON)
+		want = 1; /* decided by inspection */
+	cmdline_free(&cl);
+	return want;
+}
+
+int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
+{
+	struct mlprof_target t = { .flags = MLPROF_TF_ROOT };
+	struct proc_rec *p;
+	int err;
+
+	err = bpfload__set_target(c->bpf, (uint32_t)pid, &t, BPF_NOEXIST);
+	if (err)
+		return err == -EEXIST ? 0 : err;
+	p = store__proc_start(c->st, pid, 0, now, NULL);
+	if (!p) {
+		bpfload__del_target(c->bpf, (uint32_t)pid);
+		return -ENOMEM;
+	}
+	describe_proc(p, NULL);
+	if (inspect)
+		inspect_proc(c, p, now);
+	return 0;
+}
+
+/* For --target python: keep the process only if it is a CPython. */
+static void add_if_python(struct collector *c, int pid, uint64_t now)
+{
+	struct inspect_result res;
+
+	inspector__inspect(c->in, pid, &res);
+	if (res.status == INSPECT_OK || res.status == INSPECT_NOT_READY ||
+	    res.status == INSPECT_UNSUPPORTED)
+		collector__add_root(c, pid, now, 1);
+}
+
+static void consider(struct collector *c, int pid, uint64_t now)
+{
+	if (!wanted_by_mode(c, pid))
+		return;
+	if (c->mode == TARGET_PYTHON)
+		add_if_python(c, pid, now);
+	else
+		collector__add_root(c, pid, now, 1);
+}
+
+void collector__scan_existing(struct collector *c, uint64_t now)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	char *end;
+	long pid;
+
+	while (d && (de = readdir(d)) != NULL) {
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == getpid())
+			continue;
+		consider(c, (int)pid, now);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* ---- events ---- */
+
+static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
+{
+	struct proc_rec *prev, *p;
+	int pid = (int)ev->hdr.pid;
+
+	if (!ev->is_target) {
+		consider(c, pid, ev->hdr.ts_ns);
+		return;
+	}
+	prev = store__proc(c->st, pid);
+	p = store__proc_start(c->st, pid, ev->hdr.exec_seq, ev->hdr.ts_ns, prev);
+	if (!p)
+		return;
+	p->ppid = (int32_t)ev->ppid;
+	p->ns_pid = (int32_t)ev->ns_pid;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->comm), ev->comm);
+	describe_proc(p, NULL);
+	if (!p->cmdline)
+		p->cmdline = strndup(ev->filename, sizeof(ev->filename));
+	inspect_proc(c, p, ev->hdr.ts_ns);
+}
+
+static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
+{
+	struct proc_rec *parent = store__proc(c->st, (int)ev->ppid), *p;
+
+	p = store__proc_start(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq, ev->hdr.ts_ns, parent);
+	if (!p)
+		return;
+	p->ppid = (int32_t)ev->ppid;
+	p->ns_pid = (int32_t)ev->ns_pid;
+	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->comm), ev->comm);
+	if (parent) {
+		/* Same program until it execs: same interpreter and layout. */
+		p->cmdline = parent->cmdline ? strdup(parent->cmdline) : NULL;
+		p->exe = parent->exe ? strdup(parent->exe) : NULL;
+		memcpy(p->python, parent->python, sizeof(p->python));
+		p->inspect_status = parent->inspect_status;
+		memcpy(p->message, parent->message, sizeof(p->message));
+	} else {
+		describe_proc(p, NULL);
+		inspect_proc(c, p, ev->hdr.ts_ns);
+	}
+}
+
+static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev)
+{
+	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
+
+	pending_remove(c, (int)ev->hdr.pid);
+	if (!p)
+		return;
+	p->exit_code = ev->exit_code;
+	p->maxrss_kb = ev->maxrss_kb;
+	store__proc_end(c->st, p, 1, ev->hdr.ts_ns);
+}
+
+static char *decode(const uint8_t *data, size_t len, unsigned kind)
+{
+	char *s = kind ? pyunicode_to_utf8(data, len, kind) : NULL;
+
+	return s ? s : strdup("?");
+}
+
+static void on_code(struct collector *c, const struct mlprof_code *ev, size_t size)
+{
+	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
+	size_t need = offsetof(struct mlprof_code, data);
+	const uint8_t *d = ev->data;
+	char *file, *name, *qual;
+	uint32_t func;
+
+	need += (size_t)ev->filename_len + ev->name_len + ev->qualname_len + ev->linetable_len;
+	if (size < need) {
+		c->bad_events++;
+		return;
+	}
+	if (!p || !p->syms || p->exec_seq != ev->hdr.exec_seq)
+		return;
+	file = decode(d, ev->filename_len, ev->filename_kind);
+	d += ev->filename_len;
+	name = decode(d, ev->name_len, ev->name_kind);
+	d += ev->name_len;
+	qual = decode(d, ev->qualname_len, ev->qualname_kind);
+	d += ev->qualname_len;
+	if (file && name && qual) {
+		func = store__func(c->st, file, name, qual, ev->firstlineno, FUNC_PYTHON);
+		symtab__add(p->syms, ev->code, func, d, ev->linetable_len, ev->firstlineno);
+	}
+	free(file);
+	free(name);
+	free(qual);
+}
+
+/* The pseudo function for a sample with no Python frame. */
+static uint32_t pseudo_for(const struct collector *c, const struct proc_rec *p, uint32_t flags)
+{
+	if (flags & (MLPROF_SF_NO_LAYOUT | MLPROF_SF_NO_RUNTIME))
+		return store__pseudo(c->st, p->inspect_status == INSPECT_NOT_PYTHON ||
+						    p->inspect_status == INSPECT_UNSUPPORTED
+					    ? PSEUDO_NOT_PYTHON
+					    : PSEUDO_STARTUP);
+	if (flags & MLPROF_SF_NO_TSTATE)
+		return store__pseudo(c->st, PSEUDO_NATIVE);
+	if (flags & MLPROF_SF_READ_ERR)
+		return store__pseudo(c->st, PSEUDO_READ_ERROR);
+	return store__pseudo(c->st, PSEUDO_NO_FRAME);
+}
+
+static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_t size)
+{
+	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
+	struct snap_stats *stats = store__stats(c->st);
+	const struct code_info *ci;
+	uint32_t i, n = 0;
+
+	if (ev->nframes > MLPROF_MAX_FRAMES ||
+	    size < offsetof(struct mlprof_sample, frames) + ev->nframes * sizeof(ev->frames[0])) {
+		c->bad_events++;
+		return;
+	}
+	if (!p) {
+		/* A target whose exec/fork event was lost: keep its samples. */
+		p = store__proc_start(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq, ev->hdr.ts_ns, NULL);
+		if (!p) {
+			stats->lost_samples++;
+			return;
+		}
+		describe_proc(p, NULL);
+		inspect_proc(c, p, ev->hdr.ts_ns);
+	}
+	for (i = 0; i < ev->nframes; i++) {
+		ci = p->syms ? symtab__find(p->syms, ev->frames[i].code) : NULL;
+		if (ci) {
+			c->frames[n].func = ci->func;
+			c->frames[n].line = linemap_line(&ci->lines, ev->frames[i].lasti);
+		} else {
+			c->frames[n].func = store__pseudo(c->st, PSEUDO_UNKNOWN_CODE);
+			c->frames[n].line = -1;
+			stats->unresolved_frames++;
+		}
+		n++;
+	}
+	if (ev->flags & MLPROF_SF_READ_ERR && n) {
+		c->frames[n].func = store__pseudo(c->st, PSEUDO_READ_ERROR);
+		c->frames[n++].line = -1;
+	}
+	if (ev->flags & MLPROF_SF_TRUNCATED) {
+		c->frames[n].func = store__pseudo(c->st, PSEUDO_TRUNCATED);
+		c->frames[n++].line = -1;
+	}
+	if (!n) {
+		c->frames[0].func = pseudo_for(c, p, ev->flags);
+		c->frames[0].line = -1;
+		n = 1;
+		if (ev->flags & MLPROF_SF_NO_LAYOUT && p->inspect_status == INSPECT_NOT_READY)
+			inspect_proc(c, p, ev->hdr.ts_ns);
+	}
+	store__add_sample(c->st, p, c->frames, n, 1);
+}
+
+int collector__on_event(void *ctx, void *data, size_t size)
+{
+	struct collector *c = ctx;
+	const struct mlprof_ev_hdr *h = data;
+
+	c->events++;
+	if (size < sizeof(*h)) {
+		c->bad_events++;
+		return 0;
+	}
+	switch (h->type) {
+	case MLPROF_EV_SAMPLE:
+		on_sample(c, data, size);
+		break;
+	case MLPROF_EV_CODE:
+		on_code(c, data, size);
+		break;
+	case MLPROF_EV_EXEC:
+	case MLPROF_EV_FORK:
+	case MLPROF_EV_EXIT:
+		if (size < sizeof(struct mlprof_proc_event)) {
+			c->bad_events++;
+			break;
+		}
+		if (h->type == MLPROF_EV_EXEC)
+			on_exec(c, data);
+		else if (h->type == MLPROF_EV_FORK)
+			on_fork(c, data);
+		else
+			on_proc_exit(c, data);
+		break;
+	default:
+		c->bad_events++;
+	}
+	return 0;
+}

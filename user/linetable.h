@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* CPython 3.11+ location tables (co_linetable): code unit -> source line. */
+#ifndef MLPROF_LINETABLE_H
+#define MLPROF_LINETABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct linerange {
+	uint32_t start; /* first code unit of the range */
+	int32_t line;   /* -1: no line */
+};
+
+struct linemap {
+	struct linerange *ranges;
+	size_t n;
+	uint32_t end;   /* code units covered by the table */
+	int32_t firstlineno;
+};
+
+/* Decodes tab into *map (ranges of equal lines merged). Any input is safe:
+ * a malformed table decodes as far as it makes sense. 0 or -ENOMEM. */
+int linemap_build(struct linemap *map, const uint8_t *tab, size_t len, int32_t firstlineno);
+/* The line of code unit `unit` (lasti); -1 before the first instruction
+ * gives the first line; outside the table or in a no-line range gives -1. */
+int32_t linemap_line(const struct linemap *map, int64_t unit);
+void linemap_free(struct linemap *map);
+
+#endif

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* mlprofctl: asks mlprofd for status and profiles and renders reports. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "proto.h"
+#include "report.h"
+#include "snapshot.h"
+#include "strbuf.h"
+#include "timefmt.h"
+
+#define MAX_REPORTS 8
+/* Replies (snapshots) can be large; refuse absurd ones. */
+#define MAX_REPLY (1024UL * 1024 * 1024)
+
+struct ctl_opts {
+	const char *socket_path;
+	const char *reports[MAX_REPORTS];
+	int nreports;
+	enum report_format format;
+	const char *output;
+	const char *input;
+	int32_t pid;
+	double since_s;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: mlprofctl [-s SOCKET] COMMAND [OPTIONS]\n"
+"\n"
+"Commands:\n"
+"  status                 what mlprofd is doing: targets, counters, drops\n"
+"  reset                  forget all profiles collected so far\n"
+"  report [TYPE]...       render report(s); TYPE is one of: raw, all\n"
+"  snapshot               save the raw profile snapshot (JSON) for later\n"
+"  help                   this help\n"
+"\n"
+"Options:\n"
+"  -s, --socket PATH      mlprofd's socket (default " PROTO_DEFAULT_SOCKET ")\n"
+"  -r, --report TYPE      a report type (same as the TYPE argument; repeatable)\n"
+"  -f, --format text|json output format (default text)\n"
+"  -o, --output FILE      write to FILE instead of stdout\n"
+"  -p, --pid PID          only this process and the processes it started\n"
+"      --since DURATION   only processes alive in the last DURATION (30s, 5m, 2h)\n"
+"  -i, --input FILE       render from a saved snapshot instead of the daemon\n"
+"\n"
+"Examples:\n"
+"  mlprofctl status\n"
+"  mlprofctl report raw\n"
+"  mlprofctl report raw --pid 4242 --format json --output prof.json\n"
+"  mlprofctl snapshot -o before.json && mlprofctl report raw -i before.json\n");
+}
+
+static int die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "mlprofctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see mlprofctl help)\n");
+	return 2;
+}
+
+/* ---- talking to the daemon ---- */
+
+static int connect_daemon(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "mlprofctl: socket path too long: %s\n", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		int err = errno;
+
+		fprintf(stderr, "mlprofctl: cannot reach mlprofd at %s: %s%s\n", path, strerror(err),
+			err == ENOENT || err == ECONNREFUSED ? " (is mlprofd running?)"
+			: err == EACCES ? " (run as root or as a member of the socket's group)"
+					: "");
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* Sends one request and reads one reply line into *reply. */
+static int request(const char *path, const struct proto_request *req, struct strbuf *reply)
+{
+	char *line = proto_request_line(req), buf[65536];
+	size_t len, off = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!line)
+		return -ENOMEM;
+	fd = connect_daemon(path);
+	if (fd < 0) {
+		free(line);
+		return fd;
+	}
+	len = strlen(line);
+	while (!err && off < len) {
+		n = send(fd, line + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			off += (size_t)n;
+	}
+	while (!err) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -ECONNRESET;
+			break;
+		}
+		if (strbuf_append(reply, buf, (size_t)n) || reply->len > MAX_REPLY)
+			err = -ENOMEM;
+		else if (memchr(buf, '\n', (size_t)n))
+			break;
+	}
+	if (err)
+		fprintf(stderr, "mlprofctl: talking to mlprofd failed: %s\n", strerror(-err));
+	close(fd);
+	free(line);
+	return err;
+}
+
+/* Runs a request; on success *root owns the reply and *payload is in it. */
+static int call(const struct ctl_opts *o, const struct proto_request *req, const char *key,
+		cJSON **root, cJSON **payload)
+{
+	struct strbuf reply = STRBUF_INIT;
+	char err[512];
+	int ret = request(o->socket_path, req, &reply);
+
+	if (!ret) {
+		ret = proto_parse_reply(reply.buf, reply.len, key, root, payload, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "mlprofctl: mlprofd: %s\n", err);
+			cJSON_Delete(*root);
+			*root = NULL;
+		}
+	}
+	strbuf_free(&reply);
+	return ret;
+}
+
+/* ---- output ---- */
+
+static int emit(const struct ctl_opts *o, const char *text)
+{
+	FILE *f = stdout;
+	int err = 0;
+
+	if (o->output) {
+		f = fopen(o->output, "we");
+		if (!f) {
+			fprintf(stderr, "mlprofctl: cannot write %s: %s\n", o->output, strerror(errno));
+			return -errno;
+		}
+	}
+	if (fputs(text, f) == EOF || fflush(f))
+		err = -EIO;
+	if (f != stdout && fclose(f))
+		err = -EIO;
+	if (err)
+		fprintf(stderr, "mlprofctl: writing %s failed\n", o->output ? o->output : "stdout");
+	else if (o->output)
+		fprintf(stderr, "mlprofctl: written to %s\n", o->output);
+	return err;
+}
+
+/* ---- commands ---- */
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void status_text(const cJSON *st, struct strbuf *out)
+{
+	const cJSON *dm = cJSON_GetObjectItemCaseSensitive(st, "daemon");
+	const cJSON *ct = cJSON_GetObjectItemCaseSensitive(st, "counters");
+	const cJSON *tg = cJSON_GetObjectItemCaseSensitive(st, "targets"), *t;
+
+	strbuf_printf(out, "mlprofd pid %.0f: %s targets at %.0f Hz, up %.1f s, CPU %.2f s, RSS %.0f KiB\n",
+		      jnum(dm, "pid"), jstr(dm, "mode"), jnum(dm, "freq_hz"), jnum(dm, "uptime_s"),
+		      jnum(dm, "cpu_s"), jnum(dm, "rss_kb"));
+	strbuf_printf(out, "kept: %.0f processes, %.0f stacks, %.0f functions\n",
+		      jnum(dm, "processes_kept"), jnum(dm, "stacks_kept"), jnum(dm, "functions_kept"));
+	strbuf_printf(out, "samples %.0f, dropped %.0f (ring buffer) + %.0f (tables), truncated %.0f, "
+			   "read errors %.0f, unresolved frames %.0f\n",
+		      jnum(ct, "samples"), jnum(ct, "sample_drops"), jnum(ct, "lost_samples"),
+		      jnum(ct, "truncated"), jnum(ct, "read_errors"), jnum(ct, "unresolved_frames"));
+	strbuf_printf(out, "\nlive targets (%d):\n", cJSON_GetArraySize(tg));
+	strbuf_printf(out, "%8s %8s  %-10s %-12s %9s  %s\n", "PID", "PPID", "PYTHON", "STATUS",
+		      "SAMPLES", "COMMAND");
+	cJSON_ArrayForEach(t, tg) {
+		const char *msg;
+
+		strbuf_printf(out, "%8.0f %8.0f  %-10s %-12s %9.0f  %s\n", jnum(t, "pid"),
+			      jnum(t, "ppid"), *jstr(t, "python") ? jstr(t, "python") : "-",
+			      jstr(t, "status"), jnum(t, "samples"), jstr(t, "command"));
+		msg = jstr(t, "message");
+		if (*msg)
+			strbuf_printf(out, "%8s %8s  %s\n", "", "", msg);
+	}
+}
+
+static int cmd_status(const struct ctl_opts *o)
+{
+	struct proto_request req = { .cmd = PROTO_STATUS };
+	struct strbuf out = STRBUF_INIT;
+	cJSON *root = NULL, *st;
+	char *txt = NULL;
+	int err = call(o, &req, "status", &root, &st);
+
+	if (!err && o->format == REPORT_JSON) {
+		txt = cJSON_Print(st);
+		err = txt ? emit(o, txt) : -ENOMEM;
+		if (txt)
+			emit(o, "\n") ;
+	} else if (!err) {
+		status_text(st, &out);
+		err = out.err ? out.err : emit(o, out.buf);
+	}
+	free(txt);
+	strbuf_free(&out);
+	cJSON_Delete(root);
+	return err ? 1 : 0;
+}
+
+static int cmd_reset(const struct ctl_opts *o)
+{
+	struct proto_request req = { .cmd = PROTO_RESET };
+	cJSON *root = NULL, *r;
+	int err = call(o, &req, "reset", &root, &r);
+
+	if (!err)
+		printf("mlprofd: profiles cleared\n");
+	cJSON_Delete(root);
+	return err ? 1 : 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		fprintf(stderr, "mlprofctl: cannot read %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_append(&sb, buf, n);
+	if (ferror(f)) {
+		fprintf(stderr, "mlprofctl: reading %s failed\n", path);
+		strbuf_free(&sb);
+	}
+	fclose(f);
+	*len = sb.len;
+	return strbuf_detach(&sb);
+}
+
+/* Loads the snapshot from the daemon or from --input. */
+static int load_snapshot(const struct ctl_opts *o, struct snap *s)
+{
+	struct proto_request req = { .cmd = PROTO_SNAPSHOT, .pid = o->pid, .since_s = o->since_s };
+	struct snap_scope scope = { .pid = o->pid };
+	cJSON *root = NULL, *obj = NULL;
+	char err[256], *data;
+	size_t len = 0;
+	int ret;
+
+	if (o->input) {
+		data = read_file(o->input, &len);
+		if (!data)
+			return -EIO;
+		root = cJSON_ParseWithLength(data, len);
+		free(data);
+		obj = cJSON_GetObjectItemCaseSensitive(root, "snapshot");
+		if (!obj)
+			obj = root; /* a bare snapshot object */
+		if (!root) {
+			fprintf(stderr, "mlprofctl: %s is not JSON\n", o->input);
+			return -EINVAL;
+		}
+	} else {
+		ret = call(o, &req, "snapshot", &root, &obj);
+		if (ret)
+			return ret;
+	}
+	ret = snap_from_json(obj, s, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "mlprofctl: %s%s%s\n", o->input ? o->input : "", o->input ? ": " : "",
+			err);
+	if (!ret && o->input) {
+		/* The daemon scopes its snapshots; a file is scoped here. */
+		if (o->since_s > 0)
+			scope.since_ns = s->now_ns > o->since_s * 1e9 ? s->now_ns - (uint64_t)(o->since_s * 1e9) : 1;
+		ret = snap_filter(s, &scope);
+	}
+	cJSON_Delete(root);
+	return ret;
+}
+
+static int cmd_report(const struct ctl_opts *o)
+{
+	struct strbuf out = STRBUF_INIT;
+	char err[256];
+	struct snap s;
+	int i, ret;
+
+	ret = load_snapshot(o, &s);
+	if (ret)
+		return 1;
+	for (i = 0; !ret && i < o->nreports; i++) {
+		if (i)
+			strbuf_puts(&out, "\n");
+		ret = report_render(&s, o->reports[i], o->format, &out, err, sizeof(err));
+		if (ret == -EINVAL)
+			fprintf(stderr, "mlprofctl: %s\n", err);
+	}
+	if (!ret)
+		ret = out.err ? out.err : emit(o, out.buf);
+	strbuf_free(&out);
+	snap_free(&s);
+	return ret ? 1 : 0;
+}
+
+static int cmd_snapshot(const struct ctl_opts *o)
+{
+	struct proto_request req = { .cmd = PROTO_SNAPSHOT, .pid = o->pid, .since_s = o->since_s };
+	cJSON *root = NULL, *obj;
+	char *txt = NULL;
+	int err = call(o, &req, "snapshot", &root, &obj);
+
+	if (!err) {
+		txt = cJSON_PrintUnformatted(obj);
+		err = txt ? emit(o, txt) : -ENOMEM;
+		if (!err && !o->output)
+			putchar('\n');
+	}
+	free(txt);
+	cJSON_Delete(root);
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "since", required_argument, NULL, 1 },
+		{ "input", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_opts o = { .socket_path = PROTO_DEFAULT_SOCKET };
+	const char *cmd = NULL;
+	uint64_t ns;
+	char *end;
+	long v;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "s:r:f:o:p:i:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o.socket_path = optarg;
+			break;
+		case 'r':
+			if (!report_type_valid(optarg))
+				return die_usage("unknown report type '%s'", optarg);
+			if (o.nreports == MAX_REPORTS)
+				return die_usage("too many reports at '%s'", optarg);
+			o.reports[o.nreports++] = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o.format = REPORT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o.format = REPORT_JSON;
+			else
+				return die_usage("invalid format '%s' (text or json)", optarg);
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || v < 1 || v > INT_MAX)
+				return die_usage("invalid pid '%s'", optarg);
+			o.pid = (int32_t)v;
+			break;
+		case 1:
+			if (parse_duration(optarg, &ns) || !ns)
+				return die_usage("invalid duration '%s' (e.g. 30s, 5m, 2h)", optarg);
+			o.since_s = (double)ns / 1e9;
+			break;
+		case 'i':
+			o.input = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return die_usage("unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		cmd = argv[optind++];
+	if (!cmd || !strcmp(cmd, "help")) {
+		usage(cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "report")) {
+		for (; optind < argc; optind++) {
+			if (!report_type_valid(argv[optind]))
+				return die_usage("unknown report type '%s'", argv[optind]);
+			if (o.nreports == MAX_REPORTS)
+				return die_usage("too many reports at '%s'", argv[optind]);
+			o.reports[o.nreports++] = argv[optind];
+		}
+		if (!o.nreports)
+			o.reports[o.nreports++] = "raw";
+		return cmd_report(&o);
+	}
+	if (optind < argc)
+		return die_usage("unexpected argument '%s'", argv[optind]);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(&o);
+	if (!strcmp(cmd, "reset"))
+		return cmd_reset(&o);
+	if (!strcmp(cmd, "snapshot"))
+		return cmd_snapshot(&o);
+	return die_usage("unknown command '%s'", cmd);
+}

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* mlprofd: loads the sampler, follows target processes, keeps profiles and
+ * answers mlprofctl; or, with -- COMMAND, profiles one command and prints
+ * its report. One epoll loop: ring buffer, control socket, signals. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "bpfload.h"
+#include "collector.h"
+#include "control.h"
+#include "evloop.h"
+#include "inspect.h"
+#include "oneshot.h"
+#include "opts.h"
+#include "report.h"
+#include "store.h"
+
+struct daemon;
+
+struct handler {
+	struct ev_handler h;
+	struct daemon *d;
+};
+
+struct daemon {
+	struct opts o;
+	int epfd, sigfd;
+	struct handler h_rb, h_sig;
+	struct bpf_ctx *bpf;
+	struct store *st;
+	struct inspector *in;
+	struct collector *col;
+	struct control *ctl;
+	struct oneshot child;
+	int child_status;
+	int child_done;
+	int stop;
+	uint64_t start_ns;
+	uint64_t stats_base[MLPROF_STAT_NR]; /* BPF counters at the last reset */
+	char host[64];
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static const char *mode_name(int mode)
+{
+	return mode == TARGET_MLPY ? "mlpy" : mode == TARGET_PYTHON ? "python" : "pids";
+}
+
+/* ---- snapshots and replies ---- */
+
+static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
+{
+	uint64_t v[MLPROF_STAT_NR] = { 0 };
+	int k;
+
+	if (bpfload__stats(d->bpf, v))
+		return;
+	for (k = 0; k < MLPROF_STAT_NR; k++)
+		v[k] = v[k] >= d->stats_base[k] ? v[k] - d->stats_base[k] : 0;
+	st->samples = v[MLPROF_STAT_SAMPLES];
+	st->sample_drops = v[MLPROF_STAT_SAMPLE_DROPS];
+	st->code_drops = v[MLPROF_STAT_CODE_DROPS];
+	st->proc_drops = v[MLPROF_STAT_PROC_DROPS];
+	st->truncated = v[MLPROF_STAT_TRUNCATED];
+	st->read_errors = v[MLPROF_STAT_READ_ERRORS];
+}
+
+static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
+{
+	int err = store__snapshot(d->st, s);
+
+	if (err)
+		return err;
+	fill_bpf_stats(d, &s->stats);
+	s->freq_hz = d->o.freq_hz;
+	s->host = strdup(d->host);
+	s->now_ns = now_ns(CLOCK_MONOTONIC);
+	s->mono_to_real_ns = (int64_t)(now_ns(CLOCK_REALTIME) - s->now_ns);
+	err = s->host ? snap_filter(s, scope) : -ENOMEM;
+	if (err)
+		snap_free(s);
+	return err;
+}
+
+static void rusage_of_self(double *cpu_s, long *rss_kb)
+{
+	struct rusage ru;
+	char line[256];
+	FILE *f;
+
+	*cpu_s = 0;
+	*rss_kb = 0;
+	if (!getrusage(RUSAGE_SELF, &ru))
+		*cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "VmRSS:", 6))
+			*rss_kb = strtol(line + 6, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+}
+
+struct live_ctx {
+	cJSON *arr;
+};
+
+static void add_live(struct proc_rec *p, void *ctx)
+{
+	struct live_ctx *lc = ctx;
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return;
+	cJSON_AddNumberToObject(o, "pid", p->pid);
+	cJSON_AddNumberToObject(o, "ppid", p->ppid);
+	cJSON_AddStringToObject(o, "comm", p->comm);
+	cJSON_AddStringToObject(o, "command", p->cmdline ? p->cmdline : "");
+	cJSON_AddStringToObject(o, "python", p->python);
+	cJSON_AddStringToObject(o, "status", inspect_status_str(p->inspect_status));
+	cJSON_AddStringToObject(o, "message", p->message);
+	cJSON_AddNumberToObject(o, "samples", (double)p->samples);
+	cJSON_AddItemToArray(lc->arr, o);
+}
+
+static cJSON *status_json(struct daemon *d)
+{
+	cJSON *o = cJSON_CreateObject(), *dm, *tg, *bp;
+	struct snap_stats st = *store__stats(d->st);
+	struct live_ctx lc;
+	uint64_t events, bad;
+	double cpu;
+	long rss;
+
+	if (!o)
+		return NULL;
+	fill_bpf_stats(d, &st);
+	rusage_of_self(&cpu, &rss);
+	collector__counts(d->col, &events, &bad);
+	dm = cJSON_AddObjectToObject(o, "daemon");
+	cJSON_AddNumberToObject(dm, "pid", getpid());
+	cJSON_AddStringToObject(dm, "mode", mode_name(d->o.mode));
+	cJSON_AddNumberToObject(dm, "freq_hz", d->o.freq_hz);
+	cJSON_AddNumberToObject(dm, "uptime_s", (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9);
+	cJSON_AddNumberToObject(dm, "cpu_s", cpu);
+	cJSON_AddNumberToObject(dm, "rss_kb", (double)rss);
+	cJSON_AddNumberToObject(dm, "cpus", bpfload__ncpus(d->bpf));
+	cJSON_AddNumberToObject(dm, "events", (double)events);
+	cJSON_AddNumberToObject(dm, "bad_events", (double)bad);
+	cJSON_AddNumberToObject(dm, "processes_kept", (double)store__proc_count(d->st));
+	cJSON_AddNumberToObject(dm, "stacks_kept", (double)store__stack_count(d->st));
+	cJSON_AddNumberToObject(dm, "functions_kept", (double)store__func_count(d->st));
+	cJSON_AddNumberToObject(dm, "bpf_targets", bpfload__target_count(d->bpf));
+	bp = cJSON_AddObjectToObject(o, "counters");
+	cJSON_AddNumberToObject(bp, "samples", (double)st.samples);
+	cJSON_AddNumberToObject(bp, "sample_drops", (double)st.sample_drops);
+	cJSON_AddNumberToObject(bp, "code_drops", (double)st.code_drops);
+	cJSON_AddNumberToObject(bp, "proc_drops", (double)st.proc_drops);
+	cJSON_AddNumberToObject(bp, "truncated", (double)st.truncated);
+	cJSON_AddNumberToObject(bp, "read_errors", (double)st.read_errors);
+	cJSON_AddNumberToObject(bp, "lost_samples", (double)st.lost_samples);
+	cJSON_AddNumberToObject(bp, "unresolved_frames", (double)st.unresolved_frames);
+	cJSON_AddNumberToObject(bp, "evicted_procs", (double)st.evicted_procs);
+	tg = cJSON_AddArrayToObject(o, "targets");
+	lc.arr = tg;
+	store__for_each_live(d->st, add_live, &lc);
+	return o;
+}
+
+static char *handle_request(void *ctx, const struct proto_request *req)
+{
+	struct daemon *d = ctx;
+	struct snap_scope scope = { 0 };
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct snap s;
+	cJSON *o;
+	char *line;
+
+	switch (req->cmd) {
+	case PROTO_STATUS:
+		return proto_ok_line("status", status_json(d));
+	case PROTO_RESET:
+		bpfload__stats(d->bpf, d->stats_base);
+		store__reset(d->st, now);
+		o = cJSON_CreateObject();
+		if (o)
+			cJSON_AddStringToObject(o, "message", "profiles cleared");
+		return proto_ok_line("reset", o);
+	case PROTO_SNAPSHOT:
+		scope.pid = req->pid;
+		if (req->since_s > 0)
+			scope.since_ns = now > req->since_s * 1e9 ? now - (uint64_t)(req->since_s * 1e9) : 1;
+		if (make_snapshot(d, &scope, &s))
+			return proto_error_line("internal", "out of memory building the snapshot");
+		line = proto_ok_line("snapshot", snap_to_json(&s));
+		snap_free(&s);
+		return line;
+	default:
+		return proto_error_line("unknown_command", "unknown command");
+	}
+}
+
+/* ---- event handlers ---- */
+
+static void on_ringbuf(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = ((struct handler *)h)->d;
+
+	(void)events;
+	bpfload__consume(d->bpf);
+}
+
+static void reap_child(struct daemon *d)
+{
+	int st;
+	pid_t r;
+
+	if (d->child.pid <= 0 || d->child_done)
+		return;
+	r = waitpid(d->child.pid, &st, WNOHANG);
+	if (r == d->child.pid) {
+		d->child_status = st;
+		d->child_done = 1;
+	}
+}
+
+static void on_signal(struct ev_handler *h, uint32_t events)
+{
+	struct daemon *d = ((struct handler *)h)->d;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			reap_child(d);
+		} else if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+			if (d->o.command && d->child.pid > 0 && !d->child_done) {
+				/* The command got the terminal's signal too; wait
+				 * for it, but a second signal stops us. */
+				if (d->stop++)
+					d->stop = 2;
+				kill(d->child.pid, (int)si.ssi_signo);
+			} else {
+				d->stop = 2;
+			}
+		}
+	}
+}
+
+/* ---- setup ---- */
+
+static int setup_loop(struct daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	sigdelset(&mask, SIGPIPE);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->epfd < 0 || d->sigfd < 0)
+		return -errno;
+	d->h_sig.h.fn = on_signal;
+	d->h_sig.d = d;
+	d->h_rb.h.fn = on_ringbuf;
+	d->h_rb.d = d;
+	return evloop_add(d->epfd, d->sigfd, EPOLLIN, &d->h_sig.h);
+}
+
+static int setup(struct daemon *d)
+{
+	struct bpf_config cfg = {
+		.freq_hz = d->o.freq_hz,
+		.ringbuf_mb = d->o.ringbuf_mb,
+		.exec_all = d->o.mode != TARGET_NONE,
+	};
+	int err, i;
+
+	d->start_ns = now_ns(CLOCK_MONOTONIC);
+	if (gethostname(d->host, sizeof(d->host) - 1))
+		snprintf(d->host, sizeof(d->host), "unknown");
+	err = setup_loop(d);
+	if (err) {
+		fprintf(stderr, "mlprofd: event loop setup failed: %s\n", strerror(-err));
+		return err;
+	}
+	d->st = store__new(&d->o.limits, d->start_ns);
+	d->in = inspector__new();
+	d->col = d->st && d->in ? collector__new(d->st, d->in, d->o.mode) : NULL;
+	if (!d->col) {
+		fprintf(stderr, "mlprofd: out of memory\n");
+		return -ENOMEM;
+	}
+	d->bpf = bpfload__open(&cfg, collector__on_event, d->col);
+	if (!d->bpf)
+		return -errno;
+	collector__set_bpf(d->col, d->bpf);
+	err = evloop_add(d->epfd, bpfload__ringbuf_fd(d->bpf), EPOLLIN, &d->h_rb.h);
+	if (err)
+		return err;
+	if (!d->o.command || d->o.socket_given) {
+		d->ctl = control__new(d->epfd, d->o.socket_path, d->o.socket_group, handle_request, d);
+		if (!d->ctl) {
+			err = -errno;
+			fprintf(stderr, "mlprofd: control socket %s: %s%s\n", d->o.socket_path,
+				strerror(errno),
+				errno == EADDRINUSE ? " (another mlprofd is running; use --socket)" : "");
+			return err;
+		}
+	}
+	for (i = 0; i < d->o.npids; i++) {
+		err = collector__add_root(d->col, d->o.pids[i], d->start_ns, 1);
+		if (err) {
+			fprintf(stderr, "mlprofd: cannot profile pid %d: %s\n", d->o.pids[i],
+				strerror(-err));
+			return err;
+		}
+	}
+	if (d->o.mode != TARGET_NONE)
+		collector__scan_existing(d->col, d->start_ns);
+	return 0;
+}
+
+static void teardown(struct daemon *d)
+{
+	control__free(d->ctl);
+	bpfload__close(d->bpf);
+	collector__free(d->col);
+	inspector__free(d->in);
+	store__free(d->st);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+}
+
+/* ---- one-shot ---- */
+
+static int start_command(struct daemon *d)
+{
+	int err = oneshot_spawn(&d->child, d->o.command);
+
+	if (!err)
+		err = collector__add_root(d->col, d->child.pid, now_ns(CLOCK_MONOTONIC), 0);
+	if (err) {
+		fprintf(stderr, "mlprofd: cannot start %s: %s\n", d->o.command[0], strerror(-err));
+		return err;
+	}
+	err = oneshot_release(&d->child);
+	if (err)
+		fprintf(stderr, "mlprofd: cannot run %s: %s\n", d->o.command[0], strerror(-err));
+	return err;
+}
+
+static int print_reports(struct daemon *d)
+{
+	struct snap_scope scope = { 0 };
+	struct strbuf out = STRBUF_INIT;
+	char err[256];
+	struct snap s;
+	FILE *f = stdout;
+	int i, ret;
+
+	ret = make_snapshot(d, &scope, &s);
+	for (i = 0; !ret && i < d->o.nreports; i++) {
+		if (i)
+			strbuf_puts(&out, "\n");
+		ret = report_render(&s, d->o.reports[i], d->o.format, &out, err, sizeof(err));
+		if (ret == -EINVAL)
+			fprintf(stderr, "mlprofd: %s\n", err);
+	}
+	if (!ret && d->o.output) {
+		f = fopen(d->o.output, "we");
+		if (!f) {
+			fprintf(stderr, "mlprofd: cannot write %s: %s; report follows on stdout\n",
+				d->o.output, strerror(errno));
+			f = stdout;
+		}
+	}
+	if (!ret && out.buf && (fputs(out.buf, f) == EOF || fflush(f)))
+		ret = -EIO;
+	if (f != stdout) {
+		if (fclose(f))
+			ret = -EIO;
+		else if (!ret)
+			fprintf(stderr, "mlprofd: report written to %s\n", d->o.output);
+	}
+	if (ret == -ENOMEM)
+		fprintf(stderr, "mlprofd: out of memory rendering the report\n");
+	strbuf_free(&out);
+	if (!ret || ret != -ENOMEM)
+		snap_free(&s);
+	return ret;
+}
+
+static void run_loop(struct daemon *d)
+{
+	uint64_t next;
+	int timeout;
+
+	while (d->stop < 2) {
+		next = collector__tick(d->col, now_ns(CLOCK_MONOTONIC));
+		timeout = next ? (int)((next + 999999) / 1000000) : 1000;
+		evloop_run_once(d->epfd, timeout);
+		if (d->o.command && d->child_done)
+			break;
+		if (!d->o.command && d->stop)
+			break;
+	}
+	/* Everything BPF produced before the exit is in the ring already. */
+	bpfload__consume(d->bpf);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { .epfd = -1, .sigfd = -1, .child = { .pid = -1 } };
+	int err, code = 1;
+
+	err = opts_parse(argc, argv, &d.o, stdout, stderr);
+	if (err)
+		return err > 0 ? 0 : 2;
+	if (geteuid() != 0)
+		fprintf(stderr, "mlprofd: warning: not running as root; loading BPF will likely "
+				"fail (try sudo)\n");
+	err = setup(&d);
+	if (!err && d.o.command)
+		err = start_command(&d);
+	if (!err) {
+		if (!d.o.command)
+			fprintf(stderr, "mlprofd: profiling (%s targets, %u Hz); control socket %s\n",
+				mode_name(d.o.mode), d.o.freq_hz, d.o.socket_path);
+		run_loop(&d);
+		code = 0;
+		if (d.o.command) {
+			reap_child(&d);
+			code = d.child_done ? oneshot_exit_code(d.child_status) : 1;
+			if (print_reports(&d))
+				code = code ? code : 1;
+		}
+	} else if (d.child.pid > 0) {
+		kill(d.child.pid, SIGKILL);
+		waitpid(d.child.pid, NULL, 0);
+	}
+	teardown(&d);
+	return err ? 1 : code;
+}

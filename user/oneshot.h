@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Starting the one-shot command so that it is a target before it execs. */
+#ifndef MLPROF_ONESHOT_H
+#define MLPROF_ONESHOT_H
+
+#include <sys/types.h>
+
+struct oneshot {
+	pid_t pid;
+	int go_fd;   /* write a byte to let the child exec */
+	int err_fd;  /* the child writes errno here if exec fails */
+};
+
+/* Forks a child that waits for oneshot_release(), then execs argv with
+ * the signal mask and dispositions of a fresh process. 0 or -errno. */
+int oneshot_spawn(struct oneshot *os, char *const argv[]);
+/* Lets the child exec; returns 0, or -errno if exec failed (it then exits
+ * 127). */
+int oneshot_release(struct oneshot *os);
+/* Exit status of the command the way a shell reports it. */
+int oneshot_exit_code(int wait_status);
+
+#endif

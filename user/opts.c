@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Parses mlprofd's options. Numbers are checked for range and trailing
+ * garbage; unknown options are errors. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "collector.h"
+#include "opts.h"
+#include "proto.h"
+
+#define MLPROF_VERSION "0.1.0"
+
+void opts_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: mlprofd [OPTIONS]                    profile continuously until SIGINT/SIGTERM\n"
+"       mlprofd [OPTIONS] -- COMMAND [ARG]... profile COMMAND and its descendants,\n"
+"                                           print the report, exit with its status\n"
+"\n"
+"Samples the Python stacks of target processes from the kernel (eBPF) and\n"
+"keeps per-function time; mlprofctl asks for reports over a Unix socket.\n"
+"\n"
+"Targets:\n"
+"  -t, --target mlpy|python  mlpy: every mlpy run and its descendants (default\n"
+"                            without -- COMMAND); python: every CPython process\n"
+"  -p, --pid PID             also profile this running process and its\n"
+"                            descendants (repeatable)\n"
+"Sampling:\n"
+"  -F, --freq HZ             samples per second per CPU (default 999; 1-20000)\n"
+"      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
+"      --max-procs N         process records kept (default 4096)\n"
+"      --max-stacks N        distinct stacks kept (default 500000)\n"
+"Control:\n"
+"  -s, --socket PATH         control socket (default " PROTO_DEFAULT_SOCKET ";\n"
+"                            one-shot runs open one only if this is given)\n"
+"      --socket-group GROUP  members of GROUP may use the socket (default root)\n"
+"One-shot output:\n"
+"  -r, --report TYPE         report(s) to print (default raw; repeatable; all)\n"
+"  -f, --format text|json    report format (default text)\n"
+"  -o, --output FILE         write the report to FILE instead of stdout\n"
+"Other:\n"
+"  -v, --verbose             log process events to stderr\n"
+"  -h, --help                this help\n"
+"  -V, --version             print the version\n"
+"\n"
+"Examples:\n"
+"  sudo mlprofd --target mlpy                  # daemon: every mlpy run\n"
+"  mlprofctl report raw                        # what it saw so far\n"
+"  sudo mlprofd -- python3 -m mlpy run prog.ml # one run, report on exit\n"
+"  sudo mlprofd --pid 1234 --freq 99           # a running process, gently\n"
+"  sudo mlprofd -f json -o prof.json -- python3 app.py\n");
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -EINVAL;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int bad(FILE *err, const char *what, const char *arg)
+{
+	fprintf(err, "mlprofd: invalid %s '%s' (see mlprofd --help)\n", what, arg);
+	return -EINVAL;
+}
+
+int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
+{
+	static const struct option longs[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "ringbuf-mb", required_argument, NULL, 1 },
+		{ "max-procs", required_argument, NULL, 2 },
+		{ "max-stacks", required_argument, NULL, 3 },
+		{ "socket", required_argument, NULL, 's' },
+		{ "socket-group", required_argument, NULL, 4 },
+		{ "report", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct store_limits lim = STORE_DEFAULT_LIMITS;
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->freq_hz = 999;
+	o->ringbuf_mb = 16;
+	o->socket_path = PROTO_DEFAULT_SOCKET;
+	o->format = REPORT_TEXT;
+	o->limits = lim;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+t:p:F:s:r:f:o:vhV", longs, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (!strcmp(optarg, "mlpy"))
+				o->mode = TARGET_MLPY;
+			else if (!strcmp(optarg, "python"))
+				o->mode = TARGET_PYTHON;
+			else
+				return bad(err, "target (mlpy or python)", optarg);
+			o->mode_given = 1;
+			break;
+		case 'p':
+			if (parse_uint(optarg, 1, INT_MAX, &v))
+				return bad(err, "pid", optarg);
+			if (o->npids == OPTS_MAX_PIDS)
+				return bad(err, "pid (too many --pid)", optarg);
+			o->pids[o->npids++] = (int)v;
+			break;
+		case 'F':
+			if (parse_uint(optarg, 1, 20000, &v))
+				return bad(err, "frequency (1-20000 Hz)", optarg);
+			o->freq_hz = (unsigned)v;
+			break;
+		case 1:
+			if (parse_uint(optarg, 1, 1024, &v) || (v & (v - 1)))
+				return bad(err, "ring buffer size (a power of two, 1-1024 MiB)",
+					   optarg);
+			o->ringbuf_mb = (unsigned)v;
+			break;
+		case 2:
+			if (parse_uint(optarg, 16, 10000000, &v))
+				return bad(err, "--max-procs (16-10000000)", optarg);
+			o->limits.max_procs = (uint32_t)v;
+			break;
+		case 3:
+			if (parse_uint(optarg, 1000, 100000000, &v))
+				return bad(err, "--max-stacks (1000-100000000)", optarg);
+			o->limits.max_stacks = (uint32_t)v;
+			break;
+		case 's':
+			o->socket_path = optarg;
+			o->socket_given = 1;
+			break;
+		case 4:
+			o->socket_group = optarg;
+			break;
+		case 'r':
+			if (!report_type_valid(optarg))
+				return bad(err, "report type", optarg);
+			if (o->nreports == OPTS_MAX_REPORTS)
+				return bad(err, "report (too many --report)", optarg);
+			o->reports[o->nreports++] = optarg;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o->format = REPORT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = REPORT_JSON;
+			else
+				return bad(err, "format (text or json)", optarg);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			opts_usage(out);
+			return 1;
+		case 'V':
+			fprintf(out, "mlprofd %s\n", MLPROF_VERSION);
+			return 1;
+		default:
+			if (optopt)
+				fprintf(err, "mlprofd: option -%c needs an argument or is unknown "
+					     "(see mlprofd --help)\n", optopt);
+			else
+				fprintf(err, "mlprofd: unknown option '%s' (see mlprofd --help)\n",
+					argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		/* getopt stops at "--" (consumed) or the first non-option. */
+		if (strcmp(argv[optind - 1], "--")) {
+			fprintf(err, "mlprofd: unexpected argument '%s'; put the command to "
+				     "profile after '--'\n", argv[optind]);
+			return -EINVAL;
+		}
+		o->command = &argv[optind];
+	}
+	if (!o->mode_given && !o->command && !o->npids)
+		o->mode = TARGET_MLPY;
+	if (!o->nreports)
+		o->reports[o->nreports++] = "raw";
+	if ((o->output || o->nreports > 1) && !o->command && 0)
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* mlprofd's command line. */
+#ifndef MLPROF_OPTS_H
+#define MLPROF_OPTS_H
+
+#include <stdio.h>
+#include "report.h"
+#include "store.h"
+
+#define OPTS_MAX_PIDS 64
+#define OPTS_MAX_REPORTS 8
+
+struct opts {
+	int mode;             /* enum target_mode */
+	int mode_given;
+	int pids[OPTS_MAX_PIDS];
+	int npids;
+	unsigned freq_hz;
+	unsigned ringbuf_mb;
+	const char *socket_path;
+	int socket_given;
+	const char *socket_group;
+	char **command;       /* one-shot: argv after "--" */
+	const char *reports[OPTS_MAX_REPORTS];
+	int nreports;
+	enum report_format format;
+	const char *output;
+	int verbose;
+	struct store_limits limits;
+};
+
+/* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage
+ * error (message already on `err`). */
+int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err);
+void opts_usage(FILE *f);
+
+#endif

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Report dispatch and the pieces every report shares. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "report.h"
+#include "timefmt.h"
+
+struct report_def {
+	const char *name;
+	int (*text)(const struct snap *s, struct strbuf *out);
+	cJSON *(*json)(const struct snap *s);
+};
+
+static const struct report_def reports[] = {
+	{ "raw", report_raw_text, report_raw_json },
+};
+
+#define NREPORTS (sizeof(reports) / sizeof(reports[0]))
+
+const char *const report_types[] = { "raw", NULL };
+
+static const struct report_def *find_report(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NREPORTS; i++) {
+		if (!strcmp(reports[i].name, name))
+			return &reports[i];
+	}
+	return NULL;
+}
+
+int report_type_valid(const char *name)
+{
+	return !strcmp(name, "all") || find_report(name) != NULL;
+}
+
+static int render_one(const struct snap *s, const struct report_def *r,
+		      enum report_format fmt, struct strbuf *out)
+{
+	cJSON *j;
+	char *txt;
+	int err = 0;
+
+	if (fmt == REPORT_TEXT)
+		return r->text(s, out);
+	j = r->json(s);
+	txt = j ? cJSON_Print(j) : NULL;
+	if (!txt)
+		err = -ENOMEM;
+	else
+		err = strbuf_puts(out, txt) || strbuf_puts(out, "\n") ? -ENOMEM : 0;
+	free(txt);
+	cJSON_Delete(j);
+	return err;
+}
+
+static int render_all_json(const struct snap *s, struct strbuf *out)
+{
+	cJSON *o = cJSON_CreateObject(), *j;
+	char *txt = NULL;
+	size_t i;
+	int err = o ? 0 : -ENOMEM;
+
+	for (i = 0; !err && i < NREPORTS; i++) {
+		j = reports[i].json(s);
+		if (!j || !cJSON_AddItemToObject(o, reports[i].name, j)) {
+			cJSON_Delete(j);
+			err = -ENOMEM;
+		}
+	}
+	txt = err ? NULL : cJSON_Print(o);
+	if (!err && (!txt || strbuf_puts(out, txt) || strbuf_puts(out, "\n")))
+		err = -ENOMEM;
+	free(txt);
+	cJSON_Delete(o);
+	return err;
+}
+
+int report_render(const struct snap *s, const char *type, enum report_format fmt,
+		  struct strbuf *out, char *err, size_t errlen)
+{
+	const struct report_def *r;
+	size_t i;
+	int ret = 0;
+
+	if (!strcmp(type, "all")) {
+		if (fmt == REPORT_JSON)
+			return render_all_json(s, out);
+		for (i = 0; !ret && i < NREPORTS; i++) {
+			if (i)
+				strbuf_puts(out, "\n");
+			ret = render_one(s, &reports[i], fmt, out);
+		}
+		return ret;
+	}
+	r = find_report(type);
+	if (!r) {
+		snprintf(err, errlen, "unknown report type '%s' (one of:", type);
+		for (i = 0; i < NREPORTS; i++)
+			snprintf(err + strlen(err), errlen - strlen(err), " %s", reports[i].name);
+		snprintf(err + strlen(err), errlen - strlen(err), " all)");
+		return -EINVAL;
+	}
+	return render_one(s, r, fmt, out);
+}
+
+const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len)
+{
+	int st = p->exit_code;
+
+	if (!p->ended)
+		snprintf(buf, len, "running");
+	else if (p->ended == 2)
+		snprintf(buf, len, "exec'd");
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed(%d)", WTERMSIG(st));
+	else
+		snprintf(buf, len, "exited(%d)", WEXITSTATUS(st));
+	return buf;
+}
+
+void report_data_notes(const struct snap *s, struct strbuf *out)
+{
+	const struct snap_stats *st = &s->stats;
+	char a[32];
+	int any = 0;
+
+#define NOTE(cond, ...)                                                \
+	do {                                                           \
+		if (cond) {                                            \
+			if (!any++)                                    \
+				strbuf_puts(out, "\nData notes:\n");   \
+			strbuf_puts(out, "  - ");                      \
+			strbuf_printf(out, __VA_ARGS__);               \
+			strbuf_puts(out, "\n");                        \
+		}                                                      \
+	} while (0)
+	NOTE(st->sample_drops, "%s samples dropped: the ring buffer was full (raise --ringbuf-mb)",
+	     fmt_count(st->sample_drops, a, sizeof(a)));
+	NOTE(st->lost_samples, "%s samples not stored: profile tables full",
+	     fmt_count(st->lost_samples, a, sizeof(a)));
+	NOTE(st->stack_overflow, "%s samples kept only by their innermost function: stack table full",
+	     fmt_count(st->stack_overflow, a, sizeof(a)));
+	NOTE(st->truncated, "%s samples had stacks deeper than the walk limit (outer frames cut, shown as <truncated stack>)",
+	     fmt_count(st->truncated, a, sizeof(a)));
+	NOTE(st->read_errors, "%s samples stopped at unreadable target memory",
+	     fmt_count(st->read_errors, a, sizeof(a)));
+	NOTE(st->unresolved_frames, "%s frames could not be named (code object names lost)",
+	     fmt_count(st->unresolved_frames, a, sizeof(a)));
+	NOTE(st->code_drops, "%s code-name events were dropped and resent later",
+	     fmt_count(st->code_drops, a, sizeof(a)));
+	NOTE(st->proc_drops, "%s process events dropped: process lifetimes may be approximate",
+	     fmt_count(st->proc_drops, a, sizeof(a)));
+	NOTE(st->evicted_procs, "%s finished processes (%s samples) evicted: process table full",
+	     fmt_count(st->evicted_procs, a, sizeof(a)), "");
+#undef NOTE
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Renders reports from a snapshot, as text or JSON. */
+#ifndef MLPROF_REPORT_H
+#define MLPROF_REPORT_H
+
+#include <stddef.h>
+#include "snapshot.h"
+#include "strbuf.h"
+
+enum report_format {
+	REPORT_TEXT = 0,
+	REPORT_JSON = 1,
+};
+
+/* Report types, in the order `all` renders them. */
+extern const char *const report_types[];
+
+/* 1 if name is a report type (or "all"). */
+int report_type_valid(const char *name);
+/* Appends the report to out. 0, -EINVAL (unknown type, message in err)
+ * or -ENOMEM. */
+int report_render(const struct snap *s, const char *type, enum report_format fmt,
+		  struct strbuf *out, char *err, size_t errlen);
+
+/* Individual renderers (report_<type>.c). */
+int report_raw_text(const struct snap *s, struct strbuf *out);
+struct cJSON *report_raw_json(const struct snap *s);
+
+/* Shared pieces. */
+/* A process's status for people: "running", "exited(0)", "killed(9)". */
+const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len);
+/* Lines that say what the numbers miss (drops, truncation...), or none. */
+void report_data_notes(const struct snap *s, struct strbuf *out);
+
+#endif

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The raw report: every function with its self and total samples and
+ * estimated CPU seconds, in the spirit of pstats. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include "analysis.h"
+#include "report.h"
+#include "timefmt.h"
+
+static double secs(const struct snap *s, uint64_t samples)
+{
+	return s->freq_hz ? (double)samples / s->freq_hz : 0;
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static void func_label(const struct snap_func *f, struct strbuf *out)
+{
+	if (f->kind == FUNC_PSEUDO)
+		strbuf_printf(out, "~:0(%s)", f->name);
+	else
+		strbuf_printf(out, "%s:%d(%s)", f->file, f->line, f->qualname);
+}
+
+static uint64_t dropped(const struct snap *s)
+{
+	return s->stats.sample_drops + s->stats.lost_samples;
+}
+
+static void proc_table(const struct snap *s, struct strbuf *out)
+{
+	char a[32], b[32], c[40];
+	size_t i;
+	double wall;
+
+	strbuf_printf(out, "\nProcesses (%zu):\n", s->nprocs);
+	strbuf_printf(out, "%8s  %-10s %10s %10s  %-12s %s\n", "PID", "PYTHON", "SAMPLES",
+		      "WALL_S", "STATE", "COMMAND");
+	for (i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		uint64_t end = p->ended ? p->end_ns : s->now_ns;
+
+		wall = end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0;
+		strbuf_printf(out, "%8d  %-10s %10s %10s  %-12s %s\n", p->pid,
+			      p->python[0] ? p->python : "-", fmt_count(p->samples, a, sizeof(a)),
+			      fmt_fixed(wall, 3, b, sizeof(b)), report_proc_state(p, c, sizeof(c)),
+			      p->cmdline[0] ? p->cmdline : p->comm);
+		if (p->message[0])
+			strbuf_printf(out, "%8s  %s\n", "", p->message);
+	}
+}
+
+int report_raw_text(const struct snap *s, struct strbuf *out)
+{
+	struct func_stat *rows = NULL;
+	uint64_t total = snap_total_samples(s);
+	char a[32], b[32], c[32], d[32];
+	size_t n = 0, i;
+	int err;
+
+	err = analysis_functions(s, &rows, &n);
+	if (err)
+		return err;
+	strbuf_printf(out, "mlprof raw profile: %s samples at %u Hz = %s s CPU, %zu processes, ",
+		      fmt_count(total, a, sizeof(a)), s->freq_hz,
+		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), s->nprocs);
+	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
+	strbuf_puts(out, "self: samples with the function running; total: with it anywhere on "
+			 "the stack. Seconds = samples / frequency.\n\n");
+	strbuf_printf(out, "%10s %10s %6s %10s %10s %6s  %s\n", "self_n", "self_s", "self%",
+		      "total_n", "total_s", "total%", "file:line(function)");
+	for (i = 0; i < n; i++) {
+		const struct func_stat *r = &rows[i];
+
+		strbuf_printf(out, "%10s %10s %5.1f%% %10s %10s %5.1f%%  ",
+			      fmt_count(r->self, a, sizeof(a)),
+			      fmt_fixed(secs(s, r->self), 3, b, sizeof(b)), pct(r->self, total),
+			      fmt_count(r->total, c, sizeof(c)),
+			      fmt_fixed(secs(s, r->total), 3, d, sizeof(d)), pct(r->total, total));
+		func_label(&s->funcs[r->func], out);
+		strbuf_puts(out, "\n");
+	}
+	if (!n)
+		strbuf_puts(out, "(no samples)\n");
+	proc_table(s, out);
+	report_data_notes(s, out);
+	free(rows);
+	return out->err;
+}
+
+static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_t total)
+{
+	const struct snap_func *f = &s->funcs[r->func];
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "name", f->name);
+	cJSON_AddStringToObject(o, "qualname", f->qualname);
+	cJSON_AddStringToObject(o, "file", f->file);
+	cJSON_AddNumberToObject(o, "line", f->line);
+	cJSON_AddStringToObject(o, "kind", f->kind == FUNC_PYTHON   ? "python"
+					   : f->kind == FUNC_PSEUDO ? "pseudo"
+								    : "unknown");
+	cJSON_AddNumberToObject(o, "self_samples", (double)r->self);
+	cJSON_AddNumberToObject(o, "total_samples", (double)r->total);
+	cJSON_AddNumberToObject(o, "self_s", secs(s, r->self));
+	cJSON_AddNumberToObject(o, "total_s", secs(s, r->total));
+	cJSON_AddNumberToObject(o, "self_pct", pct(r->self, total));
+	cJSON_AddNumberToObject(o, "total_pct", pct(r->total, total));
+	return o;
+}
+
+static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	uint64_t end = p->ended ? p->end_ns : s->now_ns;
+	char st[40];
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "pid", p->pid);
+	cJSON_AddNumberToObject(o, "ppid", p->ppid);
+	cJSON_AddNumberToObject(o, "ns_pid", p->ns_pid);
+	cJSON_AddStringToObject(o, "command", p->cmdline);
+	cJSON_AddStringToObject(o, "comm", p->comm);
+	cJSON_AddStringToObject(o, "exe", p->exe);
+	cJSON_AddStringToObject(o, "python", p->python);
+	cJSON_AddStringToObject(o, "status", p->status);
+	cJSON_AddStringToObject(o, "message", p->message);
+	cJSON_AddStringToObject(o, "state", report_proc_state(p, st, sizeof(st)));
+	cJSON_AddNumberToObject(o, "start_time", (double)((int64_t)p->start_ns + s->mono_to_real_ns) / 1e9);
+	if (p->ended)
+		cJSON_AddNumberToObject(o, "exit_time", (double)((int64_t)p->end_ns + s->mono_to_real_ns) / 1e9);
+	else
+		cJSON_AddNullToObject(o, "exit_time");
+	cJSON_AddNumberToObject(o, "wall_s", end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0);
+	if (p->ended == 1)
+		cJSON_AddNumberToObject(o, "exit_code", p->exit_code);
+	else
+		cJSON_AddNullToObject(o, "exit_code");
+	cJSON_AddNumberToObject(o, "samples", (double)p->samples);
+	cJSON_AddNumberToObject(o, "cpu_s", secs(s, p->samples));
+	cJSON_AddNumberToObject(o, "maxrss_kb", (double)p->maxrss_kb);
+	cJSON_AddNumberToObject(o, "parent", p->parent);
+	cJSON_AddNumberToObject(o, "run", p->root);
+	return o;
+}
+
+cJSON *report_raw_json(const struct snap *s)
+{
+	struct func_stat *rows = NULL;
+	uint64_t total = snap_total_samples(s);
+	cJSON *o = NULL, *arr, *st;
+	size_t n = 0, i;
+
+	if (analysis_functions(s, &rows, &n))
+		return NULL;
+	o = cJSON_CreateObject();
+	if (!o)
+		goto out;
+	cJSON_AddStringToObject(o, "report", "raw");
+	cJSON_AddNumberToObject(o, "freq_hz", s->freq_hz);
+	cJSON_AddNumberToObject(o, "samples", (double)total);
+	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total));
+	cJSON_AddNumberToObject(o, "dropped", (double)dropped(s));
+	arr = cJSON_AddArrayToObject(o, "functions");
+	for (i = 0; arr && i < n; i++)
+		cJSON_AddItemToArray(arr, func_json(s, &rows[i], total));
+	arr = cJSON_AddArrayToObject(o, "processes");
+	for (i = 0; arr && i < s->nprocs; i++)
+		cJSON_AddItemToArray(arr, proc_json(s, &s->procs[i]));
+	st = cJSON_AddObjectToObject(o, "stats");
+	if (st) {
+		cJSON_AddNumberToObject(st, "samples_seen", (double)s->stats.samples);
+		cJSON_AddNumberToObject(st, "sample_drops", (double)s->stats.sample_drops);
+		cJSON_AddNumberToObject(st, "lost_samples", (double)s->stats.lost_samples);
+		cJSON_AddNumberToObject(st, "code_drops", (double)s->stats.code_drops);
+		cJSON_AddNumberToObject(st, "proc_drops", (double)s->stats.proc_drops);
+		cJSON_AddNumberToObject(st, "truncated", (double)s->stats.truncated);
+		cJSON_AddNumberToObject(st, "read_errors", (double)s->stats.read_errors);
+		cJSON_AddNumberToObject(st, "stack_overflow", (double)s->stats.stack_overflow);
+		cJSON_AddNumberToObject(st, "evicted_procs", (double)s->stats.evicted_procs);
+		cJSON_AddNumberToObject(st, "evicted_samples", (double)s->stats.evicted_samples);
+		cJSON_AddNumberToObject(st, "unresolved_frames", (double)s->stats.unresolved_frames);
+	}
+out:
+	free(rows);
+	return o;
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Snapshot <-> JSON, and scoping. Parsing validates every index, so a
+ * hand-edited or truncated snapshot file is rejected, not trusted. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "snapshot.h"
+
+static void proc_free_strings(struct snap_proc *p)
+{
+	free(p->comm);
+	free(p->cmdline);
+	free(p->exe);
+	free(p->python);
+	free(p->status);
+	free(p->message);
+}
+
+void snap_free(struct snap *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nfuncs; i++) {
+		free(s->funcs[i].name);
+		free(s->funcs[i].qualname);
+		free(s->funcs[i].file);
+	}
+	for (i = 0; i < s->nprocs; i++)
+		proc_free_strings(&s->procs[i]);
+	for (i = 0; i < s->nstacks; i++)
+		free(s->stacks[i].frames);
+	free(s->funcs);
+	free(s->procs);
+	free(s->stacks);
+	free(s->host);
+	memset(s, 0, sizeof(*s));
+}
+
+uint64_t snap_total_samples(const struct snap *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nstacks; i++)
+		n += s->stacks[i].samples;
+	return n;
+}
+
+/* ---- to JSON ---- */
+
+static int add_num(cJSON *o, const char *k, double v)
+{
+	return cJSON_AddNumberToObject(o, k, v) ? 0 : -ENOMEM;
+}
+
+static int add_str(cJSON *o, const char *k, const char *v)
+{
+	return cJSON_AddStringToObject(o, k, v ? v : "") ? 0 : -ENOMEM;
+}
+
+static cJSON *stats_to_json(const struct snap_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = !o;
+
+	err = err || add_num(o, "samples", (double)st->samples);
+	err = err || add_num(o, "sample_drops", (double)st->sample_drops);
+	err = err || add_num(o, "code_drops", (double)st->code_drops);
+	err = err || add_num(o, "proc_drops", (double)st->proc_drops);
+	err = err || add_num(o, "truncated", (double)st->truncated);
+	err = err || add_num(o, "read_errors", (double)st->read_errors);
+	err = err || add_num(o, "stack_overflow", (double)st->stack_overflow);
+	err = err || add_num(o, "evicted_procs", (double)st->evicted_procs);
+	err = err || add_num(o, "evicted_samples", (double)st->evicted_samples);
+	err = err || add_num(o, "unresolved_frames", (double)st->unresolved_frames);
+	err = err || add_num(o, "lost_samples", (double)st->lost_samples);
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *func_to_json(const struct snap_func *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = !o;
+
+	err = err || add_str(o, "name", f->name);
+	err = err || add_str(o, "qualname", f->qualname);
+	err = err || add_str(o, "file", f->file);
+	err = err || add_num(o, "line", f->line);
+	err = err || add_num(o, "kind", f->kind);
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *proc_to_json(const struct snap_proc *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = !o;
+
+	err = err || add_num(o, "pid", p->pid);
+	err = err || add_num(o, "ppid", p->ppid);
+	err = err || add_num(o, "ns_pid", p->ns_pid);
+	err = err || add_num(o, "parent", p->parent);
+	err = err || add_num(o, "root", p->root);
+	err = err || add_num(o, "exec_seq", p->exec_seq);
+	err = err || add_str(o, "comm", p->comm);
+	err = err || add_str(o, "cmdline", p->cmdline);
+	err = err || add_str(o, "exe", p->exe);
+	err = err || add_str(o, "python", p->python);
+	err = err || add_str(o, "status", p->status);
+	err = err || add_str(o, "message", p->message);
+	err = err || add_num(o, "start_ns", (double)p->start_ns);
+	err = err || add_num(o, "end_ns", (double)p->end_ns);
+	err = err || add_num(o, "ended", p->ended);
+	err = err || add_num(o, "exit_code", p->exit_code);
+	err = err || add_num(o, "maxrss_kb", (double)p->maxrss_kb);
+	err = err || add_num(o, "samples", (double)p->samples);
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *stack_to_json(const struct snap_stack *st)
+{
+	cJSON *o = cJSON_CreateObject(), *f;
+	uint32_t i;
+	int err = !o;
+
+	err = err || add_num(o, "p", st->proc);
+	err = err || add_num(o, "n", (double)st->samples);
+	f = err ? NULL : cJSON_AddArrayToObject(o, "f");
+	err = err || !f;
+	for (i = 0; !err && i < st->nframes; i++) {
+		err = !cJSON_AddItemToArray(f, cJSON_CreateNumber(st->frames[i].func)) ||
+		      !cJSON_AddItemToArray(f, cJSON_CreateNumber(st->frames[i].line));
+	}
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+cJSON *snap_to_json(const struct snap *s)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *item;
+	size_t i;
+	int err = !o;
+
+	err = err || add_str(o, "format", "mlprof-snapshot");
+	err = err || add_num(o, "version", SNAP_FORMAT_VERSION);
+	err = err || add_num(o, "freq_hz", s->freq_hz);
+	err = err || add_str(o, "host", s->host);
+	err = err || add_num(o, "start_ns", (double)s->start_ns);
+	err = err || add_num(o, "now_ns", (double)s->now_ns);
+	err = err || add_num(o, "mono_to_real_ns", (double)s->mono_to_real_ns);
+	item = err ? NULL : stats_to_json(&s->stats);
+	err = err || !item || !cJSON_AddItemToObject(o, "stats", item);
+
+	arr = err ? NULL : cJSON_AddArrayToObject(o, "functions");
+	err = err || !arr;
+	for (i = 0; !err && i < s->nfuncs; i++)
+		err = !cJSON_AddItemToArray(arr, func_to_json(&s->funcs[i]));
+	arr = err ? NULL : cJSON_AddArrayToObject(o, "processes");
+	err = err || !arr;
+	for (i = 0; !err && i < s->nprocs; i++)
+		err = !cJSON_AddItemToArray(arr, proc_to_json(&s->procs[i]));
+	arr = err ? NULL : cJSON_AddArrayToObject(o, "stacks");
+	err = err || !arr;
+	for (i = 0; !err && i < s->nstacks; i++)
+		err = !cJSON_AddItemToArray(arr, stack_to_json(&s->stacks[i]));
+	if (err) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* ---- from JSON ---- */
+
+struct perr {
+	char *buf;
+	size_t len;
+	int failed;
+};
+
+static void fail(struct perr *pe, const char *fmt, const char *what, long idx)
+{
+	if (!pe->failed) {
+		snprintf(pe->buf, pe->len, fmt, what, idx);
+		pe->failed = 1;
+	}
+}
+
+static double get_num(const cJSON *o, const char *k, double lo, double hi, struct perr *pe,
+		      long idx)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi ||
+	    v->valuedouble != v->valuedouble) {
+		fail(pe, "snapshot: bad or missing number \"%s\" (item %ld)", k, idx);
+		return 0;
+	}
+	return v->valuedouble;
+}
+
+static char *get_str(const cJSON *o, const char *k, struct perr *pe, long idx)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	char *s;
+
+	if (!cJSON_IsString(v) || !v->valuestring) {
+		fail(pe, "snapshot: bad or missing string \"%s\" (item %ld)", k, idx);
+		return NULL;
+	}
+	s = strdup(v->valuestring);
+	if (!s)
+		fail(pe, "snapshot: out of memory at \"%s\" (item %ld)", k, idx);
+	return s;
+}
+
+#define U64MAX 18446744073709551615.0
+#define I32MIN -2147483648.0
+#define I32MAX 2147483647.0
+
+static void parse_stats(const cJSON *o, struct snap_stats *st, struct perr *pe)
+{
+	if (!cJSON_IsObject(o)) {
+		fail(pe, "snapshot: missing \"%s\"%ld", "stats", 0);
+		return;
+	}
+	st->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, 0);
+	st->sample_drops = (uint64_t)get_num(o, "sample_drops", 0, U64MAX, pe, 0);
+	st->code_drops = (uint64_t)get_num(o, "code_drops", 0, U64MAX, pe, 0);
+	st->proc_drops = (uint64_t)get_num(o, "proc_drops", 0, U64MAX, pe, 0);
+	st->truncated = (uint64_t)get_num(o, "truncated", 0, U64MAX, pe, 0);
+	st->read_errors = (uint64_t)get_num(o, "read_errors", 0, U64MAX, pe, 0);
+	st->stack_overflow = (uint64_t)get_num(o, "stack_overflow", 0, U64MAX, pe, 0);
+	st->evicted_procs = (uint64_t)get_num(o, "evicted_procs", 0, U64MAX, pe, 0);
+	st->evicted_samples = (uint64_t)get_num(o, "evicted_samples", 0, U64MAX, pe, 0);
+	st->unresolved_frames = (uint64_t)get_num(o, "unresolved_frames", 0, U64MAX, pe, 0);
+	st->lost_samples = (uint64_t)get_num(o, "lost_samples", 0, U64MAX, pe, 0);
+}
+
+static void parse_func(const cJSON *o, struct snap_func *f, struct perr *pe, long i)
+{
+	f->name = get_str(o, "name", pe, i);
+	f->qualname = get_str(o, "qualname", pe, i);
+	f->file = get_str(o, "file", pe, i);
+	f->line = (int32_t)get_num(o, "line", I32MIN, I32MAX, pe, i);
+	f->kind = (uint8_t)get_num(o, "kind", 0, FUNC_UNKNOWN, pe, i);
+}
+
+static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struct perr *pe,
+		       long i)
+{
+	p->id = (uint32_t)i;
+	p->pid = (int32_t)get_num(o, "pid", 0, I32MAX, pe, i);
+	p->ppid = (int32_t)get_num(o, "ppid", 0, I32MAX, pe, i);
+	p->ns_pid = (int32_t)get_num(o, "ns_pid", 0, I32MAX, pe, i);
+	p->parent = (int32_t)get_num(o, "parent", -1, (double)nprocs - 1, pe, i);
+	p->root = (int32_t)get_num(o, "root", 0, (double)nprocs - 1, pe, i);
+	p->exec_seq = (uint32_t)get_num(o, "exec_seq", 0, 4294967295.0, pe, i);
+	p->comm = get_str(o, "comm", pe, i);
+	p->cmdline = get_str(o, "cmdline", pe, i);
+	p->exe = get_str(o, "exe", pe, i);
+	p->python = get_str(o, "python", pe, i);
+	p->status = get_str(o, "status", pe, i);
+	p->message = get_str(o, "message", pe, i);
+	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
+	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);
+	p->ended = (int32_t)get_num(o, "ended", 0, 2, pe, i);
+	p->exit_code = (int32_t)get_num(o, "exit_code", I32MIN, I32MAX, pe, i);
+	p->maxrss_kb = (uint64_t)get_num(o, "maxrss_kb", 0, U64MAX, pe, i);
+	p->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, i);
+}
+
+static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap *s,
+			struct perr *pe, long i)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "f"), *v;
+	uint32_t k = 0;
+	int n;
+
+	st->proc = (uint32_t)get_num(o, "p", 0, (double)s->nprocs - 1, pe, i);
+	st->samples = (uint64_t)get_num(o, "n", 0, U64MAX, pe, i);
+	n = cJSON_IsArray(f) ? cJSON_GetArraySize(f) : -1;
+	if (n < 0 || n % 2) {
+		fail(pe, "snapshot: bad frame list \"%s\" (stack %ld)", "f", i);
+		return;
+	}
+	st->frames = calloc((size_t)n / 2 + 1, sizeof(*st->frames));
+	if (!st->frames) {
+		fail(pe, "snapshot: out of memory at \"%s\" (stack %ld)", "f", i);
+		return;
+	}
+	cJSON_ArrayForEach(v, f) {
+		double d = cJSON_IsNumber(v) ? v->valuedouble : -1e300;
+
+		if (k % 2 == 0 && (d < 0 || d >= (double)s->nfuncs || d != (uint32_t)d)) {
+			fail(pe, "snapshot: frame function out of range in \"%s\" (stack %ld)", "f", i);
+			return;
+		}
+		if (k % 2 == 1 && (d < I32MIN || d > I32MAX)) {
+			fail(pe, "snapshot: frame line out of range in \"%s\" (stack %ld)", "f", i);
+			return;
+		}
+		if (k % 2 == 0)
+			st->frames[k / 2].func = (uint32_t)d;
+		else
+			st->frames[k / 2].line = (int32_t)d;
+		k++;
+	}
+	st->nframes = k / 2;
+}
+
+static const cJSON *get_array(const cJSON *o, const char *k, struct perr *pe, int *n)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	*n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+	if (!cJSON_IsArray(a))
+		fail(pe, "snapshot: missing array \"%s\"%ld", k, 0);
+	return a;
+}
+
+int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
+{
+	struct perr pe = { err, errlen, 0 };
+	const cJSON *fa, *pa, *sa, *fmt, *v;
+	int nf = 0, np = 0, ns = 0;
+	long i;
+
+	memset(s, 0, sizeof(*s));
+	fmt = cJSON_GetObjectItemCaseSensitive(o, "format");
+	if (!cJSON_IsObject(o) || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, "mlprof-snapshot")) {
+		snprintf(err, errlen, "not an mlprof snapshot (no \"format\": \"mlprof-snapshot\")");
+		return -EINVAL;
+	}
+	if (get_num(o, "version", 1, SNAP_FORMAT_VERSION, &pe, 0) == 0) {
+		snprintf(err, errlen, "unsupported snapshot version (this mlprof reads %d)",
+			 SNAP_FORMAT_VERSION);
+		return -EINVAL;
+	}
+	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, &pe, 0);
+	s->host = get_str(o, "host", &pe, 0);
+	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, &pe, 0);
+	s->now_ns = (uint64_t)get_num(o, "now_ns", 0, U64MAX, &pe, 0);
+	s->mono_to_real_ns = (int64_t)get_num(o, "mono_to_real_ns", -9.2e18, 9.2e18, &pe, 0);
+	parse_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &s->stats, &pe);
+	fa = get_array(o, "functions", &pe, &nf);
+	pa = get_array(o, "processes", &pe, &np);
+	sa = get_array(o, "stacks", &pe, &ns);
+	if (!pe.failed) {
+		s->funcs = calloc((size_t)nf + 1, sizeof(*s->funcs));
+		s->procs = calloc((size_t)np + 1, sizeof(*s->procs));
+		s->stacks = calloc((size_t)ns + 1, sizeof(*s->stacks));
+		if (!s->funcs || !s->procs || !s->stacks)
+			fail(&pe, "snapshot: out of memory%s%ld", "", 0);
+	}
+	i = 0;
+	cJSON_ArrayForEach(v, fa) {
+		if (pe.failed)
+			break;
+		parse_func(v, &s->funcs[i], &pe, i);
+		s->nfuncs = (size_t)++i;
+	}
+	i = 0;
+	cJSON_ArrayForEach(v, pa) {
+		if (pe.failed)
+			break;
+		parse_proc(v, &s->procs[i], (size_t)np, &pe, i);
+		s->nprocs = (size_t)++i;
+	}
+	i = 0;
+	cJSON_ArrayForEach(v, sa) {
+		if (pe.failed)
+			break;
+		parse_stack(v, &s->stacks[i], s, &pe, i);
+		s->nstacks = (size_t)++i;
+	}
+	if (pe.failed) {
+		snap_free(s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- scoping ---- */
+
+static int proc_selected(const struct snap *s, const struct snap_proc *p,
+			 const struct snap_scope *sc)
+{
+	if (sc->pid && p->pid != sc->pid && s->procs[p->root].pid != sc->pid)
+		return 0;
+	if (sc->since_ns && p->ended && p->end_ns < sc->since_ns)
+		return 0;
+	return 1;
+}
+
+int snap_filter(struct snap *s, const struct snap_scope *sc)
+{
+	size_t i, kept = 0;
+	int32_t *map;
+
+	if (!sc->pid && !sc->since_ns)
+		return 0;
+	map = malloc((s->nprocs + 1) * sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	for (i = 0; i < s->nprocs; i++)
+		map[i] = proc_selected(s, &s->procs[i], sc) ? (int32_t)kept++ : -1;
+	for (i = 0; i < s->nprocs; i++) {
+		struct snap_proc p = s->procs[i];
+
+		if (map[i] < 0) {
+			proc_free_strings(&s->procs[i]);
+			continue;
+		}
+		p.id = (uint32_t)map[i];
+		p.parent = p.parent >= 0 ? map[p.parent] : -1;
+		p.root = map[p.root] >= 0 ? map[p.root] : map[i];
+		s->procs[map[i]] = p;
+	}
+	s->nprocs = kept;
+	kept = 0;
+	for (i = 0; i < s->nstacks; i++) {
+		if (map[s->stacks[i].proc] >= 0) {
+			s->stacks[i].proc = (uint32_t)map[s->stacks[i].proc];
+			s->stacks[kept++] = s->stacks[i];
+		} else {
+			free(s->stacks[i].frames);
+		}
+	}
+	s->nstacks = kept;
+	free(map);
+	return 0;
+}

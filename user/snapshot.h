@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* A profile snapshot: everything a report or export is rendered from. The
+ * daemon builds one from its store; mlprofctl receives it as JSON (or loads
+ * a saved one) and renders it. Reports are pure functions of a snapshot.
+ * The JSON form is documented in docs/snapshot.md. */
+#ifndef MLPROF_SNAPSHOT_H
+#define MLPROF_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SNAP_FORMAT_VERSION 1
+
+enum snap_func_kind {
+	FUNC_PYTHON = 0,  /* a Python code object */
+	FUNC_PSEUDO = 1,  /* time with no Python frame: start-up, native threads */
+	FUNC_UNKNOWN = 2, /* a code object whose names never arrived */
+};
+
+struct snap_func {
+	char *name;
+	char *qualname;
+	char *file;
+	int32_t line; /* co_firstlineno */
+	uint8_t kind;
+};
+
+struct snap_proc {
+	uint32_t id;     /* index in procs[] */
+	int32_t pid, ppid, ns_pid;
+	int32_t parent;  /* index of the image that forked or exec'd it, -1 */
+	int32_t root;    /* index of the run's first image (itself for roots) */
+	uint32_t exec_seq;
+	char *comm;
+	char *cmdline;
+	char *exe;
+	char *python;    /* version, "" if none */
+	char *status;    /* inspect_status_str() */
+	char *message;   /* why it is not profiled, "" if it is */
+	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end_ns 0 while running */
+	int32_t ended;   /* 1 exited, 2 replaced by exec */
+	int32_t exit_code;
+	uint64_t maxrss_kb;
+	uint64_t samples;
+};
+
+struct snap_frame {
+	uint32_t func;
+	int32_t line; /* line of the sampled instruction, -1 unknown */
+};
+
+struct snap_stack {
+	uint32_t proc;
+	uint32_t nframes; /* frames[0] is the innermost */
+	uint64_t samples;
+	struct snap_frame *frames;
+};
+
+struct snap_stats {
+	uint64_t samples;          /* samples of target threads seen by BPF */
+	uint64_t sample_drops;     /* lost: ring buffer full */
+	uint64_t code_drops;       /* code events lost (retried) */
+	uint64_t proc_drops;       /* process events lost */
+	uint64_t truncated;        /* stacks deeper than the walk */
+	uint64_t read_errors;      /* walks cut by an unreadable address */
+	uint64_t stack_overflow;   /* samples folded: stack table full */
+	uint64_t evicted_procs;    /* process records dropped: table full */
+	uint64_t evicted_samples;  /* their samples */
+	uint64_t unresolved_frames;
+	uint64_t lost_samples;     /* samples not stored: tables full */
+};
+
+struct snap {
+	uint32_t freq_hz;
+	char *host;
+	uint64_t start_ns;   /* daemon start (or reset), CLOCK_MONOTONIC */
+	uint64_t now_ns;
+	int64_t mono_to_real_ns; /* add to a CLOCK_MONOTONIC time for wall clock */
+	struct snap_stats stats;
+	struct snap_func *funcs;
+	size_t nfuncs;
+	struct snap_proc *procs;
+	size_t nprocs;
+	struct snap_stack *stacks;
+	size_t nstacks;
+};
+
+/* What part of a profile a report covers. */
+struct snap_scope {
+	int32_t pid;        /* 0: all */
+	uint64_t since_ns;  /* only processes alive at or after this time; 0 all */
+};
+
+struct cJSON;
+
+void snap_free(struct snap *s);
+/* JSON form (the "snapshot" object of the protocol). NULL on ENOMEM. */
+struct cJSON *snap_to_json(const struct snap *s);
+/* Parses and validates; on error returns -EINVAL and a message in err. */
+int snap_from_json(const struct cJSON *obj, struct snap *s, char *err, size_t errlen);
+/* Keeps only what the scope selects (processes, and the stacks and
+ * functions they use). 0 or -ENOMEM. */
+int snap_filter(struct snap *s, const struct snap_scope *scope);
+/* Samples of the stacks kept (what reports add up). */
+uint64_t snap_total_samples(const struct snap *s);
+
+#endif

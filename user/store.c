@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Profile store: interned functions, process images (in creation order,
+ * for eviction) and interned stacks with sample counts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hashmap.h"
+#include "inspect.h"
+#include "store.h"
+#include "symbols.h"
+
+struct func_rec {
+	struct snap_func f;
+	uint64_t hash;
+	uint32_t id;
+};
+
+struct stack_rec {
+	struct stack_rec *next_in_proc;
+	uint32_t proc_id;
+	uint32_t nframes;
+	uint64_t samples;
+	uint64_t hash;
+	struct frame_ref frames[];
+};
+
+struct proc_node {
+	struct proc_rec rec;
+	struct proc_node *older, *newer; /* creation order */
+	struct stack_rec *stacks;
+};
+
+struct store {
+	struct store_limits lim;
+	struct snap_stats stats;
+	uint64_t start_ns;
+	uint32_t next_id;
+	struct func_rec **funcs;
+	uint32_t nfuncs, cap_funcs;
+	struct hashmap *func_index;  /* key: struct func_rec * */
+	uint32_t pseudo[PSEUDO_NR];
+	struct hashmap *by_id;       /* id -> proc_node */
+	struct hashmap *by_pid;      /* pid -> live proc_node */
+	struct proc_node *oldest, *newest;
+	uint32_t nprocs;
+	struct hashmap *stack_index; /* key: struct stack_rec * */
+	uint32_t nstacks;
+};
+
+/* ---- functions ---- */
+
+static uint64_t func_hash_of(const struct snap_func *f)
+{
+	uint64_t h = hash_bytes(f->file, strlen(f->file), (uint64_t)(uint32_t)f->line);
+
+	h = hash_bytes(f->name, strlen(f->name), h);
+	h = hash_bytes(f->qualname, strlen(f->qualname), h);
+	return h ^ f->kind;
+}
+
+static uint64_t func_key_hash(uint64_t key)
+{
+	return ((const struct func_rec *)(uintptr_t)key)->hash;
+}
+
+static int func_key_equal(uint64_t a, uint64_t b)
+{
+	const struct snap_func *x = &((const struct func_rec *)(uintptr_t)a)->f;
+	const struct snap_func *y = &((const struct func_rec *)(uintptr_t)b)->f;
+
+	return x->line == y->line && x->kind == y->kind && !strcmp(x->file, y->file) &&
+	       !strcmp(x->name, y->name) && !strcmp(x->qualname, y->qualname);
+}
+
+static void func_rec_free(struct func_rec *r)
+{
+	if (r) {
+		free(r->f.name);
+		free(r->f.qualname);
+		free(r->f.file);
+		free(r);
+	}
+}
+
+/* Returns the id, or UINT32_MAX when full or out of memory. */
+static uint32_t add_func(struct store *st, const char *file, const char *name,
+			 const char *qualname, int32_t line, int kind)
+{
+	struct func_rec probe = { .f = { (char *)name, (char *)qualname, (char *)file, line,
+					 (uint8_t)kind } };
+	struct func_rec *r, **nf;
+	uint32_t cap;
+
+	probe.hash = func_hash_of(&probe.f);
+	r = hashmap__find(st->func_index, (uintptr_t)&probe);
+	if (r)
+		return r->id;
+	if (st->nfuncs >= st->lim.max_funcs)
+		return UINT32_MAX;
+	if (st->nfuncs == st->cap_funcs) {
+		cap = st->cap_funcs ? st->cap_funcs * 2 : 256;
+		nf = realloc(st->funcs, cap * sizeof(*nf));
+		if (!nf)
+			return UINT32_MAX;
+		st->funcs = nf;
+		st->cap_funcs = cap;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return UINT32_MAX;
+	r->f.file = strdup(file);
+	r->f.name = strdup(name);
+	r->f.qualname = strdup(qualname);
+	r->f.line = line;
+	r->f.kind = (uint8_t)kind;
+	r->hash = probe.hash;
+	r->id = st->nfuncs;
+	if (!r->f.file || !r->f.name || !r->f.qualname ||
+	    hashmap__set(st->func_index, (uintptr_t)r, r, NULL)) {
+		func_rec_free(r);
+		return UINT32_MAX;
+	}
+	st->funcs[st->nfuncs++] = r;
+	return r->id;
+}
+
+uint32_t store__func(struct store *st, const char *file, const char *name,
+		     const char *qualname, int32_t line, int kind)
+{
+	uint32_t id = add_func(st, file, name, qualname, line, kind);
+
+	return id == UINT32_MAX ? st->pseudo[PSEUDO_FUNCS_FULL] : id;
+}
+
+uint32_t store__pseudo(const struct store *st, enum store_pseudo which)
+{
+	return st->pseudo[which];
+}
+
+static const char *const pseudo_names[PSEUDO_NR] = {
+	[PSEUDO_STARTUP] = "<interpreter start-up>",
+	[PSEUDO_NATIVE] = "<native thread>",
+	[PSEUDO_NO_FRAME] = "<no Python frame>",
+	[PSEUDO_TRUNCATED] = "<truncated stack>",
+	[PSEUDO_UNKNOWN_CODE] = "<unknown code object>",
+	[PSEUDO_READ_ERROR] = "<unreadable frame>",
+	[PSEUDO_FUNCS_FULL] = "<function table full>",
+	[PSEUDO_NOT_PYTHON] = "<not a supported CPython>",
+};
+
+static int add_pseudo(struct store *st)
+{
+	int i;
+
+	for (i = 0; i < PSEUDO_NR; i++) {
+		/* Pseudo functions are exempt from the table's limit. */
+		uint32_t saved = st->lim.max_funcs;
+
+		st->lim.max_funcs = UINT32_MAX;
+		st->pseudo[i] = add_func(st, "~", pseudo_names[i], pseudo_names[i], 0, FUNC_PSEUDO);
+		st->lim.max_funcs = saved;
+		if (st->pseudo[i] == UINT32_MAX)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- stacks ---- */
+
+static uint64_t stack_hash_of(uint32_t proc_id, const struct frame_ref *f, uint32_t n)
+{
+	return hash_bytes(f, n * sizeof(*f), proc_id);
+}
+
+static uint64_t stack_key_hash(uint64_t key)
+{
+	return ((const struct stack_rec *)(uintptr_t)key)->hash;
+}
+
+static int stack_key_equal(uint64_t a, uint64_t b)
+{
+	const struct stack_rec *x = (const void *)(uintptr_t)a, *y = (const void *)(uintptr_t)b;
+
+	return x->proc_id == y->proc_id && x->nframes == y->nframes &&
+	       !memcmp(x->frames, y->frames, x->nframes * sizeof(x->frames[0]));
+}
+
+/* Finds the stack, or creates it if there is room. */
+static struct stack_rec *get_stack(struct store *st, struct proc_node *pn,
+				   const struct frame_ref *frames, uint32_t n, int create)
+{
+	struct stack_rec *probe, *s;
+	uint64_t h = stack_hash_of(pn->rec.id, frames, n);
+
+	probe = malloc(sizeof(*probe) + n * sizeof(frames[0]));
+	if (!probe)
+		return NULL;
+	probe->proc_id = pn->rec.id;
+	probe->nframes = n;
+	probe->hash = h;
+	memcpy(probe->frames, frames, n * sizeof(frames[0]));
+	s = hashmap__find(st->stack_index, (uintptr_t)probe);
+	if (s || !create || st->nstacks >= st->lim.max_stacks) {
+		free(probe);
+		return s;
+	}
+	probe->samples = 0;
+	if (hashmap__set(st->stack_index, (uintptr_t)probe, probe, NULL)) {
+		free(probe);
+		return NULL;
+	}
+	probe->next_in_proc = pn->stacks;
+	pn->stacks = probe;
+	st->nstacks++;
+	return probe;
+}
+
+void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_ref *frames,
+		       uint32_t n, uint64_t count)
+{
+	struct proc_node *pn = (struct proc_node *)p;
+	struct stack_rec *s = get_stack(st, pn, frames, n, 1);
+
+	if (!s && n > 1) {
+		/* Table full: keep the sample's self time on its leaf. */
+		s = get_stack(st, pn, frames, 1, 1);
+		if (s)
+			st->stats.stack_overflow += count;
+	}
+	if (!s) {
+		st->stats.lost_samples += count;
+		return;
+	}
+	s->samples += count;
+	p->samples += count;
+}
+
+/* ---- processes ---- */
+
+static void drop_stacks(struct store *st, struct proc_node *pn)
+{
+	struct stack_rec *s = pn->stacks, *next;
+
+	while (s) {
+		next = s->next_in_proc;
+		hashmap__delete(st->stack_index, (uintptr_t)s);
+		st->nstacks--;
+		free(s);
+		s = next;
+	}
+	pn->stacks = NULL;
+}
+
+static void unlink_node(struct store *st, struct proc_node *pn)
+{
+	if (pn->older)
+		pn->older->newer = pn->newer;
+	else
+		st->oldest = pn->newer;
+	if (pn->newer)
+		pn->newer->older = pn->older;
+	else
+		st->newest = pn->older;
+}
+
+static void free_node(struct store *st, struct proc_node *pn)
+{
+	drop_stacks(st, pn);
+	hashmap__delete(st->by_id, pn->rec.id);
+	if (hashmap__find(st->by_pid, (uint32_t)pn->rec.pid) == pn)
+		hashmap__delete(st->by_pid, (uint32_t)pn->rec.pid);
+	unlink_node(st, pn);
+	symtab__free(pn->rec.syms);
+	free(pn->rec.cmdline);
+	free(pn->rec.exe);
+	free(pn);
+	st->nprocs--;
+}
+
+/* Evicts the oldest ended image; 0 if one was evicted. */
+static int evict_one(struct store *st)
+{
+	struct proc_node *pn;
+
+	for (pn = st->oldest; pn; pn = pn->newer) {
+		if (pn->rec.ended) {
+			st->stats.evicted_procs++;
+			st->stats.evicted_samples += pn->rec.samples;
+			free_node(st, pn);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+struct proc_rec *store__proc(struct store *st, int32_t pid)
+{
+	struct proc_node *pn = hashmap__find(st->by_pid, (uint32_t)pid);
+
+	return pn ? &pn->rec : NULL;
+}
+
+struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_seq,
+				   uint64_t ts_ns, const struct proc_rec *parent)
+{
+	struct proc_node *pn, *prev = hashmap__find(st->by_pid, (uint32_t)pid);
+
+	if (st->nprocs >= st->lim.max_procs && evict_one(st))
+		return NULL;
+	pn = calloc(1, sizeof(*pn));
+	if (!pn)
+		return NULL;
+	pn->rec.syms = symtab__new();
+	pn->rec.id = ++st->next_id ? st->next_id : ++st->next_id;
+	pn->rec.pid = pid;
+	pn->rec.ppid = parent ? parent->pid : 0;
+	pn->rec.exec_seq = exec_seq;
+	pn->rec.start_ns = ts_ns;
+	pn->rec.parent_id = parent ? parent->id : 0;
+	pn->rec.inspect_status = INSPECT_NOT_READY;
+	if (!pn->rec.syms || hashmap__set(st->by_id, pn->rec.id, pn, NULL)) {
+		symtab__free(pn->rec.syms);
+		free(pn);
+		return NULL;
+	}
+	if (hashmap__set(st->by_pid, (uint32_t)pid, pn, NULL)) {
+		hashmap__delete(st->by_id, pn->rec.id);
+		symtab__free(pn->rec.syms);
+		free(pn);
+		return NULL;
+	}
+	if (prev && !prev->rec.ended) {
+		prev->rec.ended = 2;
+		prev->rec.end_ns = ts_ns;
+		symtab__free(prev->rec.syms);
+		prev->rec.syms = NULL;
+	}
+	pn->older = st->newest;
+	if (st->newest)
+		st->newest->newer = pn;
+	else
+		st->oldest = pn;
+	st->newest = pn;
+	st->nprocs++;
+	return &pn->rec;
+}
+
+void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_ns)
+{
+	struct proc_node *pn = (struct proc_node *)p;
+
+	if (p->ended)
+		return;
+	p->ended = how;
+	p->end_ns = ts_ns;
+	symtab__free(p->syms);
+	p->syms = NULL;
+	if (hashmap__find(st->by_pid, (uint32_t)p->pid) == pn)
+		hashmap__delete(st->by_pid, (uint32_t)p->pid);
+}
+
+size_t store__proc_count(const struct store *st)
+{
+	return st->nprocs;
+}
+
+size_t store__stack_count(const struct store *st)
+{
+	return st->nstacks;
+}
+
+size_t store__func_count(const struct store *st)
+{
+	return st->nfuncs;
+}
+
+void store__for_each_live(struct store *st, void (*fn)(struct proc_rec *p, void *ctx), void *ctx)
+{
+	struct proc_node *pn, *next;
+
+	for (pn = st->oldest; pn; pn = next) {
+		next = pn->newer;
+		if (!pn->rec.ended)
+			fn(&pn->rec, ctx);
+	}
+}
+
+struct snap_stats *store__stats(struct store *st)
+{
+	return &st->stats;
+}
+
+/* ---- lifetime ---- */
+
+struct store *store__new(const struct store_limits *lim, uint64_t now_ns)
+{
+	struct store *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		goto fail;
+	st->lim = *lim;
+	st->start_ns = now_ns;
+	st->func_index = hashmap__new(func_key_hash, func_key_equal);
+	st->stack_index = hashmap__new(stack_key_hash, stack_key_equal);
+	st->by_id = hashmap__new(NULL, NULL);
+	st->by_pid = hashmap__new(NULL, NULL);
+	if (!st->func_index || !st->stack_index || !st->by_id || !st->by_pid || add_pseudo(st))
+		goto fail;
+	return st;
+fail:
+	store__free(st);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void store__free(struct store *st)
+{
+	uint32_t i;
+
+	if (!st)
+		return;
+	while (st->oldest)
+		free_node(st, st->oldest);
+	for (i = 0; i < st->nfuncs; i++)
+		func_rec_free(st->funcs[i]);
+	free(st->funcs);
+	hashmap__free(st->func_index);
+	hashmap__free(st->stack_index);
+	hashmap__free(st->by_id);
+	hashmap__free(st->by_pid);
+	free(st);
+}
+
+void store__reset(struct store *st, uint64_t now_ns)
+{
+	struct proc_node *pn, *next;
+
+	for (pn = st->oldest; pn; pn = next) {
+		next = pn->newer;
+		if (pn->rec.ended) {
+			free_node(st, pn);
+		} else {
+			drop_stacks(st, pn);
+			pn->rec.samples = 0;
+			pn->rec.parent_id = 0; /* its parent record may be gone */
+		}
+	}
+	memset(&st->stats, 0, sizeof(st->stats));
+	st->start_ns = now_ns;
+}
+
+/* ---- snapshot ---- */
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static int copy_proc(const struct store *st, const struct proc_node *pn, struct snap_proc *out,
+		     uint32_t index, const struct hashmap *index_of, const struct snap *snap)
+{
+	const struct proc_rec *r = &pn->rec;
+	uintptr_t parent = (uintptr_t)hashmap__find(index_of, r->parent_id);
+
+	(void)st;
+	out->id = index;
+	out->pid = r->pid;
+	out->ppid = r->ppid;
+	out->ns_pid = r->ns_pid;
+	/* index_of stores index + 1 so that 0 means absent. */
+	out->parent = parent ? (int32_t)(parent - 1) : -1;
+	out->root = out->parent >= 0 ? snap->procs[out->parent].root : (int32_t)index;
+	out->exec_seq = r->exec_seq;
+	out->comm = dup_or_empty(r->comm);
+	out->cmdline = dup_or_empty(r->cmdline);
+	out->exe = dup_or_empty(r->exe);
+	out->python = dup_or_empty(r->python);
+	out->status = dup_or_empty(inspect_status_str(r->inspect_status));
+	out->message = dup_or_empty(r->message);
+	out->start_ns = r->start_ns;
+	out->end_ns = r->end_ns;
+	out->ended = r->ended;
+	out->exit_code = r->exit_code;
+	out->maxrss_kb = r->maxrss_kb;
+	out->samples = r->samples;
+	return out->comm && out->cmdline && out->exe && out->python && out->status && out->message
+		       ? 0
+		       : -ENOMEM;
+}
+
+int store__snapshot(const struct store *st, struct snap *out)
+{
+	struct hashmap *index_of = hashmap__new(NULL, NULL);
+	const struct proc_node *pn;
+	const struct stack_rec *s;
+	uint32_t i, k = 0;
+	size_t ns = 0;
+	int err = index_of ? 0 : -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	out->start_ns = st->start_ns;
+	out->stats = st->stats;
+	out->funcs = calloc(st->nfuncs + 1, sizeof(*out->funcs));
+	out->procs = calloc(st->nprocs + 1, sizeof(*out->procs));
+	out->stacks = calloc(st->nstacks + 1, sizeof(*out->stacks));
+	if (!out->funcs || !out->procs || !out->stacks)
+		err = -ENOMEM;
+	for (i = 0; !err && i < st->nfuncs; i++) {
+		struct snap_func *f = &out->funcs[i];
+
+		f->name = strdup(st->funcs[i]->f.name);
+		f->qualname = strdup(st->funcs[i]->f.qualname);
+		f->file = strdup(st->funcs[i]->f.file);
+		f->line = st->funcs[i]->f.line;
+		f->kind = st->funcs[i]->f.kind;
+		out->nfuncs = i + 1;
+		if (!f->name || !f->qualname || !f->file)
+			err = -ENOMEM;
+	}
+	for (pn = st->oldest; !err && pn; pn = pn->newer, k++) {
+		err = hashmap__set(index_of, pn->rec.id, (void *)(uintptr_t)(k + 1), NULL);
+		if (!err)
+			err = copy_proc(st, pn, &out->procs[k], k, index_of, out);
+		out->nprocs = k + 1;
+		for (s = pn->stacks; !err && s; s = s->next_in_proc) {
+			struct snap_stack *o = &out->stacks[ns];
+
+			o->proc = k;
+			o->samples = s->samples;
+			o->nframes = s->nframes;
+			o->frames = malloc((s->nframes + 1) * sizeof(*o->frames));
+			if (!o->frames) {
+				err = -ENOMEM;
+				break;
+			}
+			memcpy(o->frames, s->frames, s->nframes * sizeof(*o->frames));
+			out->nstacks = ++ns;
+		}
+	}
+	hashmap__free(index_of);
+	if (err)
+		snap_free(out);
+	return err;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The daemon's profile store: functions, process images and stacks with
+ * their sample counts. Bounded: when a table is full the oldest finished
+ * process is evicted, and what cannot be stored is counted. */
+#ifndef MLPROF_STORE_H
+#define MLPROF_STORE_H
+
+#include <stdint.h>
+#include "snapshot.h"
+
+struct symtab;
+
+struct store_limits {
+	uint32_t max_procs;  /* process images kept */
+	uint32_t max_stacks; /* distinct stacks kept */
+	uint32_t max_funcs;  /* distinct functions kept */
+};
+
+#define STORE_DEFAULT_LIMITS { 4096, 500000, 200000 }
+
+/* A process image: a pid between two execs (or fork and exec, or exec and
+ * exit). */
+struct proc_rec {
+	uint32_t id;        /* stable while the record lives, never 0 */
+	int32_t pid, ppid, ns_pid;
+	uint32_t exec_seq;
+	uint32_t parent_id; /* id of the image that forked/exec'd it, 0 none */
+	char comm[16];
+	char *cmdline;
+	char *exe;
+	char python[24];
+	int inspect_status; /* enum inspect_status */
+	char message[192];
+	uint64_t start_ns, end_ns;
+	int ended;          /* 0 running, 1 exited, 2 replaced by exec */
+	int exit_code;
+	uint64_t maxrss_kb;
+	uint64_t samples;
+	struct symtab *syms; /* freed when the image ends */
+};
+
+struct frame_ref {
+	uint32_t func;
+	int32_t line;
+};
+
+/* Pseudo functions for samples with no Python frame. */
+enum store_pseudo {
+	PSEUDO_STARTUP = 0,  /* interpreter not inspected or not initialised */
+	PSEUDO_NATIVE,       /* a thread with no PyThreadState */
+	PSEUDO_NO_FRAME,     /* a Python thread running no Python code */
+	PSEUDO_TRUNCATED,    /* stands for the frames beyond the walk limit */
+	PSEUDO_UNKNOWN_CODE, /* a code object whose names never arrived */
+	PSEUDO_READ_ERROR,   /* the walk hit unreadable memory here */
+	PSEUDO_FUNCS_FULL,   /* the function table was full */
+	PSEUDO_NOT_PYTHON,   /* a target that is not a walkable CPython */
+	PSEUDO_NR,
+};
+
+struct store;
+
+struct store *store__new(const struct store_limits *lim, uint64_t now_ns);
+void store__free(struct store *st);
+/* Forgets every profile (processes that still run keep their records and
+ * symbols, with their counts cleared). */
+void store__reset(struct store *st, uint64_t now_ns);
+
+uint32_t store__pseudo(const struct store *st, enum store_pseudo which);
+/* Interns a function; returns its id (PSEUDO_FUNCS_FULL's when full). */
+uint32_t store__func(struct store *st, const char *file, const char *name,
+		     const char *qualname, int32_t line, int kind);
+
+/* The live image of pid, or NULL. */
+struct proc_rec *store__proc(struct store *st, int32_t pid);
+/* Starts a new image for pid, child of `parent` (NULL for a root). A live
+ * previous image of pid is ended as replaced by exec. NULL (and counted)
+ * when the table is full of live processes, or on ENOMEM. */
+struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_seq,
+				   uint64_t ts_ns, const struct proc_rec *parent);
+/* Marks the image ended (1 exit, 2 exec) and frees its symbols. */
+void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_ns);
+size_t store__proc_count(const struct store *st);
+size_t store__stack_count(const struct store *st);
+size_t store__func_count(const struct store *st);
+/* Calls fn on every live (not ended) image. */
+void store__for_each_live(struct store *st, void (*fn)(struct proc_rec *p, void *ctx),
+			  void *ctx);
+
+/* Adds count samples of a stack (frames[0] innermost) to p. */
+void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_ref *frames,
+		       uint32_t n, uint64_t count);
+
+/* Counters kept by the collector and reported in snapshots. */
+struct snap_stats *store__stats(struct store *st);
+
+/* A copy of everything, in snapshot form. 0 or -ENOMEM. */
+int store__snapshot(const struct store *st, struct snap *out);
+
+#endif

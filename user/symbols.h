@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Per-process code object table: address -> function and line table. */
+#ifndef MLPROF_SYMBOLS_H
+#define MLPROF_SYMBOLS_H
+
+#include <stdint.h>
+#include "linetable.h"
+
+struct code_info {
+	uint64_t addr;
+	uint32_t func;
+	struct linemap lines;
+};
+
+struct symtab;
+
+struct symtab *symtab__new(void);
+void symtab__free(struct symtab *st);
+/* Adds or replaces the code object at addr (an address can be reused by a
+ * new code object). 0 or -ENOMEM. */
+int symtab__add(struct symtab *st, uint64_t addr, uint32_t func, const uint8_t *linetable,
+		size_t len, int32_t firstlineno);
+const struct code_info *symtab__find(const struct symtab *st, uint64_t addr);
+size_t symtab__size(const struct symtab *st);
+
+#endif

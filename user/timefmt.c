@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Formatting of counts, seconds and times as reports print them. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "timefmt.h"
+
+const char *fmt_count(uint64_t v, char *buf, size_t len)
+{
+	char digits[32];
+	size_t n, i, o = 0;
+
+	n = (size_t)snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	for (i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *fmt_fixed(double v, int decimals, char *buf, size_t len)
+{
+	char tmp[64], *dot;
+	uint64_t ip;
+	double scale = pow(10, decimals), r;
+	int neg = v < 0;
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	r = round(fabs(v) * scale) / scale;
+	ip = (uint64_t)r;
+	fmt_count(ip, tmp, sizeof(tmp));
+	if (decimals > 0) {
+		char frac[32];
+
+		snprintf(frac, sizeof(frac), "%.*f", decimals, r - (double)ip);
+		dot = strchr(frac, '.');
+		snprintf(buf, len, "%s%s%s", neg && r > 0 ? "-" : "", tmp, dot ? dot : "");
+	} else {
+		snprintf(buf, len, "%s%s", neg && r > 0 ? "-" : "", tmp);
+	}
+	return buf;
+}
+
+const char *fmt_wallclock(int64_t real_ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(real_ns / 1000000000LL);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+int parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v, mult = 1e9;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || !isfinite(v))
+		return -EINVAL;
+	if (!strcmp(end, "") || !strcmp(end, "s"))
+		mult = 1e9;
+	else if (!strcmp(end, "ms"))
+		mult = 1e6;
+	else if (!strcmp(end, "m"))
+		mult = 60e9;
+	else if (!strcmp(end, "h"))
+		mult = 3600e9;
+	else if (!strcmp(end, "d"))
+		mult = 86400e9;
+	else
+		return -EINVAL;
+	if (v * mult > 1.8e19)
+		return -EINVAL;
+	*ns = (uint64_t)(v * mult);
+	return 0;
+}

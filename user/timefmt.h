@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Number and time formatting for reports. */
+#ifndef MLPROF_TIMEFMT_H
+#define MLPROF_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1234567 -> "1,234,567" */
+const char *fmt_count(uint64_t v, char *buf, size_t len);
+/* Seconds with `decimals` places and thousands separators: "1,234.567" */
+const char *fmt_fixed(double v, int decimals, char *buf, size_t len);
+/* Wall-clock time (ns since the epoch) as local "YYYY-MM-DD HH:MM:SS". */
+const char *fmt_wallclock(int64_t real_ns, char *buf, size_t len);
+/* Parses "90s", "15m", "2h", "1d", "500ms" or plain seconds into ns.
+ * 0 or -EINVAL. */
+int parse_duration(const char *s, uint64_t *ns);
+
+#endif
