@@ -83,3 +83,11 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/obj/*.d)
+
+# Privileged end-to-end tests: the real daemon and BPF programs against real
+# interpreters. They need root and fail (not skip) without it.
+E2E_PYTHON ?= /usr/bin/python3
+priv-test: all
+	$(E2E_PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
+
+test: unit-test priv-test

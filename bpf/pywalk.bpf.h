@@ -4,7 +4,7 @@
 #define MLPROF_PYWALK_BPF_H
 
 /* A thread without a PyThreadState is looked up again after this long. */
-#define TSTATE_RETRY_NS (10ULL * 1000 * 1000)
+#define TSTATE_RETRY_NS (1000ULL * 1000)
 
 static __always_inline __u64 read_ptr(__u64 addr)
 {

@@ -35,13 +35,14 @@ struct collector {
 	struct inspector *in;
 	struct bpf_ctx *bpf;
 	int mode;
+	int verbose;
 	struct pending pending[MAX_PENDING];
 	size_t npending;
 	uint64_t events, bad_events;
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
 };
 
-struct collector *collector__new(struct store *st, struct inspector *in, int mode)
+struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
@@ -52,6 +53,7 @@ struct collector *collector__new(struct store *st, struct inspector *in, int mod
 	c->st = st;
 	c->in = in;
 	c->mode = mode;
+	c->verbose = verbose;
 	return c;
 }
 
@@ -100,6 +102,8 @@ static void pending_add(struct collector *c, int pid, uint32_t exec_seq, uint64_
 {
 	struct pending *p = pending_find(c, pid);
 
+	if (p && p->exec_seq == exec_seq)
+		return; /* already retrying this image */
 	if (!p && c->npending < MAX_PENDING)
 		p = &c->pending[c->npending++];
 	if (!p)
@@ -143,13 +147,16 @@ static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
 	int err;
 
 	inspector__inspect(c->in, p->pid, &res);
+	if (c->verbose)
+		fprintf(stderr, "mlprofd: inspect pid %d (exec %u): %s %s %s runtime=0x%llx %s\n",
+			p->pid, p->exec_seq, inspect_status_str(res.status), res.version, res.binary,
+			(unsigned long long)res.runtime, res.message);
 	p->inspect_status = res.status;
 	snprintf(p->message, sizeof(p->message), "%s", res.message);
 	if (res.version[0])
 		snprintf(p->python, sizeof(p->python), "%s", res.version);
 	if (res.status == INSPECT_NOT_READY) {
-		if (!pending_find(c, p->pid))
-			pending_add(c, p->pid, p->exec_seq, now);
+		pending_add(c, p->pid, p->exec_seq, now);
 		return;
 	}
 	pending_remove(c, p->pid);
@@ -189,7 +196,8 @@ uint64_t collector__tick(struct collector *c, uint64_t now)
 		}
 		p = store__proc(c->st, pd->pid);
 		if (!p || p->exec_seq != pd->exec_seq || now - pd->first_ns > RETRY_GIVE_UP_NS) {
-			if (p && p->inspect_status == INSPECT_NOT_READY) {
+			if (p && p->exec_seq == pd->exec_seq &&
+			    p->inspect_status == INSPECT_NOT_READY) {
 				p->inspect_status = INSPECT_ERROR;
 				snprintf(p->message, sizeof(p->message),
 					 "interpreter did not become inspectable within 5 s");
@@ -380,7 +388,8 @@ static uint32_t pseudo_for(const struct collector *c, const struct proc_rec *p, 
 {
 	if (flags & (MLPROF_SF_NO_LAYOUT | MLPROF_SF_NO_RUNTIME))
 		return store__pseudo(c->st, p->inspect_status == INSPECT_NOT_PYTHON ||
-						    p->inspect_status == INSPECT_UNSUPPORTED
+						    p->inspect_status == INSPECT_UNSUPPORTED ||
+						    p->inspect_status == INSPECT_ERROR
 					    ? PSEUDO_NOT_PYTHON
 					    : PSEUDO_STARTUP);
 	if (flags & MLPROF_SF_NO_TSTATE)

@@ -19,7 +19,8 @@ enum target_mode {
 
 struct collector;
 
-struct collector *collector__new(struct store *st, struct inspector *in, int mode);
+/* verbose: log process events and inspections to stderr. */
+struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose);
 void collector__free(struct collector *c);
 /* The BPF side is created after the collector (it needs the event
  * callback); attach it here before events flow. */

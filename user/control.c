@@ -29,6 +29,8 @@ struct client {
 	struct strbuf out;
 	size_t out_off;
 	int closing; /* close once the output is flushed */
+	int discard; /* after an oversized request: drop input until EOF */
+	size_t discarded;
 	int want_out;
 };
 
@@ -85,10 +87,12 @@ static int client_flush(struct client *cl)
 	if (cl->out_off == cl->out.len) {
 		strbuf_reset(&cl->out);
 		cl->out_off = 0;
-		if (cl->closing) {
+		if (cl->closing && !cl->discard) {
 			client_close(cl);
 			return 1;
 		}
+		if (cl->closing && cl->discard)
+			shutdown(cl->fd, SHUT_WR);
 	}
 	want = cl->out.len > 0;
 	if (want != cl->want_out) {
@@ -133,7 +137,7 @@ static void take_lines(struct client *cl)
 		len = (size_t)(nl - (cl->in + used));
 		if (len > PROTO_MAX_REQUEST) {
 			queue(cl, proto_error_line("too_large", "request longer than 65536 bytes"));
-			cl->closing = 1;
+			cl->closing = cl->discard = 1;
 			break;
 		}
 		handle_line(cl, cl->in + used, len);
@@ -143,7 +147,30 @@ static void take_lines(struct client *cl)
 	cl->in_len -= used;
 	if (!cl->closing && cl->in_len > PROTO_MAX_REQUEST) {
 		queue(cl, proto_error_line("too_large", "request longer than 65536 bytes"));
-		cl->closing = 1;
+		cl->closing = cl->discard = 1;
+	}
+}
+
+/* Reads and drops what an oversized request still sends, so that closing
+ * does not reset the connection before the client has read the error. */
+#define DISCARD_MAX (16u << 20)
+
+static int client_discard(struct client *cl)
+{
+	char buf[16384];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(cl->fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		cl->discarded += n > 0 ? (size_t)n : 0;
+		if (n <= 0 || cl->discarded > DISCARD_MAX) {
+			client_close(cl);
+			return 1;
+		}
 	}
 }
 
@@ -155,6 +182,11 @@ static void client_event(struct ev_handler *h, uint32_t events)
 
 	if (events & EPOLLOUT && client_flush(cl))
 		return;
+	if (cl->discard) {
+		if (!client_discard(cl))
+			client_flush(cl);
+		return;
+	}
 	while (!cl->closing && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))) {
 		n = recv(cl->fd, cl->in + cl->in_len, PROTO_MAX_REQUEST + 2 - cl->in_len, 0);
 		if (n < 0 && errno == EINTR)

@@ -266,10 +266,11 @@ int inspector__inspect(struct inspector *in, int pid, struct inspect_result *res
 {
 	struct mapping *maps = NULL;
 	const struct mapping *best = NULL;
+	const struct mapping *unreadable = NULL;
 	struct pybin *b = NULL, *cand;
 	size_t n = 0, i;
 	uint64_t exe_ino;
-	int err, pass;
+	int err, pass, unreadable_err = 0;
 
 	memset(res, 0, sizeof(*res));
 	exe_ino = exe_inode(pid);
@@ -290,10 +291,25 @@ int inspector__inspect(struct inspector *in, int pid, struct inspect_result *res
 			if (cand && cand->status != INSPECT_NOT_PYTHON) {
 				best = &maps[i];
 				b = cand;
+			} else if (!cand && !unreadable && (err == -ENOEXEC || err == -EPROTONOSUPPORT)) {
+				unreadable = &maps[i];
+				unreadable_err = err;
+			} else if (cand && pass == 2 && !unreadable) {
+				/* libpython without a runtime symbol */
+				unreadable = &maps[i];
+				unreadable_err = -ENOENT;
 			}
 		}
 	}
-	if (!best) {
+	if (!best && unreadable) {
+		res->status = INSPECT_ERROR;
+		snprintf(res->message, sizeof(res->message), "%s: %s", unreadable->path,
+			 unreadable_err == -ENOEXEC ? "not a readable ELF file (corrupted?)"
+			 : unreadable_err == -ENOENT
+				 ? "no _PyRuntime symbol or section (stripped or corrupted?)"
+				 : "not an x86_64 ELF64 file");
+		snprintf(res->binary, sizeof(res->binary), "%s", unreadable->path);
+	} else if (!best) {
 		classify_other(pid, res);
 	} else if (b->status != INSPECT_OK) {
 		res->status = b->status;

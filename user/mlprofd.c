@@ -197,6 +197,7 @@ static char *handle_request(void *ctx, const struct proto_request *req)
 	case PROTO_STATUS:
 		return proto_ok_line("status", status_json(d));
 	case PROTO_RESET:
+		bpfload__consume(d->bpf); /* what happened before the reset goes too */
 		bpfload__stats(d->bpf, d->stats_base);
 		store__reset(d->st, now);
 		o = cJSON_CreateObject();
@@ -204,6 +205,8 @@ static char *handle_request(void *ctx, const struct proto_request *req)
 			cJSON_AddStringToObject(o, "message", "profiles cleared");
 		return proto_ok_line("reset", o);
 	case PROTO_SNAPSHOT:
+		/* Include everything BPF produced before the request. */
+		bpfload__consume(d->bpf);
 		scope.pid = req->pid;
 		if (req->since_s > 0)
 			scope.since_ns = now > req->since_s * 1e9 ? now - (uint64_t)(req->since_s * 1e9) : 1;
@@ -309,7 +312,7 @@ static int setup(struct daemon *d)
 	}
 	d->st = store__new(&d->o.limits, d->start_ns);
 	d->in = inspector__new();
-	d->col = d->st && d->in ? collector__new(d->st, d->in, d->o.mode) : NULL;
+	d->col = d->st && d->in ? collector__new(d->st, d->in, d->o.mode, d->o.verbose) : NULL;
 	if (!d->col) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
@@ -332,7 +335,9 @@ static int setup(struct daemon *d)
 		}
 	}
 	for (i = 0; i < d->o.npids; i++) {
-		err = collector__add_root(d->col, d->o.pids[i], d->start_ns, 1);
+		err = kill(d->o.pids[i], 0) && errno == ESRCH ? -ESRCH : 0;
+		if (!err)
+			err = collector__add_root(d->col, d->o.pids[i], d->start_ns, 1);
 		if (err) {
 			fprintf(stderr, "mlprofd: cannot profile pid %d: %s\n", d->o.pids[i],
 				strerror(-err));
@@ -375,6 +380,30 @@ static int start_command(struct daemon *d)
 	return err;
 }
 
+static int save_snapshot(const struct snap *s, const char *path)
+{
+	cJSON *j = snap_to_json(s);
+	char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
+	FILE *f = txt ? fopen(path, "we") : NULL;
+	int err = 0;
+
+	if (!txt)
+		err = -ENOMEM;
+	else if (!f)
+		err = -errno;
+	else if (fputs(txt, f) == EOF || fputc('\n', f) == EOF)
+		err = -EIO;
+	if (f && fclose(f) && !err)
+		err = -EIO;
+	if (err)
+		fprintf(stderr, "mlprofd: cannot save the snapshot to %s: %s\n", path, strerror(-err));
+	else
+		fprintf(stderr, "mlprofd: snapshot saved to %s\n", path);
+	free(txt);
+	cJSON_Delete(j);
+	return err;
+}
+
 static int print_reports(struct daemon *d)
 {
 	struct snap_scope scope = { 0 };
@@ -385,6 +414,8 @@ static int print_reports(struct daemon *d)
 	int i, ret;
 
 	ret = make_snapshot(d, &scope, &s);
+	if (!ret && d->o.save)
+		save_snapshot(&s, d->o.save);
 	for (i = 0; !ret && i < d->o.nreports; i++) {
 		if (i)
 			strbuf_puts(&out, "\n");
@@ -411,8 +442,7 @@ static int print_reports(struct daemon *d)
 	if (ret == -ENOMEM)
 		fprintf(stderr, "mlprofd: out of memory rendering the report\n");
 	strbuf_free(&out);
-	if (!ret || ret != -ENOMEM)
-		snap_free(&s);
+	snap_free(&s);
 	return ret;
 }
 

@@ -25,6 +25,7 @@ struct opts {
 	int nreports;
 	enum report_format format;
 	const char *output;
+	const char *save;     /* one-shot: also write the snapshot here */
 	int verbose;
 	struct store_limits limits;
 };

@@ -1,23 +1,23 @@
-"""Two functions whose CPU work is in a known ratio; prints the split it
-measured itself with time.perf_counter (the truth a profiler is checked
-against):  MLPROF_SPLIT hot_a=<s> hot_b=<s>"""
+"""Two functions doing their own CPU work in a known ratio. Prints the split
+it measured itself with time.perf_counter, the truth a profiler is checked
+against:  MLPROF_SPLIT hot_a=<s> hot_b=<s>
+usage: ratio.py [SECONDS=1.0] [SHARE_A=0.7]"""
 import sys
 import time
 
 
-def spin(n):
+def hot_a(n):
     x = 0
     for i in range(n):
         x += i * i % 7
     return x
 
 
-def hot_a(n):
-    return spin(n)
-
-
 def hot_b(n):
-    return spin(n)
+    x = 0
+    for i in range(n):
+        x += i * i % 7
+    return x
 
 
 def main():

@@ -7,7 +7,10 @@ in a single pass, then checks each hit's context (call, attribute access,
 import, string literal) before reporting it.
 """
 
+import builtins
+import re
 import sys
+import unicodedata
 from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
@@ -77,6 +80,18 @@ def _library():
                                            "smtplib", "telnetlib", "paramiko"), T.HIGH, "CWE-918",
                         "Network access without a capability", "code"),
     ]
+    from mlpy.stdlib.builtin import BUILTIN_NAMES as ml_builtins
+
+    python_only = sorted(name for name in dir(builtins)
+                         if name.islower() and not name.startswith("_") and name not in ml_builtins)
+    patterns.append(SecurityPattern("python_builtin_call", tuple(python_only), T.LOW, "CWE-676",
+                                    "Call of a Python builtin that ML does not provide", "call"))
+    dunders = set()
+    for typ in (object, type, int, float, str, list, dict, tuple, set, BaseException,
+                type(len), type(_library)):
+        dunders.update(name for name in dir(typ) if name.startswith("__") and name.endswith("__"))
+    patterns.append(SecurityPattern("data_model_access", tuple(sorted(dunders)), T.HIGH, "CWE-470",
+                                    "Use of a Python data-model (dunder) name", "code"))
     allowed = {"math", "time", "string", "random", "json", "datetime", "collections", "functional"}
     stdlib = tuple(sorted(set(getattr(sys, "stdlib_module_names", ())) - allowed))
     patterns.append(SecurityPattern("python_module_import", stdlib, T.CRITICAL, "CWE-829",
@@ -214,3 +229,40 @@ class AdvancedPatternDetector:
             line_start = source.rfind("\n", 0, start) + 1
             return source[line_start:start].strip() == "import"
         return True
+
+
+# Characters that look alike in common fonts, folded to one representative
+# (a small excerpt of the Unicode TR39 confusables idea).
+_CONFUSABLE_FOLD = str.maketrans({"0": "o", "1": "l", "I": "l", "|": "l", "5": "s", "$": "s",
+                                  "3": "e", "4": "a", "@": "a", "7": "t", "8": "b", "9": "g"})
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+
+def skeleton(name):
+    """Confusable skeleton: NFKD, drop marks, fold look-alike characters, lower-case."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    base = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return base.translate(_CONFUSABLE_FOLD).lower()
+
+
+class ConfusableChecker:
+    """Flags identifiers that are not dangerous names but look like one ("evaI", "exеc")."""
+
+    def __init__(self, dangerous_names):
+        self.dangerous = set(dangerous_names)
+        self.skeletons = {}
+        for name in dangerous_names:
+            self.skeletons.setdefault(skeleton(name), name)
+
+    def scan(self, source):
+        found, seen = [], {}
+        for m in _IDENTIFIER.finditer(source):
+            name = m.group()
+            if name in self.dangerous:
+                continue
+            if name not in seen:
+                seen[name] = self.skeletons.get(skeleton(name))
+            target = seen[name]
+            if target is not None:
+                found.append((name, target, m.start()))
+        return found

@@ -6,9 +6,10 @@ SecurityAnalyzer.analyze() makes several passes over the AST:
   3. calls, attribute names and identifiers against dangerous-API tables
   4. capability declarations (over-broad resources, system permissions)
   5. string literals and the raw text through AdvancedPatternDetector
-  6. taint/data-flow: do function parameters reach a dangerous sink?
-     (intra-procedural fixpoint per function, then a call-graph fixpoint)
-  7. recursion (strongly connected components of the call graph)
+  6. data flow (data_flow_tracker.py): control-flow graphs, reaching
+     definitions, taint from function parameters to dangerous sinks
+  7. whole-program checks (security_deep.py): call graph and recursion,
+     capability inference, non-terminating loops, Trojan Source characters
 Issues of severity "critical" or "high" stop transpilation in strict mode.
 """
 
@@ -19,7 +20,11 @@ from mlpy.ml.grammar import ast_nodes as ast
 from mlpy.runtime.profiling import phase
 from mlpy.stdlib import BRIDGE_MODULES
 
-from .pattern_detector import AdvancedPatternDetector, ThreatLevel
+from mlpy.stdlib.builtin import BUILTIN_NAMES
+
+from .data_flow_tracker import SINKS, DataFlowTracker, FlowResult
+from .pattern_detector import AdvancedPatternDetector, ConfusableChecker, ThreatLevel
+from .security_deep import DeepSecurityAnalyzer
 
 DANGEROUS_CALLS = {
     "eval": ("critical", "CWE-94"), "exec": ("critical", "CWE-94"),
@@ -28,7 +33,6 @@ DANGEROUS_CALLS = {
     "delattr": ("high", "CWE-470"), "globals": ("high", "CWE-470"), "locals": ("high", "CWE-470"),
     "vars": ("high", "CWE-470"), "input": ("medium", "CWE-20"), "breakpoint": ("high", "CWE-94"),
 }
-SINKS = {"eval", "exec", "compile", "__import__", "open", "system", "popen", "getattr", "setattr"}
 BLOCKING = ("critical", "high")
 
 
@@ -54,7 +58,6 @@ class FunctionInfo:
         self.params = list(node.params)
         self.locals = set(node.params)
         self.callees = set()
-        self.tainted_return_params = set()  # params whose taint reaches the return value
 
 
 class SecurityAnalyzer:
@@ -79,8 +82,8 @@ class SecurityAnalyzer:
         self._check_strings(program)
         if self.source_code:
             self._scan_text(self.source_code)
-        self._data_flow()
-        self._recursion()
+        self._data_flow(program)
+        self._deep(program)
         return self._deduplicated()
 
     def _report(self, severity, category, message, node=None, cwe=None, line=0, column=0):
@@ -190,6 +193,13 @@ class SecurityAnalyzer:
                     self._report_match(match, node.line, node.column)
 
     def _scan_text(self, source):
+        dangerous = set(DANGEROUS_CALLS) | SINKS | {"__class__", "__globals__", "__builtins__"}
+        starts = self.detector._line_starts(source)
+        for name, target, offset in ConfusableChecker(dangerous).scan(source):
+            line = next(i for i in range(len(starts), 0, -1) if starts[i - 1] <= offset)
+            self._report("medium", "confusable_identifier",
+                         f"identifier '{name}' looks like '{target}'", line=line,
+                         column=offset - starts[line - 1] + 1, cwe="CWE-1007")
         for match in self.detector.scan_code(source, self.source_file):
             if match.pattern.context == "import" and match.matched_text in self.ml_modules:
                 continue
@@ -202,113 +212,45 @@ class SecurityAnalyzer:
         self._report(p.threat_level.value, p.name, f"{p.description}: '{match.matched_text}'",
                      cwe=p.cwe_id, line=line, column=column)
 
-    # -- pass 6: taint / data flow --------------------------------------------------
-    def _data_flow(self):
-        changed = True
-        while changed:  # call-graph fixpoint on "param reaches return" summaries
-            changed = False
-            for info in self.functions.values():
-                before = set(info.tainted_return_params)
-                for index, param in enumerate(info.params):
-                    tainted = self._flow_function(info, {param})
-                    if tainted.get("$return"):
-                        info.tainted_return_params.add(index)
-                if info.tainted_return_params != before:
-                    changed = True
+    # -- pass 6: data flow (CFG, reaching definitions, taint) --------------------------
+    def _data_flow(self, program):
+        known = set(BUILTIN_NAMES) | set(DANGEROUS_CALLS) | set(SINKS)
+        for node in ast.walk(program):
+            if isinstance(node, ast.FunctionDefinition):
+                known.add(node.name)
+                known.update(node.params)
+            elif isinstance(node, ast.Assignment):
+                known.add(node.target)
+            elif isinstance(node, ast.ForStatement):
+                known.add(node.var)
+            elif isinstance(node, ast.ImportStatement):
+                known.add(node.alias or node.path[0])
+            elif isinstance(node, ast.ArrowFunction):
+                known.update(node.params)
+            elif isinstance(node, ast.TryStatement):
+                known.update(name for name, _ in node.handlers if name)
+        tracker = DataFlowTracker(known)
+        result = FlowResult()
+        tracker.track_function([], program.items, result)
         for info in self.functions.values():
-            self._flow_function(info, set(info.params), report=True)
+            tracker.track_function(info.params, info.node.body, result)
+        for name, call in result.tainted_sinks:
+            self._report("high", "tainted_sink", f"function parameter flows into '{name}'", call,
+                         "CWE-20")
+        for use in result.undefined_uses:
+            self._report("low", "undefined_name", f"'{use.name}' may be used before it is defined",
+                         use)
+        for node in result.dead_stores:
+            self._report("low", "dead_store", f"value assigned to '{node.target}' is never read",
+                         node, "CWE-563")
+        self.flow_result = result
 
-    def _flow_function(self, info, sources, report=False):
-        """Iterate the function body until the tainted-variable set is stable."""
-        tainted = {name: True for name in sources}
-        while True:
-            before = dict(tainted)
-            self._flow_block(info.node.body, tainted, report)
-            if tainted == before:
-                return tainted
-
-    def _flow_block(self, body, tainted, report):
-        for stmt in body:
-            if isinstance(stmt, ast.Assignment):
-                if self._expr_tainted(stmt.value, tainted, report):
-                    tainted[stmt.target] = True
-            elif isinstance(stmt, ast.ReturnStatement) and stmt.value is not None:
-                if self._expr_tainted(stmt.value, tainted, report):
-                    tainted["$return"] = True
-            elif isinstance(stmt, ast.ForStatement):
-                if self._expr_tainted(stmt.iterable, tainted, report):
-                    tainted[stmt.var] = True
-                self._flow_block(stmt.body, tainted, report)
-            elif isinstance(stmt, (ast.WhileStatement, ast.IfStatement)):
-                self._expr_tainted(stmt.condition, tainted, report)
-                self._flow_block(stmt.body, tainted, report)
-                if isinstance(stmt, ast.IfStatement):
-                    for condition, body in stmt.elifs:
-                        self._expr_tainted(condition, tainted, report)
-                        self._flow_block(body, tainted, report)
-                    self._flow_block(stmt.else_body or [], tainted, report)
-            elif isinstance(stmt, ast.TryStatement):
-                for body in [stmt.body, stmt.finally_body or []] + [b for _, b in stmt.handlers]:
-                    self._flow_block(body, tainted, report)
-            else:
-                for child in stmt.iter_children():
-                    if not isinstance(child, ast.STATEMENT_TYPES):
-                        self._expr_tainted(child, tainted, report)
-
-    def _expr_tainted(self, node, tainted, report):
-        if isinstance(node, ast.Identifier):
-            return tainted.get(node.name, False)
-        if isinstance(node, ast.Call):
-            args = [self._expr_tainted(a, tainted, report) for a in node.args]
-            name = node.func.name if isinstance(node.func, (ast.Identifier, ast.Member)) else None
-            if report and name in SINKS and any(args):
-                self._report("high", "tainted_sink", f"function parameter flows into '{name}'", node,
-                             "CWE-20")
-            callee = self.functions.get(name) if isinstance(node.func, ast.Identifier) else None
-            if callee is not None:
-                return any(args[i] for i in callee.tainted_return_params if i < len(args))
-            return any(args)
-        result = False
-        for child in node.iter_children():
-            if self._expr_tainted(child, tainted, report):
-                result = True
-        return result
-
-    # -- pass 7: recursion ------------------------------------------------------------
-    def _recursion(self):
-        index, low, stack, on_stack, counter = {}, {}, [], set(), [0]
-
-        def strongconnect(name):
-            index[name] = low[name] = counter[0]
-            counter[0] += 1
-            stack.append(name)
-            on_stack.add(name)
-            for callee in self.functions[name].callees:
-                if callee not in self.functions:
-                    continue
-                if callee not in index:
-                    strongconnect(callee)
-                    low[name] = min(low[name], low[callee])
-                elif callee in on_stack:
-                    low[name] = min(low[name], index[callee])
-            if low[name] == index[name]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == name:
-                        break
-                recursive = len(component) > 1 or name in self.functions[name].callees
-                if recursive:
-                    node = self.functions[name].node
-                    self._report("low", "recursion",
-                                 f"recursive function(s) {', '.join(sorted(component))}: "
-                                 "depth is bounded only by the interpreter", node)
-
-        for name in self.functions:
-            if name not in index:
-                strongconnect(name)
+    # -- pass 7: whole-program checks ----------------------------------------------------
+    def _deep(self, program):
+        deep = DeepSecurityAnalyzer(program, self.source_code)
+        for severity, category, message, line, column in deep.run():
+            self._report(severity, category, message, line=line, column=column)
+        self.capabilities_needed = deep.capabilities
 
 
 def blocking_issues(issues):

@@ -2,7 +2,9 @@
 
 Like real mlpy's PythonCodeGenerator it runs two passes over the AST: the
 first collects symbols, imports and builtins (and rejects undefined names),
-the second emits code.  Every call becomes _safe_call(callee, args...);
+the second emits code.  Before them, optimizer.py folds constants and drops
+dead code; after them, output_validator.py re-parses the generated Python,
+checks the sandbox rules and compiles it.  Every call becomes _safe_call(callee, args...);
 member access on non-modules becomes _safe_attr_access(obj, "name").
 Imported ML modules are compiled to sibling .py files ('separate' mode).
 """
@@ -16,7 +18,10 @@ from mlpy.runtime.profiling import phase
 from mlpy.stdlib import BRIDGE_MODULES
 from mlpy.stdlib.builtin import BUILTIN_NAMES
 
+from .optimizer import optimize_program
+from .output_validator import GeneratedCodeValidator
 from .source_map_helpers import SourceMapping, build_map_file
+from .type_inference import STRING, TypeInference
 
 HEADER_RULE = "# " + "=" * 76
 BINARY_OPS = {"&&": "and", "||": "or"}
@@ -59,25 +64,38 @@ class PythonCodeGenerator(ast.ASTVisitor):
 
     def _generate(self, program):
         self._reset()
-        self.uses_throw = any(isinstance(n, ast.ThrowStatement) for n in ast.walk(program))
-        self._analyze(program)  # first pass
+        program, self.optimization_stats = optimize_program(program)
+        self._analyze(program)  # symbols, imports, undefined names
+        self.types = TypeInference(program, self.bridges).run()
+        for item in program.items:  # first pass: dry run, records the helpers used
+            self._statement(item)
+        used = self.used
+        self._reset_output()
+        self.used = used
         self._emit_header()
-        for item in program.items:  # second pass
+        for item in program.items:  # second pass: the real output
             self._statement(item)
         self._emit_line("")
         self._emit_line("# End of generated code")
         code = "\n".join(self.lines) + "\n"
+        modules = set(self.bridges.values()) | {self._name(m) for m in self.user_modules}
+        filename = str(Path(self.source_file).with_suffix(".py")) if self.source_file else "<ml>"
+        GeneratedCodeValidator(modules, filename).validate(code)
         source_map = self._source_map() if self.generate_source_maps else None
         return code, source_map
 
-    def _reset(self):
+    def _reset_output(self):
         self.lines, self.mappings, self.indent = [], [], 0
+        self.pending_defs = []
+        self.arrow_count = 0
+        self.used = set()  # runtime helpers the code needs: builtin, attr, throw
+
+    def _reset(self):
+        self._reset_output()
         self.bridges = {}  # ML name -> python name, e.g. time -> ml_time
         self.bridge_imports = {}  # ML module -> python name
         self.user_modules = {}  # ML name -> module path
         self.functions = {}  # name -> line, for the symbol table
-        self.pending_defs = []
-        self.arrow_count = 0
         self.scope = Scope()
 
     # ------------------------------------------------------------ first pass
@@ -221,12 +239,14 @@ class PythonCodeGenerator(ast.ASTVisitor):
         self._emit_line(HEADER_RULE)
         self._emit_line("from mlpy.runtime.whitelist_validator import safe_call as _safe_call")
         self._emit_line("")
-        self._emit_line("from mlpy.stdlib.builtin import builtin")
-        self._emit_line("")
-        self._emit_line("from mlpy.stdlib.runtime_helpers import safe_attr_access as _safe_attr_access, "
-                        "safe_method_call as _safe_method_call, get_safe_length")
-        self._emit_line("")
-        if self.uses_throw:
+        if "builtin" in self.used:
+            self._emit_line("from mlpy.stdlib.builtin import builtin")
+            self._emit_line("")
+        if "attr" in self.used:
+            self._emit_line("from mlpy.stdlib.runtime_helpers import safe_attr_access as _safe_attr_access, "
+                            "safe_method_call as _safe_method_call, get_safe_length")
+            self._emit_line("")
+        if "throw" in self.used:
             self._emit_line("from mlpy.ml.errors.exceptions import MLUserException")
             self._emit_line("")
         for dotted, local in sorted(self.bridge_imports.items()):
@@ -330,6 +350,7 @@ class PythonCodeGenerator(ast.ASTVisitor):
             self._body(node.finally_body or [])
 
     def _stmt_ThrowStatement(self, node):
+        self.used.add("throw")
         self._emit_statement(f"raise MLUserException({self._expr(node.value)})", node)
 
     def _stmt_BreakStatement(self, node):
@@ -351,6 +372,7 @@ class PythonCodeGenerator(ast.ASTVisitor):
 
     def _expr_Identifier(self, node):
         if node.name in BUILTIN_NAMES and not self.scope.defines(node.name):
+            self.used.add("builtin")
             return f"builtin.{node.name}"
         return self._name(node.name)
 
@@ -374,9 +396,12 @@ class PythonCodeGenerator(ast.ASTVisitor):
 
     def _expr_BinaryOp(self, node):
         left, right = self._expr(node.left), self._expr(node.right)
-        if node.op == "+" and (isinstance(node.left, ast.StringLiteral)
-                               or isinstance(node.right, ast.StringLiteral)):
-            return f"(str({left}) + str({right}))"
+        if node.op == "+":
+            left_type, right_type = self.types.type_of(node.left), self.types.type_of(node.right)
+            if STRING in (left_type, right_type) and left_type != right_type:
+                left = left if left_type == STRING else f"str({left})"
+                right = right if right_type == STRING else f"str({right})"
+                return f"({left} + {right})"
         return f"({left} {BINARY_OPS.get(node.op, node.op)} {right})"
 
     def _expr_UnaryOp(self, node):
@@ -411,12 +436,14 @@ class PythonCodeGenerator(ast.ASTVisitor):
     def _expr_Member(self, node):
         if self._is_module(node.obj):
             return f"{self._expr(node.obj)}.{node.name}"
+        self.used.add("attr")
         return f"_safe_attr_access({self._expr(node.obj)}, {node.name!r})"
 
     def _expr_Call(self, node):
         args = [self._expr(a) for a in node.args]
         func = node.func
         if isinstance(func, ast.Member) and not self._is_module(func.obj):
+            self.used.add("attr")
             return f"_safe_method_call({', '.join([self._expr(func.obj), repr(func.name)] + args)})"
         return f"_safe_call({', '.join([self._expr(func)] + args)})"
 

@@ -1,15 +1,12 @@
-"""Grammar loading and LALR(1) table construction for the ML parser.
+"""LALR(1) table construction (the part of lark that real mlpy relies on).
 
-Real mlpy hands ml.lark to the lark library (parser="lalr"), which reads the
-grammar and builds LALR(1) tables the first time the parser is used.  lark is
-not available here, so this module does the same job: it reads ml.grammar
-(an EBNF dialect, see the header of that file), expands ?, *, + and groups
-into plain productions, and builds the ACTION/GOTO tables with the classic
-"spontaneous + propagated lookahead" LALR(1) construction.
+Real mlpy hands ml.lark to the lark library (parser="lalr"), which builds
+LALR(1) tables when the parser is first used.  lark is not available here,
+so this module builds the ACTION/GOTO tables itself, with the classic
+"spontaneous + propagated lookahead" construction over LR(0) item sets.
+grammar_loader.py produces the Grammar it works on.
 """
 
-import itertools
-import re
 from collections import defaultdict
 
 END = "$END"
@@ -44,187 +41,6 @@ class Grammar:
 
     def nonterminals(self):
         return {lhs for lhs, _, _ in self.productions}
-
-
-# --------------------------------------------------------------------------
-# Reading the EBNF grammar file
-# --------------------------------------------------------------------------
-
-_GRAMMAR_TOKEN = re.compile(
-    r"""
-      (?P<WS>[ \t]+)
-    | (?P<COMMENT>//[^\n]*)
-    | (?P<STRING>"(?:[^"\\]|\\.)*")
-    | (?P<REGEX>/(?:[^/\\\n]|\\.)+/)
-    | (?P<ARROW>->)
-    | (?P<DIRECTIVE>%[a-z]+)
-    | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<OP>[:|()?*+])
-    """,
-    re.VERBOSE,
-)
-
-
-def _logical_lines(text):
-    """Join alternatives written on '|' continuation lines to their rule."""
-    lines = []
-    for raw in text.splitlines():
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("//"):
-            continue
-        if stripped.startswith("|") and lines:
-            lines[-1] += " " + stripped
-        else:
-            lines.append(stripped)
-    return lines
-
-
-def _tokenize_line(line):
-    pos, out = 0, []
-    while pos < len(line):
-        m = _GRAMMAR_TOKEN.match(line, pos)
-        if m is None:
-            raise GrammarError(f"cannot read grammar near {line[pos:pos + 20]!r}")
-        kind = m.lastgroup
-        if kind not in ("WS", "COMMENT"):
-            out.append((kind, m.group()))
-        pos = m.end()
-    return out
-
-
-class _RuleReader:
-    """Recursive-descent reader for one rule body; emits plain productions."""
-
-    def __init__(self, grammar, counter):
-        self.g = grammar
-        self.counter = counter
-        self.toks = []
-        self.pos = 0
-
-    def _peek(self):
-        return self.toks[self.pos] if self.pos < len(self.toks) else (None, None)
-
-    def _take(self):
-        tok = self._peek()
-        self.pos += 1
-        return tok
-
-    def read_rule(self, name, tokens):
-        self.toks, self.pos = tokens, 0
-        for seq, alias in self._alternatives():
-            self._emit(name, seq, alias)
-        if self.pos != len(self.toks):
-            raise GrammarError(f"unexpected {self._peek()[1]!r} in rule {name}")
-
-    def _alternatives(self):
-        alts = [self._sequence()]
-        while self._peek() == ("OP", "|"):
-            self._take()
-            alts.append(self._sequence())
-        return alts
-
-    def _sequence(self):
-        items, alias = [], None
-        while True:
-            kind, value = self._peek()
-            if kind is None or value in ("|", ")"):
-                break
-            if kind == "ARROW":
-                self._take()
-                alias = self._take()[1]
-                break
-            items.append(self._item())
-        return items, alias
-
-    def _item(self):
-        kind, value = self._take()
-        if kind == "STRING":
-            literal = value[1:-1].encode().decode("unicode_escape")
-            self.g.literals.add(literal)
-            symbol = literal
-        elif kind == "NAME":
-            symbol = value
-        elif (kind, value) == ("OP", "("):
-            symbol = self._helper_rule("group", self._alternatives())
-            if self._take() != ("OP", ")"):
-                raise GrammarError("missing ')' in grammar")
-        else:
-            raise GrammarError(f"unexpected {value!r} in grammar")
-        kind, value = self._peek()
-        if kind == "OP" and value in "?*+":
-            self._take()
-            if value == "?":
-                return (symbol, True)
-            repeated = self._repeat_rule(symbol)
-            return (repeated, value == "*")
-        return (symbol, False)
-
-    def _helper_rule(self, what, alternatives):
-        self.counter[0] += 1
-        name = f"__{what}_{self.counter[0]}"
-        self.g.options[name] = RuleOptions(splice=True)
-        for seq, _alias in alternatives:
-            self._emit(name, seq, None)
-        return name
-
-    def _repeat_rule(self, symbol):
-        # X+  ==>  __rep: __rep X | X   (spliced, so the parent sees a flat list)
-        self.counter[0] += 1
-        name = f"__rep_{self.counter[0]}"
-        self.g.options[name] = RuleOptions(splice=True)
-        self.g.productions.append((name, (name, symbol), None))
-        self.g.productions.append((name, (symbol,), None))
-        return name
-
-    def _emit(self, name, items, alias):
-        """Expand optional items into separate productions."""
-        optional = [i for i, (_, opt) in enumerate(items) if opt]
-        for present in itertools.product((True, False), repeat=len(optional)):
-            keep = dict(zip(optional, present))
-            rhs = tuple(sym for i, (sym, _) in enumerate(items) if keep.get(i, True))
-            self.g.productions.append((name, rhs, alias))
-
-
-def load_grammar(text):
-    """Read an EBNF grammar text into a Grammar of plain productions."""
-    g = Grammar()
-    counter = [0]
-    reader = _RuleReader(g, counter)
-    for line in _logical_lines(text):
-        toks = _tokenize_line(line)
-        if toks[0] == ("DIRECTIVE", "%ignore"):
-            g.ignore.extend(v for _, v in toks[1:])
-            continue
-        inline = toks[0] == ("OP", "?")
-        if inline:
-            toks = toks[1:]
-        if len(toks) < 3 or toks[0][0] != "NAME" or toks[1] != ("OP", ":"):
-            raise GrammarError(f"bad grammar line: {line}")
-        name, body = toks[0][1], toks[2:]
-        if name.isupper():
-            if len(body) != 1 or body[0][0] not in ("REGEX", "STRING"):
-                raise GrammarError(f"terminal {name} needs one /regex/ or string")
-            src = body[0][1][1:-1]
-            g.terminals[name] = src if body[0][0] == "REGEX" else re.escape(src)
-            continue
-        g.options[name] = RuleOptions(inline_single=inline, splice=name.startswith("_"))
-        reader.read_rule(name, body)
-    for name in g.ignore:
-        if name not in g.terminals:
-            raise GrammarError(f"%ignore of unknown terminal {name}")
-    _check_symbols(g)
-    return g
-
-
-def _check_symbols(g):
-    nonterminals = g.nonterminals()
-    for lhs, rhs, _ in g.productions:
-        for sym in rhs:
-            if sym in nonterminals or sym in g.terminals or sym in g.literals:
-                continue
-            raise GrammarError(f"rule {lhs} uses undefined symbol {sym}")
-    if g.start not in nonterminals:
-        raise GrammarError(f"no rule for start symbol {g.start}")
 
 
 # --------------------------------------------------------------------------
@@ -359,23 +175,44 @@ class LALRBuilder:
                     work.append((q, 0))
         return la
 
+    def _closure1_items(self, kernel_item):
+        """Dragon-book LR(1) closure of [kernel_item, #] as (p, d, lookahead) items."""
+        p0, d0 = kernel_item
+        items = {(p0, d0, PROPAGATE)}
+        work = [(p0, d0, PROPAGATE)]
+        while work:
+            p, d, a = work.pop()
+            rhs = self.prods[p][1]
+            if d >= len(rhs) or rhs[d] not in self.nonterms:
+                continue
+            firsts, nullable = self.suffix[p][d + 1]
+            lookaheads = firsts | {a} if nullable else firsts
+            for q in self.by_lhs[rhs[d]]:
+                for b in lookaheads:
+                    item = (q, 0, b)
+                    if item not in items:
+                        items.add(item)
+                        work.append(item)
+        return items
+
     def _compute_lookaheads(self):
+        """Determine spontaneous lookaheads and propagation links (dragon book
+        algorithm 4.62/4.63), then propagate to a fixpoint."""
         lookaheads = {(s, k): set() for s, kern in enumerate(self.kernels) for k in kern}
         lookaheads[(0, (0, 0))].add(END)
         propagate = defaultdict(list)
         for s, kernel in enumerate(self.kernels):
             edges = self.transitions[s]
             for k in kernel:
-                for (p, d), las in self._closure1({k: {PROPAGATE}}).items():
+                for p, d, a in self._closure1_items(k):
                     rhs = self.prods[p][1]
                     if d >= len(rhs):
                         continue
                     target = (edges[rhs[d]], (p, d + 1))
-                    for a in las:
-                        if a == PROPAGATE:
-                            propagate[(s, k)].append(target)
-                        else:
-                            lookaheads[target].add(a)
+                    if a == PROPAGATE:
+                        propagate[(s, k)].append(target)
+                    else:
+                        lookaheads[target].add(a)
         work = list(lookaheads)
         while work:
             src = work.pop()

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing mlprof needs on Debian 12 (as root):
+# the toolchain, libbpf/libelf/zlib/cJSON/Criterion headers, bpftool, and
+# mounts tracefs if it is missing. Safe to run again.
+set -euo pipefail
+
+PACKAGES=(
+    make gcc clang llvm pkg-config
+    libbpf-dev bpftool libelf-dev zlib1g-dev libcjson-dev libcriterion-dev
+    python3 debootstrap
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root (sudo $0)" >&2
+    exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+    echo "install-deps: all packages present"
+fi
+
+# Tracepoints are attached through tracefs.
+if [ ! -d /sys/kernel/tracing/events ]; then
+    mkdir -p /sys/kernel/tracing
+    mount -t tracefs nodev /sys/kernel/tracing
+    echo "install-deps: mounted tracefs at /sys/kernel/tracing"
+fi
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+    echo "install-deps: warning: /sys/kernel/btf/vmlinux is missing; CO-RE needs a kernel with BTF" >&2
+fi

@@ -1,0 +1,152 @@
+"""Helpers for mlprof's privileged end-to-end tests: run the real daemon
+(with its real BPF programs) against real interpreters and read what it
+reports. Standard library only."""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.environ.get("MLPROF_BUILD", os.path.join(TOP, "build"))
+MLPROFD = os.path.join(BUILD, "mlprofd")
+MLPROFCTL = os.path.join(BUILD, "mlprofctl")
+WORKLOADS = os.path.join(TOP, "tests", "workloads")
+
+
+def require_root(test):
+    """Privileged tests fail loudly without root: CI runs them as root."""
+    if os.geteuid() != 0:
+        test.fail("privileged end-to-end tests need root (BPF, perf events); "
+                  "run them with sudo")
+
+
+def host_interpreters():
+    """(label, argv prefix) for every CPython 3.11+ on this machine."""
+    found = []
+    if os.path.exists("/usr/bin/python3.11"):
+        found.append(("debian-3.11", ["/usr/bin/python3.11"]))
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    for vdir in sorted(glob.glob(os.path.join(root, "versions", "3.*"))):
+        m = re.match(r"3\.(\d+)", os.path.basename(vdir))
+        exe = os.path.join(vdir, "bin", "python3.%s" % m.group(1)) if m else ""
+        if m and int(m.group(1)) >= 11 and os.path.exists(exe):
+            found.append(("pyenv-" + os.path.basename(vdir), [exe]))
+    return found
+
+
+def sid_root():
+    return os.environ.get("MLPROF_SID_ROOT", "/var/cache/mlprof/sid-root")
+
+
+def chroot_interpreters():
+    """Interpreters of the Debian sid root (scripts/sid-root.sh), if built."""
+    root = sid_root()
+    found = []
+    for minor in (13, 14, 15):
+        exe = "/usr/bin/python3.%d" % minor
+        if os.path.exists(root + exe):
+            found.append(("sid-3.%d" % minor, ["chroot", root, exe]))
+    return found
+
+
+def selected(interps):
+    """MLPROF_E2E_PYTHONS=label,label restricts the interpreters tested."""
+    want = os.environ.get("MLPROF_E2E_PYTHONS")
+    if not want:
+        return interps
+    keep = set(want.split(","))
+    return [i for i in interps if i[0] in keep]
+
+
+def workload_path(argv_prefix, name):
+    """Path of a workload as the interpreter sees it (copied into a chroot)."""
+    src = os.path.join(WORKLOADS, name)
+    if argv_prefix[0] != "chroot":
+        return src
+    root = argv_prefix[1]
+    dst_dir = os.path.join(root, "tmp", "mlprof-workloads")
+    os.makedirs(dst_dir, exist_ok=True)
+    shutil.copy(src, dst_dir)
+    return "/tmp/mlprof-workloads/" + name
+
+
+class Profile:
+    """A snapshot saved by mlprofd, with the sums tests need."""
+
+    def __init__(self, snap, raw, stdout, returncode, stderr=""):
+        self.snap = snap
+        self.raw = raw
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode = returncode
+        self.funcs = snap["functions"]
+
+    def func_ids(self, name):
+        return {i for i, f in enumerate(self.funcs) if f["name"] == name}
+
+    def stacks(self):
+        """(samples, [(name, file, line)...] innermost first)."""
+        for st in self.snap["stacks"]:
+            f = st["f"]
+            frames = [(self.funcs[f[i]]["name"], self.funcs[f[i]]["file"], f[i + 1])
+                      for i in range(0, len(f), 2)]
+            yield st["n"], frames
+
+    def self_samples(self, name):
+        return sum(n for n, fr in self.stacks() if fr and fr[0][0] == name)
+
+    def total_samples(self, name):
+        return sum(n for n, fr in self.stacks() if any(x[0] == name for x in fr))
+
+    def samples(self):
+        return sum(n for n, _ in self.stacks())
+
+    def split(self):
+        """The MLPROF_SPLIT line a workload printed, as a dict."""
+        m = re.search(r"MLPROF_SPLIT (.*)", self.stdout)
+        if not m:
+            raise AssertionError("workload printed no MLPROF_SPLIT:\n" + self.stdout)
+        return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def run_oneshot(argv, extra=(), timeout=120):
+    """mlprofd [extra] -- argv; returns a Profile."""
+    with tempfile.TemporaryDirectory(prefix="mlprof-e2e-") as tmp:
+        snap_path = os.path.join(tmp, "snap.json")
+        raw_path = os.path.join(tmp, "raw.json")
+        cmd = [MLPROFD, "-f", "json", "-o", raw_path, "--save", snap_path, *extra, "--", *argv]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=timeout)
+        if not os.path.exists(snap_path):
+            raise AssertionError("mlprofd saved no snapshot (exit %d):\n%s" %
+                                 (p.returncode, p.stderr))
+        with open(snap_path) as f:
+            snap = json.load(f)
+        with open(raw_path) as f:
+            raw = json.load(f)
+        return Profile(snap, raw, p.stdout, p.returncode, p.stderr)
+
+
+class InterpreterCase(unittest.TestCase):
+    """Runs each test once per interpreter, as subtests."""
+
+    interpreters = []
+
+    def setUp(self):
+        require_root(self)
+        for tool in (MLPROFD, MLPROFCTL):
+            if not os.access(tool, os.X_OK):
+                self.fail("%s is not built: run make first" % tool)
+        if not self.interpreters:
+            self.fail("no interpreter to test")
+
+    def each(self, check):
+        """Runs check(label, argv_prefix) for every interpreter."""
+        for label, prefix in self.interpreters:
+            with self.subTest(python=label):
+                check(label, prefix)

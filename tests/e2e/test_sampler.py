@@ -1,0 +1,118 @@
+"""The core sampler against every host interpreter: time shares, nesting,
+deep stacks, short-lived processes, threads, exit status."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
+                        run_oneshot, selected, workload_path)
+
+POINTS = 5.0  # tolerance, percentage points
+
+
+def share(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+class SamplerTests(InterpreterCase):
+    interpreters = selected(host_interpreters() + chroot_interpreters())
+
+    def test_ratio_self_time(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "ratio.py"), "1.0", "0.7"])
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            truth = prof.split()
+            a, b = prof.self_samples("hot_a"), prof.self_samples("hot_b")
+            self.assertGreater(a + b, 500, "too few samples for a 1 s run")
+            got = share(a, a + b)
+            want = share(truth["hot_a"], truth["hot_a"] + truth["hot_b"])
+            self.assertLess(abs(got - want), POINTS,
+                            "%s: hot_a self share %.1f%% vs measured %.1f%%" % (label, got, want))
+            self.assertEqual(prof.raw["dropped"], 0)
+            self.assertEqual(prof.snap["stats"]["unresolved_frames"], 0)
+        self.each(check)
+
+    def test_nested_total_time(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "nested.py"), "1.0"])
+            truth = prof.split()
+            s_out, s_mid, s_leaf = (prof.self_samples(n) for n in ("outer", "mid", "leaf"))
+            t_out, t_mid, t_leaf = (prof.total_samples(n) for n in ("outer", "mid", "leaf"))
+            # Exact consequences of stack structure.
+            self.assertGreaterEqual(t_mid, s_mid + s_leaf)
+            self.assertGreaterEqual(t_out, t_mid + s_out)
+            self.assertEqual(t_leaf, s_leaf)
+            # Shares against the workload's own measurements.
+            whole = sum(truth.values())
+            self.assertLess(abs(share(t_mid, t_out) -
+                                share(truth["mid_self"] + truth["leaf"], whole)), POINTS, label)
+            self.assertLess(abs(share(s_leaf, t_out) - share(truth["leaf"], whole)), POINTS, label)
+            # The function that called outer() is above it on every stack.
+            self.assertGreaterEqual(prof.total_samples("main"), t_out)
+        self.each(check)
+
+    def test_deep_recursion_walked_completely(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "deep.py"), "150", "0.5"])
+            deep = [(n, fr) for n, fr in prof.stacks() if fr and fr[0][0] == "bottom"]
+            n_bottom = sum(n for n, _ in deep)
+            self.assertGreater(n_bottom, 200, label)
+            complete = sum(n for n, fr in deep
+                           if sum(1 for x in fr if x[0] == "rec") == 150 and fr[-1][0] == "<module>")
+            self.assertGreaterEqual(complete, 0.95 * n_bottom,
+                                    "%s: %d of %d samples had all 150 frames" %
+                                    (label, complete, n_bottom))
+            self.assertEqual(prof.snap["stats"]["truncated"], 0)
+        self.each(check)
+
+    def test_deeper_than_limit_is_marked_truncated(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "deep.py"), "700", "0.3"])
+            self.assertGreater(prof.snap["stats"]["truncated"], 100, label)
+            marked = sum(n for n, fr in prof.stacks()
+                         if fr and fr[0][0] == "bottom" and fr[-1][0] == "<truncated stack>")
+            self.assertGreater(marked, 100, label)
+        self.each(check)
+
+    def test_short_lived_process_symbolised(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "shortlived.py"), "0.2"])
+            late = [fr for n, fr in prof.stacks() if fr and fr[0][0] == "late_hot"]
+            n_late = prof.self_samples("late_hot")
+            self.assertGreater(n_late, 100, label)
+            self.assertTrue(all(fr[0][1] == "/tmp/mlprof_late_module.py" for fr in late))
+            self.assertEqual(prof.total_samples("<unknown code object>"), 0, label)
+            self.assertEqual(prof.snap["stats"]["unresolved_frames"], 0, label)
+        self.each(check)
+
+    def test_threads_keep_their_own_stacks(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "threads.py"), "1.0"])
+            truth = prof.split()
+            names = ("worker_a", "worker_b", "worker_c")
+            tot = {n: prof.total_samples(n) for n in names}
+            for _, fr in prof.stacks():
+                on = {x[0] for x in fr} & set(names)
+                self.assertLessEqual(len(on), 1, "%s: one stack holds %s" % (label, on))
+            whole_s, whole_t = sum(tot.values()), sum(truth.values())
+            self.assertGreater(whole_s, 300, label)
+            for n in names:
+                self.assertLess(abs(share(tot[n], whole_s) - share(truth[n], whole_t)), POINTS,
+                                "%s: %s %.1f%% vs %.1f%%" % (label, n, share(tot[n], whole_s),
+                                                             share(truth[n], whole_t)))
+        self.each(check)
+
+    def test_exit_status_and_process_record(self):
+        def check(label, py):
+            prof = run_oneshot(py + ["-c", "import sys; sys.exit(3)"])
+            self.assertEqual(prof.returncode, 3, label)
+            procs = [p for p in prof.raw["processes"] if p["python"]]
+            self.assertTrue(procs, label)
+            self.assertEqual(procs[-1]["exit_code"] >> 8, 3)
+            self.assertGreater(procs[-1]["maxrss_kb"], 1000)
+        self.each(check)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

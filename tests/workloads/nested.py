@@ -1,0 +1,52 @@
+"""Nested calls with measured shares: outer() does some work itself and
+calls mid(), which calls leaf(). Prints
+  MLPROF_SPLIT outer_self=<s> mid_self=<s> leaf=<s>"""
+import sys
+import time
+
+
+def work(n):
+    x = 0
+    for i in range(n):
+        x += i % 3
+    return x
+
+
+def leaf(n):
+    x = 0
+    for i in range(n):
+        x += i % 3
+    return x
+
+
+def mid(n, acc):
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i % 3
+    t1 = time.perf_counter()
+    leaf(2 * n)
+    t2 = time.perf_counter()
+    acc["mid_self"] += t1 - t0
+    acc["leaf"] += t2 - t1
+
+
+def outer(seconds, acc):
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t0 = time.perf_counter()
+        x = 0
+        for i in range(20000):
+            x += i % 3
+        acc["outer_self"] += time.perf_counter() - t0
+        mid(20000, acc)
+
+
+def main():
+    acc = {"outer_self": 0.0, "mid_self": 0.0, "leaf": 0.0}
+    outer(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0, acc)
+    print("MLPROF_SPLIT " + " ".join(f"{k}={v:.6f}" for k, v in acc.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
