@@ -109,8 +109,13 @@ class DaemonTests(unittest.TestCase):
             self.assertEqual(st["daemon"]["mode"], "python")
             self.assertGreater(st["counters"]["samples"], 0)
             # Reset forgets everything.
+            # Reset forgets everything (processes still running, like this
+            # test runner itself under --target python, start again at 0).
             d.ctl("reset")
-            self.assertEqual(d.json("report", "raw")["samples"], 0)
+            after = d.json("report", "raw")
+            self.assertNotIn(pid, {p["pid"] for p in after["processes"]})
+            self.assertNotIn("hot_a", {f["qualname"] for f in after["functions"]})
+            self.assertLess(after["samples"], everything["samples"] / 10)
         finally:
             self.assertEqual(d.stop(), 0)
 

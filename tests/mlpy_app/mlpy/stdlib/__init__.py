@@ -5,6 +5,9 @@ Bridges register themselves with @ml_module; the code generator maps
 """
 
 BRIDGE_MODULES = {
+    "collections": "mlpy.stdlib.collections_bridge",
     "math": "mlpy.stdlib.math_bridge",
+    "random": "mlpy.stdlib.random_bridge",
+    "string": "mlpy.stdlib.string_bridge",
     "time": "mlpy.stdlib.time_bridge",
 }
