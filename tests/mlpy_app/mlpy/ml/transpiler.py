@@ -16,10 +16,10 @@ from mlpy.ml.grammar.parser import MLParser
 from mlpy.runtime.capabilities.context import CapabilityContext, CapabilityToken
 from mlpy.runtime.profiling import phase
 from mlpy.runtime.sandbox import MLSandbox, SandboxConfig
+from mlpy.ml.resolution import get_resolver
 from mlpy.runtime.whitelist_validator import GENERATED_MARKER
-from mlpy.stdlib import BRIDGE_MODULES
 
-_BRIDGE_IMPORT = re.compile(r"^from mlpy\.stdlib\.(\w+)_bridge import", re.MULTILINE)
+_BRIDGE_IMPORT = re.compile(r"^from (mlpy\.stdlib\.\w+_bridge) import", re.MULTILINE)
 _USER_IMPORT = re.compile(r"^import (\w+)", re.MULTILINE)
 
 
@@ -100,14 +100,13 @@ class MLTranspiler:
     # -- execution -------------------------------------------------------------------
     def required_capabilities(self, python_code, source_dir, seen=None):
         """Capabilities of the stdlib bridges the program (and its ML modules) import."""
-        from importlib import import_module
-
         seen = set() if seen is None else seen
         caps = set()
-        for name in _BRIDGE_IMPORT.findall(python_code):
-            if name in BRIDGE_MODULES:
-                module = import_module(BRIDGE_MODULES[name])
-                caps.update(getattr(module, name)._ml_module_metadata.capabilities)
+        by_module = {b.python_module: b for b in get_resolver().bridges.values()}
+        for python_module in _BRIDGE_IMPORT.findall(python_code):
+            bridge = by_module.get(python_module)
+            if bridge is not None:
+                caps.update(bridge.capabilities)
         for name in _USER_IMPORT.findall(python_code):
             module_py = Path(source_dir) / f"{name}.py"
             if name not in seen and module_py.is_file():

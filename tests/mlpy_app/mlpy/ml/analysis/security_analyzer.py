@@ -250,7 +250,7 @@ class SecurityAnalyzer:
         deep = DeepSecurityAnalyzer(program, self.source_code)
         for severity, category, message, line, column in deep.run():
             self._report(severity, category, message, line=line, column=column)
-        self.capabilities_needed = deep.capabilities
+        self.bridges_used = deep.bridges_used
 
 
 def blocking_issues(issues):

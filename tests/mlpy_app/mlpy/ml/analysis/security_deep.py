@@ -1,7 +1,8 @@
 """Deep (whole-program) security checks.
 
   * call graph and recursion (Tarjan's strongly connected components)
-  * capabilities each function needs, closed over the call graph
+  * stdlib bridges each function uses, closed over the call graph (the
+    capabilities the program will need)
   * loops that can never terminate (CWE-835)
   * cyclomatic complexity per function (resource-exhaustion review hint)
   * "Trojan Source" characters in the text: bidirectional controls,
@@ -17,7 +18,6 @@ from mlpy.stdlib import BRIDGE_MODULES
 BIDI_CONTROLS = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
                  "\u2069", "\u200e", "\u200f"}
 INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
-BRIDGE_CAPABILITIES = {"math": {"math.compute"}, "time": {"time.read"}}
 
 
 class DeepSecurityAnalyzer:
@@ -34,7 +34,7 @@ class DeepSecurityAnalyzer:
     def run(self):
         self.call_graph = self._call_graph()
         self._recursion()
-        self.capabilities = self._capabilities()
+        self.bridges_used = self._bridges_used()
         self._loops()
         self.complexity = {name: self._complexity(fn) for name, fn in self.functions.items()}
         for name, value in self.complexity.items():
@@ -94,18 +94,18 @@ class DeepSecurityAnalyzer:
             if name not in index:
                 visit(name)
 
-    # -- capabilities --------------------------------------------------------------
-    def _direct_capabilities(self, fn):
-        caps = set()
+    # -- bridges / capabilities ------------------------------------------------------
+    def _direct_bridges(self, fn):
+        used = set()
         for node in ast.walk(fn):
             if isinstance(node, ast.Member) and isinstance(node.obj, ast.Identifier):
                 module = self.bridge_names.get(node.obj.name)
                 if module is not None:
-                    caps |= BRIDGE_CAPABILITIES.get(module, set())
-        return caps
+                    used.add(module)
+        return used
 
-    def _capabilities(self):
-        caps = {name: self._direct_capabilities(fn) for name, fn in self.functions.items()}
+    def _bridges_used(self):
+        caps = {name: self._direct_bridges(fn) for name, fn in self.functions.items()}
         changed = True
         while changed:
             changed = False

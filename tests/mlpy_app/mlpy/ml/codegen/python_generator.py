@@ -14,8 +14,8 @@ from pathlib import Path
 
 from mlpy.ml.errors.exceptions import MLCodeGenError
 from mlpy.ml.grammar import ast_nodes as ast
+from mlpy.ml.resolution import get_resolver
 from mlpy.runtime.profiling import phase
-from mlpy.stdlib import BRIDGE_MODULES
 from mlpy.stdlib.builtin import BUILTIN_NAMES
 
 from .optimizer import optimize_program
@@ -56,6 +56,8 @@ class PythonCodeGenerator(ast.ASTVisitor):
         self.force_modules = force_modules
         self.security_check = security_check  # callable(ast, source, file) for imported modules
         self.module_py_files = {}  # module path -> generated .py
+        self.module_functions = {}  # module path -> {function: parameter count}
+        self.resolver = get_resolver()
 
     # ------------------------------------------------------------------ driver
     def generate(self, program):
@@ -94,8 +96,10 @@ class PythonCodeGenerator(ast.ASTVisitor):
         self._reset_output()
         self.bridges = {}  # ML name -> python name, e.g. time -> ml_time
         self.bridge_imports = {}  # ML module -> python name
+        self.bridge_locals = {}  # python name -> BridgeInfo
         self.user_modules = {}  # ML name -> module path
         self.functions = {}  # name -> line, for the symbol table
+        self.function_params = {}  # name -> parameter count
         self.scope = Scope()
 
     # ------------------------------------------------------------ first pass
@@ -112,6 +116,7 @@ class PythonCodeGenerator(ast.ASTVisitor):
             if isinstance(node, ast.FunctionDefinition):
                 names.add(node.name)
                 self.functions.setdefault(node.name, node.line)
+                self.function_params.setdefault(node.name, len(node.params))
             elif isinstance(node, ast.Assignment):
                 names.add(node.target)
             elif isinstance(node, ast.ForStatement):
@@ -171,11 +176,13 @@ class PythonCodeGenerator(ast.ASTVisitor):
     def _resolve_import(self, node):
         dotted = ".".join(node.path)
         local = node.alias or node.path[0]
-        if dotted in BRIDGE_MODULES:
+        bridge = self.resolver.bridges.get(dotted)
+        if bridge is not None:
             self.bridges[local] = f"ml_{local}" if local == dotted else local
             self.bridge_imports[dotted] = self.bridges[local]
+            self.bridge_locals[local] = bridge
             return
-        ml_file = self._find_module_file(node.path)
+        ml_file = self.resolver.find_ml_module(node.path, self._module_search_dirs())
         if ml_file is None:
             raise MLCodeGenError(f"cannot find module '{dotted}'", self.source_file, node.line,
                                  node.column)
@@ -188,13 +195,6 @@ class PythonCodeGenerator(ast.ASTVisitor):
         if self.allow_current_dir and self.source_file:
             dirs.append(str(Path(self.source_file).resolve().parent))
         return dirs
-
-    def _find_module_file(self, parts):
-        for base in self._module_search_dirs():
-            candidate = Path(base).joinpath(*parts[:-1]) / f"{parts[-1]}.ml"
-            if candidate.is_file():
-                return candidate
-        return None
 
     def _compile_module_to_file(self, dotted, ml_file):
         """Transpile an imported ML module to a sibling .py (cached by mtime)."""
@@ -214,6 +214,8 @@ class PythonCodeGenerator(ast.ASTVisitor):
                                             self.import_paths, self.allow_current_dir,
                                             self.force_modules, self.security_check)
             code, source_map = generator.generate(module_ast)
+            self.module_functions[dotted] = {
+                n.name: len(n.params) for n in module_ast.items if isinstance(n, ast.FunctionDefinition)}
             py_file.write_text(code, encoding="utf-8")
             if source_map is not None:
                 import json
@@ -250,7 +252,8 @@ class PythonCodeGenerator(ast.ASTVisitor):
             self._emit_line("from mlpy.ml.errors.exceptions import MLUserException")
             self._emit_line("")
         for dotted, local in sorted(self.bridge_imports.items()):
-            self._emit_line(f"from {BRIDGE_MODULES[dotted]} import {dotted} as {local}")
+            bridge = self.resolver.bridges[dotted]
+            self._emit_line(f"from {bridge.python_module} import {bridge.instance} as {local}")
             self._emit_line("")
         if self.user_modules:
             dirs = self._module_search_dirs()
@@ -439,7 +442,37 @@ class PythonCodeGenerator(ast.ASTVisitor):
         self.used.add("attr")
         return f"_safe_attr_access({self._expr(node.obj)}, {node.name!r})"
 
+    def _check_arity(self, node):
+        """Compile-time check of argument counts for calls whose callee is known."""
+        func, count = node.func, len(node.args)
+        signature, what = None, None
+        if isinstance(func, ast.Identifier) and not self._shadowed(func.name):
+            if func.name in self.functions and func.name in self.function_params:
+                expected = self.function_params[func.name]
+                if count != expected:
+                    what = f"function {func.name}() takes {expected} argument(s), {count} given"
+            elif func.name in BUILTIN_NAMES and not self.scope.defines(func.name):
+                signature = self.resolver.builtin.functions.get(func.name)
+        elif isinstance(func, ast.Member) and self._is_module(func.obj):
+            bridge = self.bridge_locals.get(func.obj.name)
+            if bridge is not None:
+                signature = bridge.functions.get(func.name)
+                if signature is None and not func.name[:1].islower():
+                    signature = None
+                elif signature is None:
+                    what = f"module {bridge.name} has no function '{func.name}'"
+            else:
+                known = self.module_functions.get(self.user_modules.get(func.obj.name), {})
+                if func.name in known and known[func.name] != count:
+                    what = (f"function {func.obj.name}.{func.name}() takes {known[func.name]} "
+                            f"argument(s), {count} given")
+        if signature is not None and not signature.accepts(count):
+            what = f"{signature.name}() takes {signature.describe()} argument(s), {count} given"
+        if what is not None:
+            raise MLCodeGenError(what, self.source_file, node.line, node.column)
+
     def _expr_Call(self, node):
+        self._check_arity(node)
         args = [self._expr(a) for a in node.args]
         func = node.func
         if isinstance(func, ast.Member) and not self._is_module(func.obj):
