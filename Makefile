@@ -30,7 +30,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
-               collector.c control.c oneshot.c)
+               collector.c control.c oneshot.c sampler.c)
 CTL_SRCS := user/mlprofctl.c
 
 LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o)

@@ -15,8 +15,6 @@
 struct bpf_ctx {
 	struct mlprof *skel;
 	struct ring_buffer *rb;
-	struct bpf_link **links; /* one per CPU */
-	int *pfds;
 	unsigned ncpus;
 	struct mlprof_layout layouts[MLPROF_MAX_LAYOUTS];
 	uint32_t nlayouts; /* ids 1..nlayouts are in use */
@@ -38,35 +36,9 @@ static int on_record(void *ctx, void *data, size_t size)
 	return b->fn(b->fn_ctx, data, size);
 }
 
-static int attach_cpu(struct bpf_ctx *b, unsigned cpu, unsigned freq)
-{
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		/* A fixed period: each sample stands for exactly 1/freq s of
-		 * CPU time, which is what reports convert samples with. */
-		.sample_period = 1000000000ULL / freq,
-	};
-	int fd, err;
-
-	fd = (int)syscall(__NR_perf_event_open, &attr, -1, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return errno == ENODEV ? 0 : -errno; /* ENODEV: CPU offline */
-	b->pfds[cpu] = fd;
-	b->links[cpu] = bpf_program__attach_perf_event(b->skel->progs.on_sample, fd);
-	err = libbpf_get_error(b->links[cpu]);
-	if (err) {
-		b->links[cpu] = NULL;
-		return (int)err;
-	}
-	return 0;
-}
-
 struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx)
 {
 	struct bpf_ctx *b = calloc(1, sizeof(*b));
-	unsigned cpu;
 	int err = 0, n;
 	long page;
 
@@ -79,16 +51,12 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	b->fn_ctx = fn_ctx;
 	n = libbpf_num_possible_cpus();
 	b->ncpus = n > 0 ? (unsigned)n : 0;
-	b->links = calloc(b->ncpus + 1, sizeof(*b->links));
-	b->pfds = calloc(b->ncpus + 1, sizeof(*b->pfds));
 	b->skel = mlprof__open();
-	if (n <= 0 || !b->links || !b->pfds || !b->skel) {
+	if (n <= 0 || !b->skel) {
 		err = n <= 0 ? n : -ENOMEM;
 		fprintf(stderr, "mlprofd: cannot open the BPF object: %s\n", strerror(-err));
 		goto fail;
 	}
-	for (cpu = 0; cpu < b->ncpus; cpu++)
-		b->pfds[cpu] = -1;
 	b->skel->rodata->exec_all = cfg->exec_all;
 	page = sysconf(_SC_PAGESIZE);
 	b->skel->rodata->page_kb = page > 0 ? (unsigned)(page / 1024) : 4;
@@ -103,12 +71,6 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	err = mlprof__attach(b->skel);
 	if (err) {
 		fprintf(stderr, "mlprofd: attaching tracepoints failed: %s\n", strerror(-err));
-		goto fail;
-	}
-	for (cpu = 0; cpu < b->ncpus && !err; cpu++)
-		err = attach_cpu(b, cpu, cfg->freq_hz);
-	if (err) {
-		fprintf(stderr, "mlprofd: perf_event_open(cpu-clock) failed: %s\n", strerror(-err));
 		goto fail;
 	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_record, b, NULL);
@@ -126,20 +88,10 @@ fail:
 
 void bpfload__close(struct bpf_ctx *b)
 {
-	unsigned cpu;
-
 	if (!b)
 		return;
 	ring_buffer__free(b->rb);
-	for (cpu = 0; b->links && cpu < b->ncpus; cpu++)
-		bpf_link__destroy(b->links[cpu]);
-	for (cpu = 0; b->pfds && cpu < b->ncpus; cpu++) {
-		if (b->pfds[cpu] >= 0)
-			close(b->pfds[cpu]);
-	}
 	mlprof__destroy(b->skel);
-	free(b->links);
-	free(b->pfds);
 	free(b);
 }
 
@@ -151,6 +103,11 @@ int bpfload__ringbuf_fd(const struct bpf_ctx *b)
 int bpfload__consume(struct bpf_ctx *b)
 {
 	return ring_buffer__consume(b->rb);
+}
+
+int bpfload__sample_prog_fd(const struct bpf_ctx *b)
+{
+	return bpf_program__fd(b->skel->progs.on_sample);
 }
 
 unsigned bpfload__ncpus(const struct bpf_ctx *b)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Loads the BPF programs, attaches the sampler to every online CPU and the
- * process tracepoints, and gives typed access to the maps. */
+/* Loads the BPF programs, attaches the process tracepoints, and gives
+ * typed access to the maps. The sampler program is attached per target
+ * task by sampler.c. */
 #ifndef MLPROF_BPFLOAD_H
 #define MLPROF_BPFLOAD_H
 
@@ -28,6 +29,8 @@ int bpfload__ringbuf_fd(const struct bpf_ctx *b);
 /* Consumes every record available now. Records consumed or -errno. */
 int bpfload__consume(struct bpf_ctx *b);
 unsigned bpfload__ncpus(const struct bpf_ctx *b);
+/* The perf_event program, for sampler.c. */
+int bpfload__sample_prog_fd(const struct bpf_ctx *b);
 
 int bpfload__get_target(struct bpf_ctx *b, uint32_t pid, struct mlprof_target *t);
 /* flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST. */

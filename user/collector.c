@@ -15,6 +15,8 @@
 #include "inspect.h"
 #include "procmaps.h"
 #include "pyunicode.h"
+#include "sampler.h"
+#include "hashmap.h"
 #include "store.h"
 #include "symbols.h"
 
@@ -34,6 +36,8 @@ struct collector {
 	struct store *st;
 	struct inspector *in;
 	struct bpf_ctx *bpf;
+	struct sampler *smp;
+	struct hashmap *trees; /* root pid -> live processes in its tree */
 	int mode;
 	int verbose;
 	struct pending pending[MAX_PENDING];
@@ -46,7 +50,8 @@ struct collector *collector__new(struct store *st, struct inspector *in, int mod
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
-	if (!c) {
+	if (!c || !(c->trees = hashmap__new(NULL, NULL))) {
+		free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -59,12 +64,39 @@ struct collector *collector__new(struct store *st, struct inspector *in, int mod
 
 void collector__free(struct collector *c)
 {
+	if (c)
+		hashmap__free(c->trees);
 	free(c);
 }
 
-void collector__set_bpf(struct collector *c, struct bpf_ctx *b)
+void collector__set_bpf(struct collector *c, struct bpf_ctx *b, struct sampler *smp)
 {
 	c->bpf = b;
+	c->smp = smp;
+}
+
+/* ---- target trees: a root's perf events live while any member does ---- */
+
+static void tree_join(struct collector *c, int root)
+{
+	uintptr_t n = (uintptr_t)hashmap__find(c->trees, (uint32_t)root);
+
+	if (root)
+		hashmap__set(c->trees, (uint32_t)root, (void *)(n + 1), NULL);
+}
+
+static void tree_leave(struct collector *c, int root)
+{
+	uintptr_t n = (uintptr_t)hashmap__find(c->trees, (uint32_t)root);
+
+	if (!root || !n)
+		return;
+	if (n > 1) {
+		hashmap__set(c->trees, (uint32_t)root, (void *)(n - 1), NULL);
+	} else {
+		hashmap__delete(c->trees, (uint32_t)root);
+		sampler__remove_process(c->smp, root);
+	}
 }
 
 void collector__counts(const struct collector *c, uint64_t *events, uint64_t *bad_events)
@@ -238,11 +270,16 @@ int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 	err = bpfload__set_target(c->bpf, (uint32_t)pid, &t, BPF_NOEXIST);
 	if (err)
 		return err == -EEXIST ? 0 : err;
-	p = store__proc_start(c->st, pid, 0, now, NULL);
+	err = sampler__add_process(c->smp, pid);
+	p = err ? NULL : store__proc_start(c->st, pid, 0, now, NULL);
 	if (!p) {
+		if (!err)
+			sampler__remove_process(c->smp, pid);
 		bpfload__del_target(c->bpf, (uint32_t)pid);
-		return -ENOMEM;
+		return err ? err : -ENOMEM;
 	}
+	p->root_pid = pid;
+	tree_join(c, pid);
 	describe_proc(p, NULL);
 	if (inspect)
 		inspect_proc(c, p, now);
@@ -302,6 +339,7 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 	p = store__proc_start(c->st, pid, ev->hdr.exec_seq, ev->hdr.ts_ns, prev);
 	if (!p)
 		return;
+	p->root_pid = prev ? prev->root_pid : 0; /* same process, same tree */
 	p->ppid = (int32_t)ev->ppid;
 	p->ns_pid = (int32_t)ev->ns_pid;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->comm), ev->comm);
@@ -318,6 +356,8 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 	p = store__proc_start(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq, ev->hdr.ts_ns, parent);
 	if (!p)
 		return;
+	p->root_pid = parent ? parent->root_pid : 0;
+	tree_join(c, p->root_pid);
 	p->ppid = (int32_t)ev->ppid;
 	p->ns_pid = (int32_t)ev->ns_pid;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->comm), ev->comm);
@@ -344,6 +384,7 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	p->exit_code = ev->exit_code;
 	p->maxrss_kb = ev->maxrss_kb;
 	store__proc_end(c->st, p, 1, ev->hdr.ts_ns);
+	tree_leave(c, p->root_pid);
 }
 
 static char *decode(const uint8_t *data, size_t len, unsigned kind)

@@ -22,9 +22,11 @@ struct collector;
 /* verbose: log process events and inspections to stderr. */
 struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose);
 void collector__free(struct collector *c);
+struct sampler;
+
 /* The BPF side is created after the collector (it needs the event
  * callback); attach it here before events flow. */
-void collector__set_bpf(struct collector *c, struct bpf_ctx *b);
+void collector__set_bpf(struct collector *c, struct bpf_ctx *b, struct sampler *smp);
 /* Ring-buffer callback (bpf_event_fn). */
 int collector__on_event(void *ctx, void *data, size_t size);
 

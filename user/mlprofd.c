@@ -22,6 +22,7 @@
 #include "oneshot.h"
 #include "opts.h"
 #include "report.h"
+#include "sampler.h"
 #include "store.h"
 
 struct daemon;
@@ -36,6 +37,7 @@ struct daemon {
 	int epfd, sigfd;
 	struct handler h_rb, h_sig;
 	struct bpf_ctx *bpf;
+	struct sampler *smp;
 	struct store *st;
 	struct inspector *in;
 	struct collector *col;
@@ -168,6 +170,7 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(dm, "stacks_kept", (double)store__stack_count(d->st));
 	cJSON_AddNumberToObject(dm, "functions_kept", (double)store__func_count(d->st));
 	cJSON_AddNumberToObject(dm, "bpf_targets", bpfload__target_count(d->bpf));
+	cJSON_AddNumberToObject(dm, "perf_events", sampler__events(d->smp));
 	bp = cJSON_AddObjectToObject(o, "counters");
 	cJSON_AddNumberToObject(bp, "samples", (double)st.samples);
 	cJSON_AddNumberToObject(bp, "sample_drops", (double)st.sample_drops);
@@ -320,7 +323,10 @@ static int setup(struct daemon *d)
 	d->bpf = bpfload__open(&cfg, collector__on_event, d->col);
 	if (!d->bpf)
 		return -errno;
-	collector__set_bpf(d->col, d->bpf);
+	d->smp = sampler__new(bpfload__sample_prog_fd(d->bpf), d->o.freq_hz);
+	if (!d->smp)
+		return -errno;
+	collector__set_bpf(d->col, d->bpf, d->smp);
 	err = evloop_add(d->epfd, bpfload__ringbuf_fd(d->bpf), EPOLLIN, &d->h_rb.h);
 	if (err)
 		return err;
@@ -352,6 +358,7 @@ static int setup(struct daemon *d)
 static void teardown(struct daemon *d)
 {
 	control__free(d->ctl);
+	sampler__free(d->smp);
 	bpfload__close(d->bpf);
 	collector__free(d->col);
 	inspector__free(d->in);

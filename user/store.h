@@ -25,6 +25,7 @@ struct proc_rec {
 	int32_t pid, ppid, ns_pid;
 	uint32_t exec_seq;
 	uint32_t parent_id; /* id of the image that forked/exec'd it, 0 none */
+	int32_t root_pid;   /* pid of the target tree's root, 0 unknown */
 	char comm[16];
 	char *cmdline;
 	char *exe;
