@@ -18,7 +18,8 @@ static __always_inline __u32 copy_str(struct scratch *s, const struct mlprof_lay
 	__u32 state, kind;
 
 	*kind_out = 0;
-	if (!str || bpf_probe_read_user(s->obj, sizeof(s->obj), (void *)str)) {
+	/* Only the header: a short str can end right before an unmapped page. */
+	if (!str || bpf_probe_read_user(s->obj, 40, (void *)str)) {
 		*flags |= MLPROF_CF_READ_ERR;
 		return 0;
 	}
@@ -49,7 +50,7 @@ static __always_inline __u32 copy_linetable(struct scratch *s, const struct mlpr
 	__u64 size, n;
 
 	s->code.linetable_size = 0;
-	if (!bytes_obj || bpf_probe_read_user(s->obj, sizeof(s->obj), (void *)bytes_obj)) {
+	if (!bytes_obj || bpf_probe_read_user(s->obj, 24, (void *)bytes_obj)) {
 		s->code.flags |= MLPROF_CF_READ_ERR;
 		return 0;
 	}

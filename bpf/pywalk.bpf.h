@@ -95,6 +95,7 @@ static long frame_step(__u32 i, void *data)
 	struct mlprof_frame *f;
 	struct code_key key;
 	__u64 code, instr, ident, *seen;
+	__u32 size;
 	__s64 lasti;
 	__u8 owner;
 
@@ -104,7 +105,10 @@ static long frame_step(__u32 i, void *data)
 		w->flags |= MLPROF_SF_TRUNCATED;
 		return 1;
 	}
-	if (bpf_probe_read_user(s->frame, sizeof(s->frame), (void *)w->frame)) {
+	size = L->frame_read;
+	if (size > MLPROF_FRAME_READ)
+		size = MLPROF_FRAME_READ;
+	if (bpf_probe_read_user(s->frame, size, (void *)w->frame)) {
 		w->flags |= MLPROF_SF_READ_ERR;
 		return 1;
 	}
@@ -113,7 +117,8 @@ static long frame_step(__u32 i, void *data)
 	if (owner >= L->owner_skip_min)
 		return 0; /* C-stack shim or interpreter entry frame */
 	code = FIELD64(s->frame, L->fr_code, MLPROF_FRAME_READ) & ~L->code_tag_mask;
-	if (!code || bpf_probe_read_user(s->codeobj, sizeof(s->codeobj), (void *)code)) {
+	if (!code || bpf_probe_read_user(s->codeobj, L->code_read & (MLPROF_CODE_READ - 1),
+					 (void *)code)) {
 		w->flags |= MLPROF_SF_READ_ERR;
 		return 0;
 	}

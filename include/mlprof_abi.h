@@ -158,7 +158,10 @@ struct mlprof_layout {
 	__u16 str_compact_size;   /* sizeof(PyCompactUnicodeObject) */
 	__u16 bytes_size;         /* PyVarObject.ob_size */
 	__u16 bytes_sval;
-	__u16 pad0;
+	/* Bytes to copy at once: just what the fields above need, so a read
+	 * never runs past the object into an unmapped page. */
+	__u8 frame_read;          /* <= MLPROF_FRAME_READ */
+	__u8 code_read;           /* <= MLPROF_CODE_READ - 1 */
 	__u64 code_tag_mask;      /* bits to clear from f_executable */
 };
 

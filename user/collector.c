@@ -281,8 +281,12 @@ int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 	p->root_pid = pid;
 	tree_join(c, pid);
 	describe_proc(p, NULL);
-	if (inspect)
+	if (inspect) {
 		inspect_proc(c, p, now);
+	} else {
+		p->inspect_status = INSPECT_NOT_PYTHON;
+		snprintf(p->message, sizeof(p->message), "waiting to exec the command");
+	}
 	return 0;
 }
 

@@ -145,6 +145,28 @@ static int from_debug_offsets(uint32_t version_hex, const uint8_t *blob, size_t 
 	return PYLAYOUT_OK;
 }
 
+static uint16_t max16(const uint16_t *v, size_t n)
+{
+	uint16_t m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m = v[i] > m ? v[i] : m;
+	return m;
+}
+
+/* How much of a frame and of a code object the BPF walker copies. */
+static void set_read_sizes(struct mlprof_layout *L)
+{
+	const uint16_t fr[] = { L->fr_previous + 8, L->fr_code + 8, L->fr_instr + 8,
+				L->fr_owner + 1 };
+	const uint16_t co[] = { L->ob_type + 8, L->co_filename + 8, L->co_name + 8,
+				L->co_qualname + 8, L->co_linetable + 8, L->co_firstlineno + 4 };
+
+	L->frame_read = (uint8_t)(max16(fr, 4) > 255 ? 255 : max16(fr, 4));
+	L->code_read = (uint8_t)(max16(co, 6) > 255 ? 255 : max16(co, 6));
+}
+
 int pylayout_derive(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 		    struct mlprof_layout *L)
 {
@@ -163,6 +185,7 @@ int pylayout_derive(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 			return err;
 	}
 	L->version_hex = version_hex;
+	set_read_sizes(L);
 	return pylayout_validate(L);
 }
 
@@ -184,11 +207,13 @@ int pylayout_validate(const struct mlprof_layout *L)
 	if (L->fr_owner >= MLPROF_FRAME_READ || L->co_firstlineno > MLPROF_CODE_READ - 4 ||
 	    L->co_firstlineno % 4)
 		return PYLAYOUT_INVALID;
-	/* String and bytes headers are read 64 bytes at a time. */
-	if (L->str_length > 56 || L->str_length % 8 || L->str_state > 60 || L->str_state % 4 ||
-	    L->bytes_size > 56 || L->bytes_size % 8)
+	/* The walker reads 40 bytes of a str header, 24 of a bytes header. */
+	if (L->str_length > 32 || L->str_length % 8 || L->str_state > 36 || L->str_state % 4 ||
+	    L->bytes_size > 16 || L->bytes_size % 8)
 		return PYLAYOUT_INVALID;
 	if (!L->co_code_adaptive || !L->str_ascii_size || !L->bytes_sval)
+		return PYLAYOUT_INVALID;
+	if (!L->frame_read || L->frame_read > MLPROF_FRAME_READ || !L->code_read)
 		return PYLAYOUT_INVALID;
 	return PYLAYOUT_OK;
 }
