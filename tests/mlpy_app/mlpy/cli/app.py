@@ -8,6 +8,7 @@ the program's own output unchanged and exits with the program's status
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -73,9 +74,26 @@ def run_command(args):
     if result.error:
         print(f"mlpy: {result.error_type}: {result.error}", file=sys.stderr)
         if result.error_traceback:
-            sys.stderr.write(result.error_traceback)
+            sys.stderr.write(_translate_traceback(result, source))
     code = result.exit_code
     return 128 - code if code < 0 else code
+
+
+def _translate_traceback(result, source):
+    """Annotate sandbox-script frames of a traceback with the ML file and line."""
+    from mlpy.ml.codegen.source_map_helpers import original_line
+
+    out = []
+    for line in result.error_traceback.splitlines(keepends=True):
+        out.append(line)
+        if result.source_map is None or result.script_path is None:
+            continue
+        m = re.match(r'\s*File "(.*)", line (\d+)', line)
+        if m and m.group(1) == result.script_path:
+            ml_line = original_line(result.source_map, int(m.group(2)) - result.code_offset)
+            if ml_line is not None:
+                out.append(f"    [ML] {source}:{ml_line}\n")
+    return "".join(out)
 
 
 def transpile_command(args):
@@ -83,7 +101,8 @@ def transpile_command(args):
     from mlpy.ml.transpiler import transpile_ml_file
 
     try:
-        code, issues, _ = transpile_ml_file(args.source_file, args.strict, args.source_map)
+        code, issues, _map, _cached = transpile_ml_file(args.source_file, args.strict,
+                                                        args.source_map)
     except MLError as e:
         print(f"mlpy: {e}", file=sys.stderr)
         return 1

@@ -80,22 +80,31 @@ class MLTranspiler:
 
     def transpile_file(self, file_path, strict_security=True, generate_source_maps=False,
                        force_transpile=False):
-        """Transpile prog.ml to prog.py (and prog.py.map); returns (code, issues, cached)."""
+        """Transpile prog.ml to prog.py (and prog.py.map when asked).
+
+        Returns (python code or None, issues, map-file dict or None, cache hit?)."""
         source_path = Path(file_path)
         if not force_transpile:
             cached = self._cached_python(source_path, generate_source_maps)
             if cached is not None:
-                return cached, [], True
+                return cached, [], self._cached_map(source_path), True
         source_code = source_path.read_text(encoding="utf-8")
         python_code, issues, source_map = self.transpile_to_python(
             source_code, str(source_path), strict_security, generate_source_maps,
             force_modules=force_transpile)
         if python_code is not None:
             source_path.with_suffix(".py").write_text(python_code, encoding="utf-8")
-            if source_map is not None:
+            if generate_source_maps:
                 source_path.with_suffix(".py.map").write_text(json.dumps(source_map, indent=2),
                                                               encoding="utf-8")
-        return python_code, issues, False
+        return python_code, issues, source_map, False
+
+    @staticmethod
+    def _cached_map(source_path):
+        try:
+            return json.loads(source_path.with_suffix(".py.map").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
     # -- execution -------------------------------------------------------------------
     def required_capabilities(self, python_code, source_dir, seen=None):
@@ -118,7 +127,7 @@ class MLTranspiler:
     def execute_with_sandbox(self, source_file, sandbox_config=None, strict_security=True,
                              force_transpile=False, generate_source_maps=False):
         """Returns (SandboxResult or None, issues)."""
-        python_code, issues, _cached = self.transpile_file(
+        python_code, issues, source_map, _cached = self.transpile_file(
             source_file, strict_security, generate_source_maps, force_transpile)
         if python_code is None:
             return None, issues
@@ -127,6 +136,7 @@ class MLTranspiler:
             context.add_capability(CapabilityToken(cap))
         with MLSandbox(sandbox_config or self.default_sandbox_config) as sandbox:
             result = sandbox._execute_python_code(python_code, context)
+        result.source_map = source_map
         return result, issues
 
 

@@ -31,16 +31,18 @@ class CFGBuilder:
         self.blocks = []
         self.loops = []  # (continue target, break target)
         self.exit = None
+        self.edge_conditions = {}  # (from, to) -> (condition expression, taken when true?)
 
     def new_block(self):
         block = Block(len(self.blocks))
         self.blocks.append(block)
         return block
 
-    @staticmethod
-    def link(a, b):
+    def link(self, a, b, condition=None, when=True):
         a.succ.add(b.index)
         b.pred.add(a.index)
+        if condition is not None:
+            self.edge_conditions[(a.index, b.index)] = (condition, when)
 
     def build(self, body):
         entry = self.new_block()
@@ -80,12 +82,12 @@ class CFGBuilder:
         for condition, body in branches:
             current.items.append(("cond", condition))
             then = self.new_block()
-            self.link(current, then)
+            self.link(current, then, condition, True)
             end = self._body(body, then)
             if end is not None:
                 self.link(end, join)
             nxt = self.new_block()
-            self.link(current, nxt)
+            self.link(current, nxt, condition, False)
             current = nxt
         end = self._body(stmt.else_body or [], current)
         if end is not None:
@@ -103,8 +105,11 @@ class CFGBuilder:
         body = self.new_block()
         if isinstance(stmt, ast.ForStatement):
             body.items.append(("def-for", stmt))
-        self.link(header, body)
-        self.link(header, after)
+            self.link(header, body)
+            self.link(header, after)
+        else:
+            self.link(header, body, stmt.condition, True)
+            self.link(header, after, stmt.condition, False)
         self.loops.append((header, after))
         end = self._body(stmt.body, body)
         self.loops.pop()

@@ -1,15 +1,18 @@
 """Security analysis of a parsed ML program (runs before code generation).
 
 SecurityAnalyzer.analyze() makes several passes over the AST:
-  1. symbols and call graph (functions, parameters, locals, callees)
+  1. symbols (the program's functions and their parameters)
   2. imports: only ML stdlib bridges and .ml modules beside the program
   3. calls, attribute names and identifiers against dangerous-API tables
   4. capability declarations (over-broad resources, system permissions)
-  5. string literals and the raw text through AdvancedPatternDetector
+  5. string literals and the raw text through AdvancedPatternDetector, plus
+     content_analysis.py (secrets, entropy, injections built by concatenation)
   6. data flow (data_flow_tracker.py): control-flow graphs, reaching
      definitions, taint from function parameters to dangerous sinks
-  7. whole-program checks (security_deep.py): call graph and recursion,
-     capability inference, non-terminating loops, Trojan Source characters
+  7. value ranges (range_analysis.py): interval abstract interpretation,
+     divisions whose divisor may be zero
+  8. whole-program checks (security_deep.py): call graph and recursion,
+     bridges/capabilities used, non-terminating loops, Trojan Source text
 Issues of severity "critical" or "high" stop transpilation in strict mode.
 """
 
@@ -22,8 +25,10 @@ from mlpy.stdlib import BRIDGE_MODULES
 
 from mlpy.stdlib.builtin import BUILTIN_NAMES
 
+from .content_analysis import ContentAnalyzer
 from .data_flow_tracker import SINKS, DataFlowTracker, FlowResult
 from .pattern_detector import AdvancedPatternDetector, ConfusableChecker, ThreatLevel
+from .range_analysis import RangeAnalyzer
 from .security_deep import DeepSecurityAnalyzer
 
 DANGEROUS_CALLS = {
@@ -56,8 +61,6 @@ class FunctionInfo:
     def __init__(self, node):
         self.node = node
         self.params = list(node.params)
-        self.locals = set(node.params)
-        self.callees = set()
 
 
 class SecurityAnalyzer:
@@ -83,6 +86,7 @@ class SecurityAnalyzer:
         if self.source_code:
             self._scan_text(self.source_code)
         self._data_flow(program)
+        self._ranges(program)
         self._deep(program)
         return self._deduplicated()
 
@@ -102,18 +106,11 @@ class SecurityAnalyzer:
                 out.append(issue)
         return out
 
-    # -- pass 1: symbols and call graph --------------------------------------------
+    # -- pass 1: symbols ----------------------------------------------------------------
     def _collect_symbols(self, program):
         for node in ast.walk(program):
             if isinstance(node, ast.FunctionDefinition):
-                info = self.functions.setdefault(node.name, FunctionInfo(node))
-                for inner in ast.walk(node):
-                    if isinstance(inner, ast.Assignment):
-                        info.locals.add(inner.target)
-                    elif isinstance(inner, ast.ForStatement):
-                        info.locals.add(inner.var)
-                    elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Identifier):
-                        info.callees.add(inner.func.name)
+                self.functions.setdefault(node.name, FunctionInfo(node))
 
     # -- pass 2: imports ------------------------------------------------------------
     def _module_file(self, parts):
@@ -191,6 +188,9 @@ class SecurityAnalyzer:
             if isinstance(node, ast.StringLiteral):
                 for match in self.detector.scan_string(node.value):
                     self._report_match(match, node.line, node.column)
+        for severity, category, message, line, column in ContentAnalyzer(self.detector).run(program):
+            self._report(severity, category, message, line=line, column=column, cwe="CWE-798"
+                         if category == "hardcoded_secret" else None)
 
     def _scan_text(self, source):
         dangerous = set(DANGEROUS_CALLS) | SINKS | {"__class__", "__globals__", "__builtins__"}
@@ -245,7 +245,16 @@ class SecurityAnalyzer:
                          node, "CWE-563")
         self.flow_result = result
 
-    # -- pass 7: whole-program checks ----------------------------------------------------
+    # -- pass 7: value ranges (division by zero) -------------------------------------------
+    def _ranges(self, program):
+        ranges = RangeAnalyzer()
+        ranges.analyze([], program.items)
+        for info in self.functions.values():
+            ranges.analyze(info.params, info.node.body)
+        for severity, category, message, line, column in ranges.findings:
+            self._report(severity, category, message, line=line, column=column, cwe="CWE-369")
+
+    # -- pass 8: whole-program checks ----------------------------------------------------
     def _deep(self, program):
         deep = DeepSecurityAnalyzer(program, self.source_code)
         for severity, category, message, line, column in deep.run():

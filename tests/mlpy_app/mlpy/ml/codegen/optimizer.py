@@ -190,6 +190,15 @@ def _truthy(node):
     return bool(_value(node))
 
 
-def optimize_program(program):
+def optimize_program(program, max_passes=4):
+    """Optimize until a pass changes nothing (folding can expose more folding)."""
     optimizer = ASTOptimizer()
-    return optimizer.optimize(program), optimizer.stats
+    for _ in range(max_passes):
+        before = (optimizer.stats.folded, optimizer.stats.pruned_branches,
+                  optimizer.stats.dead_statements)
+        program = optimizer.optimize(program)
+        after = (optimizer.stats.folded, optimizer.stats.pruned_branches,
+                 optimizer.stats.dead_statements)
+        if after == before:
+            break
+    return program, optimizer.stats

@@ -1,12 +1,15 @@
 """Python code generator: ML AST -> Python source (+ source map).
 
-Like real mlpy's PythonCodeGenerator it runs two passes over the AST: the
-first collects symbols, imports and builtins (and rejects undefined names),
-the second emits code.  Before them, optimizer.py folds constants and drops
-dead code; after them, output_validator.py re-parses the generated Python,
-checks the sandbox rules and compiles it.  Every call becomes _safe_call(callee, args...);
-member access on non-modules becomes _safe_attr_access(obj, "name").
-Imported ML modules are compiled to sibling .py files ('separate' mode).
+Steps of generate():
+  1. optimizer.py folds constants and drops dead code
+  2. symbols, imports (resolution/resolver.py) and undefined names
+  3. type_inference.py: where `+` means string concatenation
+  4. a dry-run emission pass that records which runtime helpers are used,
+     then the real emission pass (like real mlpy's two accept() passes)
+  5. output_validator.py re-parses the Python, checks sandbox rules, compiles
+Every call becomes _safe_call(callee, args...); member access on anything
+but a module becomes _safe_attr_access(obj, "name").  Imported ML modules
+are compiled to sibling .py files ('separate' mode).
 """
 
 import keyword
@@ -18,6 +21,7 @@ from mlpy.ml.resolution import get_resolver
 from mlpy.runtime.profiling import phase
 from mlpy.stdlib.builtin import BUILTIN_NAMES
 
+from .formatter import wrap_line
 from .optimizer import optimize_program
 from .output_validator import GeneratedCodeValidator
 from .source_map_helpers import SourceMapping, build_map_file
@@ -68,7 +72,8 @@ class PythonCodeGenerator(ast.ASTVisitor):
         self._reset()
         program, self.optimization_stats = optimize_program(program)
         self._analyze(program)  # symbols, imports, undefined names
-        self.types = TypeInference(program, self.bridges).run()
+        bridge_modules = {local: info.name for local, info in self.bridge_locals.items()}
+        self.types = TypeInference(program, bridge_modules).run()
         for item in program.items:  # first pass: dry run, records the helpers used
             self._statement(item)
         used = self.used
@@ -83,8 +88,7 @@ class PythonCodeGenerator(ast.ASTVisitor):
         modules = set(self.bridges.values()) | {self._name(m) for m in self.user_modules}
         filename = str(Path(self.source_file).with_suffix(".py")) if self.source_file else "<ml>"
         GeneratedCodeValidator(modules, filename).validate(code)
-        source_map = self._source_map() if self.generate_source_maps else None
-        return code, source_map
+        return code, self._source_map(program)
 
     def _reset_output(self):
         self.lines, self.mappings, self.indent = [], [], 0
@@ -131,7 +135,7 @@ class PythonCodeGenerator(ast.ASTVisitor):
 
     @staticmethod
     def _nested_bodies(node):
-        if isinstance(node, (ast.IfStatement,)):
+        if isinstance(node, ast.IfStatement):
             yield node.body
             for _, body in node.elifs:
                 yield body
@@ -214,6 +218,8 @@ class PythonCodeGenerator(ast.ASTVisitor):
                                             self.import_paths, self.allow_current_dir,
                                             self.force_modules, self.security_check)
             code, source_map = generator.generate(module_ast)
+            if not self.generate_source_maps:
+                source_map = None
             self.module_functions[dotted] = {
                 n.name: len(n.params) for n in module_ast.items if isinstance(n, ast.FunctionDefinition)}
             py_file.write_text(code, encoding="utf-8")
@@ -225,9 +231,10 @@ class PythonCodeGenerator(ast.ASTVisitor):
 
     # ------------------------------------------------------------ emission
     def _emit_line(self, text, node=None, name=None):
-        self.lines.append("    " * self.indent + text if text else "")
-        if node is not None and self.generate_source_maps:
-            self.mappings.append(SourceMapping(len(self.lines), 4 * self.indent, node.line,
+        first = len(self.lines) + 1
+        self.lines.extend(wrap_line("    " * self.indent + text) if text else [""])
+        if node is not None:
+            self.mappings.append(SourceMapping(first, 4 * self.indent, node.line,
                                                max(node.column - 1, 0), name))
 
     def _emit_header(self):
@@ -457,9 +464,7 @@ class PythonCodeGenerator(ast.ASTVisitor):
             bridge = self.bridge_locals.get(func.obj.name)
             if bridge is not None:
                 signature = bridge.functions.get(func.name)
-                if signature is None and not func.name[:1].islower():
-                    signature = None
-                elif signature is None:
+                if signature is None:
                     what = f"module {bridge.name} has no function '{func.name}'"
             else:
                 known = self.module_functions.get(self.user_modules.get(func.obj.name), {})
@@ -493,15 +498,37 @@ class PythonCodeGenerator(ast.ASTVisitor):
         return f"(lambda {', '.join(params)}: {body})"
 
     # ----------------------------------------------------------- source map
-    def _source_map(self):
+    def _source_map(self, program):
+        """Map-file content (always built: the CLI also uses it for tracebacks)."""
         source_path = Path(self.source_file) if self.source_file else Path("unknown.ml")
         try:
             content = source_path.read_text(encoding="utf-8")
         except OSError:
             content = None
-        symbols = {name: {"type": "function", "line": line} for name, line in self.functions.items()}
         return build_map_file(self.mappings, source_path.with_suffix(".py").name, source_path.name,
-                              content, symbols)
+                              content, self._scope_information(program))
+
+    def _scope_information(self, program):
+        """Per-function debug info: parameters, locals, free names, ML and Python lines."""
+        generated = {m.name: m.generated_line for m in self.mappings if m.name}
+        info = {}
+        for fn in ast.walk(program):
+            if not isinstance(fn, ast.FunctionDefinition):
+                continue
+            local, used, last = set(fn.params), set(), fn.line
+            for node in ast.walk(fn):
+                last = max(last, node.line)
+                if isinstance(node, ast.Assignment):
+                    local.add(node.target)
+                elif isinstance(node, ast.Identifier):
+                    used.add(node.name)
+            info[fn.name] = {
+                "type": "function", "line": fn.line, "end_line": last, "params": list(fn.params),
+                "locals": sorted(local - set(fn.params)),
+                "free": sorted(used - local - BUILTIN_NAMES),
+                "generated_line": generated.get(fn.name),
+            }
+        return info
 
 
 def generate_python_code(program, source_file=None, generate_source_maps=False, **options):

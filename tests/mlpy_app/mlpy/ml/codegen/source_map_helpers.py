@@ -97,6 +97,17 @@ def decode_mappings(text):
     return out
 
 
+def original_line(map_file, generated_line):
+    """ML line for a line of the generated .py, from .py.map content (None if unmapped)."""
+    best = None
+    for gen_line, _col, _src, src_line, _src_col, _name in decode_mappings(
+            map_file["sourceMap"]["mappings"]):
+        if gen_line > generated_line:
+            break
+        best = src_line
+    return best
+
+
 def build_source_map(mappings, generated_file, source_name, source_content):
     """The standard source map v3 object."""
     names = []

@@ -5,7 +5,8 @@ while Python's raises TypeError; the generator therefore wraps operands in
 str() when a string is involved.  This pass infers a coarse type for every
 expression so that wrap is emitted exactly where needed: a flow-insensitive
 fixpoint per function over its assignments, inside an interprocedural
-fixpoint over the functions' return types.
+fixpoint in which parameter types come from all call sites and call results
+from the callee's return type.  None is the "no information yet" bottom.
 """
 
 from mlpy.ml.grammar import ast_nodes as ast
@@ -17,7 +18,7 @@ BUILTIN_RESULTS = {
     "str": STRING, "typeof": STRING, "len": NUMBER, "int": NUMBER, "float": NUMBER, "abs": NUMBER,
     "round": NUMBER, "min": NUMBER, "max": NUMBER, "range": ARRAY, "append": ARRAY, "print": NULL,
 }
-BRIDGE_RESULTS = NUMBER  # math.* and time.* all return numbers
+NUMERIC_BRIDGES = {"math", "time"}  # every function of these bridges returns a number
 _ARITHMETIC = {"-", "*", "/", "//", "%"}
 _BOOLEAN = {"<", "<=", ">", ">=", "==", "!="}
 
@@ -33,29 +34,48 @@ def join(a, b):
 
 
 class TypeInference:
-    def __init__(self, program, bridge_names=(), max_rounds=10):
+    def __init__(self, program, bridge_modules=None, max_rounds=12):
         self.program = program
-        self.bridge_names = set(bridge_names)
+        self.bridge_modules = dict(bridge_modules or {})  # ML name -> bridge module name
         self.max_rounds = max_rounds
         self.functions = [n for n in ast.walk(program) if isinstance(n, ast.FunctionDefinition)]
+        self.by_name = {fn.name: fn for fn in self.functions}
+        self.params = {fn.name: [None] * len(fn.params) for fn in self.functions}
         self.returns = {fn.name: None for fn in self.functions}
         self.expr_types = {}  # id(expression) -> type
+        self.globals = {}
         self.rounds = 0
 
     def run(self):
-        changed = True
-        while changed and self.rounds < self.max_rounds:
+        for _ in range(self.max_rounds):
             self.rounds += 1
-            before = dict(self.returns)
-            self.globals = self._infer_scope(self.program.items, {})
+            before = ({k: list(v) for k, v in self.params.items()}, dict(self.returns))
+            self.new_returns = {name: None for name in self.returns}
+            self.expr_types = {}
+            self.globals = self._infer_scope(self.program.items, self._assigned(self.program.items))
             for fn in self.functions:
-                env = {param: UNKNOWN for param in fn.params}
-                env = self._infer_scope(fn.body, env, fn.name)
-            changed = before != self.returns
+                env = self._assigned(fn.body)
+                env.update(zip(fn.params, self.params[fn.name]))
+                self._infer_scope(fn.body, env, fn.name)
+            self.returns = self.new_returns
+            if (self.params, self.returns) == before:
+                break
         return self
 
+    @staticmethod
+    def _assigned(body):
+        """Every name a scope assigns, starting at bottom (None)."""
+        names, stack = {}, list(body)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Assignment):
+                names[node.target] = None
+            if not isinstance(node, (ast.FunctionDefinition, ast.ArrowFunction)):
+                stack.extend(node.iter_children())
+        return names
+
     def type_of(self, node):
-        return self.expr_types.get(id(node), UNKNOWN)
+        return self.expr_types.get(id(node)) or UNKNOWN
 
     # -- scopes ------------------------------------------------------------------
     def _infer_scope(self, body, env, function=None):
@@ -76,7 +96,7 @@ class TypeInference:
             elif isinstance(stmt, ast.ReturnStatement):
                 value = self._expr(stmt.value, env) if stmt.value is not None else NULL
                 if function is not None:
-                    self.returns[function] = join(self.returns[function], value)
+                    self.new_returns[function] = join(self.new_returns[function], value)
             elif isinstance(stmt, ast.ForStatement):
                 self._expr(stmt.iterable, env)
                 env[stmt.var] = UNKNOWN
@@ -117,9 +137,13 @@ class TypeInference:
         if isinstance(node, ast.NullLiteral):
             return NULL
         if isinstance(node, ast.Identifier):
-            return env.get(node.name, self.globals_type(node.name))
+            if node.name in env:
+                return env[node.name]
+            return self.globals.get(node.name, UNKNOWN)
         if isinstance(node, ast.BinaryOp):
             left, right = self._expr(node.left, env), self._expr(node.right, env)
+            if left is None or right is None:
+                return None
             if node.op == "+":
                 if STRING in (left, right):
                     return STRING
@@ -131,7 +155,9 @@ class TypeInference:
             return join(left, right)  # && and || return one of their operands
         if isinstance(node, ast.UnaryOp):
             operand = self._expr(node.operand, env)
-            return BOOL if node.op == "!" else (NUMBER if operand in (NUMBER, BOOL) else UNKNOWN)
+            if node.op == "!":
+                return BOOL
+            return None if operand is None else NUMBER if operand in (NUMBER, BOOL) else UNKNOWN
         if isinstance(node, ast.Ternary):
             self._expr(node.condition, env)
             return join(self._expr(node.then, env), self._expr(node.otherwise, env))
@@ -156,7 +182,8 @@ class TypeInference:
             return FUNCTION
         if isinstance(node, ast.Slice):
             self._expr(node.obj, env)
-            return self.type_of(node.obj) if self.type_of(node.obj) in (STRING, ARRAY) else UNKNOWN
+            kind = self.expr_types.get(id(node.obj))
+            return kind if kind in (STRING, ARRAY, None) else UNKNOWN
         for child in node.iter_children():
             self._expr(child, env)
         if isinstance(node, ast.Member) and node.name == "length":
@@ -167,15 +194,15 @@ class TypeInference:
         func = node.func
         if isinstance(func, ast.Identifier):
             if func.name in self.returns and env.get(func.name, FUNCTION) == FUNCTION:
-                return self.returns[func.name] or UNKNOWN
+                params = self.params[func.name]
+                for i, arg in enumerate(node.args[:len(params)]):
+                    params[i] = join(params[i], self.expr_types.get(id(arg)))
+                return self.returns[func.name]
             if func.name in BUILTIN_RESULTS and func.name not in env:
                 return BUILTIN_RESULTS[func.name]
             return UNKNOWN
         if isinstance(func, ast.Member) and isinstance(func.obj, ast.Identifier):
-            if func.obj.name in self.bridge_names:
-                return BRIDGE_RESULTS
+            if func.obj.name in self.bridge_modules:
+                return NUMBER if self.bridge_modules[func.obj.name] in NUMERIC_BRIDGES else UNKNOWN
         self._expr(func, env)
         return UNKNOWN
-
-    def globals_type(self, name):
-        return getattr(self, "globals", {}).get(name, UNKNOWN)

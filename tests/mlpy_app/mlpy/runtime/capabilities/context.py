@@ -7,10 +7,9 @@ set_current_context() before user code runs.  safe_call() checks them on
 every call of a bridge function that declares capabilities.
 """
 
-import fnmatch
+import os
 import threading
 import time
-import uuid
 
 _local = threading.local()
 
@@ -20,13 +19,15 @@ class CapabilityToken:
         self.capability_type = capability_type
         self.resource_patterns = list(resource_patterns or ["*"])
         self.expires_at = expires_at
-        self.token_id = token_id or uuid.uuid4().hex
+        self.token_id = token_id or os.urandom(16).hex()
 
     def is_valid(self):
         return self.expires_at is None or time.time() < self.expires_at
 
     def matches(self, resource):
-        return any(fnmatch.fnmatchcase(resource, p) for p in self.resource_patterns)
+        from fnmatch import fnmatchcase  # only needed for resource-scoped checks
+
+        return any(fnmatchcase(resource, p) for p in self.resource_patterns)
 
     def to_dict(self):
         return {"type": self.capability_type, "patterns": self.resource_patterns,

@@ -1,5 +1,17 @@
-"""Subprocess sandbox that runs transpiled ML code."""
+"""Subprocess sandbox that runs transpiled ML code.
 
-from .sandbox import MLSandbox, SandboxConfig, SandboxError, SandboxResult, SandboxTimeoutError
+The names below are loaded lazily: the sandbox child imports
+mlpy.runtime.sandbox.context_serializer and should not pay for the parent-side
+machinery (subprocess, tempfile, threads) in its start-up time.
+"""
 
-__all__ = ["MLSandbox", "SandboxConfig", "SandboxError", "SandboxResult", "SandboxTimeoutError"]
+_EXPORTS = ("MLSandbox", "SandboxConfig", "SandboxError", "SandboxResult", "SandboxTimeoutError")
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        from . import sandbox
+
+        return getattr(sandbox, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,8 +6,8 @@ deserialize_from_subprocess() and activates the result.
 """
 
 import base64
-import hashlib
 import json
+import zlib
 
 from mlpy.runtime.capabilities.context import CapabilityContext, CapabilityToken
 
@@ -19,13 +19,12 @@ class CapabilityContextSerializer:
         tokens = [t.to_dict() for _, t in sorted(context.get_all_capabilities().items())]
         body = json.dumps({"format": self.FORMAT, "name": context.name, "tokens": tokens},
                           sort_keys=True)
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        return json.dumps({"body": body, "sha256": digest}).encode()
+        return json.dumps({"body": body, "crc32": zlib.crc32(body.encode())}).encode()
 
     def deserialize(self, data):
         envelope = json.loads(data)
         body = envelope["body"]
-        if hashlib.sha256(body.encode()).hexdigest() != envelope["sha256"]:
+        if zlib.crc32(body.encode()) != envelope["crc32"]:
             raise ValueError("capability context checksum mismatch")
         payload = json.loads(body)
         if payload.get("format") != self.FORMAT:

@@ -28,6 +28,7 @@ from .context_serializer import CapabilityContextSerializer
 from .resource_monitor import ResourceLimits, ResourceMonitor, parse_size
 
 RESULT_MARKER = "__MLPY_RESULT__"
+SCRIPT_NAME = "sandbox_execution.py"
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # directory that contains mlpy/
 DANGEROUS_ENV_VARS = ("LD_PRELOAD", "DYLD_INSERT_LIBRARIES", "PYTHONSTARTUP")
 
@@ -90,6 +91,9 @@ if __name__ == "__main__":
     main()
 '''
 
+# Lines of the template above the pasted module: module line 1 is script line CODE_OFFSET + 1.
+CODE_OFFSET = SCRIPT_TEMPLATE.split("{code_block}")[0].count("\n")
+
 
 @dataclass
 class SandboxConfig:
@@ -117,6 +121,8 @@ class SandboxResult:
     error_type: str | None = None
     error_traceback: str | None = None
     script_path: str | None = None
+    code_offset: int = 0  # sandbox script line = transpiled module line + code_offset
+    source_map: dict | None = None
 
 
 class SandboxError(Exception):
@@ -169,7 +175,7 @@ class MLSandbox:
         code_block = "\n".join("        " + line for line in python_code.split("\n"))
         script = SCRIPT_TEMPLATE.format(runtime_path=str(PACKAGE_ROOT), context_data=context_data,
                                         code_block=code_block, marker=RESULT_MARKER)
-        script_path = Path(self._temp_dir.name) / "sandbox_execution.py"
+        script_path = Path(self._temp_dir.name) / SCRIPT_NAME
         script_path.write_text(script, encoding="utf-8")
         return script_path
 
@@ -229,7 +235,7 @@ class MLSandbox:
             exit_code=self._process.returncode, execution_time=elapsed,
             memory_usage=usage["memory"],
             cpu_usage=100.0 * usage["cpu_seconds"] / elapsed if elapsed else 0.0,
-            script_path=str(script_path),
+            script_path=str(script_path), code_offset=CODE_OFFSET,
         )
         self._parse_execution_result(result)
         return result
