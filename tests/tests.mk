@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Unit tests (Criterion) and fuzzers (libFuzzer), included by the Makefile.
+#   make unit-test            build and run tests/unit/*.c against libmlprof.a
+#   make fuzz FUZZ_SECONDS=60 run each fuzzer for that long on its corpus
+# priv-test and test are defined in the Makefile.
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/obj/%.o)
+UNIT_BIN  := $(BUILD)/tests/unit
+# Criterion's own flags; e.g. `make unit-test UNIT_ARGS='--filter=elfread/*'`.
+UNIT_ARGS ?=
+
+$(BUILD)/tests/obj/%.o: tests/unit/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -c $< -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS) $(BUILD)/libmlprof.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -lcriterion $(LDLIBS) -o $@
+
+unit-test: $(UNIT_BIN)
+	$(call msg,TEST,$<)
+	$(Q)$< $(UNIT_ARGS)
+
+# Fuzzers are built with clang straight from the sources (not libmlprof.a,
+# which is built without sanitizers).
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined -Iinclude -Iuser -I$(BUILD)
+FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable
+
+$(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c user/elfread.c user/elfread.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_elf.c user/elfread.c -lelf -lz -o $@
+
+$(BUILD)/fuzz/fuzz_linetable: tests/fuzz/fuzz_linetable.c user/linetable.c user/linetable.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_linetable.c user/linetable.c -o $@
+
+# Working corpora live under $(BUILD); the committed seeds stay small. ELF
+# seeds are made at build time (tests/fuzz/make-seeds.sh).
+$(BUILD)/fuzz/elf.seeded: tests/fuzz/make-seeds.sh
+	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/elf)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus/elf
+	$(Q)CC="$(CC)" sh tests/fuzz/make-seeds.sh $(BUILD)/fuzz/corpus/elf
+	$(Q)touch $@
+
+$(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
+	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/linetable)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus/linetable
+	$(Q)cp tests/fuzz/corpus/linetable/* $(BUILD)/fuzz/corpus/linetable/
+	$(Q)touch $@
+
+fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded
+	$(Q)set -e; for f in elf linetable; do \
+		printf '  %-8s %s (%ss)\n' FUZZ fuzz_$$f $(FUZZ_SECONDS); \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+			$(BUILD)/fuzz/corpus/$$f 2>$(BUILD)/fuzz/fuzz_$$f.log || \
+			{ tail -n 60 $(BUILD)/fuzz/fuzz_$$f.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' $(BUILD)/fuzz/fuzz_$$f.log; \
+	done

@@ -13,6 +13,7 @@
 #include "cmdline.h"
 #include "collector.h"
 #include "inspect.h"
+#include "mlmap.h"
 #include "procmaps.h"
 #include "pyunicode.h"
 #include "sampler.h"
@@ -147,26 +148,107 @@ static void pending_add(struct collector *c, int pid, uint32_t exec_seq, uint64_
 	p->next_ns = now + p->delay_ns;
 }
 
-/* Reads the command line and executable name into the record. */
-static void describe_proc(struct proc_rec *p, const char *fallback_comm)
+static char *read_link(int pid, const char *what)
 {
-	struct cmdline cl;
-	char path[64], exe[4096];
+	char path[64], buf[4096];
 	ssize_t n;
 
-	if (fallback_comm && !p->comm[0])
-		snprintf(p->comm, sizeof(p->comm), "%s", fallback_comm);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+static char *join_path(const char *dir, const char *path)
+{
+	char *out;
+
+	if (path[0] == '/' || !dir)
+		return strdup(path);
+	if (asprintf(&out, "%s/%s", dir, path) < 0)
+		return NULL;
+	return out;
+}
+
+/* The .ml program of `mlpy run prog.ml`: the first argument after the
+ * mlpy entry that ends in .ml, resolved against the process's cwd. */
+static char *ml_program(const struct cmdline *cl, const char *cwd)
+{
+	int is_module, next, i;
+	size_t n;
+
+	if (!cmdline_python_target(cl, &is_module, &next))
+		return NULL;
+	for (i = next; i < cl->argc; i++) {
+		n = strlen(cl->argv[i]);
+		if (n > 3 && !strcmp(cl->argv[i] + n - 3, ".ml"))
+			return join_path(cwd, cl->argv[i]);
+	}
+	return NULL;
+}
+
+/* The sandbox script of an mlpy sandbox child: python <tmp>/mlpy_sandbox_*
+ * /sandbox_execution.py. */
+static const char *sandbox_script(const struct cmdline *cl)
+{
+	int is_module, next;
+	const char *t = cmdline_python_target(cl, &is_module, &next), *dir;
+
+	if (!t || is_module || strcmp(path_basename(t), "sandbox_execution.py"))
+		return NULL;
+	dir = strstr(t, "/mlpy_sandbox_");
+	return dir && strchr(dir + 1, '/') == strrchr(t, '/') ? t : NULL;
+}
+
+/* Sets up ML attribution for an image of an mlpy run. */
+static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct cmdline *cl)
+{
+	const struct proc_rec *a;
+	const char *script;
+	char *path;
+
+	if (cmdline_is_mlpy(cl)) {
+		p->mlpy = 1;
+		p->in_mlpy = 1;
+		free(p->ml_file);
+		p->ml_file = ml_program(cl, p->cwd);
+	}
+	if (!p->in_mlpy)
+		return;
+	mlmap__free(p->ml);
+	p->ml = mlmap__new(p->pid);
+	script = sandbox_script(cl);
+	if (!p->ml || !script)
+		return;
+	p->mlpy = 2;
+	/* The program comes from the nearest mlpy CLI up the tree. */
+	for (a = p; a && !a->ml_file; a = store__proc_by_id(c->st, a->parent_id))
+		;
+	if (a && a->ml_file && !p->ml_file)
+		p->ml_file = strdup(a->ml_file);
+	path = join_path(p->cwd, script);
+	if (path)
+		mlmap__set_sandbox(p->ml, path, p->ml_file);
+	free(path);
+	snprintf(p->ml_note, sizeof(p->ml_note), "%s", mlmap__note(p->ml));
+}
+
+/* Reads the command line, cwd and executable into the record. */
+static void describe_proc(struct collector *c, struct proc_rec *p)
+{
+	struct cmdline cl;
+
+	free(p->cwd);
+	p->cwd = read_link(p->pid, "cwd");
+	free(p->exe);
+	p->exe = read_link(p->pid, "exe");
 	if (!cmdline_read(p->pid, &cl)) {
 		free(p->cmdline);
 		p->cmdline = cmdline_join(&cl);
+		describe_mlpy(c, p, &cl);
 		cmdline_free(&cl);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/exe", p->pid);
-	n = readlink(path, exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		free(p->exe);
-		p->exe = strdup(exe);
 	}
 }
 
@@ -280,7 +362,7 @@ int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 	}
 	p->root_pid = pid;
 	tree_join(c, pid);
-	describe_proc(p, NULL);
+	describe_proc(c, p);
 	if (inspect) {
 		inspect_proc(c, p, now);
 	} else {
@@ -344,10 +426,11 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 	if (!p)
 		return;
 	p->root_pid = prev ? prev->root_pid : 0; /* same process, same tree */
+	p->in_mlpy = prev ? prev->in_mlpy : 0;
 	p->ppid = (int32_t)ev->ppid;
 	p->ns_pid = (int32_t)ev->ns_pid;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->comm), ev->comm);
-	describe_proc(p, NULL);
+	describe_proc(c, p);
 	if (!p->cmdline)
 		p->cmdline = strndup(ev->filename, sizeof(ev->filename));
 	inspect_proc(c, p, ev->hdr.ts_ns);
@@ -372,8 +455,10 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 		memcpy(p->python, parent->python, sizeof(p->python));
 		p->inspect_status = parent->inspect_status;
 		memcpy(p->message, parent->message, sizeof(p->message));
+		p->in_mlpy = parent->in_mlpy;
+		p->ml = parent->in_mlpy ? mlmap__new(p->pid) : NULL;
 	} else {
-		describe_proc(p, NULL);
+		describe_proc(c, p);
 		inspect_proc(c, p, ev->hdr.ts_ns);
 	}
 }
@@ -398,12 +483,42 @@ static char *decode(const uint8_t *data, size_t len, unsigned kind)
 	return s ? s : strdup("?");
 }
 
+/* Interns a code object of an mlpy run as ML code if it is; returns the
+ * function id, or UINT32_MAX if it is not ML code. */
+static uint32_t intern_ml(struct collector *c, struct proc_rec *p, const char *file,
+			  const char *name, int32_t firstlineno, const struct mlmod **mod,
+			  int32_t *offset)
+{
+	int is_main;
+	int32_t line;
+
+	*mod = p->ml ? mlmap__module(p->ml, file, firstlineno, offset) : NULL;
+	if (!*mod)
+		return UINT32_MAX;
+	is_main = (mlmap__is_sandbox(p->ml, file) && !strcmp(name, "main")) ||
+		  !strcmp(name, "<module>");
+	if (mlmap__is_sandbox(p->ml, file) && !is_main && firstlineno - *offset < 1) {
+		*mod = NULL; /* a function of the sandbox template itself */
+		return UINT32_MAX;
+	}
+	/* main() runs the program's top-level statements; <module> an ML
+	 * module's. */
+	if (is_main)
+		return store__func(c->st, mlmod_path(*mod), "<top level>", "<top level>", 0, FUNC_ML,
+				   file, firstlineno);
+	line = mlmod_def_line(*mod, name, firstlineno - *offset);
+	return store__func(c->st, mlmod_path(*mod), name, name, line, FUNC_ML, file, firstlineno);
+}
+
 static void on_code(struct collector *c, const struct mlprof_code *ev, size_t size)
 {
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
 	size_t need = offsetof(struct mlprof_code, data);
 	const uint8_t *d = ev->data;
+	const struct mlmod *mod = NULL;
+	struct code_info *ci;
 	char *file, *name, *qual;
+	int32_t offset = 0;
 	uint32_t func;
 
 	need += (size_t)ev->filename_len + ev->name_len + ev->qualname_len + ev->linetable_len;
@@ -420,8 +535,15 @@ static void on_code(struct collector *c, const struct mlprof_code *ev, size_t si
 	qual = decode(d, ev->qualname_len, ev->qualname_kind);
 	d += ev->qualname_len;
 	if (file && name && qual) {
-		func = store__func(c->st, file, name, qual, ev->firstlineno, FUNC_PYTHON);
-		symtab__add(p->syms, ev->code, func, d, ev->linetable_len, ev->firstlineno);
+		func = intern_ml(c, p, file, name, ev->firstlineno, &mod, &offset);
+		if (func == UINT32_MAX)
+			func = store__func(c->st, file, name, qual, ev->firstlineno, FUNC_PYTHON,
+					   NULL, 0);
+		ci = symtab__add(p->syms, ev->code, func, d, ev->linetable_len, ev->firstlineno);
+		if (ci) {
+			ci->ml = mod;
+			ci->ml_offset = offset;
+		}
 	}
 	free(file);
 	free(name);
@@ -463,7 +585,7 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 			stats->lost_samples++;
 			return;
 		}
-		describe_proc(p, NULL);
+		describe_proc(c, p);
 		inspect_proc(c, p, ev->hdr.ts_ns);
 	}
 	for (i = 0; i < ev->nframes; i++) {
@@ -471,6 +593,8 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		if (ci) {
 			c->frames[n].func = ci->func;
 			c->frames[n].line = linemap_line(&ci->lines, ev->frames[i].lasti);
+			if (ci->ml)
+				c->frames[n].line = mlmod_line(ci->ml, c->frames[n].line - ci->ml_offset);
 		} else {
 			c->frames[n].func = store__pseudo(c->st, PSEUDO_UNKNOWN_CODE);
 			c->frames[n].line = -1;

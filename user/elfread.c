@@ -262,19 +262,28 @@ int elf_loads_bias(const struct elf_load *loads, size_t n, int type, uint64_t st
 		   uint64_t offset, uint64_t *bias)
 {
 	const struct elf_load *l;
-	size_t i;
+	size_t i, pass;
 
 	if (type == ET_EXEC) {
 		*bias = 0;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		l = &loads[i];
-		/* The segment whose file pages hold the mapping's offset. */
-		if (offset >= (l->offset & ~0xfffULL) &&
-		    offset - (l->offset & ~0xfffULL) < l->filesz + (l->offset & 0xfffULL)) {
-			*bias = start - offset - ((l->vaddr & ~0xfffULL) - (l->offset & ~0xfffULL));
-			return 0;
+	/* Two segments can share a file page (the end of r-- and the start of
+	 * rw- in most libraries); ld.so maps each segment from its own first
+	 * page, so a segment that starts at `offset` wins over one that only
+	 * holds it. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < n; i++) {
+			l = &loads[i];
+			if (pass == 0 && offset != (l->offset & ~0xfffULL))
+				continue;
+			/* The segment whose file pages hold the mapping's offset. */
+			if (offset >= (l->offset & ~0xfffULL) &&
+			    offset - (l->offset & ~0xfffULL) < l->filesz + (l->offset & 0xfffULL)) {
+				*bias = start - offset -
+					((l->vaddr & ~0xfffULL) - (l->offset & ~0xfffULL));
+				return 0;
+			}
 		}
 	}
 	return -ENOENT;

@@ -21,7 +21,7 @@ static uint64_t read_varint(const uint8_t *tab, size_t len, size_t *pos)
 	unsigned shift = 0;
 	uint8_t b;
 
-	while (*pos < len) {
+	while (*pos < len && !(tab[*pos] & 128)) {
 		b = tab[(*pos)++];
 		if (shift < 60)
 			val |= (uint64_t)(b & 63) << shift;

@@ -29,6 +29,7 @@ struct ctl_opts {
 	const char *input;
 	int32_t pid;
 	double since_s;
+	int last;
 };
 
 static void usage(FILE *f)
@@ -39,7 +40,8 @@ static void usage(FILE *f)
 "Commands:\n"
 "  status                 what mlprofd is doing: targets, counters, drops\n"
 "  reset                  forget all profiles collected so far\n"
-"  report [TYPE]...       render report(s); TYPE is one of: raw, all\n"
+"  report [TYPE]...       render report(s) (default ml-summary); TYPE is one of:\n"
+"                         ml-summary, ml-details, dev-summary, dev-details, raw, all\n"
 "  snapshot               save the raw profile snapshot (JSON) for later\n"
 "  help                   this help\n"
 "\n"
@@ -50,10 +52,14 @@ static void usage(FILE *f)
 "  -o, --output FILE      write to FILE instead of stdout\n"
 "  -p, --pid PID          only this process and the processes it started\n"
 "      --since DURATION   only processes alive in the last DURATION (30s, 5m, 2h)\n"
+"      --last             only the most recent finished mlpy run\n"
 "  -i, --input FILE       render from a saved snapshot instead of the daemon\n"
 "\n"
 "Examples:\n"
 "  mlprofctl status\n"
+"  mlprofctl report                  # ml-summary of everything since start/reset\n"
+"  mlprofctl report ml-details --last\n"
+"  mlprofctl report all --output report.txt\n"
 "  mlprofctl report raw\n"
 "  mlprofctl report raw --pid 4242 --format json --output prof.json\n"
 "  mlprofctl snapshot -o before.json && mlprofctl report raw -i before.json\n");
@@ -323,6 +329,18 @@ static int load_snapshot(const struct ctl_opts *o, struct snap *s)
 			scope.since_ns = s->now_ns > o->since_s * 1e9 ? s->now_ns - (uint64_t)(o->since_s * 1e9) : 1;
 		ret = snap_filter(s, &scope);
 	}
+	if (!ret && o->last) {
+		struct snap_scope last = { .run = snap_last_mlpy_run(s) + 1 };
+
+		if (!last.run) {
+			fprintf(stderr, "mlprofctl: no finished mlpy run in the profile\n");
+			ret = -ENOENT;
+		} else {
+			ret = snap_filter(s, &last);
+		}
+	}
+	if (ret)
+		snap_free(s); /* safe on an already freed (zeroed) snapshot */
 	cJSON_Delete(root);
 	return ret;
 }
@@ -379,6 +397,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "since", required_argument, NULL, 1 },
 		{ "input", required_argument, NULL, 'i' },
+		{ "last", no_argument, NULL, 2 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -428,6 +447,9 @@ int main(int argc, char **argv)
 		case 'i':
 			o.input = optarg;
 			break;
+		case 2:
+			o.last = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -450,7 +472,7 @@ int main(int argc, char **argv)
 			o.reports[o.nreports++] = argv[optind];
 		}
 		if (!o.nreports)
-			o.reports[o.nreports++] = "raw";
+			o.reports[o.nreports++] = "ml-summary";
 		return cmd_report(&o);
 	}
 	if (optind < argc)

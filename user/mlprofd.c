@@ -423,6 +423,9 @@ static int print_reports(struct daemon *d)
 	ret = make_snapshot(d, &scope, &s);
 	if (!ret && d->o.save)
 		save_snapshot(&s, d->o.save);
+	if (!ret && !d->o.nreports)
+		ret = report_render(&s, snap_last_mlpy_run(&s) >= 0 ? "ml-summary" : "raw",
+				    d->o.format, &out, err, sizeof(err));
 	for (i = 0; !ret && i < d->o.nreports; i++) {
 		if (i)
 			strbuf_puts(&out, "\n");

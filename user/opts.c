@@ -37,7 +37,9 @@ void opts_usage(FILE *f)
 "                            one-shot runs open one only if this is given)\n"
 "      --socket-group GROUP  members of GROUP may use the socket (default root)\n"
 "One-shot output:\n"
-"  -r, --report TYPE         report(s) to print (default raw; repeatable; all)\n"
+"  -r, --report TYPE         report(s) to print: ml-summary, ml-details,\n"
+"                            dev-summary, dev-details, raw or all (repeatable;\n"
+"                            default ml-summary for an mlpy run, else raw)\n"
 "  -f, --format text|json    report format (default text)\n"
 "  -o, --output FILE         write the report to FILE instead of stdout\n"
 "      --save FILE           also save the profile snapshot (JSON) to FILE, for\n"
@@ -50,7 +52,8 @@ void opts_usage(FILE *f)
 "Examples:\n"
 "  sudo mlprofd --target mlpy                  # daemon: every mlpy run\n"
 "  mlprofctl report raw                        # what it saw so far\n"
-"  sudo mlprofd -- python3 -m mlpy run prog.ml # one run, report on exit\n"
+"  sudo mlprofd -- python3 -m mlpy run prog.ml # one run, ml-summary on exit\n"
+"  sudo mlprofd -r ml-details -r dev-summary -- mlpy run prog.ml\n"
 "  sudo mlprofd --pid 1234 --freq 99           # a running process, gently\n"
 "  sudo mlprofd -f json -o prof.json -- python3 app.py\n");
 }
@@ -205,7 +208,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
-	if (!o->nreports)
-		o->reports[o->nreports++] = "raw";
+	/* No --report: print_reports picks ml-summary for mlpy runs, raw
+	 * otherwise. */
 	return 0;
 }

@@ -17,12 +17,17 @@ struct report_def {
 };
 
 static const struct report_def reports[] = {
+	{ "ml-summary", report_ml_summary_text, report_ml_summary_json },
+	{ "ml-details", report_ml_details_text, report_ml_details_json },
+	{ "dev-summary", report_dev_summary_text, report_dev_summary_json },
+	{ "dev-details", report_dev_details_text, report_dev_details_json },
 	{ "raw", report_raw_text, report_raw_json },
 };
 
 #define NREPORTS (sizeof(reports) / sizeof(reports[0]))
 
-const char *const report_types[] = { "raw", NULL };
+const char *const report_types[] = { "ml-summary", "ml-details", "dev-summary", "dev-details",
+				     "raw", NULL };
 
 static const struct report_def *find_report(const char *name)
 {

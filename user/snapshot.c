@@ -16,6 +16,8 @@ static void proc_free_strings(struct snap_proc *p)
 	free(p->python);
 	free(p->status);
 	free(p->message);
+	free(p->ml_file);
+	free(p->ml_note);
 }
 
 void snap_free(struct snap *s)
@@ -28,6 +30,7 @@ void snap_free(struct snap *s)
 		free(s->funcs[i].name);
 		free(s->funcs[i].qualname);
 		free(s->funcs[i].file);
+		free(s->funcs[i].py_file);
 	}
 	for (i = 0; i < s->nprocs; i++)
 		proc_free_strings(&s->procs[i]);
@@ -95,6 +98,10 @@ static cJSON *func_to_json(const struct snap_func *f)
 	err = err || add_str(o, "file", f->file);
 	err = err || add_num(o, "line", f->line);
 	err = err || add_num(o, "kind", f->kind);
+	if (f->kind == FUNC_ML) {
+		err = err || add_str(o, "py_file", f->py_file);
+		err = err || add_num(o, "py_line", f->py_line);
+	}
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -119,6 +126,9 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	err = err || add_str(o, "python", p->python);
 	err = err || add_str(o, "status", p->status);
 	err = err || add_str(o, "message", p->message);
+	err = err || add_num(o, "mlpy", p->mlpy);
+	err = err || add_str(o, "ml_file", p->ml_file);
+	err = err || add_str(o, "ml_note", p->ml_note);
 	err = err || add_num(o, "start_ns", (double)p->start_ns);
 	err = err || add_num(o, "end_ns", (double)p->end_ns);
 	err = err || add_num(o, "ended", p->ended);
@@ -261,7 +271,13 @@ static void parse_func(const cJSON *o, struct snap_func *f, struct perr *pe, lon
 	f->qualname = get_str(o, "qualname", pe, i);
 	f->file = get_str(o, "file", pe, i);
 	f->line = (int32_t)get_num(o, "line", I32MIN, I32MAX, pe, i);
-	f->kind = (uint8_t)get_num(o, "kind", 0, FUNC_UNKNOWN, pe, i);
+	f->kind = (uint8_t)get_num(o, "kind", 0, FUNC_ML, pe, i);
+	if (f->kind == FUNC_ML) {
+		f->py_file = get_str(o, "py_file", pe, i);
+		f->py_line = (int32_t)get_num(o, "py_line", I32MIN, I32MAX, pe, i);
+	} else {
+		f->py_file = strdup("");
+	}
 }
 
 static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struct perr *pe,
@@ -280,6 +296,9 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->python = get_str(o, "python", pe, i);
 	p->status = get_str(o, "status", pe, i);
 	p->message = get_str(o, "message", pe, i);
+	p->mlpy = (int32_t)get_num(o, "mlpy", 0, 2, pe, i);
+	p->ml_file = get_str(o, "ml_file", pe, i);
+	p->ml_note = get_str(o, "ml_note", pe, i);
 	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
 	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);
 	p->ended = (int32_t)get_num(o, "ended", 0, 2, pe, i);
@@ -401,9 +420,36 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 
 /* ---- scoping ---- */
 
+int32_t snap_last_mlpy_run(const struct snap *s)
+{
+	uint64_t *end = calloc(s->nprocs + 1, sizeof(*end));
+	uint8_t *live = calloc(s->nprocs + 1, 1), *mlpy = calloc(s->nprocs + 1, 1);
+	int32_t best = -1;
+	size_t i;
+
+	for (i = 0; end && live && mlpy && i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		live[p->root] |= !p->ended;
+		mlpy[p->root] |= p->mlpy != 0;
+		if (p->end_ns > end[p->root])
+			end[p->root] = p->end_ns;
+	}
+	for (i = 0; end && live && mlpy && i < s->nprocs; i++) {
+		if (mlpy[i] && !live[i] && end[i] && (best < 0 || end[i] > end[best]))
+			best = (int32_t)i;
+	}
+	free(end);
+	free(live);
+	free(mlpy);
+	return best;
+}
+
 static int proc_selected(const struct snap *s, const struct snap_proc *p,
 			 const struct snap_scope *sc)
 {
+	if (sc->run && p->root != sc->run - 1)
+		return 0;
 	if (sc->pid && p->pid != sc->pid && s->procs[p->root].pid != sc->pid)
 		return 0;
 	if (sc->since_ns && p->ended && p->end_ns < sc->since_ns)
@@ -416,7 +462,7 @@ int snap_filter(struct snap *s, const struct snap_scope *sc)
 	size_t i, kept = 0;
 	int32_t *map;
 
-	if (!sc->pid && !sc->since_ns)
+	if (!sc->pid && !sc->since_ns && !sc->run)
 		return 0;
 	map = malloc((s->nprocs + 1) * sizeof(*map));
 	if (!map)

@@ -15,14 +15,17 @@ enum snap_func_kind {
 	FUNC_PYTHON = 0,  /* a Python code object */
 	FUNC_PSEUDO = 1,  /* time with no Python frame: start-up, native threads */
 	FUNC_UNKNOWN = 2, /* a code object whose names never arrived */
+	FUNC_ML = 3,      /* user ML code: file is the .ml, line the ML line */
 };
 
 struct snap_func {
 	char *name;
 	char *qualname;
 	char *file;
-	int32_t line; /* co_firstlineno */
+	int32_t line;   /* co_firstlineno; for FUNC_ML the ML definition line */
 	uint8_t kind;
+	char *py_file;  /* FUNC_ML: the Python file it runs from, else "" */
+	int32_t py_line;
 };
 
 struct snap_proc {
@@ -37,6 +40,9 @@ struct snap_proc {
 	char *python;    /* version, "" if none */
 	char *status;    /* inspect_status_str() */
 	char *message;   /* why it is not profiled, "" if it is */
+	int32_t mlpy;    /* 1: an mlpy CLI run, 2: an mlpy sandbox child, 0 */
+	char *ml_file;   /* the .ml program of an mlpy run, "" */
+	char *ml_note;   /* what went wrong mapping to .ml files, "" */
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end_ns 0 while running */
 	int32_t ended;   /* 1 exited, 2 replaced by exec */
 	int32_t exit_code;
@@ -46,7 +52,7 @@ struct snap_proc {
 
 struct snap_frame {
 	uint32_t func;
-	int32_t line; /* line of the sampled instruction, -1 unknown */
+	int32_t line; /* line of the sampled instruction (ML line for FUNC_ML), -1 unknown */
 };
 
 struct snap_stack {
@@ -89,6 +95,7 @@ struct snap {
 struct snap_scope {
 	int32_t pid;        /* 0: all */
 	uint64_t since_ns;  /* only processes alive at or after this time; 0 all */
+	int32_t run;        /* index of a run's root image + 1; 0: all */
 };
 
 struct cJSON;
@@ -101,6 +108,9 @@ int snap_from_json(const struct cJSON *obj, struct snap *s, char *err, size_t er
 /* Keeps only what the scope selects (processes, and the stacks and
  * functions they use). 0 or -ENOMEM. */
 int snap_filter(struct snap *s, const struct snap_scope *scope);
+/* The root index of the most recent run (process tree) that ran mlpy and
+ * has finished, or -1. */
+int32_t snap_last_mlpy_run(const struct snap *s);
 /* Samples of the stacks kept (what reports add up). */
 uint64_t snap_total_samples(const struct snap *s);
 

@@ -8,6 +8,7 @@
 #include "inspect.h"
 #include "store.h"
 #include "symbols.h"
+#include "mlmap.h"
 
 struct func_rec {
 	struct snap_func f;
@@ -78,13 +79,15 @@ static void func_rec_free(struct func_rec *r)
 		free(r->f.name);
 		free(r->f.qualname);
 		free(r->f.file);
+		free(r->f.py_file);
 		free(r);
 	}
 }
 
 /* Returns the id, or UINT32_MAX when full or out of memory. */
 static uint32_t add_func(struct store *st, const char *file, const char *name,
-			 const char *qualname, int32_t line, int kind)
+			 const char *qualname, int32_t line, int kind, const char *py_file,
+			 int32_t py_line)
 {
 	struct func_rec probe = { .f = { (char *)name, (char *)qualname, (char *)file, line,
 					 (uint8_t)kind } };
@@ -113,9 +116,11 @@ static uint32_t add_func(struct store *st, const char *file, const char *name,
 	r->f.qualname = strdup(qualname);
 	r->f.line = line;
 	r->f.kind = (uint8_t)kind;
+	r->f.py_file = strdup(py_file ? py_file : "");
+	r->f.py_line = py_line;
 	r->hash = probe.hash;
 	r->id = st->nfuncs;
-	if (!r->f.file || !r->f.name || !r->f.qualname ||
+	if (!r->f.file || !r->f.name || !r->f.qualname || !r->f.py_file ||
 	    hashmap__set(st->func_index, (uintptr_t)r, r, NULL)) {
 		func_rec_free(r);
 		return UINT32_MAX;
@@ -125,9 +130,10 @@ static uint32_t add_func(struct store *st, const char *file, const char *name,
 }
 
 uint32_t store__func(struct store *st, const char *file, const char *name,
-		     const char *qualname, int32_t line, int kind)
+		     const char *qualname, int32_t line, int kind, const char *py_file,
+		     int32_t py_line)
 {
-	uint32_t id = add_func(st, file, name, qualname, line, kind);
+	uint32_t id = add_func(st, file, name, qualname, line, kind, py_file, py_line);
 
 	return id == UINT32_MAX ? st->pseudo[PSEUDO_FUNCS_FULL] : id;
 }
@@ -157,7 +163,8 @@ static int add_pseudo(struct store *st)
 		uint32_t saved = st->lim.max_funcs;
 
 		st->lim.max_funcs = UINT32_MAX;
-		st->pseudo[i] = add_func(st, "~", pseudo_names[i], pseudo_names[i], 0, FUNC_PSEUDO);
+		st->pseudo[i] = add_func(st, "~", pseudo_names[i], pseudo_names[i], 0, FUNC_PSEUDO,
+					 NULL, 0);
 		st->lim.max_funcs = saved;
 		if (st->pseudo[i] == UINT32_MAX)
 			return -ENOMEM;
@@ -271,8 +278,11 @@ static void free_node(struct store *st, struct proc_node *pn)
 		hashmap__delete(st->by_pid, (uint32_t)pn->rec.pid);
 	unlink_node(st, pn);
 	symtab__free(pn->rec.syms);
+	mlmap__free(pn->rec.ml);
 	free(pn->rec.cmdline);
 	free(pn->rec.exe);
+	free(pn->rec.cwd);
+	free(pn->rec.ml_file);
 	free(pn);
 	st->nprocs--;
 }
@@ -334,6 +344,8 @@ struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_
 		prev->rec.end_ns = ts_ns;
 		symtab__free(prev->rec.syms);
 		prev->rec.syms = NULL;
+		mlmap__free(prev->rec.ml);
+		prev->rec.ml = NULL;
 	}
 	pn->older = st->newest;
 	if (st->newest)
@@ -355,8 +367,17 @@ void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_
 	p->end_ns = ts_ns;
 	symtab__free(p->syms);
 	p->syms = NULL;
+	mlmap__free(p->ml);
+	p->ml = NULL;
 	if (hashmap__find(st->by_pid, (uint32_t)p->pid) == pn)
 		hashmap__delete(st->by_pid, (uint32_t)p->pid);
+}
+
+struct proc_rec *store__proc_by_id(struct store *st, uint32_t id)
+{
+	struct proc_node *pn = hashmap__find(st->by_id, id);
+
+	return pn ? &pn->rec : NULL;
 }
 
 size_t store__proc_count(const struct store *st)
@@ -483,7 +504,11 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 	out->exit_code = r->exit_code;
 	out->maxrss_kb = r->maxrss_kb;
 	out->samples = r->samples;
-	return out->comm && out->cmdline && out->exe && out->python && out->status && out->message
+	out->mlpy = r->mlpy;
+	out->ml_file = dup_or_empty(r->ml_file);
+	out->ml_note = dup_or_empty(r->ml_note);
+	return out->comm && out->cmdline && out->exe && out->python && out->status &&
+		       out->message && out->ml_file && out->ml_note
 		       ? 0
 		       : -ENOMEM;
 }
@@ -513,8 +538,10 @@ int store__snapshot(const struct store *st, struct snap *out)
 		f->file = strdup(st->funcs[i]->f.file);
 		f->line = st->funcs[i]->f.line;
 		f->kind = st->funcs[i]->f.kind;
+		f->py_file = strdup(st->funcs[i]->f.py_file);
+		f->py_line = st->funcs[i]->f.py_line;
 		out->nfuncs = i + 1;
-		if (!f->name || !f->qualname || !f->file)
+		if (!f->name || !f->qualname || !f->file || !f->py_file)
 			err = -ENOMEM;
 	}
 	for (pn = st->oldest; !err && pn; pn = pn->newer, k++) {

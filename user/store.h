@@ -38,6 +38,12 @@ struct proc_rec {
 	uint64_t maxrss_kb;
 	uint64_t samples;
 	struct symtab *syms; /* freed when the image ends */
+	char *cwd;
+	int mlpy;           /* 1 mlpy CLI, 2 sandbox child, 0 */
+	int in_mlpy;        /* this image or an ancestor is an mlpy run */
+	char *ml_file;      /* the .ml program (mlpy CLI and its sandbox) */
+	char ml_note[256];
+	struct mlmap *ml;   /* ML attribution; freed when the image ends */
 };
 
 struct frame_ref {
@@ -67,9 +73,14 @@ void store__free(struct store *st);
 void store__reset(struct store *st, uint64_t now_ns);
 
 uint32_t store__pseudo(const struct store *st, enum store_pseudo which);
-/* Interns a function; returns its id (PSEUDO_FUNCS_FULL's when full). */
+/* Interns a function; returns its id (PSEUDO_FUNCS_FULL's when full).
+ * py_file/py_line: for FUNC_ML, where it runs from (not part of its
+ * identity: an ML function is the same across runs). */
 uint32_t store__func(struct store *st, const char *file, const char *name,
-		     const char *qualname, int32_t line, int kind);
+		     const char *qualname, int32_t line, int kind, const char *py_file,
+		     int32_t py_line);
+/* The image with this id (live or ended), or NULL. */
+struct proc_rec *store__proc_by_id(struct store *st, uint32_t id);
 
 /* The live image of pid, or NULL. */
 struct proc_rec *store__proc(struct store *st, int32_t pid);

@@ -100,8 +100,11 @@ char *strbuf_detach(struct strbuf *sb)
 		strbuf_free(sb);
 		return NULL;
 	}
-	if (!sb->buf && grow(sb, 0))
-		return NULL;
+	if (!sb->buf) {
+		if (grow(sb, 0))
+			return NULL;
+		sb->buf[0] = '\0';
+	}
 	p = sb->buf;
 	sb->buf = NULL;
 	sb->len = sb->cap = 0;

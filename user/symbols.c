@@ -45,25 +45,27 @@ void symtab__free(struct symtab *st)
 	free(st);
 }
 
-int symtab__add(struct symtab *st, uint64_t addr, uint32_t func, const uint8_t *linetable,
-		size_t len, int32_t firstlineno)
+struct code_info *symtab__add(struct symtab *st, uint64_t addr, uint32_t func,
+			      const uint8_t *linetable, size_t len, int32_t firstlineno)
 {
 	struct code_info *ci = calloc(1, sizeof(*ci));
 	void *old = NULL;
 	int err;
 
 	if (!ci)
-		return -ENOMEM;
+		return NULL;
 	ci->addr = addr;
 	ci->func = func;
 	err = linemap_build(&ci->lines, linetable, len, firstlineno);
 	if (!err)
 		err = hashmap__set(st->codes, addr, ci, &old);
-	if (err)
+	if (err) {
 		code_free(ci);
-	else if (old)
+		ci = NULL;
+	} else if (old) {
 		code_free(old);
-	return err;
+	}
+	return ci;
 }
 
 const struct code_info *symtab__find(const struct symtab *st, uint64_t addr)

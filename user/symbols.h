@@ -6,10 +6,14 @@
 #include <stdint.h>
 #include "linetable.h"
 
+struct mlmod;
+
 struct code_info {
 	uint64_t addr;
 	uint32_t func;
 	struct linemap lines;
+	const struct mlmod *ml; /* ML code: lines are mapped to the .ml */
+	int32_t ml_offset;      /* code line - offset = .py line */
 };
 
 struct symtab;
@@ -17,9 +21,9 @@ struct symtab;
 struct symtab *symtab__new(void);
 void symtab__free(struct symtab *st);
 /* Adds or replaces the code object at addr (an address can be reused by a
- * new code object). 0 or -ENOMEM. */
-int symtab__add(struct symtab *st, uint64_t addr, uint32_t func, const uint8_t *linetable,
-		size_t len, int32_t firstlineno);
+ * new code object). Returns the entry, or NULL on ENOMEM. */
+struct code_info *symtab__add(struct symtab *st, uint64_t addr, uint32_t func,
+			      const uint8_t *linetable, size_t len, int32_t firstlineno);
 const struct code_info *symtab__find(const struct symtab *st, uint64_t addr);
 size_t symtab__size(const struct symtab *st);
 

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ML attribution: sandbox paste offset, .py.map source maps and `function
+ * NAME(` definitions. Everything read here is controlled by the target, so
+ * sizes are capped and every parse failure degrades to "no mapping". */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hashmap.h"
+#include "mlmap.h"
+#include "procmaps.h"
+#include "sourcemap.h"
+#include "strbuf.h"
+
+#define ML_FILE_MAX (16u << 20) /* .ml, .py.map and sandbox scripts */
+#define GENERATED_MARK "\"\"\"Generated Python code from mlpy ML transpiler.\"\"\""
+
+struct mldef {
+	char *name;
+	int32_t line;
+};
+
+struct mlmod {
+	char *ml_path;
+	struct srcmap *map;
+	struct mldef *defs;
+	size_t ndefs;
+};
+
+struct mlmap {
+	int pid;
+	char *script;          /* sandbox script path, or NULL */
+	int32_t script_offset; /* sandbox line - offset = .py line */
+	struct mlmod *program; /* pasted into the sandbox */
+	struct hashmap *files; /* hash(path) -> struct file_entry */
+	char note[256];
+};
+
+/* Files already looked at (a code object's file -> its module or none). */
+struct file_entry {
+	char *path;
+	struct mlmod *mod; /* NULL: not ML */
+	struct file_entry *next; /* hash collisions */
+};
+
+/* ---- reading files as the process sees them ---- */
+
+static char *read_file(int pid, const char *path, size_t *len, int *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char full[4200], buf[65536];
+	ssize_t n;
+	int fd;
+
+	*err = 0;
+	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
+	fd = path[0] == '/' ? open(full, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0) /* the process is gone: try the path as the host sees it */
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		return NULL;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && sb.len < ML_FILE_MAX)
+		strbuf_append(&sb, buf, (size_t)n);
+	if (n < 0)
+		*err = -errno;
+	else if (sb.len >= ML_FILE_MAX)
+		*err = -EFBIG;
+	close(fd);
+	if (*err || sb.err) {
+		*err = *err ? *err : -ENOMEM;
+		strbuf_free(&sb);
+		return NULL;
+	}
+	*len = sb.len;
+	return strbuf_detach(&sb);
+}
+
+static int file_exists(int pid, const char *path)
+{
+	char full[4200];
+
+	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
+	return path[0] == '/' && (access(full, R_OK) == 0 || access(path, R_OK) == 0);
+}
+
+/* ---- ML modules ---- */
+
+static void mod_free(struct mlmod *mod)
+{
+	size_t i;
+
+	if (!mod)
+		return;
+	for (i = 0; i < mod->ndefs; i++)
+		free(mod->defs[i].name);
+	free(mod->defs);
+	srcmap_free(mod->map);
+	free(mod->ml_path);
+	free(mod);
+}
+
+/* Collects `function NAME(` lines of an ML source. */
+static void scan_defs(struct mlmod *mod, const char *src, size_t len)
+{
+	const char *p = src, *end = src + len, *nl, *q, *s;
+	int32_t line = 1;
+	size_t cap = 0;
+	struct mldef *nd;
+
+	for (; p < end; p = nl + 1, line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		for (q = p; q < nl && (*q == ' ' || *q == '\t'); q++)
+			;
+		if (nl - q < 10 || strncmp(q, "function", 8) || (q[8] != ' ' && q[8] != '\t'))
+			continue;
+		for (q += 8; q < nl && (*q == ' ' || *q == '\t'); q++)
+			;
+		for (s = q; q < nl && (*q == '_' || (*q >= 'a' && *q <= 'z') ||
+				       (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'));
+		     q++)
+			;
+		if (q == s || q >= nl)
+			continue;
+		if (mod->ndefs == cap) {
+			cap = cap ? cap * 2 : 16;
+			nd = realloc(mod->defs, cap * sizeof(*nd));
+			if (!nd)
+				return;
+			mod->defs = nd;
+		}
+		mod->defs[mod->ndefs].name = strndup(s, (size_t)(q - s));
+		mod->defs[mod->ndefs].line = line;
+		if (mod->defs[mod->ndefs].name)
+			mod->ndefs++;
+	}
+}
+
+/* Loads ml_path and, if present, py_map (its .py.map). */
+static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *py_map)
+{
+	struct mlmod *mod = calloc(1, sizeof(*mod));
+	char *src, *json, err[160];
+	size_t len;
+	int e;
+
+	if (!mod || !(mod->ml_path = strdup(ml_path))) {
+		free(mod);
+		return NULL;
+	}
+	src = read_file(m->pid, ml_path, &len, &e);
+	if (src)
+		scan_defs(mod, src, len);
+	else if (!m->note[0])
+		snprintf(m->note, sizeof(m->note), "cannot read %s: %s; ML lines unknown", ml_path,
+			 strerror(-e));
+	free(src);
+	json = py_map ? read_file(m->pid, py_map, &len, &e) : NULL;
+	if (json) {
+		mod->map = srcmap_parse(json, len, err, sizeof(err));
+		if (!mod->map && !m->note[0])
+			snprintf(m->note, sizeof(m->note),
+				 "%s: %s; ML lines from function definitions only", py_map, err);
+	}
+	free(json);
+	return mod;
+}
+
+/* "dir/x.py" -> "dir/x" + suffix */
+static char *swap_ext(const char *path, const char *from, const char *to)
+{
+	size_t n = strlen(path), f = strlen(from);
+	char *out;
+
+	if (n < f || strcmp(path + n - f, from))
+		return NULL;
+	out = malloc(n - f + strlen(to) + 1);
+	if (out) {
+		memcpy(out, path, n - f);
+		strcpy(out + n - f, to);
+	}
+	return out;
+}
+
+/* ---- the map of one process ---- */
+
+struct mlmap *mlmap__new(int pid)
+{
+	struct mlmap *m = calloc(1, sizeof(*m));
+
+	if (!m || !(m->files = hashmap__new(NULL, NULL))) {
+		free(m);
+		errno = ENOMEM;
+		return NULL;
+	}
+	m->pid = pid;
+	return m;
+}
+
+static int free_entries(uint64_t key, void *value, void *ctx)
+{
+	struct file_entry *e = value, *next;
+
+	(void)key;
+	(void)ctx;
+	for (; e; e = next) {
+		next = e->next;
+		mod_free(e->mod);
+		free(e->path);
+		free(e);
+	}
+	return 0;
+}
+
+void mlmap__free(struct mlmap *m)
+{
+	if (!m)
+		return;
+	hashmap__for_each(m->files, free_entries, NULL);
+	hashmap__free(m->files);
+	mod_free(m->program);
+	free(m->script);
+	free(m);
+}
+
+const char *mlmap__note(const struct mlmap *m)
+{
+	return m->note;
+}
+
+int mlmap__is_sandbox(const struct mlmap *m, const char *file)
+{
+	return m->script && !strcmp(m->script, file);
+}
+
+/* Line (1-based) of the generated-code marker in the sandbox script. */
+static int32_t find_paste(const char *src, size_t len)
+{
+	const char *p = src, *end = src + len, *nl, *q;
+	int32_t line = 1;
+
+	for (; p < end; p = nl + 1, line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		for (q = p; q < nl && *q == ' '; q++)
+			;
+		if ((size_t)(nl - q) >= strlen(GENERATED_MARK) &&
+		    !strncmp(q, GENERATED_MARK, strlen(GENERATED_MARK)))
+			return line;
+	}
+	return -1;
+}
+
+int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
+{
+	char *src, *py_map;
+	size_t len;
+	int32_t line;
+	int err;
+
+	src = read_file(m->pid, script, &len, &err);
+	if (!src) {
+		snprintf(m->note, sizeof(m->note), "cannot read sandbox script %s: %s", script,
+			 strerror(-err));
+		return err;
+	}
+	line = find_paste(src, len);
+	free(src);
+	if (line < 0) {
+		snprintf(m->note, sizeof(m->note), "%s holds no transpiled ML program", script);
+		return -ENOENT;
+	}
+	m->script = strdup(script);
+	m->script_offset = line - 1;
+	if (ml_path) {
+		py_map = swap_ext(ml_path, ".ml", ".py.map");
+		m->program = mod_load(m, ml_path, py_map);
+		free(py_map);
+	}
+	return m->script ? 0 : -ENOMEM;
+}
+
+static struct mlmod *module_of_py(struct mlmap *m, const char *file)
+{
+	uint64_t h = hash_bytes(file, strlen(file), 0);
+	struct file_entry *head = hashmap__find(m->files, h), *e;
+	char *ml, *map;
+
+	for (e = head; e; e = e->next) {
+		if (!strcmp(e->path, file))
+			return e->mod;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->path = strdup(file))) {
+		free(e);
+		return NULL;
+	}
+	ml = swap_ext(file, ".py", ".ml");
+	if (ml && file_exists(m->pid, ml)) {
+		map = swap_ext(file, ".py", ".py.map");
+		e->mod = mod_load(m, ml, map && file_exists(m->pid, map) ? map : NULL);
+		free(map);
+	}
+	free(ml);
+	e->next = head;
+	if (hashmap__set(m->files, h, e, NULL)) {
+		mod_free(e->mod);
+		free(e->path);
+		free(e);
+		return NULL;
+	}
+	return e->mod;
+}
+
+const struct mlmod *mlmap__module(struct mlmap *m, const char *file, int32_t firstlineno,
+				  int32_t *offset)
+{
+	*offset = 0;
+	if (mlmap__is_sandbox(m, file)) {
+		/* main() wraps the pasted program: its own first line is in the
+		 * template, but its samples in the paste are ML top-level code. */
+		*offset = m->script_offset;
+		return m->program;
+	}
+	(void)firstlineno;
+	if (file[0] != '/')
+		return NULL;
+	return module_of_py(m, file);
+}
+
+const char *mlmod_path(const struct mlmod *mod)
+{
+	return mod->ml_path;
+}
+
+int32_t mlmod_line(const struct mlmod *mod, int32_t py_line)
+{
+	return mod->map && py_line > 0 ? srcmap_line_near(mod->map, py_line, NULL) : -1;
+}
+
+int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line)
+{
+	int32_t line = mlmod_line(mod, py_line);
+	size_t i;
+
+	for (i = 0; line < 0 && i < mod->ndefs; i++) {
+		if (!strcmp(mod->defs[i].name, name))
+			line = mod->defs[i].line;
+	}
+	return line;
+}

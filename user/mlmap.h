@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Maps Python code of an mlpy run back to .ml files and lines: the program
+ * pasted into the sandbox script, and ML modules transpiled to sibling .py
+ * files. Read while the process lives (the sandbox dir is deleted at exit);
+ * files are opened through /proc/PID/root, as the process sees them. */
+#ifndef MLPROF_MLMAP_H
+#define MLPROF_MLMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mlmod;  /* one transpiled ML module */
+struct mlmap;  /* what one process image runs */
+
+struct mlmap *mlmap__new(int pid);
+void mlmap__free(struct mlmap *m);
+/* Registers the sandbox script (as the process names it) into which the
+ * ML program ml_path was pasted. Reads the script now. 0 or -errno;
+ * problems reading the .ml or its .py.map are kept as a note. */
+int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path);
+/* The ML module a code object's file belongs to, or NULL if it is not ML
+ * code: the sandbox script (only lines inside the pasted program), or a
+ * .py with a sibling .ml. *offset receives what to subtract from a line of
+ * that file to get the .py line. */
+const struct mlmod *mlmap__module(struct mlmap *m, const char *file, int32_t firstlineno,
+				  int32_t *offset);
+/* 1 if file is this image's sandbox script. */
+int mlmap__is_sandbox(const struct mlmap *m, const char *file);
+/* What went wrong reading ML files, "" if nothing. */
+const char *mlmap__note(const struct mlmap *m);
+
+const char *mlmod_path(const struct mlmod *mod);
+/* ML line of a .py line (-1 unknown): the source map when there is one. */
+int32_t mlmod_line(const struct mlmod *mod, int32_t py_line);
+/* ML line where function `name` is defined (py_line is its def line):
+ * the source map, else the `function NAME(` line of the .ml, else -1. */
+int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line);
+
+#endif

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* dev-summary and dev-details: where mlpy itself spends the time, by
+ * category, for mlpy's own developers. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+#include "table.h"
+#include "timefmt.h"
+#include "view.h"
+
+#define TOP_N 10
+#define TOP_ALL 20
+
+
+/* Categories in the order reports list them. */
+static const enum category cat_order[] = {
+	CAT_PARSING, CAT_SECURITY, CAT_TRANSPILATION, CAT_SANDBOX, CAT_RUNTIME_OVERHEAD,
+	CAT_ML_CODE, CAT_ML_STDLIB, CAT_MLPY_OTHER, CAT_PY_STDLIB, CAT_INTERPRETER,
+	CAT_UNCLASSIFIED,
+};
+#define NCAT (sizeof(cat_order) / sizeof(cat_order[0]))
+
+static void dev_totals(const struct view *v, struct strbuf *out)
+{
+	char a[48], b[48], c[48];
+
+	strbuf_printf(out, "Runs: %zu (%zu mlpy)   Samples: %s at %u Hz\n", v->nruns, v->nruns_mlpy,
+		      fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
+	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
+		      fmt_secs(v->wall_s, a, sizeof(a)));
+	strbuf_printf(out, "CPU Time (sampled): %s   mlpy overhead: %s (%s)\n\n",
+		      fmt_secs(view_secs(v, v->total), a, sizeof(a)),
+		      fmt_secs(view_secs(v, view_overhead(v)), b, sizeof(b)),
+		      fmt_pct1(view_pct(view_overhead(v), v->total), c, sizeof(c)));
+}
+
+int report_dev_summary_text(const struct snap *s, struct strbuf *out)
+{
+	const char *ch[] = { "Category", ">Time", ">% Total", ">Samples" };
+	const char *fh[] = { "Function", "Category", ">Self", ">% Total", ">Samples" };
+	struct view v;
+	struct table t;
+	char label[512], a[48], b[48], c[48];
+	size_t i;
+	int err = view_build(s, &v);
+
+	if (err)
+		return err;
+	report_header(out, "MLPY PERFORMANCE SUMMARY REPORT (Developer View)");
+	dev_totals(&v, out);
+	strbuf_puts(out, "Time Breakdown (by category; a sample belongs to the innermost frame "
+			 "that is not Python stdlib):\n");
+	table_init(&t, 4, ch);
+	for (i = 0; i < NCAT; i++) {
+		uint64_t n = v.cat[cat_order[i]];
+
+		table_row(&t, category_name(cat_order[i]), fmt_secs(view_secs(&v, n), a, sizeof(a)),
+			  fmt_pct1(view_pct(n, v.total), b, sizeof(b)), fmt_count(n, c, sizeof(c)));
+	}
+	table_row(&t, "Total", fmt_secs(view_secs(&v, v.total), a, sizeof(a)),
+		  fmt_pct1(v.total ? 100.0 : 0, b, sizeof(b)), fmt_count(v.total, c, sizeof(c)));
+	table_grid(&t, out);
+	table_free(&t);
+	strbuf_puts(out, "\nTop Functions (all categories, by self time):\n");
+	table_init(&t, 5, fh);
+	for (i = 0; i < v.nfuncs && i < TOP_ALL; i++) {
+		if (!v.funcs[i].self)
+			break;
+		view_func_label(&v, v.funcs[i].func, label, sizeof(label));
+		table_row(&t, label, category_name(v.func_cat[v.funcs[i].func]),
+			  fmt_secs(view_secs(&v, v.funcs[i].self), a, sizeof(a)),
+			  fmt_pct1(view_pct(v.funcs[i].self, v.total), b, sizeof(b)),
+			  fmt_count(v.funcs[i].self, c, sizeof(c)));
+	}
+	table_grid(&t, out);
+	table_free(&t);
+	report_data_notes(s, out);
+	view_free(&v);
+	return out->err;
+}
+
+/* What an mlpy developer should look at, from the numbers. */
+static void dev_recommendations(const struct view *v, struct strbuf *out)
+{
+	char label[512], a[48], b[48];
+	size_t i;
+	int any = 0;
+
+	strbuf_puts(out, "RECOMMENDATIONS FOR MLPY DEVELOPERS:\n\n");
+	for (i = 0; i < NCAT; i++) {
+		enum category c = cat_order[i];
+		uint64_t n = v->cat[c];
+
+		if (!category_is_mlpy_overhead(c) || !v->nby_cat[c] || view_pct(n, v->total) < 5)
+			continue;
+		any = 1;
+		view_func_label(v, v->by_cat[c][0].func, label, sizeof(label));
+		strbuf_printf(out, "> %s takes %s of the run (%s); start with %s (%s of the category)\n",
+			      category_name(c), fmt_pct1(view_pct(n, v->total), a, sizeof(a)),
+			      fmt_secs(view_secs(v, n), b, sizeof(b)), label,
+			      fmt_pct1(view_pct(v->by_cat[c][0].samples, n), label + 400, 100));
+		if (c == CAT_RUNTIME_OVERHEAD && v->cat[CAT_ML_CODE])
+			strbuf_printf(out, "  - that is %s of the time the ML code itself runs\n",
+				      fmt_pct1(view_pct(n, v->cat[CAT_ML_CODE]), a, sizeof(a)));
+		if (c == CAT_PARSING || c == CAT_SECURITY || c == CAT_TRANSPILATION)
+			strbuf_puts(out, "  - repeated on every run of an unchanged program unless "
+					 "the transpiled output is cached\n");
+		strbuf_puts(out, "\n");
+	}
+	if (!any)
+		strbuf_puts(out, "> No mlpy category takes 5% or more of the run.\n\n");
+}
+
+int report_dev_details_text(const struct snap *s, struct strbuf *out)
+{
+	const char *heads[] = { "Function", ">Time", ">% Category", ">Samples" };
+	struct view v;
+	struct table t;
+	char title[256], label[512], a[48], b[48], c[48];
+	size_t i, k;
+	int err = view_build(s, &v);
+
+	if (err)
+		return err;
+	report_header(out, "MLPY INTERNAL PERFORMANCE ANALYSIS (Developer View)");
+	dev_totals(&v, out);
+	for (k = 0; k < NCAT; k++) {
+		enum category cat = cat_order[k];
+
+		if (!category_is_mlpy_overhead(cat) && cat != CAT_ML_STDLIB)
+			continue;
+		snprintf(title, sizeof(title), "%s (%s, %s of total)", category_name(cat),
+			 fmt_secs(view_secs(&v, v.cat[cat]), a, sizeof(a)),
+			 fmt_pct1(view_pct(v.cat[cat], v.total), b, sizeof(b)));
+		for (i = 0; title[i]; i++)
+			title[i] = i < strlen(category_name(cat)) && title[i] >= 'a' && title[i] <= 'z'
+					   ? (char)(title[i] - 32)
+					   : title[i];
+		table_init(&t, 4, heads);
+		for (i = 0; i < v.nby_cat[cat] && i < TOP_N; i++) {
+			view_func_label(&v, v.by_cat[cat][i].func, label, sizeof(label));
+			table_row(&t, label, fmt_secs(view_secs(&v, v.by_cat[cat][i].samples), a, sizeof(a)),
+				  fmt_pct1(view_pct(v.by_cat[cat][i].samples, v.cat[cat]), b, sizeof(b)),
+				  fmt_count(v.by_cat[cat][i].samples, c, sizeof(c)));
+		}
+		if (!v.nby_cat[cat])
+			table_row(&t, "(no samples)", "", "", "");
+		table_box(&t, title, 70, out);
+		table_free(&t);
+		strbuf_puts(out, "\n");
+	}
+	dev_recommendations(&v, out);
+	report_data_notes(s, out);
+	view_free(&v);
+	return out->err;
+}
+
+/* ---- JSON ---- */
+
+static cJSON *cat_json(const struct view *v, enum category c, size_t top)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	char label[512];
+	size_t i;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "category", category_key(c));
+	cJSON_AddStringToObject(o, "name", category_name(c));
+	cJSON_AddNumberToObject(o, "samples", (double)v->cat[c]);
+	cJSON_AddNumberToObject(o, "time_s", view_secs(v, v->cat[c]));
+	cJSON_AddNumberToObject(o, "pct", view_pct(v->cat[c], v->total));
+	arr = cJSON_AddArrayToObject(o, "functions");
+	for (i = 0; arr && i < v->nby_cat[c] && i < top; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		if (!f)
+			break;
+		view_func_label(v, v->by_cat[c][i].func, label, sizeof(label));
+		cJSON_AddStringToObject(f, "function", label);
+		cJSON_AddStringToObject(f, "name", v->s->funcs[v->by_cat[c][i].func].name);
+		cJSON_AddStringToObject(f, "file", v->s->funcs[v->by_cat[c][i].func].file);
+		cJSON_AddNumberToObject(f, "samples", (double)v->by_cat[c][i].samples);
+		cJSON_AddNumberToObject(f, "time_s", view_secs(v, v->by_cat[c][i].samples));
+		cJSON_AddNumberToObject(f, "pct_of_category",
+					view_pct(v->by_cat[c][i].samples, v->cat[c]));
+		cJSON_AddItemToArray(arr, f);
+	}
+	return o;
+}
+
+static cJSON *dev_json(const struct snap *s, int details)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	struct view v;
+	char label[512];
+	size_t i;
+
+	if (!o || view_build(s, &v)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddStringToObject(o, "report", details ? "dev-details" : "dev-summary");
+	cJSON_AddNumberToObject(o, "freq_hz", s->freq_hz);
+	cJSON_AddNumberToObject(o, "runs", (double)v.nruns);
+	cJSON_AddNumberToObject(o, "mlpy_runs", (double)v.nruns_mlpy);
+	cJSON_AddNumberToObject(o, "wall_s", v.wall_s);
+	cJSON_AddNumberToObject(o, "samples", (double)v.total);
+	cJSON_AddNumberToObject(o, "cpu_s", view_secs(&v, v.total));
+	cJSON_AddNumberToObject(o, "overhead_samples", (double)view_overhead(&v));
+	cJSON_AddNumberToObject(o, "dropped", (double)(s->stats.sample_drops + s->stats.lost_samples));
+	arr = cJSON_AddArrayToObject(o, "categories");
+	for (i = 0; arr && i < NCAT; i++) {
+		if (!details || category_is_mlpy_overhead(cat_order[i]) || cat_order[i] == CAT_ML_STDLIB)
+			cJSON_AddItemToArray(arr, cat_json(&v, cat_order[i], details ? TOP_N : 0));
+	}
+	if (!details) {
+		arr = cJSON_AddArrayToObject(o, "top_functions");
+		for (i = 0; arr && i < v.nfuncs && i < TOP_ALL && v.funcs[i].self; i++) {
+			cJSON *f = cJSON_CreateObject();
+
+			if (!f)
+				break;
+			view_func_label(&v, v.funcs[i].func, label, sizeof(label));
+			cJSON_AddStringToObject(f, "function", label);
+			cJSON_AddStringToObject(f, "category", category_key(v.func_cat[v.funcs[i].func]));
+			cJSON_AddNumberToObject(f, "self_samples", (double)v.funcs[i].self);
+			cJSON_AddNumberToObject(f, "self_s", view_secs(&v, v.funcs[i].self));
+			cJSON_AddNumberToObject(f, "pct", view_pct(v.funcs[i].self, v.total));
+			cJSON_AddItemToArray(arr, f);
+		}
+	}
+	view_free(&v);
+	return o;
+}
+
+cJSON *report_dev_summary_json(const struct snap *s)
+{
+	return dev_json(s, 0);
+}
+
+cJSON *report_dev_details_json(const struct snap *s)
+{
+	return dev_json(s, 1);
+}

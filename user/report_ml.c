@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* ml-summary and ml-details: the user's ML functions, by .ml file and line,
+ * with mlpy's own work shown only as overhead. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "procmaps.h"
+#include "report.h"
+#include "table.h"
+#include "timefmt.h"
+#include "view.h"
+
+#define RULE_WIDTH 70
+#define TOP_N 10
+
+void report_header(struct strbuf *out, const char *title)
+{
+	strbuf_repeat(out, '=', RULE_WIDTH);
+	strbuf_printf(out, "\n%s\n", title);
+	strbuf_repeat(out, '=', RULE_WIDTH);
+	strbuf_puts(out, "\n\n");
+}
+
+const char *fmt_secs(double s, char *buf, size_t len)
+{
+	char tmp[48];
+
+	snprintf(buf, len, "%ss", fmt_fixed(s, 3, tmp, sizeof(tmp)));
+	return buf;
+}
+
+const char *fmt_pct1(double p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.1f%%", p);
+	return buf;
+}
+
+/* The lines every ML report starts with. */
+static void ml_totals(const struct view *v, struct strbuf *out)
+{
+	uint64_t ml = v->cat[CAT_ML_CODE], over = view_overhead(v);
+	uint64_t other = v->total - ml - over;
+	char a[48], b[48], c[48];
+
+	strbuf_printf(out, "Runs: %zu%s   Samples: %s at %u Hz\n", v->nruns_mlpy ? v->nruns_mlpy : v->nruns,
+		      v->nruns_mlpy ? " mlpy" : "", fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
+	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
+		      fmt_secs(v->wall_s, a, sizeof(a)));
+	strbuf_printf(out, "CPU Time (sampled): %s\n", fmt_secs(view_secs(v, v->total), a, sizeof(a)));
+	strbuf_printf(out, "ML Code Execution Time: %s (%s of CPU)\n",
+		      fmt_secs(view_secs(v, ml), a, sizeof(a)),
+		      fmt_pct1(view_pct(ml, v->total), b, sizeof(b)));
+	strbuf_printf(out, "mlpy Overhead: %s (%s of CPU)\n", fmt_secs(view_secs(v, over), a, sizeof(a)),
+		      fmt_pct1(view_pct(over, v->total), b, sizeof(b)));
+	strbuf_printf(out, "Other (Python stdlib outside ML code, interpreter start-up): %s (%s)\n",
+		      fmt_secs(view_secs(v, other), a, sizeof(a)),
+		      fmt_pct1(view_pct(other, v->total), c, sizeof(c)));
+	if (v->peak_rss_kb)
+		strbuf_printf(out, "Peak Memory (largest process RSS): %.1f MB\n",
+			      (double)v->peak_rss_kb / 1024.0);
+	strbuf_puts(out, "\n");
+}
+
+static void ml_recommendations(const struct view *v, struct strbuf *out)
+{
+	uint64_t ml = v->cat[CAT_ML_CODE], rt = v->cat[CAT_RUNTIME_OVERHEAD];
+	char label[512], a[48], b[48];
+	size_t i;
+	int any = 0;
+
+	strbuf_puts(out, "OPTIMIZATION RECOMMENDATIONS:\n\n");
+	for (i = 0; i < v->nml && i < 3; i++) {
+		const struct ml_func *m = &v->ml[i];
+		const struct snap_func *f = &v->s->funcs[m->func];
+		uint64_t part = m->own;
+		const char *what = "its own code";
+
+		if (view_pct(m->samples, ml) < 10 && i)
+			break;
+		any = 1;
+		view_func_label(v, m->func, label, sizeof(label));
+		strbuf_printf(out, "> %s - %s of ML time (%s)\n", label,
+			      fmt_pct1(view_pct(m->samples, ml), a, sizeof(a)),
+			      fmt_secs(view_secs(v, m->samples), b, sizeof(b)));
+		if (m->in_stdlib > part) {
+			part = m->in_stdlib;
+			what = "Python built-ins and library code it calls";
+		}
+		strbuf_printf(out, "  - dominated by %s: %s of its time\n", what,
+			      fmt_pct1(view_pct(part, m->samples), a, sizeof(a)));
+		if (m->hot_line > 0)
+			strbuf_printf(out, "  - hottest line: %s:%d (%s of its samples)\n",
+				      path_basename(f->file), m->hot_line,
+				      fmt_pct1(view_pct(m->hot_line_samples, m->samples), a, sizeof(a)));
+		if (m->in_runtime * 5 > m->samples)
+			strbuf_printf(out, "  - mlpy runtime checks on its calls add %s more\n",
+				      fmt_secs(view_secs(v, m->in_runtime), a, sizeof(a)));
+		strbuf_puts(out, "\n");
+	}
+	if (!any)
+		strbuf_puts(out, "> No ML code was sampled: nothing to optimise in the program itself.\n\n");
+	if (rt * 5 > ml && rt) {
+		strbuf_printf(out, "> mlpy runtime checks (safe_call and friends) take %s, %s of the ML "
+				   "code's time:\n  calls between small ML functions are expensive; "
+				   "fewer, larger functions cost less.\n\n",
+			      fmt_secs(view_secs(v, rt), a, sizeof(a)),
+			      fmt_pct1(view_pct(rt, ml), b, sizeof(b)));
+	}
+	if (view_overhead(v) > ml && v->total) {
+		strbuf_printf(out, "> mlpy's own work (parsing, analysis, transpilation, sandbox) is "
+				   "%s of the run: the program itself is not where the time goes.\n\n",
+			      fmt_pct1(view_pct(view_overhead(v), v->total), a, sizeof(a)));
+	}
+}
+
+int report_ml_summary_text(const struct snap *s, struct strbuf *out)
+{
+	struct view v;
+	struct table t;
+	char label[512], a[48], b[48], c[48];
+	const char *fh[] = { "Function", ">Time", ">% ML", ">Samples" };
+	const char *gh[] = { "File", ">Time", ">% ML", ">Samples", ">Functions" };
+	uint64_t ml;
+	size_t i;
+	int err = view_build(s, &v);
+
+	if (err)
+		return err;
+	ml = v.cat[CAT_ML_CODE];
+	report_header(out, "ML CODE PERFORMANCE SUMMARY");
+	ml_totals(&v, out);
+	strbuf_printf(out, "Top ML Functions (by CPU time; calls are not counted by a sampler):\n");
+	table_init(&t, 4, fh);
+	for (i = 0; i < v.nml && i < TOP_N; i++) {
+		view_func_label(&v, v.ml[i].func, label, sizeof(label));
+		table_row(&t, label, fmt_secs(view_secs(&v, v.ml[i].samples), a, sizeof(a)),
+			  fmt_pct1(view_pct(v.ml[i].samples, ml), b, sizeof(b)),
+			  fmt_count(v.ml[i].samples, c, sizeof(c)));
+	}
+	if (v.nml)
+		table_grid(&t, out);
+	else
+		strbuf_puts(out, "  (no ML code sampled)\n");
+	table_free(&t);
+	strbuf_puts(out, "\nML Files (by CPU time):\n");
+	table_init(&t, 5, gh);
+	for (i = 0; i < v.nfiles; i++) {
+		char nf[32];
+
+		snprintf(nf, sizeof(nf), "%zu", v.files[i].nfuncs);
+		table_row(&t, path_basename(v.files[i].file),
+			  fmt_secs(view_secs(&v, v.files[i].samples), a, sizeof(a)),
+			  fmt_pct1(view_pct(v.files[i].samples, ml), b, sizeof(b)),
+			  fmt_count(v.files[i].samples, c, sizeof(c)), nf);
+	}
+	if (v.nfiles)
+		table_grid(&t, out);
+	else
+		strbuf_puts(out, "  (none)\n");
+	table_free(&t);
+	strbuf_puts(out, "\n");
+	ml_recommendations(&v, out);
+	report_data_notes(s, out);
+	view_free(&v);
+	return out->err;
+}
+
+int report_ml_details_text(const struct snap *s, struct strbuf *out)
+{
+	const char *heads[] = { "Function", ">Time", ">% File", ">Samples", ">Total", "Hot line" };
+	struct view v;
+	struct table t;
+	char title[600], a[48], b[48], c[48], d[48], e[64];
+	uint64_t ml;
+	size_t i, k;
+	int err = view_build(s, &v);
+
+	if (err)
+		return err;
+	ml = v.cat[CAT_ML_CODE];
+	report_header(out, "ML CODE DETAILED ANALYSIS");
+	ml_totals(&v, out);
+	strbuf_puts(out, "Time: CPU time the function's own code and the built-ins it calls took.\n"
+			 "Total: samples with the function anywhere on the stack (callees included).\n\n");
+	for (k = 0; k < v.nfiles; k++) {
+		snprintf(title, sizeof(title), "%s (%s, %s of ML time)", v.files[k].file,
+			 fmt_secs(view_secs(&v, v.files[k].samples), a, sizeof(a)),
+			 fmt_pct1(view_pct(v.files[k].samples, ml), b, sizeof(b)));
+		table_init(&t, 6, heads);
+		for (i = 0; i < v.nml; i++) {
+			const struct ml_func *m = &v.ml[i];
+			const struct snap_func *f = &s->funcs[m->func];
+			char name[300];
+
+			if (strcmp(f->file, v.files[k].file))
+				continue;
+			if (f->line > 0)
+				snprintf(name, sizeof(name), "%s (line %d)", f->name, f->line);
+			else
+				snprintf(name, sizeof(name), "%s", f->name);
+			if (m->hot_line > 0)
+				snprintf(e, sizeof(e), "%d (%.0f%%)", m->hot_line,
+					 view_pct(m->hot_line_samples, m->samples));
+			else
+				snprintf(e, sizeof(e), "-");
+			table_row(&t, name, fmt_secs(view_secs(&v, m->samples), a, sizeof(a)),
+				  fmt_pct1(view_pct(m->samples, v.files[k].samples), b, sizeof(b)),
+				  fmt_count(m->samples, c, sizeof(c)),
+				  fmt_secs(view_secs(&v, m->total), d, sizeof(d)), e);
+		}
+		table_box(&t, title, RULE_WIDTH, out);
+		table_free(&t);
+		strbuf_puts(out, "\n");
+	}
+	if (!v.nfiles)
+		strbuf_puts(out, "(no ML code sampled)\n");
+	report_data_notes(s, out);
+	view_free(&v);
+	return out->err;
+}
+
+/* ---- JSON ---- */
+
+static void add_totals_json(cJSON *o, const struct view *v)
+{
+	uint64_t ml = v->cat[CAT_ML_CODE], over = view_overhead(v);
+
+	cJSON_AddNumberToObject(o, "freq_hz", v->s->freq_hz);
+	cJSON_AddNumberToObject(o, "runs", (double)(v->nruns_mlpy ? v->nruns_mlpy : v->nruns));
+	cJSON_AddNumberToObject(o, "wall_s", v->wall_s);
+	cJSON_AddNumberToObject(o, "samples", (double)v->total);
+	cJSON_AddNumberToObject(o, "cpu_s", view_secs(v, v->total));
+	cJSON_AddNumberToObject(o, "ml_samples", (double)ml);
+	cJSON_AddNumberToObject(o, "ml_s", view_secs(v, ml));
+	cJSON_AddNumberToObject(o, "ml_pct", view_pct(ml, v->total));
+	cJSON_AddNumberToObject(o, "overhead_samples", (double)over);
+	cJSON_AddNumberToObject(o, "overhead_s", view_secs(v, over));
+	cJSON_AddNumberToObject(o, "overhead_pct", view_pct(over, v->total));
+	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)v->peak_rss_kb * 1024);
+	cJSON_AddNumberToObject(o, "dropped",
+				(double)(v->s->stats.sample_drops + v->s->stats.lost_samples));
+}
+
+static cJSON *ml_func_json(const struct view *v, const struct ml_func *m, uint64_t whole)
+{
+	const struct snap_func *f = &v->s->funcs[m->func];
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "name", f->name);
+	cJSON_AddStringToObject(o, "file", f->file);
+	cJSON_AddNumberToObject(o, "line", f->line);
+	cJSON_AddNumberToObject(o, "samples", (double)m->samples);
+	cJSON_AddNumberToObject(o, "time_s", view_secs(v, m->samples));
+	cJSON_AddNumberToObject(o, "pct", view_pct(m->samples, whole));
+	cJSON_AddNumberToObject(o, "own_samples", (double)m->own);
+	cJSON_AddNumberToObject(o, "stdlib_samples", (double)m->in_stdlib);
+	cJSON_AddNumberToObject(o, "bridge_samples", (double)m->in_bridges);
+	cJSON_AddNumberToObject(o, "runtime_samples", (double)m->in_runtime);
+	cJSON_AddNumberToObject(o, "total_samples", (double)m->total);
+	cJSON_AddNumberToObject(o, "total_s", view_secs(v, m->total));
+	cJSON_AddNumberToObject(o, "hot_line", m->hot_line);
+	cJSON_AddNumberToObject(o, "hot_line_samples", (double)m->hot_line_samples);
+	cJSON_AddStringToObject(o, "py_file", f->py_file);
+	return o;
+}
+
+static cJSON *ml_json(const struct snap *s, int details)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	struct view v;
+	size_t i;
+
+	if (!o || view_build(s, &v)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddStringToObject(o, "report", details ? "ml-details" : "ml-summary");
+	add_totals_json(o, &v);
+	arr = cJSON_AddArrayToObject(o, "functions");
+	for (i = 0; arr && i < v.nml && (details || i < TOP_N); i++)
+		cJSON_AddItemToArray(arr, ml_func_json(&v, &v.ml[i], v.cat[CAT_ML_CODE]));
+	arr = cJSON_AddArrayToObject(o, "files");
+	for (i = 0; arr && i < v.nfiles; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		if (!f)
+			break;
+		cJSON_AddStringToObject(f, "file", v.files[i].file);
+		cJSON_AddNumberToObject(f, "samples", (double)v.files[i].samples);
+		cJSON_AddNumberToObject(f, "time_s", view_secs(&v, v.files[i].samples));
+		cJSON_AddNumberToObject(f, "pct", view_pct(v.files[i].samples, v.cat[CAT_ML_CODE]));
+		cJSON_AddNumberToObject(f, "functions", (double)v.files[i].nfuncs);
+		cJSON_AddItemToArray(arr, f);
+	}
+	view_free(&v);
+	return o;
+}
+
+cJSON *report_ml_summary_json(const struct snap *s)
+{
+	return ml_json(s, 0);
+}
+
+cJSON *report_ml_details_json(const struct snap *s)
+{
+	return ml_json(s, 1);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Source map v3 decoder: generated (.py) line -> source (.ml) line. */
+#ifndef MLPROF_SOURCEMAP_H
+#define MLPROF_SOURCEMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Inputs larger than this are refused (EINVAL). */
+#define SRCMAP_MAX_INPUT (64u << 20)
+
+struct srcmap;
+
+/* Parses a .py.map file as mlpy writes it: JSON {"sourceMap": {version:3,
+ * file, sources[], sourcesContent?, names?, mappings}} or a bare v3 object.
+ * NULL with errno EINVAL and a message in err (e.g. "mappings: bad base64
+ * char 'x' at 17", positions are byte offsets in the mappings string) on
+ * any malformed input; ENOMEM on allocation failure. err may be NULL. */
+struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errlen);
+/* The 1-based source line for a 1-based generated line: the source line of
+ * the first segment on that generated line that carries a source; if the
+ * line has none, -1. *source (if non-NULL) receives the source index, -1
+ * with no mapping. */
+int32_t srcmap_line(const struct srcmap *m, int32_t gen_line, int *source);
+/* Like srcmap_line, but if gen_line has no mapping, falls back to the
+ * nearest earlier generated line that has one (for statements spread over
+ * several Python lines), also past the last line the map covers. */
+int32_t srcmap_line_near(const struct srcmap *m, int32_t gen_line, int *source);
+size_t srcmap_nsources(const struct srcmap *m);
+/* sourceRoot joined with sources[index]; NULL if out of range. */
+const char *srcmap_source(const struct srcmap *m, size_t index);
+/* Generated lines covered (groups in mappings; 0 when it is empty). */
+size_t srcmap_lines(const struct srcmap *m);
+void srcmap_free(struct srcmap *m);
+
+#endif

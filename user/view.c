@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Builds the derived numbers the ML and developer reports print. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "procmaps.h"
+#include "view.h"
+
+double view_secs(const struct view *v, uint64_t samples)
+{
+	return v->s->freq_hz ? (double)samples / v->s->freq_hz : 0;
+}
+
+double view_pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+uint64_t view_overhead(const struct view *v)
+{
+	uint64_t n = 0;
+	int c;
+
+	for (c = 0; c < CAT_NR; c++) {
+		if (category_is_mlpy_overhead(c))
+			n += v->cat[c];
+	}
+	return n;
+}
+
+void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len)
+{
+	const struct snap_func *f = &v->s->funcs[func];
+
+	if (f->kind == FUNC_ML && f->line > 0)
+		snprintf(buf, len, "%s (%s:%d)", f->name, path_basename(f->file), f->line);
+	else if (f->kind == FUNC_ML)
+		snprintf(buf, len, "%s (%s)", f->name, path_basename(f->file));
+	else if (f->kind == FUNC_PSEUDO)
+		snprintf(buf, len, "%s", f->name);
+	else
+		snprintf(buf, len, "%s (%s:%d)", f->qualname, path_basename(f->file), f->line);
+}
+
+static int cmp_ml(const void *a, const void *b)
+{
+	const struct ml_func *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return (x->samples < y->samples) - (x->samples > y->samples);
+	return (x->func > y->func) - (x->func < y->func);
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+	const struct ml_file *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return (x->samples < y->samples) - (x->samples > y->samples);
+	return strcmp(x->file, y->file);
+}
+
+static int cmp_catf(const void *a, const void *b)
+{
+	const struct cat_func *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return (x->samples < y->samples) - (x->samples > y->samples);
+	return (x->func > y->func) - (x->func < y->func);
+}
+
+/* Index of the frame that owns a sample's time. */
+static uint32_t owner_frame(const struct view *v, const struct snap_stack *st)
+{
+	uint32_t j;
+
+	for (j = 0; j < st->nframes; j++) {
+		if (!category_is_passive(v->func_cat[st->frames[j].func]))
+			return j;
+	}
+	return 0;
+}
+
+/* Per-ML-function line counts, kept as a small open list per function. */
+struct line_count {
+	uint32_t func;
+	int32_t line;
+	uint64_t n;
+};
+
+static int count_line(struct line_count **lc, size_t *n, size_t *cap, uint32_t func,
+		      int32_t line, uint64_t k)
+{
+	struct line_count *p;
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		if ((*lc)[i].func == func && (*lc)[i].line == line) {
+			(*lc)[i].n += k;
+			return 0;
+		}
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		p = realloc(*lc, *cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		*lc = p;
+	}
+	(*lc)[(*n)++] = (struct line_count){ func, line, k };
+	return 0;
+}
+
+static void run_walls(struct view *v)
+{
+	const struct snap *s = v->s;
+	uint64_t *lo = calloc(s->nprocs + 1, sizeof(*lo)), *hi = calloc(s->nprocs + 1, sizeof(*hi));
+	uint8_t *mlpy = calloc(s->nprocs + 1, 1);
+	size_t i, r;
+
+	if (!lo || !hi || !mlpy)
+		goto out;
+	for (i = 0; i < s->nprocs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+		uint64_t end = p->ended ? p->end_ns : s->now_ns;
+
+		r = (size_t)p->root;
+		if (!lo[r] || p->start_ns < lo[r])
+			lo[r] = p->start_ns;
+		if (end > hi[r])
+			hi[r] = end;
+		mlpy[r] |= p->mlpy != 0;
+		if (p->maxrss_kb > v->peak_rss_kb)
+			v->peak_rss_kb = p->maxrss_kb;
+	}
+	for (r = 0; r < s->nprocs; r++) {
+		if (!lo[r])
+			continue;
+		v->nruns++;
+		v->nruns_mlpy += mlpy[r];
+	}
+	for (r = 0; r < s->nprocs; r++) {
+		if (lo[r] && hi[r] > lo[r] && (mlpy[r] || !v->nruns_mlpy))
+			v->wall_s += (double)(hi[r] - lo[r]) / 1e9;
+	}
+out:
+	free(lo);
+	free(hi);
+	free(mlpy);
+}
+
+int view_build(const struct snap *s, struct view *v)
+{
+	const struct snap_stack *st;
+	struct line_count *lines = NULL;
+	size_t nlines = 0, caplines = 0, i, k;
+	uint64_t *ml_idx = NULL, *catf = NULL;
+	uint32_t j, own, f, inner_ml;
+	int err = 0, c;
+
+	memset(v, 0, sizeof(*v));
+	v->s = s;
+	v->func_cat = calloc(s->nfuncs + 1, 1);
+	ml_idx = calloc(s->nfuncs + 1, sizeof(*ml_idx));      /* func -> ml index + 1 */
+	catf = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*catf)); /* samples per (cat, func) */
+	v->ml = calloc(s->nfuncs + 1, sizeof(*v->ml));
+	if (!v->func_cat || !ml_idx || !catf || !v->ml) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < s->nfuncs; i++)
+		v->func_cat[i] = (uint8_t)classify_function(s->funcs[i].py_file[0] ? s->funcs[i].py_file
+										   : s->funcs[i].file,
+							    s->funcs[i].name, s->funcs[i].kind == FUNC_ML,
+							    s->funcs[i].kind == FUNC_PSEUDO);
+	for (i = 0; i < s->nstacks && !err; i++) {
+		st = &s->stacks[i];
+		v->total += st->samples;
+		if (!st->nframes) {
+			v->cat[CAT_INTERPRETER] += st->samples;
+			continue;
+		}
+		own = owner_frame(v, st);
+		f = st->frames[own].func;
+		c = v->func_cat[f];
+		v->cat[c] += st->samples;
+		catf[(size_t)c * (s->nfuncs + 1) + f] += st->samples;
+		/* The innermost ML frame is charged for what runs on its behalf
+		 * (ML code, bridges and runtime checks it called). */
+		for (inner_ml = 0; inner_ml < st->nframes; inner_ml++) {
+			if (s->funcs[st->frames[inner_ml].func].kind == FUNC_ML)
+				break;
+		}
+		if (inner_ml == st->nframes)
+			continue;
+		f = st->frames[inner_ml].func;
+		if (!ml_idx[f]) {
+			v->ml[v->nml].func = f;
+			v->ml[v->nml].hot_line = -1;
+			ml_idx[f] = ++v->nml;
+		}
+		if (c == CAT_ML_CODE) {
+			struct ml_func *m = &v->ml[ml_idx[f] - 1];
+
+			m->samples += st->samples;
+			if (own == inner_ml)
+				m->own += st->samples;
+			else
+				m->in_stdlib += st->samples;
+			err = count_line(&lines, &nlines, &caplines, f, st->frames[inner_ml].line,
+					 st->samples);
+		} else if (c == CAT_ML_STDLIB) {
+			v->ml[ml_idx[f] - 1].in_bridges += st->samples;
+		} else if (c == CAT_RUNTIME_OVERHEAD) {
+			v->ml[ml_idx[f] - 1].in_runtime += st->samples;
+		}
+	}
+	if (err)
+		goto out;
+	err = analysis_functions(s, &v->funcs, &v->nfuncs);
+	for (i = 0; !err && i < v->nfuncs; i++) {
+		if (ml_idx[v->funcs[i].func])
+			v->ml[ml_idx[v->funcs[i].func] - 1].total = v->funcs[i].total;
+	}
+	for (i = 0; i < nlines; i++) {
+		struct ml_func *m = &v->ml[ml_idx[lines[i].func] - 1];
+
+		if (lines[i].line > 0 && lines[i].n > m->hot_line_samples) {
+			m->hot_line = lines[i].line;
+			m->hot_line_samples = lines[i].n;
+		}
+	}
+	/* Drop ML functions that own no ML time (only bridges/runtime). */
+	for (i = k = 0; i < v->nml; i++) {
+		if (v->ml[i].samples)
+			v->ml[k++] = v->ml[i];
+	}
+	v->nml = k;
+	qsort(v->ml, v->nml, sizeof(*v->ml), cmp_ml);
+	v->files = calloc(v->nml + 1, sizeof(*v->files));
+	for (i = 0; !err && v->files && i < v->nml; i++) {
+		const char *file = s->funcs[v->ml[i].func].file;
+
+		for (k = 0; k < v->nfiles && strcmp(v->files[k].file, file); k++)
+			;
+		if (k == v->nfiles)
+			v->files[v->nfiles++].file = file;
+		v->files[k].samples += v->ml[i].samples;
+		v->files[k].nfuncs++;
+	}
+	if (!v->files)
+		err = -ENOMEM;
+	else
+		qsort(v->files, v->nfiles, sizeof(*v->files), cmp_files);
+	for (c = 0; !err && c < CAT_NR; c++) {
+		v->by_cat[c] = calloc(s->nfuncs + 1, sizeof(**v->by_cat));
+		if (!v->by_cat[c]) {
+			err = -ENOMEM;
+			break;
+		}
+		for (j = 0; j < s->nfuncs; j++) {
+			uint64_t n = catf[(size_t)c * (s->nfuncs + 1) + j];
+
+			if (n)
+				v->by_cat[c][v->nby_cat[c]++] = (struct cat_func){ j, n };
+		}
+		qsort(v->by_cat[c], v->nby_cat[c], sizeof(**v->by_cat), cmp_catf);
+	}
+	if (!err)
+		run_walls(v);
+out:
+	free(lines);
+	free(ml_idx);
+	free(catf);
+	if (err)
+		view_free(v);
+	return err;
+}
+
+void view_free(struct view *v)
+{
+	int c;
+
+	free(v->func_cat);
+	free(v->funcs);
+	free(v->ml);
+	free(v->files);
+	for (c = 0; c < CAT_NR; c++)
+		free(v->by_cat[c]);
+	memset(v, 0, sizeof(*v));
+}

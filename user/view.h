@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What the ML and developer reports show, computed once from a snapshot:
+ * each sample belongs to one category (the innermost frame that is not
+ * Python stdlib, interpreter or unclassified owns it), ML time belongs to
+ * the innermost ML function, and runs are process trees. */
+#ifndef MLPROF_VIEW_H
+#define MLPROF_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "analysis.h"
+#include "classify.h"
+#include "snapshot.h"
+
+struct ml_func {
+	uint32_t func;
+	uint64_t samples;        /* samples owned by this ML function */
+	uint64_t own;            /* ... running its own code */
+	uint64_t in_stdlib;      /* ... in Python stdlib/builtins it called */
+	uint64_t in_bridges;     /* ... in ML stdlib bridges it called */
+	uint64_t in_runtime;     /* ... in mlpy runtime checks on its behalf */
+	uint64_t total;          /* samples with it anywhere (once each) */
+	int32_t hot_line;        /* ML line with most owned samples, -1 */
+	uint64_t hot_line_samples;
+};
+
+struct ml_file {
+	const char *file;
+	uint64_t samples;
+	size_t nfuncs;
+};
+
+struct cat_func {
+	uint32_t func;
+	uint64_t samples;        /* samples of the category owned by it */
+};
+
+struct view {
+	const struct snap *s;
+	uint64_t total;               /* all samples in scope */
+	uint64_t cat[CAT_NR];         /* samples per category */
+	uint8_t *func_cat;            /* per function (enum category) */
+	struct func_stat *funcs;      /* self/total per function */
+	size_t nfuncs;
+	struct ml_func *ml;           /* by samples, descending */
+	size_t nml;
+	struct ml_file *files;        /* by samples, descending */
+	size_t nfiles;
+	struct cat_func *by_cat[CAT_NR]; /* functions owning each category */
+	size_t nby_cat[CAT_NR];
+	size_t nruns, nruns_mlpy;
+	double wall_s;                /* sum of run wall times (mlpy runs if any) */
+	uint64_t peak_rss_kb;         /* largest peak RSS of a process in scope */
+};
+
+int view_build(const struct snap *s, struct view *v);
+void view_free(struct view *v);
+double view_secs(const struct view *v, uint64_t samples);
+double view_pct(uint64_t part, uint64_t whole);
+/* "name (file.ml:line)" for an ML function, "qualname (file:line)" else. */
+void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len);
+uint64_t view_overhead(const struct view *v); /* samples in mlpy's own categories */
+
+#endif
