@@ -39,7 +39,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
 SKEL        := $(BUILD)/mlprof.skel.h
 
-.PHONY: all clean test unit-test priv-test fuzz install bench
+.PHONY: all clean test unit-test priv-test fuzz install bench sid-root
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -87,8 +87,19 @@ clean:
 
 # Privileged end-to-end tests: the real daemon and BPF programs against real
 # interpreters. They need root and fail (not skip) without it.
+# They also run every case on Debian sid's python3.13/3.14/3.15 in a chroot
+# (built once by scripts/sid-root.sh, ~60 s), with and without a PID
+# namespace of their own.
 E2E_PYTHON ?= /usr/bin/python3
-priv-test: all
-	$(E2E_PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
+MLPROF_SID_ROOT ?= /var/cache/mlprof/sid-root
+export MLPROF_SID_ROOT
+sid-root:
+	scripts/sid-root.sh $(MLPROF_SID_ROOT)
 
-test: unit-test priv-test
+priv-test: all sid-root
+	MLPROF_REQUIRE_SID=1 $(E2E_PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
+
+# A short fuzz of each parser that reads target-controlled input runs too.
+test: unit-test
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
+	$(MAKE) priv-test

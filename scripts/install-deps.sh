@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PACKAGES=(
-    make gcc clang llvm pkg-config
+    make gcc clang llvm libclang-rt-14-dev pkg-config binutils util-linux
     libbpf-dev bpftool libelf-dev zlib1g-dev libcjson-dev libcriterion-dev
     python3 debootstrap
 )

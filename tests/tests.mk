@@ -28,7 +28,7 @@ unit-test: $(UNIT_BIN)
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -Iinclude -Iuser -I$(BUILD)
-FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable
+FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable $(BUILD)/fuzz/fuzz_sourcemap
 
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c user/elfread.c user/elfread.h
 	$(call msg,FUZZ-CC,$@)
@@ -39,6 +39,17 @@ $(BUILD)/fuzz/fuzz_linetable: tests/fuzz/fuzz_linetable.c user/linetable.c user/
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_linetable.c user/linetable.c -o $@
+
+$(BUILD)/fuzz/fuzz_sourcemap: tests/fuzz/fuzz_sourcemap.c user/sourcemap.c user/sourcemap.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_sourcemap.c user/sourcemap.c -lcjson -o $@
+
+$(BUILD)/fuzz/sourcemap.seeded: $(wildcard tests/fuzz/corpus/sourcemap/*)
+	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/sourcemap)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus/sourcemap
+	$(Q)cp tests/fuzz/corpus/sourcemap/* $(BUILD)/fuzz/corpus/sourcemap/
+	$(Q)touch $@
 
 # Working corpora live under $(BUILD); the committed seeds stay small. ELF
 # seeds are made at build time (tests/fuzz/make-seeds.sh).
@@ -54,8 +65,9 @@ $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(Q)cp tests/fuzz/corpus/linetable/* $(BUILD)/fuzz/corpus/linetable/
 	$(Q)touch $@
 
-fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded
-	$(Q)set -e; for f in elf linetable; do \
+fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded \
+      $(BUILD)/fuzz/sourcemap.seeded
+	$(Q)set -e; for f in elf linetable sourcemap; do \
 		printf '  %-8s %s (%ss)\n' FUZZ fuzz_$$f $(FUZZ_SECONDS); \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \

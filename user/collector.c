@@ -8,6 +8,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "bpfload.h"
 #include "cmdline.h"
@@ -235,11 +236,33 @@ static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct 
 	snprintf(p->ml_note, sizeof(p->ml_note), "%s", mlmap__note(p->ml));
 }
 
+/* Names the container a process runs in: its root directory if it is
+ * not ours, and its PID namespace if it is not ours. "" on the host. */
+static char *describe_container(int pid)
+{
+	char path[64], *root = read_link(pid, "root"), *out = NULL;
+	struct stat mine, theirs;
+	int other_ns;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	other_ns = !stat("/proc/self/ns/pid", &mine) && !stat(path, &theirs) &&
+		   mine.st_ino != theirs.st_ino;
+	if (other_ns || (root && strcmp(root, "/"))) {
+		if (asprintf(&out, "root=%s%s%.0llu", root ? root : "?", other_ns ? " pidns=" : "",
+			     other_ns ? (unsigned long long)theirs.st_ino : 0ULL) < 0)
+			out = NULL;
+	}
+	free(root);
+	return out ? out : strdup("");
+}
+
 /* Reads the command line, cwd and executable into the record. */
 static void describe_proc(struct collector *c, struct proc_rec *p)
 {
 	struct cmdline cl;
 
+	free(p->container);
+	p->container = describe_container(p->pid);
 	free(p->cwd);
 	p->cwd = read_link(p->pid, "cwd");
 	free(p->exe);

@@ -50,6 +50,9 @@ static void proc_table(const struct snap *s, struct strbuf *out)
 			      p->python[0] ? p->python : "-", fmt_count(p->samples, a, sizeof(a)),
 			      fmt_fixed(wall, 3, b, sizeof(b)), report_proc_state(p, c, sizeof(c)),
 			      p->cmdline[0] ? p->cmdline : p->comm);
+		if (p->container[0])
+			strbuf_printf(out, "%8s  container: %s, pid %d inside\n", "", p->container,
+				      p->ns_pid);
 		if (p->message[0])
 			strbuf_printf(out, "%8s  %s\n", "", p->message);
 	}
@@ -133,6 +136,10 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	cJSON_AddStringToObject(o, "python", p->python);
 	cJSON_AddStringToObject(o, "status", p->status);
 	cJSON_AddStringToObject(o, "message", p->message);
+	cJSON_AddStringToObject(o, "container", p->container);
+	cJSON_AddStringToObject(o, "ml_file", p->ml_file);
+	cJSON_AddStringToObject(o, "ml_note", p->ml_note);
+	cJSON_AddNumberToObject(o, "mlpy", p->mlpy);
 	cJSON_AddStringToObject(o, "state", report_proc_state(p, st, sizeof(st)));
 	cJSON_AddNumberToObject(o, "start_time", (double)((int64_t)p->start_ns + s->mono_to_real_ns) / 1e9);
 	if (p->ended)

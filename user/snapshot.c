@@ -18,6 +18,7 @@ static void proc_free_strings(struct snap_proc *p)
 	free(p->message);
 	free(p->ml_file);
 	free(p->ml_note);
+	free(p->container);
 }
 
 void snap_free(struct snap *s)
@@ -129,6 +130,7 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	err = err || add_num(o, "mlpy", p->mlpy);
 	err = err || add_str(o, "ml_file", p->ml_file);
 	err = err || add_str(o, "ml_note", p->ml_note);
+	err = err || add_str(o, "container", p->container);
 	err = err || add_num(o, "start_ns", (double)p->start_ns);
 	err = err || add_num(o, "end_ns", (double)p->end_ns);
 	err = err || add_num(o, "ended", p->ended);
@@ -299,6 +301,7 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->mlpy = (int32_t)get_num(o, "mlpy", 0, 2, pe, i);
 	p->ml_file = get_str(o, "ml_file", pe, i);
 	p->ml_note = get_str(o, "ml_note", pe, i);
+	p->container = get_str(o, "container", pe, i);
 	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
 	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);
 	p->ended = (int32_t)get_num(o, "ended", 0, 2, pe, i);

@@ -381,6 +381,8 @@ struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errl
 		goto out;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	while (root && end < json + len && strchr(" \t\r\n", *end) && *end)
+		end++;
 	if (!root || end != json + len) {
 		rc = fail(&e, "not valid JSON (at byte %td)", end ? end - json : (ptrdiff_t)0);
 		goto out;

@@ -282,6 +282,7 @@ static void free_node(struct store *st, struct proc_node *pn)
 	free(pn->rec.cmdline);
 	free(pn->rec.exe);
 	free(pn->rec.cwd);
+	free(pn->rec.container);
 	free(pn->rec.ml_file);
 	free(pn);
 	st->nprocs--;
@@ -507,8 +508,9 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 	out->mlpy = r->mlpy;
 	out->ml_file = dup_or_empty(r->ml_file);
 	out->ml_note = dup_or_empty(r->ml_note);
+	out->container = dup_or_empty(r->container);
 	return out->comm && out->cmdline && out->exe && out->python && out->status &&
-		       out->message && out->ml_file && out->ml_note
+		       out->message && out->ml_file && out->ml_note && out->container
 		       ? 0
 		       : -ENOMEM;
 }

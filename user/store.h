@@ -39,6 +39,7 @@ struct proc_rec {
 	uint64_t samples;
 	struct symtab *syms; /* freed when the image ends */
 	char *cwd;
+	char *container;    /* "" on the host; else its root and PID namespace */
 	int mlpy;           /* 1 mlpy CLI, 2 sandbox child, 0 */
 	int in_mlpy;        /* this image or an ancestor is an mlpy run */
 	char *ml_file;      /* the .ml program (mlpy CLI and its sandbox) */

@@ -43,14 +43,24 @@ def sid_root():
     return os.environ.get("MLPROF_SID_ROOT", "/var/cache/mlprof/sid-root")
 
 
-def chroot_interpreters():
-    """Interpreters of the Debian sid root (scripts/sid-root.sh), if built."""
+def chroot_interpreters(pidns=True):
+    """Interpreters of the Debian sid root (scripts/sid-root.sh), each also
+    in its own PID namespace (what a container looks like to the host).
+    With MLPROF_REQUIRE_SID=1 (make priv-test) a missing root is an error,
+    not a silent skip."""
     root = sid_root()
     found = []
     for minor in (13, 14, 15):
         exe = "/usr/bin/python3.%d" % minor
-        if os.path.exists(root + exe):
-            found.append(("sid-3.%d" % minor, ["chroot", root, exe]))
+        if not os.path.exists(root + exe):
+            if os.environ.get("MLPROF_REQUIRE_SID") == "1":
+                raise RuntimeError("%s%s missing: run scripts/sid-root.sh" % (root, exe))
+            continue
+        found.append(("sid-3.%d" % minor, ["chroot", root, exe]))
+        if pidns:
+            found.append(("sid-3.%d-pidns" % minor,
+                          ["unshare", "--pid", "--fork", "--mount-proc=%s/proc" % root,
+                           "chroot", root, exe]))
     return found
 
 
@@ -63,12 +73,19 @@ def selected(interps):
     return [i for i in interps if i[0] in keep]
 
 
+def chroot_of(argv_prefix):
+    """The root directory a command prefix chroots into, or None."""
+    if "chroot" not in argv_prefix:
+        return None
+    return argv_prefix[argv_prefix.index("chroot") + 1]
+
+
 def workload_path(argv_prefix, name):
     """Path of a workload as the interpreter sees it (copied into a chroot)."""
     src = os.path.join(WORKLOADS, name)
-    if argv_prefix[0] != "chroot":
+    root = chroot_of(argv_prefix)
+    if not root:
         return src
-    root = argv_prefix[1]
     dst_dir = os.path.join(root, "tmp", "mlprof-workloads")
     os.makedirs(dst_dir, exist_ok=True)
     shutil.copy(src, dst_dir)

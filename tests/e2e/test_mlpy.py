@@ -13,7 +13,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import (MLPROFCTL, MLPROFD, TOP, InterpreterCase, chroot_interpreters,  # noqa: E402
-                        require_root, selected, sid_root)
+                        chroot_of, require_root, selected)
 
 APP = os.path.join(TOP, "tests", "mlpy_app")
 POINTS = 5.0
@@ -35,7 +35,7 @@ class MlpyRun:
 
     def __init__(self, prefix, program, *mlpy_args, reports=("ml-summary",)):
         self.tmp = tempfile.mkdtemp(prefix="mlprof-mlpy-")
-        self.root = prefix[1] if prefix[0] == "chroot" else ""
+        self.root = chroot_of(prefix) or ""
         # Inside a chroot the app and examples must be reachable.
         self.work = os.path.join(self.root + "/tmp" if self.root else self.tmp, "mlpy-work")
         shutil.rmtree(self.work, ignore_errors=True)
@@ -86,7 +86,7 @@ class MlpyRun:
 
 def interpreters():
     found = [("debian-3.11", ["/usr/bin/python3.11"])]
-    sid = [i for i in chroot_interpreters() if i[0] == "sid-3.14"]
+    sid = [i for i in chroot_interpreters() if i[0] in ("sid-3.14", "sid-3.15-pidns")]
     return selected(found + sid)
 
 

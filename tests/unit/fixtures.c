@@ -39,6 +39,7 @@ static void add_proc(struct snap *s, int32_t pid, int32_t ppid, int32_t parent, 
 	p->message = strdup("");
 	p->ml_file = strdup("");
 	p->ml_note = strdup("");
+	p->container = strdup("");
 	p->start_ns = start_ns;
 	p->end_ns = end_ns;
 	p->ended = ended;

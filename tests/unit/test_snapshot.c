@@ -48,6 +48,7 @@ static void assert_same(const struct snap *a, const struct snap *b)
 		cr_assert_eq(p->mlpy, q->mlpy);
 		cr_assert_str_eq(p->ml_file, q->ml_file);
 		cr_assert_str_eq(p->ml_note, q->ml_note);
+		cr_assert_str_eq(p->container, q->container);
 		cr_assert_eq(p->start_ns, q->start_ns);
 		cr_assert_eq(p->end_ns, q->end_ns);
 		cr_assert_eq(p->ended, q->ended);
@@ -81,6 +82,8 @@ Test(snapshot, json_round_trip)
 	a.procs[0].mlpy = 1;
 	free(a.procs[0].ml_file);
 	a.procs[0].ml_file = strdup("/work/x.ml");
+	free(a.procs[1].container);
+	a.procs[1].container = strdup("root=/var/lib/c1 pidns=4026532001");
 	a.funcs[FX_EVAL].kind = FUNC_ML;
 	free(a.funcs[FX_EVAL].py_file);
 	a.funcs[FX_EVAL].py_file = strdup("/tmp/sandbox/x.py");
