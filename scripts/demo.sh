@@ -20,5 +20,5 @@ for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 echo "== running: $PY tests/mlpy_app/bin/mlpy run tests/mlpy_app/examples/hotspots.ml"
 "$PY" tests/mlpy_app/bin/mlpy run --no-cache tests/mlpy_app/examples/hotspots.ml | tail -n 1
 echo
-echo "== mlprofctl report ${REPORT:-raw} (first lines)"
-build/mlprofctl -s "$SOCK" report "${REPORT:-raw}" | head -n "${LINES_SHOWN:-25}"
+echo "== mlprofctl report ${REPORT:-ml-summary} (first lines)"
+build/mlprofctl -s "$SOCK" report "${REPORT:-ml-summary}" | head -n "${LINES_SHOWN:-70}"

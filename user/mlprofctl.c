@@ -350,18 +350,15 @@ static int cmd_report(const struct ctl_opts *o)
 	struct strbuf out = STRBUF_INIT;
 	char err[256];
 	struct snap s;
-	int i, ret;
+	int ret;
 
 	ret = load_snapshot(o, &s);
 	if (ret)
 		return 1;
-	for (i = 0; !ret && i < o->nreports; i++) {
-		if (i)
-			strbuf_puts(&out, "\n");
-		ret = report_render(&s, o->reports[i], o->format, &out, err, sizeof(err));
-		if (ret == -EINVAL)
-			fprintf(stderr, "mlprofctl: %s\n", err);
-	}
+	ret = report_render_many(&s, o->reports, (size_t)o->nreports, o->format, &out, err,
+				 sizeof(err));
+	if (ret == -EINVAL)
+		fprintf(stderr, "mlprofctl: %s\n", err);
 	if (!ret)
 		ret = out.err ? out.err : emit(o, out.buf);
 	strbuf_free(&out);

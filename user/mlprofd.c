@@ -418,18 +418,18 @@ static int print_reports(struct daemon *d)
 	char err[256];
 	struct snap s;
 	FILE *f = stdout;
-	int i, ret;
+	int ret;
 
 	ret = make_snapshot(d, &scope, &s);
 	if (!ret && d->o.save)
 		save_snapshot(&s, d->o.save);
-	if (!ret && !d->o.nreports)
-		ret = report_render(&s, snap_last_mlpy_run(&s) >= 0 ? "ml-summary" : "raw",
-				    d->o.format, &out, err, sizeof(err));
-	for (i = 0; !ret && i < d->o.nreports; i++) {
-		if (i)
-			strbuf_puts(&out, "\n");
-		ret = report_render(&s, d->o.reports[i], d->o.format, &out, err, sizeof(err));
+	if (!ret) {
+		const char *def = snap_last_mlpy_run(&s) >= 0 ? "ml-summary" : "raw";
+
+		/* No --report: ml-summary for an mlpy run, raw otherwise. */
+		ret = report_render_many(&s, d->o.nreports ? d->o.reports : &def,
+					 d->o.nreports ? (size_t)d->o.nreports : 1, d->o.format, &out,
+					 err, sizeof(err));
 		if (ret == -EINVAL)
 			fprintf(stderr, "mlprofd: %s\n", err);
 	}

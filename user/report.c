@@ -115,6 +115,49 @@ int report_render(const struct snap *s, const char *type, enum report_format fmt
 	return render_one(s, r, fmt, out);
 }
 
+int report_render_many(const struct snap *s, const char *const *types, size_t n,
+		       enum report_format fmt, struct strbuf *out, char *err, size_t errlen)
+{
+	cJSON *o = NULL, *j;
+	char *txt;
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!report_type_valid(types[i]))
+			return report_render(s, types[i], fmt, out, err, errlen);
+	}
+	if (fmt == REPORT_TEXT || n == 1) {
+		for (i = 0; !ret && i < n; i++) {
+			if (i)
+				strbuf_puts(out, "\n");
+			ret = report_render(s, types[i], fmt, out, err, errlen);
+		}
+		return ret;
+	}
+	/* Several JSON reports: one object keyed by report type. */
+	o = cJSON_CreateObject();
+	for (i = 0; o && !ret && i < n; i++) {
+		for (k = 0; !ret && k < NREPORTS; k++) {
+			if (strcmp(types[i], "all") && strcmp(types[i], reports[k].name))
+				continue;
+			if (cJSON_GetObjectItemCaseSensitive(o, reports[k].name))
+				continue;
+			j = reports[k].json(s);
+			if (!j || !cJSON_AddItemToObject(o, reports[k].name, j)) {
+				cJSON_Delete(j);
+				ret = -ENOMEM;
+			}
+		}
+	}
+	txt = o && !ret ? cJSON_Print(o) : NULL;
+	if (!txt || strbuf_puts(out, txt) || strbuf_puts(out, "\n"))
+		ret = -ENOMEM;
+	free(txt);
+	cJSON_Delete(o);
+	return ret;
+}
+
 const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len)
 {
 	int st = p->exit_code;

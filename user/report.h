@@ -22,6 +22,11 @@ int report_type_valid(const char *name);
 int report_render(const struct snap *s, const char *type, enum report_format fmt,
 		  struct strbuf *out, char *err, size_t errlen);
 
+/* Several reports: text one after the other; JSON as one object keyed by
+ * report type ("all" expands to every type). */
+int report_render_many(const struct snap *s, const char *const *types, size_t n,
+		       enum report_format fmt, struct strbuf *out, char *err, size_t errlen);
+
 /* Individual renderers (report_<type>.c). */
 int report_raw_text(const struct snap *s, struct strbuf *out);
 struct cJSON *report_raw_json(const struct snap *s);

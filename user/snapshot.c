@@ -244,6 +244,12 @@ static char *get_str(const cJSON *o, const char *k, struct perr *pe, long idx)
 	return s;
 }
 
+/* Fields added after the first snapshot format: absent means empty. */
+static char *get_opt_str(const cJSON *o, const char *k, struct perr *pe, long idx)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k) ? get_str(o, k, pe, idx) : strdup("");
+}
+
 #define U64MAX 18446744073709551615.0
 #define I32MIN -2147483648.0
 #define I32MAX 2147483647.0
@@ -298,10 +304,11 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->python = get_str(o, "python", pe, i);
 	p->status = get_str(o, "status", pe, i);
 	p->message = get_str(o, "message", pe, i);
-	p->mlpy = (int32_t)get_num(o, "mlpy", 0, 2, pe, i);
-	p->ml_file = get_str(o, "ml_file", pe, i);
-	p->ml_note = get_str(o, "ml_note", pe, i);
-	p->container = get_str(o, "container", pe, i);
+	p->mlpy = cJSON_GetObjectItemCaseSensitive(o, "mlpy") ? (int32_t)get_num(o, "mlpy", 0, 2, pe, i)
+								: 0;
+	p->ml_file = get_opt_str(o, "ml_file", pe, i);
+	p->ml_note = get_opt_str(o, "ml_note", pe, i);
+	p->container = get_opt_str(o, "container", pe, i);
 	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
 	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);
 	p->ended = (int32_t)get_num(o, "ended", 0, 2, pe, i);

@@ -1,4 +1,5 @@
-"""Nested calls with measured shares: outer() does some work itself and
+"""Nested calls with measured shares (thread CPU time, what a CPU sampler
+measures): outer() does some work itself and
 calls mid(), which calls leaf(). Prints
   MLPROF_SPLIT outer_self=<s> mid_self=<s> leaf=<s>"""
 import sys
@@ -20,25 +21,25 @@ def leaf(n):
 
 
 def mid(n, acc):
-    t0 = time.perf_counter()
+    t0 = time.thread_time()
     x = 0
     for i in range(n):
         x += i % 3
-    t1 = time.perf_counter()
+    t1 = time.thread_time()
     leaf(2 * n)
-    t2 = time.perf_counter()
+    t2 = time.thread_time()
     acc["mid_self"] += t1 - t0
     acc["leaf"] += t2 - t1
 
 
 def outer(seconds, acc):
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        t0 = time.perf_counter()
+    start = time.thread_time()
+    while time.thread_time() - start < seconds:
+        t0 = time.thread_time()
         x = 0
         for i in range(20000):
             x += i % 3
-        acc["outer_self"] += time.perf_counter() - t0
+        acc["outer_self"] += time.thread_time() - t0
         mid(20000, acc)
 
 
