@@ -176,7 +176,7 @@ const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len)
 void report_data_notes(const struct snap *s, struct strbuf *out)
 {
 	const struct snap_stats *st = &s->stats;
-	char a[32];
+	char a[32], b[32];
 	int any = 0;
 
 #define NOTE(cond, ...)                                                \
@@ -206,6 +206,7 @@ void report_data_notes(const struct snap *s, struct strbuf *out)
 	NOTE(st->proc_drops, "%s process events dropped: process lifetimes may be approximate",
 	     fmt_count(st->proc_drops, a, sizeof(a)));
 	NOTE(st->evicted_procs, "%s finished processes (%s samples) evicted: process table full",
-	     fmt_count(st->evicted_procs, a, sizeof(a)), "");
+	     fmt_count(st->evicted_procs, a, sizeof(a)),
+	     fmt_count(st->evicted_samples, b, sizeof(b)));
 #undef NOTE
 }

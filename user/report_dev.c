@@ -84,7 +84,7 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 /* What an mlpy developer should look at, from the numbers. */
 static void dev_recommendations(const struct view *v, struct strbuf *out)
 {
-	char label[512], a[48], b[48];
+	char label[512], a[48], b[48], pc[48];
 	size_t i;
 	int any = 0;
 
@@ -100,7 +100,7 @@ static void dev_recommendations(const struct view *v, struct strbuf *out)
 		strbuf_printf(out, "> %s takes %s of the run (%s); start with %s (%s of the category)\n",
 			      category_name(c), fmt_pct1(view_pct(n, v->total), a, sizeof(a)),
 			      fmt_secs(view_secs(v, n), b, sizeof(b)), label,
-			      fmt_pct1(view_pct(v->by_cat[c][0].samples, n), label + 400, 100));
+			      fmt_pct1(view_pct(v->by_cat[c][0].samples, n), pc, sizeof(pc)));
 		if (c == CAT_RUNTIME_OVERHEAD && v->cat[CAT_ML_CODE])
 			strbuf_printf(out, "  - that is %s of the time the ML code itself runs\n",
 				      fmt_pct1(view_pct(n, v->cat[CAT_ML_CODE]), a, sizeof(a)));

@@ -54,7 +54,7 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 		      fmt_pct1(view_pct(ml, v->total), b, sizeof(b)));
 	strbuf_printf(out, "mlpy Overhead: %s (%s of CPU)\n", fmt_secs(view_secs(v, over), a, sizeof(a)),
 		      fmt_pct1(view_pct(over, v->total), b, sizeof(b)));
-	strbuf_printf(out, "Other (Python stdlib outside ML code, interpreter start-up): %s (%s)\n",
+	strbuf_printf(out, "Other (ML stdlib bridges, Python stdlib outside ML code, interpreter): %s (%s)\n",
 		      fmt_secs(view_secs(v, other), a, sizeof(a)),
 		      fmt_pct1(view_pct(other, v->total), c, sizeof(c)));
 	if (v->peak_rss_kb)

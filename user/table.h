@@ -21,7 +21,7 @@ struct table {
 /* Columns: a heading each; a heading starting with '>' is right-aligned
  * (the '>' is not printed). */
 void table_init(struct table *t, size_t ncols, const char *const *heads);
-/* Appends a row of ncols printf'd cells (one format per cell). */
+/* Appends a row of ncols cells, copied as they are (NULL is empty). */
 void table_row(struct table *t, ...);
 /* +---+---+ grid with a heading row. */
 void table_grid(const struct table *t, struct strbuf *out);

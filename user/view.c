@@ -204,7 +204,7 @@ int view_build(const struct snap *s, struct view *v)
 			struct ml_func *m = &v->ml[ml_idx[f] - 1];
 
 			m->samples += st->samples;
-			if (own == inner_ml)
+			if (inner_ml == 0) /* else Python code it called is innermost */
 				m->own += st->samples;
 			else
 				m->in_stdlib += st->samples;
