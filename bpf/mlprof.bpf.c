@@ -39,28 +39,25 @@ static __always_inline __u32 ns_pid_of(struct task_struct *task)
 	return (__u32)up.nr;
 }
 
-SEC("perf_event")
-int on_sample(struct bpf_perf_event_data *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32, tid = (__u32)id, zero = 0, flags = 0, size;
-	const struct mlprof_layout *L;
-	struct mlprof_target *t;
-	struct task_struct *task;
-	struct scratch *s;
-	__u64 tstate, now;
+/* Per-CPU scratch for the memory tracepoints: a timer sample can interrupt
+ * a tracepoint program, so they must not share the sampler's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} mem_scratch_map SEC(".maps");
 
-	if (!pid)
-		return 0;
-	t = bpf_map_lookup_elem(&targets, &pid);
-	if (!t)
-		return 0;
-	stat_inc(MLPROF_STAT_SAMPLES);
-	s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!s)
-		return 0;
-	task = bpf_get_current_task_btf();
-	now = bpf_ktime_get_ns();
+/* Walks the current thread's Python stack into s->sample and sends it as a
+ * `kind` event worth `value`. Returns 0 if sent. */
+static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t, __u32 pid,
+				      __u32 tid, __u32 kind, __u64 value, __u32 flags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct mlprof_layout *L;
+	__u64 tstate, now = bpf_ktime_get_ns();
+	__u32 size;
+
 	s->sample.hdr.type = MLPROF_EV_SAMPLE;
 	s->sample.hdr.pid = pid;
 	s->sample.hdr.tid = tid;
@@ -69,10 +66,8 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	s->sample.ns_tid = ns_tid_of(task);
 	s->sample.cpu = bpf_get_smp_processor_id();
 	s->sample.nframes = 0;
-	/* The context only allows 8-byte loads of its registers. */
-	if ((*(volatile __u64 *)&ctx->regs.cs & 3) != 3)
-		flags |= MLPROF_SF_KERNEL;
-
+	s->sample.kind = kind;
+	s->sample.value = value;
 	L = t->layout_id ? bpf_map_lookup_elem(&layouts, &t->layout_id) : NULL;
 	if (!L || !t->runtime) {
 		flags |= MLPROF_SF_NO_LAYOUT;
@@ -94,8 +89,120 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (size > MLPROF_MAX_FRAMES)
 		size = MLPROF_MAX_FRAMES;
 	size = offsetof(struct mlprof_sample, frames) + size * sizeof(struct mlprof_frame);
-	if (bpf_ringbuf_output(&events, &s->sample, size, 0))
+	return bpf_ringbuf_output(&events, &s->sample, size, 0) ? -1 : 0;
+}
+
+SEC("perf_event")
+int on_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, tid = (__u32)id, zero = 0, flags = 0;
+	struct mlprof_target *t;
+	struct scratch *s;
+
+	if (!pid)
+		return 0;
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t)
+		return 0;
+	stat_inc(MLPROF_STAT_SAMPLES);
+	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return 0;
+	/* The context only allows 8-byte loads of its registers. */
+	if ((*(volatile __u64 *)&ctx->regs.cs & 3) != 3)
+		flags |= MLPROF_SF_KERNEL;
+	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags))
 		stat_inc(MLPROF_STAT_SAMPLE_DROPS);
+	return 0;
+}
+
+/* ---- memory: who maps memory and who makes it resident ---- */
+
+/* Page faults of a target: one in fault_period is walked and stands for
+ * fault_period pages. */
+const volatile __u32 fault_period = 16;
+const volatile __u32 page_size = 4096;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} fault_count SEC(".maps");
+
+static __always_inline void send_mem(__u32 kind, __u64 bytes)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, zero = 0;
+	struct mlprof_target *t;
+	struct scratch *s;
+
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t || !bytes)
+		return;
+	s = bpf_map_lookup_elem(&mem_scratch_map, &zero);
+	if (!s)
+		return;
+	if (send_stack(s, t, pid, (__u32)id, kind, bytes, 0))
+		stat_inc(MLPROF_STAT_MEM_DROPS);
+	else
+		stat_inc(MLPROF_STAT_MEM_EVENTS);
+}
+
+#define PROT_NONE_ 0x0
+#define MAP_ANONYMOUS_ 0x20
+#define MAP_NORESERVE_ 0x4000
+#define MAP_STACK_ 0x20000
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int on_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 len = ctx->args[1], prot = ctx->args[2], flags = ctx->args[3];
+
+	/* Heap memory: anonymous, accessible, not a thread stack or a
+	 * reservation (glibc's per-thread arenas map PROT_NONE first). */
+	if (!(flags & MAP_ANONYMOUS_) || prot == PROT_NONE_ || (flags & (MAP_STACK_ | MAP_NORESERVE_)))
+		return 0;
+	send_mem(MLPROF_MK_ALLOC, len);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mremap")
+int on_mremap(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 old_len = ctx->args[1], new_len = ctx->args[2];
+
+	if (new_len > old_len)
+		send_mem(MLPROF_MK_ALLOC, new_len - old_len);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_brk")
+int on_brk(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 want = ctx->args[0], cur = BPF_CORE_READ(task, mm, brk);
+
+	if (want > cur)
+		send_mem(MLPROF_MK_ALLOC, want - cur);
+	return 0;
+}
+
+SEC("tracepoint/exceptions/page_fault_user")
+int on_fault(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, zero = 0, *n;
+
+	(void)ctx;
+	if (!bpf_map_lookup_elem(&targets, &pid))
+		return 0;
+	n = bpf_map_lookup_elem(&fault_count, &zero);
+	if (!n || ++*n < fault_period)
+		return 0;
+	*n = 0;
+	send_mem(MLPROF_MK_FAULT, (__u64)fault_period * page_size);
 	return 0;
 }
 

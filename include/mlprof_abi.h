@@ -60,6 +60,8 @@ enum mlprof_stat {
 	MLPROF_STAT_TSTATE_WALKS,    /* thread-list walks (cache misses) */
 	MLPROF_STAT_CODE_EVENTS,     /* code events sent */
 	MLPROF_STAT_TARGETS_FULL,    /* forks not followed: target map full */
+	MLPROF_STAT_MEM_EVENTS,      /* memory stack events sent */
+	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full */
 	MLPROF_STAT_NR,
 };
 
@@ -77,12 +79,22 @@ struct mlprof_frame {
 	__u32 owner;
 };
 
+/* What a stack event measures. */
+enum mlprof_sample_kind {
+	MLPROF_MK_CPU = 0,   /* a cpu-clock sample: value = 1 */
+	MLPROF_MK_ALLOC = 1, /* anonymous mmap, mremap growth or brk growth: bytes */
+	MLPROF_MK_FAULT = 2, /* sampled user page faults: value = bytes they stand for */
+};
+
 struct mlprof_sample {
 	struct mlprof_ev_hdr hdr;
 	__u32 flags;
 	__u32 nframes; /* frames[0] is the innermost (running) frame */
 	__u32 ns_tid;  /* thread id inside the target's PID namespace */
 	__u32 cpu;
+	__u32 kind;    /* enum mlprof_sample_kind */
+	__u32 pad0;
+	__u64 value;
 	struct mlprof_frame frames[MLPROF_MAX_FRAMES];
 };
 

@@ -22,10 +22,25 @@ static int cmp_rows(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static void add_self(struct func_stat *r, const struct snap_stack *st)
+{
+	r->self += st->samples;
+	r->alloc_self += st->alloc_bytes;
+	r->count_self += st->alloc_count;
+	r->resident_self += st->resident_bytes;
+}
+
+static void add_total(struct func_stat *r, const struct snap_stack *st)
+{
+	r->total += st->samples;
+	r->alloc_total += st->alloc_bytes;
+	r->count_total += st->alloc_count;
+	r->resident_total += st->resident_bytes;
+}
+
 int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 {
-	uint64_t *self = calloc(s->nfuncs + 1, sizeof(*self));
-	uint64_t *total = calloc(s->nfuncs + 1, sizeof(*total));
+	struct func_stat *acc = calloc(s->nfuncs + 1, sizeof(*acc));
 	size_t *mark = calloc(s->nfuncs + 1, sizeof(*mark));
 	struct sort_ctx_row *tmp = NULL;
 	size_t i, k = 0;
@@ -34,7 +49,7 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 
 	*rows = NULL;
 	*n = 0;
-	if (!self || !total || !mark) {
+	if (!acc || !mark) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -43,13 +58,13 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 
 		if (!st->nframes)
 			continue;
-		self[st->frames[0].func] += st->samples;
+		add_self(&acc[st->frames[0].func], st);
 		for (j = 0; j < st->nframes; j++) {
 			f = st->frames[j].func;
 			if (mark[f] == i + 1)
 				continue; /* recursion: once per stack */
 			mark[f] = i + 1;
-			total[f] += st->samples;
+			add_total(&acc[f], st);
 		}
 	}
 	tmp = calloc(s->nfuncs + 1, sizeof(*tmp));
@@ -58,11 +73,10 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 		goto out;
 	}
 	for (i = 0; i < s->nfuncs; i++) {
-		if (!total[i])
+		if (!acc[i].total && !acc[i].alloc_total && !acc[i].resident_total)
 			continue;
+		tmp[k].st = acc[i];
 		tmp[k].st.func = (uint32_t)i;
-		tmp[k].st.self = self[i];
-		tmp[k].st.total = total[i];
 		tmp[k].name = s->funcs[i].qualname;
 		k++;
 	}
@@ -76,8 +90,7 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 		(*rows)[i] = tmp[i].st;
 	*n = k;
 out:
-	free(self);
-	free(total);
+	free(acc);
 	free(mark);
 	free(tmp);
 	return err;

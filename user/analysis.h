@@ -11,9 +11,13 @@ struct func_stat {
 	uint32_t func;
 	uint64_t self;  /* samples with the function innermost */
 	uint64_t total; /* samples with the function anywhere (once each) */
+	/* Memory events, counted the same way. */
+	uint64_t alloc_self, alloc_total;       /* bytes mapped */
+	uint64_t count_self, count_total;       /* mapping events */
+	uint64_t resident_self, resident_total; /* bytes made resident */
 };
 
-/* One row per function with samples, sorted by self then total samples
+/* One row per function with samples or memory, sorted by self then total samples
  * (descending), then by name. 0 or -ENOMEM. */
 int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n);
 

@@ -58,8 +58,16 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		goto fail;
 	}
 	b->skel->rodata->exec_all = cfg->exec_all;
+	b->skel->rodata->fault_period = cfg->fault_period ? cfg->fault_period : 16;
+	if (!cfg->memory) {
+		bpf_program__set_autoload(b->skel->progs.on_mmap, false);
+		bpf_program__set_autoload(b->skel->progs.on_mremap, false);
+		bpf_program__set_autoload(b->skel->progs.on_brk, false);
+		bpf_program__set_autoload(b->skel->progs.on_fault, false);
+	}
 	page = sysconf(_SC_PAGESIZE);
 	b->skel->rodata->page_kb = page > 0 ? (unsigned)(page / 1024) : 4;
+	b->skel->rodata->page_size = page > 0 ? (unsigned)page : 4096;
 	err = bpf_map__set_max_entries(b->skel->maps.events, cfg->ringbuf_mb << 20);
 	if (!err)
 		err = mlprof__load(b->skel);

@@ -14,6 +14,8 @@ struct bpf_config {
 	unsigned freq_hz;
 	unsigned ringbuf_mb;
 	bool exec_all; /* report every exec, not only those of targets */
+	bool memory;   /* attach the memory tracepoints */
+	unsigned fault_period; /* walk one user page fault in this many */
 };
 
 /* Receives each ring buffer record; returning non-zero stops consumption. */

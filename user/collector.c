@@ -593,6 +593,7 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 {
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
 	struct snap_stats *stats = store__stats(c->st);
+	struct stack_counts add = { 0 };
 	const struct code_info *ci;
 	uint32_t i, n = 0;
 
@@ -640,7 +641,18 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		if (ev->flags & MLPROF_SF_NO_LAYOUT && p->inspect_status == INSPECT_NOT_READY)
 			inspect_proc(c, p, ev->hdr.ts_ns);
 	}
-	store__add_sample(c->st, p, c->frames, n, 1);
+	switch (ev->kind) {
+	case MLPROF_MK_ALLOC:
+		add.alloc_bytes = ev->value;
+		add.alloc_count = 1;
+		break;
+	case MLPROF_MK_FAULT:
+		add.resident_bytes = ev->value;
+		break;
+	default:
+		add.samples = 1;
+	}
+	store__add_sample(c->st, p, c->frames, n, &add);
 }
 
 int collector__on_event(void *ctx, void *data, size_t size)

@@ -81,6 +81,8 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 	st->proc_drops = v[MLPROF_STAT_PROC_DROPS];
 	st->truncated = v[MLPROF_STAT_TRUNCATED];
 	st->read_errors = v[MLPROF_STAT_READ_ERRORS];
+	st->mem_events = v[MLPROF_STAT_MEM_EVENTS];
+	st->mem_drops = v[MLPROF_STAT_MEM_DROPS];
 }
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
@@ -91,6 +93,8 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 		return err;
 	fill_bpf_stats(d, &s->stats);
 	s->freq_hz = d->o.freq_hz;
+	s->memory = (uint32_t)d->o.memory;
+	s->fault_period = d->o.fault_period;
 	s->host = strdup(d->host);
 	s->now_ns = now_ns(CLOCK_MONOTONIC);
 	s->mono_to_real_ns = (int64_t)(now_ns(CLOCK_REALTIME) - s->now_ns);
@@ -181,6 +185,8 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(bp, "lost_samples", (double)st.lost_samples);
 	cJSON_AddNumberToObject(bp, "unresolved_frames", (double)st.unresolved_frames);
 	cJSON_AddNumberToObject(bp, "evicted_procs", (double)st.evicted_procs);
+	cJSON_AddNumberToObject(bp, "mem_events", (double)st.mem_events);
+	cJSON_AddNumberToObject(bp, "mem_drops", (double)st.mem_drops);
 	tg = cJSON_AddArrayToObject(o, "targets");
 	lc.arr = tg;
 	store__for_each_live(d->st, add_live, &lc);
@@ -302,6 +308,8 @@ static int setup(struct daemon *d)
 		.freq_hz = d->o.freq_hz,
 		.ringbuf_mb = d->o.ringbuf_mb,
 		.exec_all = d->o.mode != TARGET_NONE,
+		.memory = d->o.memory,
+		.fault_period = d->o.fault_period,
 	};
 	int err, i;
 

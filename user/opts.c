@@ -30,6 +30,8 @@ void opts_usage(FILE *f)
 "Sampling:\n"
 "  -F, --freq HZ             samples per second per CPU (default 999; 1-20000)\n"
 "      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
+"      --no-memory           do not measure memory (mmap/brk bytes, page faults)\n"
+"      --fault-period N      walk the stack on one user page fault in N (default 32)\n"
 "      --max-procs N         process records kept (default 4096)\n"
 "      --max-stacks N        distinct stacks kept (default 500000)\n"
 "Control:\n"
@@ -94,6 +96,8 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "save", required_argument, NULL, 5 },
+		{ "no-memory", no_argument, NULL, 6 },
+		{ "fault-period", required_argument, NULL, 7 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -106,6 +110,8 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	memset(o, 0, sizeof(*o));
 	o->freq_hz = 999;
 	o->ringbuf_mb = 16;
+	o->memory = 1;
+	o->fault_period = 32;
 	o->socket_path = PROTO_DEFAULT_SOCKET;
 	o->format = REPORT_TEXT;
 	o->limits = lim;
@@ -177,6 +183,14 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			break;
 		case 5:
 			o->save = optarg;
+			break;
+		case 6:
+			o->memory = 0;
+			break;
+		case 7:
+			if (parse_uint(optarg, 1, 65536, &v))
+				return bad(err, "--fault-period (1-65536)", optarg);
+			o->fault_period = (unsigned)v;
 			break;
 		case 'v':
 			o->verbose = 1;

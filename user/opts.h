@@ -17,6 +17,8 @@ struct opts {
 	int npids;
 	unsigned freq_hz;
 	unsigned ringbuf_mb;
+	int memory;           /* measure memory (default on; --no-memory) */
+	unsigned fault_period;
 	const char *socket_path;
 	int socket_given;
 	const char *socket_group;

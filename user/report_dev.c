@@ -38,11 +38,11 @@ static void dev_totals(const struct view *v, struct strbuf *out)
 
 int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 {
-	const char *ch[] = { "Category", ">Time", ">% Total", ">Samples" };
-	const char *fh[] = { "Function", "Category", ">Self", ">% Total", ">Samples" };
+	const char *ch[] = { "Category", ">Time", ">% Total", ">Samples", ">Memory" };
+	const char *fh[] = { "Function", "Category", ">Self", ">% Total", ">Samples", ">Memory" };
 	struct view v;
 	struct table t;
-	char label[512], a[48], b[48], c[48];
+	char label[512], a[48], b[48], c[48], m[48];
 	size_t i;
 	int err = view_build(s, &v);
 
@@ -52,19 +52,21 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 	dev_totals(&v, out);
 	strbuf_puts(out, "Time Breakdown (by category; a sample belongs to the innermost frame "
 			 "that is not Python stdlib):\n");
-	table_init(&t, 4, ch);
+	table_init(&t, 4 + (size_t)v.memory, ch);
 	for (i = 0; i < NCAT; i++) {
 		uint64_t n = v.cat[cat_order[i]];
 
 		table_row(&t, category_name(cat_order[i]), fmt_secs(view_secs(&v, n), a, sizeof(a)),
-			  fmt_pct1(view_pct(n, v.total), b, sizeof(b)), fmt_count(n, c, sizeof(c)));
+			  fmt_pct1(view_pct(n, v.total), b, sizeof(b)), fmt_count(n, c, sizeof(c)),
+			  view_mb(&v, v.cat_alloc[cat_order[i]], m, sizeof(m)));
 	}
 	table_row(&t, "Total", fmt_secs(view_secs(&v, v.total), a, sizeof(a)),
-		  fmt_pct1(v.total ? 100.0 : 0, b, sizeof(b)), fmt_count(v.total, c, sizeof(c)));
+		  fmt_pct1(v.total ? 100.0 : 0, b, sizeof(b)), fmt_count(v.total, c, sizeof(c)),
+		  view_mb(&v, v.alloc_total, m, sizeof(m)));
 	table_grid(&t, out);
 	table_free(&t);
 	strbuf_puts(out, "\nTop Functions (all categories, by self time):\n");
-	table_init(&t, 5, fh);
+	table_init(&t, 5 + (size_t)v.memory, fh);
 	for (i = 0; i < v.nfuncs && i < TOP_ALL; i++) {
 		if (!v.funcs[i].self)
 			break;
@@ -72,7 +74,8 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 		table_row(&t, label, category_name(v.func_cat[v.funcs[i].func]),
 			  fmt_secs(view_secs(&v, v.funcs[i].self), a, sizeof(a)),
 			  fmt_pct1(view_pct(v.funcs[i].self, v.total), b, sizeof(b)),
-			  fmt_count(v.funcs[i].self, c, sizeof(c)));
+			  fmt_count(v.funcs[i].self, c, sizeof(c)),
+			  view_mb(&v, v.funcs[i].alloc_self, m, sizeof(m)));
 	}
 	table_grid(&t, out);
 	table_free(&t);
@@ -115,10 +118,10 @@ static void dev_recommendations(const struct view *v, struct strbuf *out)
 
 int report_dev_details_text(const struct snap *s, struct strbuf *out)
 {
-	const char *heads[] = { "Function", ">Time", ">% Category", ">Samples" };
+	const char *heads[] = { "Function", ">Time", ">% Category", ">Samples", ">Memory" };
 	struct view v;
 	struct table t;
-	char title[256], label[512], a[48], b[48], c[48];
+	char title[256], label[512], a[48], b[48], c[48], m[48];
 	size_t i, k;
 	int err = view_build(s, &v);
 
@@ -138,15 +141,16 @@ int report_dev_details_text(const struct snap *s, struct strbuf *out)
 			title[i] = i < strlen(category_name(cat)) && title[i] >= 'a' && title[i] <= 'z'
 					   ? (char)(title[i] - 32)
 					   : title[i];
-		table_init(&t, 4, heads);
+		table_init(&t, 4 + (size_t)v.memory, heads);
 		for (i = 0; i < v.nby_cat[cat] && i < TOP_N; i++) {
 			view_func_label(&v, v.by_cat[cat][i].func, label, sizeof(label));
 			table_row(&t, label, fmt_secs(view_secs(&v, v.by_cat[cat][i].samples), a, sizeof(a)),
 				  fmt_pct1(view_pct(v.by_cat[cat][i].samples, v.cat[cat]), b, sizeof(b)),
-				  fmt_count(v.by_cat[cat][i].samples, c, sizeof(c)));
+				  fmt_count(v.by_cat[cat][i].samples, c, sizeof(c)),
+				  view_mb(&v, v.by_cat[cat][i].alloc_bytes, m, sizeof(m)));
 		}
 		if (!v.nby_cat[cat])
-			table_row(&t, "(no samples)", "", "", "");
+			table_row(&t, "(no samples)", "", "", "", "");
 		table_box(&t, title, 70, out);
 		table_free(&t);
 		strbuf_puts(out, "\n");
@@ -172,6 +176,8 @@ static cJSON *cat_json(const struct view *v, enum category c, size_t top)
 	cJSON_AddNumberToObject(o, "samples", (double)v->cat[c]);
 	cJSON_AddNumberToObject(o, "time_s", view_secs(v, v->cat[c]));
 	cJSON_AddNumberToObject(o, "pct", view_pct(v->cat[c], v->total));
+	cJSON_AddNumberToObject(o, "alloc_bytes", (double)v->cat_alloc[c]);
+	cJSON_AddNumberToObject(o, "resident_bytes", (double)v->cat_resident[c]);
 	arr = cJSON_AddArrayToObject(o, "functions");
 	for (i = 0; arr && i < v->nby_cat[c] && i < top; i++) {
 		cJSON *f = cJSON_CreateObject();
@@ -186,6 +192,7 @@ static cJSON *cat_json(const struct view *v, enum category c, size_t top)
 		cJSON_AddNumberToObject(f, "time_s", view_secs(v, v->by_cat[c][i].samples));
 		cJSON_AddNumberToObject(f, "pct_of_category",
 					view_pct(v->by_cat[c][i].samples, v->cat[c]));
+		cJSON_AddNumberToObject(f, "alloc_bytes", (double)v->by_cat[c][i].alloc_bytes);
 		cJSON_AddItemToArray(arr, f);
 	}
 	return o;
@@ -211,6 +218,9 @@ static cJSON *dev_json(const struct snap *s, int details)
 	cJSON_AddNumberToObject(o, "cpu_s", view_secs(&v, v.total));
 	cJSON_AddNumberToObject(o, "overhead_samples", (double)view_overhead(&v));
 	cJSON_AddNumberToObject(o, "dropped", (double)(s->stats.sample_drops + s->stats.lost_samples));
+	cJSON_AddBoolToObject(o, "memory", v.memory);
+	cJSON_AddNumberToObject(o, "alloc_bytes", (double)v.alloc_total);
+	cJSON_AddNumberToObject(o, "resident_bytes", (double)v.resident_total);
 	arr = cJSON_AddArrayToObject(o, "categories");
 	for (i = 0; arr && i < NCAT; i++) {
 		if (!details || category_is_mlpy_overhead(cat_order[i]) || cat_order[i] == CAT_ML_STDLIB)
@@ -229,6 +239,8 @@ static cJSON *dev_json(const struct snap *s, int details)
 			cJSON_AddNumberToObject(f, "self_samples", (double)v.funcs[i].self);
 			cJSON_AddNumberToObject(f, "self_s", view_secs(&v, v.funcs[i].self));
 			cJSON_AddNumberToObject(f, "pct", view_pct(v.funcs[i].self, v.total));
+			cJSON_AddNumberToObject(f, "alloc_bytes", (double)v.funcs[i].alloc_self);
+			cJSON_AddNumberToObject(f, "alloc_bytes_total", (double)v.funcs[i].alloc_total);
 			cJSON_AddItemToArray(arr, f);
 		}
 	}

@@ -42,7 +42,7 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 {
 	uint64_t ml = v->cat[CAT_ML_CODE], over = view_overhead(v);
 	uint64_t other = v->total - ml - over;
-	char a[48], b[48], c[48];
+	char a[48], b[48], c[48], d[48];
 
 	strbuf_printf(out, "Runs: %zu%s   Samples: %s at %u Hz\n", v->nruns_mlpy ? v->nruns_mlpy : v->nruns,
 		      v->nruns_mlpy ? " mlpy" : "", fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
@@ -60,6 +60,12 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 	if (v->peak_rss_kb)
 		strbuf_printf(out, "Peak Memory (largest process RSS): %.1f MB\n",
 			      (double)v->peak_rss_kb / 1024.0);
+	if (v->memory)
+		strbuf_printf(out, "ML Code Memory: %s mapped, %s made resident (all code: %s, %s)\n",
+			      view_mb(v, v->ml_alloc, a, sizeof(a)),
+			      view_mb(v, v->ml_resident, b, sizeof(b)),
+			      view_mb(v, v->alloc_total, c, sizeof(c)),
+			      view_mb(v, v->resident_total, d, sizeof(d)));
 	strbuf_puts(out, "\n");
 }
 
@@ -119,9 +125,9 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 {
 	struct view v;
 	struct table t;
-	char label[512], a[48], b[48], c[48];
-	const char *fh[] = { "Function", ">Time", ">% ML", ">Samples" };
-	const char *gh[] = { "File", ">Time", ">% ML", ">Samples", ">Functions" };
+	char label[512], a[48], b[48], c[48], m[48];
+	const char *fh[] = { "Function", ">Time", ">% ML", ">Samples", ">Memory" };
+	const char *gh[] = { "File", ">Time", ">% ML", ">Samples", ">Functions", ">Memory" };
 	uint64_t ml;
 	size_t i;
 	int err = view_build(s, &v);
@@ -132,12 +138,14 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 	report_header(out, "ML CODE PERFORMANCE SUMMARY");
 	ml_totals(&v, out);
 	strbuf_printf(out, "Top ML Functions (by CPU time; calls are not counted by a sampler):\n");
-	table_init(&t, 4, fh);
+	/* The Memory column only when memory was measured. */
+	table_init(&t, 4 + (size_t)v.memory, fh);
 	for (i = 0; i < v.nml && i < TOP_N; i++) {
 		view_func_label(&v, v.ml[i].func, label, sizeof(label));
 		table_row(&t, label, fmt_secs(view_secs(&v, v.ml[i].samples), a, sizeof(a)),
 			  fmt_pct1(view_pct(v.ml[i].samples, ml), b, sizeof(b)),
-			  fmt_count(v.ml[i].samples, c, sizeof(c)));
+			  fmt_count(v.ml[i].samples, c, sizeof(c)),
+			  view_mb(&v, v.ml[i].alloc_bytes, m, sizeof(m)));
 	}
 	if (v.nml)
 		table_grid(&t, out);
@@ -145,7 +153,7 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 		strbuf_puts(out, "  (no ML code sampled)\n");
 	table_free(&t);
 	strbuf_puts(out, "\nML Files (by CPU time):\n");
-	table_init(&t, 5, gh);
+	table_init(&t, 5 + (size_t)v.memory, gh);
 	for (i = 0; i < v.nfiles; i++) {
 		char nf[32];
 
@@ -153,7 +161,8 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 		table_row(&t, path_basename(v.files[i].file),
 			  fmt_secs(view_secs(&v, v.files[i].samples), a, sizeof(a)),
 			  fmt_pct1(view_pct(v.files[i].samples, ml), b, sizeof(b)),
-			  fmt_count(v.files[i].samples, c, sizeof(c)), nf);
+			  fmt_count(v.files[i].samples, c, sizeof(c)), nf,
+			  view_mb(&v, v.files[i].alloc_bytes, m, sizeof(m)));
 	}
 	if (v.nfiles)
 		table_grid(&t, out);
@@ -169,7 +178,8 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 
 int report_ml_details_text(const struct snap *s, struct strbuf *out)
 {
-	const char *heads[] = { "Function", ">Time", ">% File", ">Samples", ">Total", "Hot line" };
+	const char *heads[] = { "Function", ">Time", ">% File", ">Samples", ">Total", "Hot line",
+				">Memory" };
 	struct view v;
 	struct table t;
 	char title[600], a[48], b[48], c[48], d[48], e[64];
@@ -188,11 +198,11 @@ int report_ml_details_text(const struct snap *s, struct strbuf *out)
 		snprintf(title, sizeof(title), "%s (%s, %s of ML time)", v.files[k].file,
 			 fmt_secs(view_secs(&v, v.files[k].samples), a, sizeof(a)),
 			 fmt_pct1(view_pct(v.files[k].samples, ml), b, sizeof(b)));
-		table_init(&t, 6, heads);
+		table_init(&t, 6 + (size_t)v.memory, heads);
 		for (i = 0; i < v.nml; i++) {
 			const struct ml_func *m = &v.ml[i];
 			const struct snap_func *f = &s->funcs[m->func];
-			char name[300];
+			char name[300], mb[48];
 
 			if (strcmp(f->file, v.files[k].file))
 				continue;
@@ -208,7 +218,8 @@ int report_ml_details_text(const struct snap *s, struct strbuf *out)
 			table_row(&t, name, fmt_secs(view_secs(&v, m->samples), a, sizeof(a)),
 				  fmt_pct1(view_pct(m->samples, v.files[k].samples), b, sizeof(b)),
 				  fmt_count(m->samples, c, sizeof(c)),
-				  fmt_secs(view_secs(&v, m->total), d, sizeof(d)), e);
+				  fmt_secs(view_secs(&v, m->total), d, sizeof(d)), e,
+				  view_mb(&v, m->alloc_bytes, mb, sizeof(mb)));
 		}
 		table_box(&t, title, RULE_WIDTH, out);
 		table_free(&t);
@@ -241,6 +252,11 @@ static void add_totals_json(cJSON *o, const struct view *v)
 	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)v->peak_rss_kb * 1024);
 	cJSON_AddNumberToObject(o, "dropped",
 				(double)(v->s->stats.sample_drops + v->s->stats.lost_samples));
+	cJSON_AddBoolToObject(o, "memory", v->memory);
+	cJSON_AddNumberToObject(o, "ml_alloc_bytes", (double)v->ml_alloc);
+	cJSON_AddNumberToObject(o, "ml_resident_bytes", (double)v->ml_resident);
+	cJSON_AddNumberToObject(o, "alloc_bytes", (double)v->alloc_total);
+	cJSON_AddNumberToObject(o, "resident_bytes", (double)v->resident_total);
 }
 
 static cJSON *ml_func_json(const struct view *v, const struct ml_func *m, uint64_t whole)
@@ -265,6 +281,8 @@ static cJSON *ml_func_json(const struct view *v, const struct ml_func *m, uint64
 	cJSON_AddNumberToObject(o, "hot_line", m->hot_line);
 	cJSON_AddNumberToObject(o, "hot_line_samples", (double)m->hot_line_samples);
 	cJSON_AddStringToObject(o, "py_file", f->py_file);
+	cJSON_AddNumberToObject(o, "alloc_bytes", (double)m->alloc_bytes);
+	cJSON_AddNumberToObject(o, "resident_bytes", (double)m->resident_bytes);
 	return o;
 }
 
@@ -294,6 +312,7 @@ static cJSON *ml_json(const struct snap *s, int details)
 		cJSON_AddNumberToObject(f, "time_s", view_secs(&v, v.files[i].samples));
 		cJSON_AddNumberToObject(f, "pct", view_pct(v.files[i].samples, v.cat[CAT_ML_CODE]));
 		cJSON_AddNumberToObject(f, "functions", (double)v.files[i].nfuncs);
+		cJSON_AddNumberToObject(f, "alloc_bytes", (double)v.files[i].alloc_bytes);
 		cJSON_AddItemToArray(arr, f);
 	}
 	view_free(&v);

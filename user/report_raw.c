@@ -74,17 +74,27 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), s->nprocs);
 	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
 	strbuf_puts(out, "self: samples with the function running; total: with it anywhere on "
-			 "the stack. Seconds = samples / frequency.\n\n");
-	strbuf_printf(out, "%10s %10s %6s %10s %10s %6s  %s\n", "self_n", "self_s", "self%",
-		      "total_n", "total_s", "total%", "file:line(function)");
+			 "the stack. Seconds = samples / frequency.\n");
+	if (s->memory)
+		strbuf_puts(out, "alloc_MB: memory mapped (anonymous mmap, mremap, brk) with the "
+				 "function running (self).\n");
+	strbuf_puts(out, "\n");
+	strbuf_printf(out, "%10s %10s %6s %10s %10s %6s ", "self_n", "self_s", "self%", "total_n",
+		      "total_s", "total%");
+	if (s->memory)
+		strbuf_printf(out, "%9s ", "alloc_MB");
+	strbuf_printf(out, " %s\n", "file:line(function)");
 	for (i = 0; i < n; i++) {
 		const struct func_stat *r = &rows[i];
 
-		strbuf_printf(out, "%10s %10s %5.1f%% %10s %10s %5.1f%%  ",
+		strbuf_printf(out, "%10s %10s %5.1f%% %10s %10s %5.1f%% ",
 			      fmt_count(r->self, a, sizeof(a)),
 			      fmt_fixed(secs(s, r->self), 3, b, sizeof(b)), pct(r->self, total),
 			      fmt_count(r->total, c, sizeof(c)),
 			      fmt_fixed(secs(s, r->total), 3, d, sizeof(d)), pct(r->total, total));
+		if (s->memory)
+			strbuf_printf(out, "%9.1f ", (double)r->alloc_self / (1024.0 * 1024.0));
+		strbuf_puts(out, " ");
 		func_label(&s->funcs[r->func], out);
 		strbuf_puts(out, "\n");
 	}
@@ -116,6 +126,12 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	cJSON_AddNumberToObject(o, "total_s", secs(s, r->total));
 	cJSON_AddNumberToObject(o, "self_pct", pct(r->self, total));
 	cJSON_AddNumberToObject(o, "total_pct", pct(r->total, total));
+	cJSON_AddNumberToObject(o, "alloc_bytes", (double)r->alloc_self);
+	cJSON_AddNumberToObject(o, "alloc_count", (double)r->count_self);
+	cJSON_AddNumberToObject(o, "resident_bytes", (double)r->resident_self);
+	cJSON_AddNumberToObject(o, "alloc_bytes_total", (double)r->alloc_total);
+	cJSON_AddNumberToObject(o, "alloc_count_total", (double)r->count_total);
+	cJSON_AddNumberToObject(o, "resident_bytes_total", (double)r->resident_total);
 	return o;
 }
 
@@ -154,6 +170,9 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	cJSON_AddNumberToObject(o, "samples", (double)p->samples);
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, p->samples));
 	cJSON_AddNumberToObject(o, "maxrss_kb", (double)p->maxrss_kb);
+	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)p->maxrss_kb * 1024);
+	cJSON_AddNumberToObject(o, "alloc_bytes", (double)p->alloc_bytes);
+	cJSON_AddNumberToObject(o, "resident_bytes", (double)p->resident_bytes);
 	cJSON_AddNumberToObject(o, "parent", p->parent);
 	cJSON_AddNumberToObject(o, "run", p->root);
 	return o;
@@ -176,6 +195,7 @@ cJSON *report_raw_json(const struct snap *s)
 	cJSON_AddNumberToObject(o, "samples", (double)total);
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total));
 	cJSON_AddNumberToObject(o, "dropped", (double)dropped(s));
+	cJSON_AddBoolToObject(o, "memory", s->memory);
 	arr = cJSON_AddArrayToObject(o, "functions");
 	for (i = 0; arr && i < n; i++)
 		cJSON_AddItemToArray(arr, func_json(s, &rows[i], total));

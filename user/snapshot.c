@@ -82,6 +82,9 @@ static cJSON *stats_to_json(const struct snap_stats *st)
 	err = err || add_num(o, "evicted_samples", (double)st->evicted_samples);
 	err = err || add_num(o, "unresolved_frames", (double)st->unresolved_frames);
 	err = err || add_num(o, "lost_samples", (double)st->lost_samples);
+	err = err || add_num(o, "lost_alloc_bytes", (double)st->lost_alloc_bytes);
+	err = err || add_num(o, "mem_events", (double)st->mem_events);
+	err = err || add_num(o, "mem_drops", (double)st->mem_drops);
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -137,6 +140,8 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	err = err || add_num(o, "exit_code", p->exit_code);
 	err = err || add_num(o, "maxrss_kb", (double)p->maxrss_kb);
 	err = err || add_num(o, "samples", (double)p->samples);
+	err = err || add_num(o, "alloc_bytes", (double)p->alloc_bytes);
+	err = err || add_num(o, "resident_bytes", (double)p->resident_bytes);
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -152,6 +157,12 @@ static cJSON *stack_to_json(const struct snap_stack *st)
 
 	err = err || add_num(o, "p", st->proc);
 	err = err || add_num(o, "n", (double)st->samples);
+	if (st->alloc_bytes || st->alloc_count) {
+		err = err || add_num(o, "a", (double)st->alloc_bytes);
+		err = err || add_num(o, "c", (double)st->alloc_count);
+	}
+	if (st->resident_bytes)
+		err = err || add_num(o, "r", (double)st->resident_bytes);
 	f = err ? NULL : cJSON_AddArrayToObject(o, "f");
 	err = err || !f;
 	for (i = 0; !err && i < st->nframes; i++) {
@@ -174,6 +185,8 @@ cJSON *snap_to_json(const struct snap *s)
 	err = err || add_str(o, "format", "mlprof-snapshot");
 	err = err || add_num(o, "version", SNAP_FORMAT_VERSION);
 	err = err || add_num(o, "freq_hz", s->freq_hz);
+	err = err || add_num(o, "memory", s->memory);
+	err = err || add_num(o, "fault_period", s->fault_period);
 	err = err || add_str(o, "host", s->host);
 	err = err || add_num(o, "start_ns", (double)s->start_ns);
 	err = err || add_num(o, "now_ns", (double)s->now_ns);
@@ -250,6 +263,12 @@ static char *get_opt_str(const cJSON *o, const char *k, struct perr *pe, long id
 	return cJSON_GetObjectItemCaseSensitive(o, k) ? get_str(o, k, pe, idx) : strdup("");
 }
 
+static double get_opt_num(const cJSON *o, const char *k, double lo, double hi, struct perr *pe,
+			  long idx)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k) ? get_num(o, k, lo, hi, pe, idx) : 0;
+}
+
 #define U64MAX 18446744073709551615.0
 #define I32MIN -2147483648.0
 #define I32MAX 2147483647.0
@@ -271,6 +290,9 @@ static void parse_stats(const cJSON *o, struct snap_stats *st, struct perr *pe)
 	st->evicted_samples = (uint64_t)get_num(o, "evicted_samples", 0, U64MAX, pe, 0);
 	st->unresolved_frames = (uint64_t)get_num(o, "unresolved_frames", 0, U64MAX, pe, 0);
 	st->lost_samples = (uint64_t)get_num(o, "lost_samples", 0, U64MAX, pe, 0);
+	st->lost_alloc_bytes = (uint64_t)get_opt_num(o, "lost_alloc_bytes", 0, U64MAX, pe, 0);
+	st->mem_events = (uint64_t)get_opt_num(o, "mem_events", 0, U64MAX, pe, 0);
+	st->mem_drops = (uint64_t)get_opt_num(o, "mem_drops", 0, U64MAX, pe, 0);
 }
 
 static void parse_func(const cJSON *o, struct snap_func *f, struct perr *pe, long i)
@@ -315,6 +337,8 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->exit_code = (int32_t)get_num(o, "exit_code", I32MIN, I32MAX, pe, i);
 	p->maxrss_kb = (uint64_t)get_num(o, "maxrss_kb", 0, U64MAX, pe, i);
 	p->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, i);
+	p->alloc_bytes = (uint64_t)get_opt_num(o, "alloc_bytes", 0, U64MAX, pe, i);
+	p->resident_bytes = (uint64_t)get_opt_num(o, "resident_bytes", 0, U64MAX, pe, i);
 }
 
 static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap *s,
@@ -326,6 +350,9 @@ static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap
 
 	st->proc = (uint32_t)get_num(o, "p", 0, (double)s->nprocs - 1, pe, i);
 	st->samples = (uint64_t)get_num(o, "n", 0, U64MAX, pe, i);
+	st->alloc_bytes = (uint64_t)get_opt_num(o, "a", 0, U64MAX, pe, i);
+	st->alloc_count = (uint64_t)get_opt_num(o, "c", 0, U64MAX, pe, i);
+	st->resident_bytes = (uint64_t)get_opt_num(o, "r", 0, U64MAX, pe, i);
 	n = cJSON_IsArray(f) ? cJSON_GetArraySize(f) : -1;
 	if (n < 0 || n % 2) {
 		fail(pe, "snapshot: bad frame list \"%s\" (stack %ld)", "f", i);
@@ -385,6 +412,8 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, &pe, 0);
+	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 1, &pe, 0);
+	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, &pe, 0);
 	s->host = get_str(o, "host", &pe, 0);
 	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, &pe, 0);
 	s->now_ns = (uint64_t)get_num(o, "now_ns", 0, U64MAX, &pe, 0);

@@ -49,6 +49,8 @@ struct snap_proc {
 	int32_t exit_code;
 	uint64_t maxrss_kb;
 	uint64_t samples;
+	uint64_t alloc_bytes;
+	uint64_t resident_bytes;
 };
 
 struct snap_frame {
@@ -60,6 +62,9 @@ struct snap_stack {
 	uint32_t proc;
 	uint32_t nframes; /* frames[0] is the innermost */
 	uint64_t samples;
+	uint64_t alloc_bytes;    /* memory mapped (anon mmap, mremap, brk growth) */
+	uint64_t alloc_count;    /* mapping events */
+	uint64_t resident_bytes; /* made resident (sampled user page faults) */
 	struct snap_frame *frames;
 };
 
@@ -75,10 +80,15 @@ struct snap_stats {
 	uint64_t evicted_samples;  /* their samples */
 	uint64_t unresolved_frames;
 	uint64_t lost_samples;     /* samples not stored: tables full */
+	uint64_t lost_alloc_bytes; /* allocated bytes not stored: tables full */
+	uint64_t mem_events;       /* memory stack events */
+	uint64_t mem_drops;        /* memory stack events lost: ring buffer full */
 };
 
 struct snap {
 	uint32_t freq_hz;
+	uint32_t memory;     /* 1 if memory was measured */
+	uint32_t fault_period;
 	char *host;
 	uint64_t start_ns;   /* daemon start (or reset), CLOCK_MONOTONIC */
 	uint64_t now_ns;

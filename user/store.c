@@ -20,7 +20,7 @@ struct stack_rec {
 	struct stack_rec *next_in_proc;
 	uint32_t proc_id;
 	uint32_t nframes;
-	uint64_t samples;
+	struct stack_counts c;
 	uint64_t hash;
 	struct frame_ref frames[];
 };
@@ -211,7 +211,7 @@ static struct stack_rec *get_stack(struct store *st, struct proc_node *pn,
 		free(probe);
 		return s;
 	}
-	probe->samples = 0;
+	memset(&probe->c, 0, sizeof(probe->c));
 	if (hashmap__set(st->stack_index, (uintptr_t)probe, probe, NULL)) {
 		free(probe);
 		return NULL;
@@ -223,7 +223,7 @@ static struct stack_rec *get_stack(struct store *st, struct proc_node *pn,
 }
 
 void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_ref *frames,
-		       uint32_t n, uint64_t count)
+		       uint32_t n, const struct stack_counts *add)
 {
 	struct proc_node *pn = (struct proc_node *)p;
 	struct stack_rec *s = get_stack(st, pn, frames, n, 1);
@@ -232,14 +232,21 @@ void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_
 		/* Table full: keep the sample's self time on its leaf. */
 		s = get_stack(st, pn, frames, 1, 1);
 		if (s)
-			st->stats.stack_overflow += count;
+			st->stats.stack_overflow += add->samples;
 	}
 	if (!s) {
-		st->stats.lost_samples += count;
+		st->stats.lost_samples += add->samples;
+		st->stats.lost_alloc_bytes += add->alloc_bytes;
 		return;
 	}
-	s->samples += count;
-	p->samples += count;
+	s->c.samples += add->samples;
+	s->c.alloc_bytes += add->alloc_bytes;
+	s->c.alloc_count += add->alloc_count;
+	s->c.resident_bytes += add->resident_bytes;
+	p->samples += add->samples;
+	p->alloc_bytes += add->alloc_bytes;
+	p->alloc_count += add->alloc_count;
+	p->resident_bytes += add->resident_bytes;
 }
 
 /* ---- processes ---- */
@@ -464,6 +471,7 @@ void store__reset(struct store *st, uint64_t now_ns)
 		} else {
 			drop_stacks(st, pn);
 			pn->rec.samples = 0;
+			pn->rec.alloc_bytes = pn->rec.alloc_count = pn->rec.resident_bytes = 0;
 			pn->rec.parent_id = 0; /* its parent record may be gone */
 		}
 	}
@@ -505,6 +513,8 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 	out->exit_code = r->exit_code;
 	out->maxrss_kb = r->maxrss_kb;
 	out->samples = r->samples;
+	out->alloc_bytes = r->alloc_bytes;
+	out->resident_bytes = r->resident_bytes;
 	out->mlpy = r->mlpy;
 	out->ml_file = dup_or_empty(r->ml_file);
 	out->ml_note = dup_or_empty(r->ml_note);
@@ -555,7 +565,10 @@ int store__snapshot(const struct store *st, struct snap *out)
 			struct snap_stack *o = &out->stacks[ns];
 
 			o->proc = k;
-			o->samples = s->samples;
+			o->samples = s->c.samples;
+			o->alloc_bytes = s->c.alloc_bytes;
+			o->alloc_count = s->c.alloc_count;
+			o->resident_bytes = s->c.resident_bytes;
 			o->nframes = s->nframes;
 			o->frames = malloc((s->nframes + 1) * sizeof(*o->frames));
 			if (!o->frames) {

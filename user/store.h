@@ -37,6 +37,7 @@ struct proc_rec {
 	int exit_code;
 	uint64_t maxrss_kb;
 	uint64_t samples;
+	uint64_t alloc_bytes, alloc_count, resident_bytes;
 	struct symtab *syms; /* freed when the image ends */
 	char *cwd;
 	char *container;    /* "" on the host; else its root and PID namespace */
@@ -99,9 +100,17 @@ size_t store__func_count(const struct store *st);
 void store__for_each_live(struct store *st, void (*fn)(struct proc_rec *p, void *ctx),
 			  void *ctx);
 
-/* Adds count samples of a stack (frames[0] innermost) to p. */
+/* What one stack event adds. */
+struct stack_counts {
+	uint64_t samples;
+	uint64_t alloc_bytes;
+	uint64_t alloc_count;
+	uint64_t resident_bytes;
+};
+
+/* Adds an event's counts to a stack (frames[0] innermost) of p. */
 void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_ref *frames,
-		       uint32_t n, uint64_t count);
+		       uint32_t n, const struct stack_counts *add);
 
 /* Counters kept by the collector and reported in snapshots. */
 struct snap_stats *store__stats(struct store *st);

@@ -17,6 +17,15 @@ double view_pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0;
 }
 
+const char *view_mb(const struct view *v, uint64_t bytes, char *buf, size_t len)
+{
+	if (!v->memory)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+	return buf;
+}
+
 uint64_t view_overhead(const struct view *v)
 {
 	uint64_t n = 0;
@@ -155,7 +164,7 @@ int view_build(const struct snap *s, struct view *v)
 	const struct snap_stack *st;
 	struct line_count *lines = NULL;
 	size_t nlines = 0, caplines = 0, i, k;
-	uint64_t *ml_idx = NULL, *catf = NULL;
+	uint64_t *ml_idx = NULL, *catf = NULL, *cata = NULL;
 	uint32_t j, own, f, inner_ml;
 	int err = 0, c;
 
@@ -164,8 +173,10 @@ int view_build(const struct snap *s, struct view *v)
 	v->func_cat = calloc(s->nfuncs + 1, 1);
 	ml_idx = calloc(s->nfuncs + 1, sizeof(*ml_idx));      /* func -> ml index + 1 */
 	catf = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*catf)); /* samples per (cat, func) */
+	cata = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*cata)); /* bytes per (cat, func) */
 	v->ml = calloc(s->nfuncs + 1, sizeof(*v->ml));
-	if (!v->func_cat || !ml_idx || !catf || !v->ml) {
+	v->memory = s->memory != 0;
+	if (!v->func_cat || !ml_idx || !catf || !cata || !v->ml) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -177,15 +188,22 @@ int view_build(const struct snap *s, struct view *v)
 	for (i = 0; i < s->nstacks && !err; i++) {
 		st = &s->stacks[i];
 		v->total += st->samples;
+		v->alloc_total += st->alloc_bytes;
+		v->resident_total += st->resident_bytes;
 		if (!st->nframes) {
 			v->cat[CAT_INTERPRETER] += st->samples;
+			v->cat_alloc[CAT_INTERPRETER] += st->alloc_bytes;
+			v->cat_resident[CAT_INTERPRETER] += st->resident_bytes;
 			continue;
 		}
 		own = owner_frame(v, st);
 		f = st->frames[own].func;
 		c = v->func_cat[f];
 		v->cat[c] += st->samples;
+		v->cat_alloc[c] += st->alloc_bytes;
+		v->cat_resident[c] += st->resident_bytes;
 		catf[(size_t)c * (s->nfuncs + 1) + f] += st->samples;
+		cata[(size_t)c * (s->nfuncs + 1) + f] += st->alloc_bytes;
 		/* The innermost ML frame is charged for what runs on its behalf
 		 * (ML code, bridges and runtime checks it called). */
 		for (inner_ml = 0; inner_ml < st->nframes; inner_ml++) {
@@ -200,6 +218,12 @@ int view_build(const struct snap *s, struct view *v)
 			v->ml[v->nml].hot_line = -1;
 			ml_idx[f] = ++v->nml;
 		}
+		/* Memory goes to the ML function whatever it called to get it
+		 * (append() in a bridge allocates the user's data). */
+		v->ml[ml_idx[f] - 1].alloc_bytes += st->alloc_bytes;
+		v->ml[ml_idx[f] - 1].resident_bytes += st->resident_bytes;
+		v->ml_alloc += st->alloc_bytes;
+		v->ml_resident += st->resident_bytes;
 		if (c == CAT_ML_CODE) {
 			struct ml_func *m = &v->ml[ml_idx[f] - 1];
 
@@ -231,9 +255,10 @@ int view_build(const struct snap *s, struct view *v)
 			m->hot_line_samples = lines[i].n;
 		}
 	}
-	/* Drop ML functions that own no ML time (only bridges/runtime). */
+	/* Drop ML functions that own no ML time or memory (only
+	 * bridges/runtime). */
 	for (i = k = 0; i < v->nml; i++) {
-		if (v->ml[i].samples)
+		if (v->ml[i].samples || v->ml[i].alloc_bytes || v->ml[i].resident_bytes)
 			v->ml[k++] = v->ml[i];
 	}
 	v->nml = k;
@@ -247,6 +272,7 @@ int view_build(const struct snap *s, struct view *v)
 		if (k == v->nfiles)
 			v->files[v->nfiles++].file = file;
 		v->files[k].samples += v->ml[i].samples;
+		v->files[k].alloc_bytes += v->ml[i].alloc_bytes;
 		v->files[k].nfuncs++;
 	}
 	if (!v->files)
@@ -261,9 +287,10 @@ int view_build(const struct snap *s, struct view *v)
 		}
 		for (j = 0; j < s->nfuncs; j++) {
 			uint64_t n = catf[(size_t)c * (s->nfuncs + 1) + j];
+			uint64_t a = cata[(size_t)c * (s->nfuncs + 1) + j];
 
-			if (n)
-				v->by_cat[c][v->nby_cat[c]++] = (struct cat_func){ j, n };
+			if (n || a)
+				v->by_cat[c][v->nby_cat[c]++] = (struct cat_func){ j, n, a };
 		}
 		qsort(v->by_cat[c], v->nby_cat[c], sizeof(**v->by_cat), cmp_catf);
 	}
@@ -273,6 +300,7 @@ out:
 	free(lines);
 	free(ml_idx);
 	free(catf);
+	free(cata);
 	if (err)
 		view_free(v);
 	return err;

@@ -22,23 +22,34 @@ struct ml_func {
 	uint64_t total;          /* samples with it anywhere (once each) */
 	int32_t hot_line;        /* ML line with most owned samples, -1 */
 	uint64_t hot_line_samples;
+	uint64_t alloc_bytes;    /* memory mapped while it was the innermost ML
+				  * function (its own code and everything it
+				  * called: bridges, builtins, runtime) */
+	uint64_t resident_bytes; /* memory made resident the same way */
 };
 
 struct ml_file {
 	const char *file;
 	uint64_t samples;
+	uint64_t alloc_bytes;
 	size_t nfuncs;
 };
 
 struct cat_func {
 	uint32_t func;
 	uint64_t samples;        /* samples of the category owned by it */
+	uint64_t alloc_bytes;    /* memory of the category it mapped */
 };
 
 struct view {
 	const struct snap *s;
 	uint64_t total;               /* all samples in scope */
 	uint64_t cat[CAT_NR];         /* samples per category */
+	uint64_t cat_alloc[CAT_NR];   /* bytes mapped per category */
+	uint64_t cat_resident[CAT_NR];
+	uint64_t alloc_total, resident_total;
+	uint64_t ml_alloc, ml_resident; /* with an ML function on the stack */
+	int memory;                   /* memory was measured */
 	uint8_t *func_cat;            /* per function (enum category) */
 	struct func_stat *funcs;      /* self/total per function */
 	size_t nfuncs;
@@ -57,6 +68,8 @@ int view_build(const struct snap *s, struct view *v);
 void view_free(struct view *v);
 double view_secs(const struct view *v, uint64_t samples);
 double view_pct(uint64_t part, uint64_t whole);
+/* Bytes as "12.3 MB" (MiB, one decimal), or "-" when memory was not measured. */
+const char *view_mb(const struct view *v, uint64_t bytes, char *buf, size_t len);
 /* "name (file.ml:line)" for an ML function, "qualname (file:line)" else. */
 void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len);
 uint64_t view_overhead(const struct view *v); /* samples in mlpy's own categories */
