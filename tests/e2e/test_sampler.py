@@ -24,7 +24,7 @@ class SamplerTests(InterpreterCase):
             self.assertEqual(prof.returncode, 0, prof.stderr)
             truth = prof.split()
             a, b = prof.self_samples("hot_a"), prof.self_samples("hot_b")
-            self.assertGreater(a + b, 500, "too few samples for a 1 s run")
+            self.assertGreater(a + b, 500, "too few samples for 1 s of CPU")
             got = share(a, a + b)
             want = share(truth["hot_a"], truth["hot_a"] + truth["hot_b"])
             self.assertLess(abs(got - want), POINTS,
