@@ -57,7 +57,8 @@ class MemoryTests(InterpreterCase):
                                        timeout=120).stdout
             workload_path(py, "memory.py")  # the truth script imports it
             truth = json.loads(truth_out)
-            prof = run_oneshot(py + [workload_path(py, "memory.py"), "64", "96"])
+            prof = run_oneshot(py + [workload_path(py, "memory.py"), "64", "96"],
+                               extra=("--memory",))
             self.assertEqual(prof.snap["memory"], 1)
             for name in ("small_objects", "big_buffer"):
                 got = total_alloc(prof, name)
@@ -89,7 +90,8 @@ class MemoryTests(InterpreterCase):
                 with open(os.path.join(work, "alloc.ml"), "w") as f:
                     f.write(ALLOC_ML)
                 out = os.path.join(work, "ml.json")
-                p = subprocess.run([MLPROFD, "-r", "ml-summary", "-f", "json", "-o", out, "--",
+                p = subprocess.run([MLPROFD, "--memory", "-r", "ml-summary", "-f", "json", "-o",
+                                    out, "--",
                                     *py, inner + "/mlpy_app/bin/mlpy", "run", "--no-cache",
                                     inner + "/alloc.ml"],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -117,9 +119,8 @@ class MemoryTests(InterpreterCase):
                 subprocess.run(["rm", "-rf", work])
         self.each(check)
 
-    def test_no_memory_flag(self):
-        prof = run_oneshot(["/usr/bin/python3.11", workload_path(["x"], "memory.py"), "8", "8"],
-                           extra=("--no-memory",))
+    def test_memory_is_off_by_default(self):
+        prof = run_oneshot(["/usr/bin/python3.11", workload_path(["x"], "memory.py"), "8", "8"])
         self.assertEqual(prof.snap["memory"], 0)
         self.assertFalse(any(st.get("a") or st.get("r") for st in prof.snap["stacks"]))
 
