@@ -79,6 +79,7 @@ $(BUILD)/mlprofctl: $(CTL_OBJS) $(BUILD)/libmlprof.a
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 include tests/tests.mk
+include tests/bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)

@@ -484,12 +484,25 @@ int32_t snap_last_mlpy_run(const struct snap *s)
 	return best;
 }
 
+/* 1 if p is the process pid or descends from it (parent links). */
+static int in_pid_tree(const struct snap *s, const struct snap_proc *p, int32_t pid)
+{
+	size_t hops;
+
+	for (hops = 0; p && hops <= s->nprocs; hops++) {
+		if (p->pid == pid)
+			return 1;
+		p = p->parent >= 0 && (size_t)p->parent < s->nprocs ? &s->procs[p->parent] : NULL;
+	}
+	return 0;
+}
+
 static int proc_selected(const struct snap *s, const struct snap_proc *p,
 			 const struct snap_scope *sc)
 {
 	if (sc->run && p->root != sc->run - 1)
 		return 0;
-	if (sc->pid && p->pid != sc->pid && s->procs[p->root].pid != sc->pid)
+	if (sc->pid && !in_pid_tree(s, p, sc->pid))
 		return 0;
 	if (sc->since_ns && p->ended && p->end_ns < sc->since_ns)
 		return 0;
