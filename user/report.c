@@ -205,6 +205,10 @@ void report_data_notes(const struct snap *s, struct strbuf *out)
 	     fmt_count(st->code_drops, a, sizeof(a)));
 	NOTE(st->proc_drops, "%s process events dropped: process lifetimes may be approximate",
 	     fmt_count(st->proc_drops, a, sizeof(a)));
+	NOTE(st->mem_drops, "%s memory events dropped: the ring buffer was full (memory undercounted)",
+	     fmt_count(st->mem_drops, a, sizeof(a)));
+	NOTE(st->lost_alloc_bytes, "%s bytes of mapped memory not stored: profile tables full",
+	     fmt_count(st->lost_alloc_bytes, a, sizeof(a)));
 	NOTE(st->evicted_procs, "%s finished processes (%s samples) evicted: process table full",
 	     fmt_count(st->evicted_procs, a, sizeof(a)),
 	     fmt_count(st->evicted_samples, b, sizeof(b)));
