@@ -10,55 +10,8 @@
 #include "classify.h"
 #include "fixtures.h"
 #include "report.h"
+#include "report_helpers.h"
 
-/* test_view.c: one `mlpy run /w/prog.ml`, 2,000 samples at 1000 Hz. */
-void mlrun_snap(struct snap *s);
-
-static char *render(const struct snap *s, const char *type, enum report_format fmt)
-{
-	struct strbuf out = STRBUF_INIT;
-	char err[256] = "";
-
-	cr_assert_eq(report_render(s, type, fmt, &out, err, sizeof(err)), 0, "%s", err);
-	cr_assert_not_null(out.buf);
-	return strbuf_detach(&out);
-}
-
-static cJSON *render_json(const struct snap *s, const char *type)
-{
-	char *txt = render(s, type, REPORT_JSON);
-	cJSON *o = cJSON_Parse(txt);
-
-	cr_assert_not_null(o, "not JSON:\n%s", txt);
-	free(txt);
-	return o;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	cr_assert(cJSON_IsNumber(j), "no number '%s'", key);
-	return j->valuedouble;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	cr_assert(cJSON_IsString(j), "no string '%s'", key);
-	return j->valuestring;
-}
-
-static void assert_text(const char *got, const char *want)
-{
-	size_t i, line = 1;
-
-	for (i = 0; got[i] && got[i] == want[i]; i++)
-		line += got[i] == '\n';
-	cr_assert(got[i] == want[i], "texts differ at byte %zu (line %zu):\n--- got:\n%s--- want:\n%s",
-		  i, line, got, want);
-}
 
 /* Checked by hand against the stack table of mlrun_snap():
  * - 1 run, 1 mlpy; 2,000 samples = 2.000 s; wall 2.500 s; overhead 750 =
