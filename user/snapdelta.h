@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The profile of a time window: a later snapshot minus an earlier one of
+ * the same daemon. Stack and function indices differ between snapshots, so
+ * stacks are matched by identity: the process image (pid, exec_seq,
+ * start_ns) and the frames as (function name, file, definition line, kind,
+ * sampled line) sequences. A snapshot may hold the same identity several
+ * times (one entry per time bucket): entries are summed by identity. */
+#ifndef MLPROF_SNAPDELTA_H
+#define MLPROF_SNAPDELTA_H
+
+#include "snapshot.h"
+
+/* Builds out = later - earlier: every stack whose counts grew, with the
+ * growth; processes alive in the window (start_ns = earlier->now_ns,
+ * now_ns = later->now_ns) with their sample growth; stats as growth.
+ * A stack, process or counter missing from earlier counts from 0; one
+ * missing from later (an evicted process) contributes nothing (its loss is
+ * in stats.evicted_samples). When the profiles were reset in between
+ * (start_ns differs) earlier is ignored: out is what later holds.
+ * Function indices are later's. 0, -EINVAL (mismatched snapshots) or
+ * -ENOMEM; out is untouched on error. */
+int snap_delta(const struct snap *later, const struct snap *earlier, struct snap *out);
+
+/* A deep copy. 0 or -ENOMEM (out untouched). */
+int snap_copy(const struct snap *in, struct snap *out);
+
+#endif
