@@ -29,7 +29,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
             sourcemap.c classify.c mlmap.c table.c view.c report_ml.c report_dev.c \
-            snapdelta.c)
+            snapdelta.c metrics.c pushurl.c netaddr.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
                collector.c control.c oneshot.c sampler.c)
