@@ -12,7 +12,7 @@ PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -Iinclude -Iuser -I$(BUILD) -MMD -MP
-LDLIBS   := -lbpf -lelf -lz -lcjson -lm
+LDLIBS   := -lbpf -lelf -lz -lcjson -lm -lprotobuf-c
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Iinclude -Ibpf
 
@@ -30,12 +30,15 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
             sourcemap.c classify.c mlmap.c table.c view.c report_ml.c report_dev.c \
             snapdelta.c metrics.c pushurl.c netaddr.c)
+# Exports (collapsed stacks, speedscope, pprof).
+LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
+            export_pprof.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
                collector.c control.c oneshot.c sampler.c)
 CTL_SRCS := user/mlprofctl.c
 
-LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/profile.pb-c.o
 DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
 SKEL        := $(BUILD)/mlprof.skel.h
@@ -66,6 +69,19 @@ $(BUILD)/obj/%.o: user/%.c
 
 # Objects that include the skeleton must wait for it.
 $(BUILD)/obj/bpfload.o: $(SKEL)
+
+# pprof's message types, generated from the schema by protoc-c.
+$(BUILD)/profile.pb-c.c $(BUILD)/profile.pb-c.h &: proto/profile.proto
+	$(call msg,PROTOC,$@)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)protoc-c --proto_path=proto --c_out=$(BUILD) $<
+
+$(BUILD)/obj/profile.pb-c.o: $(BUILD)/profile.pb-c.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/export_pprof.o: $(BUILD)/profile.pb-c.h
 
 $(BUILD)/libmlprof.a: $(LIB_OBJS)
 	$(call msg,AR,$@)

@@ -8,6 +8,7 @@ PACKAGES=(
     make gcc clang llvm libclang-rt-14-dev pkg-config binutils util-linux
     libbpf-dev bpftool libelf-dev zlib1g-dev libcjson-dev libcriterion-dev
     python3 debootstrap
+    libprotobuf-c-dev protobuf-c-compiler golang-go
 )
 
 if [ "$(id -u)" -ne 0 ]; then

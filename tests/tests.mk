@@ -75,3 +75,6 @@ fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded \
 			{ tail -n 60 $(BUILD)/fuzz/fuzz_$$f.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units|^Done' $(BUILD)/fuzz/fuzz_$$f.log; \
 	done
+
+# test_export.c decodes pprof with the generated message types.
+$(BUILD)/tests/obj/test_export.o: $(BUILD)/profile.pb-c.h

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "export.h"
 #include "proto.h"
 #include "report.h"
 #include "snapshot.h"
@@ -43,6 +44,11 @@ static void usage(FILE *f)
 "  report [TYPE]...       render report(s) (default ml-summary); TYPE is one of:\n"
 "                         ml-summary, ml-details, dev-summary, dev-details, raw, all\n"
 "  snapshot               save the raw profile snapshot (JSON) for later\n"
+"  export FORMAT          the profile for other tools (same scoping options as report);\n"
+"                         FORMAT is one of:\n"
+"                         collapsed   folded stacks (FlameGraph, inferno, speedscope)\n"
+"                         speedscope  speedscope JSON (https://www.speedscope.app)\n"
+"                         pprof       gzipped pprof protobuf (go tool pprof, Pyroscope)\n"
 "  help                   this help\n"
 "\n"
 "Options:\n"
@@ -62,7 +68,11 @@ static void usage(FILE *f)
 "  mlprofctl report all --output report.txt\n"
 "  mlprofctl report raw\n"
 "  mlprofctl report raw --pid 4242 --format json --output prof.json\n"
-"  mlprofctl snapshot -o before.json && mlprofctl report raw -i before.json\n");
+"  mlprofctl snapshot -o before.json && mlprofctl report raw -i before.json\n"
+"  mlprofctl export pprof --last -o run.pb.gz && go tool pprof -top run.pb.gz\n"
+"  mlprofctl export collapsed -o run.folded && flamegraph.pl run.folded > run.svg\n"
+"  mlprofctl export speedscope --since 5m -o recent.speedscope.json\n"
+"  mlprofctl export pprof -i before.json -p 4242 -o prof.pb.gz\n");
 }
 
 static int die_usage(const char *fmt, const char *arg)
@@ -165,7 +175,7 @@ static int call(const struct ctl_opts *o, const struct proto_request *req, const
 
 /* ---- output ---- */
 
-static int emit(const struct ctl_opts *o, const char *text)
+static int emit_bytes(const struct ctl_opts *o, const char *data, size_t len)
 {
 	FILE *f = stdout;
 	int err = 0;
@@ -177,7 +187,7 @@ static int emit(const struct ctl_opts *o, const char *text)
 			return -errno;
 		}
 	}
-	if (fputs(text, f) == EOF || fflush(f))
+	if (fwrite(data, 1, len, f) != len || fflush(f))
 		err = -EIO;
 	if (f != stdout && fclose(f))
 		err = -EIO;
@@ -186,6 +196,11 @@ static int emit(const struct ctl_opts *o, const char *text)
 	else if (o->output)
 		fprintf(stderr, "mlprofctl: written to %s\n", o->output);
 	return err;
+}
+
+static int emit(const struct ctl_opts *o, const char *text)
+{
+	return emit_bytes(o, text, strlen(text));
 }
 
 /* ---- commands ---- */
@@ -366,6 +381,30 @@ static int cmd_report(const struct ctl_opts *o)
 	return ret ? 1 : 0;
 }
 
+static int cmd_export(const struct ctl_opts *o, const char *format)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct snap s;
+	int ret;
+
+	if (export_format_binary(format) && !o->output && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mlprofctl: %s is binary: use --output FILE or a redirection\n",
+			format);
+		return 2;
+	}
+	ret = load_snapshot(o, &s);
+	if (ret)
+		return 1;
+	ret = export_render(&s, format, &out);
+	if (ret)
+		fprintf(stderr, "mlprofctl: export %s failed: %s\n", format, strerror(-ret));
+	else
+		ret = out.err ? out.err : emit_bytes(o, out.buf ? out.buf : "", out.len);
+	strbuf_free(&out);
+	snap_free(&s);
+	return ret ? 1 : 0;
+}
+
 static int cmd_snapshot(const struct ctl_opts *o)
 {
 	struct proto_request req = { .cmd = PROTO_SNAPSHOT, .pid = o->pid, .since_s = o->since_s };
@@ -471,6 +510,18 @@ int main(int argc, char **argv)
 		if (!o.nreports)
 			o.reports[o.nreports++] = "ml-summary";
 		return cmd_report(&o);
+	}
+	if (!strcmp(cmd, "export")) {
+		const char *format = optind < argc ? argv[optind++] : NULL;
+
+		if (!format)
+			return die_usage("export needs a format: %s", "collapsed, speedscope or pprof");
+		if (!export_format_valid(format))
+			return die_usage("unknown export format '%s' (collapsed, speedscope or pprof)",
+					 format);
+		if (optind < argc)
+			return die_usage("unexpected argument '%s'", argv[optind]);
+		return cmd_export(&o, format);
 	}
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);

@@ -80,15 +80,35 @@ static int cmp_catf(const void *a, const void *b)
 }
 
 /* Index of the frame that owns a sample's time. */
-static uint32_t owner_frame(const struct view *v, const struct snap_stack *st)
+static uint32_t owner_frame(const uint8_t *func_cat, const struct snap_stack *st)
 {
 	uint32_t j;
 
 	for (j = 0; j < st->nframes; j++) {
-		if (!category_is_passive(v->func_cat[st->frames[j].func]))
+		if (!category_is_passive(func_cat[st->frames[j].func]))
 			return j;
 	}
 	return 0;
+}
+
+uint8_t *view_func_cats(const struct snap *s)
+{
+	uint8_t *cat = calloc(s->nfuncs + 1, 1);
+	size_t i;
+
+	for (i = 0; cat && i < s->nfuncs; i++)
+		cat[i] = (uint8_t)classify_function(s->funcs[i].py_file[0] ? s->funcs[i].py_file
+									    : s->funcs[i].file,
+						    s->funcs[i].name, s->funcs[i].kind == FUNC_ML,
+						    s->funcs[i].kind == FUNC_PSEUDO);
+	return cat;
+}
+
+enum category view_stack_cat(const uint8_t *func_cat, const struct snap_stack *st)
+{
+	if (!st->nframes)
+		return CAT_INTERPRETER;
+	return (enum category)func_cat[st->frames[owner_frame(func_cat, st)].func];
 }
 
 /* Per-ML-function line counts, kept as a small open list per function. */
@@ -170,7 +190,7 @@ int view_build(const struct snap *s, struct view *v)
 
 	memset(v, 0, sizeof(*v));
 	v->s = s;
-	v->func_cat = calloc(s->nfuncs + 1, 1);
+	v->func_cat = view_func_cats(s);
 	ml_idx = calloc(s->nfuncs + 1, sizeof(*ml_idx));      /* func -> ml index + 1 */
 	catf = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*catf)); /* samples per (cat, func) */
 	cata = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*cata)); /* bytes per (cat, func) */
@@ -180,11 +200,6 @@ int view_build(const struct snap *s, struct view *v)
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < s->nfuncs; i++)
-		v->func_cat[i] = (uint8_t)classify_function(s->funcs[i].py_file[0] ? s->funcs[i].py_file
-										   : s->funcs[i].file,
-							    s->funcs[i].name, s->funcs[i].kind == FUNC_ML,
-							    s->funcs[i].kind == FUNC_PSEUDO);
 	for (i = 0; i < s->nstacks && !err; i++) {
 		st = &s->stacks[i];
 		v->total += st->samples;
@@ -196,7 +211,7 @@ int view_build(const struct snap *s, struct view *v)
 			v->cat_resident[CAT_INTERPRETER] += st->resident_bytes;
 			continue;
 		}
-		own = owner_frame(v, st);
+		own = owner_frame(v->func_cat, st);
 		f = st->frames[own].func;
 		c = v->func_cat[f];
 		v->cat[c] += st->samples;

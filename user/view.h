@@ -73,5 +73,10 @@ const char *view_mb(const struct view *v, uint64_t bytes, char *buf, size_t len)
 /* "name (file.ml:line)" for an ML function, "qualname (file:line)" else. */
 void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len);
 uint64_t view_overhead(const struct view *v); /* samples in mlpy's own categories */
+/* The category of each function (s->nfuncs entries, enum category),
+ * malloc'd; NULL on ENOMEM. */
+uint8_t *view_func_cats(const struct snap *s);
+/* The category that owns a stack's samples (as view_build counts them). */
+enum category view_stack_cat(const uint8_t *func_cat, const struct snap_stack *st);
 
 #endif

@@ -55,6 +55,7 @@ void fixture_add_stack(struct snap *s, uint32_t proc, uint64_t samples, size_t n
 
 	s->stacks = realloc(s->stacks, (s->nstacks + 1) * sizeof(*s->stacks));
 	st = &s->stacks[s->nstacks++];
+	memset(st, 0, sizeof(*st)); /* realloc leaves the memory fields undefined */
 	st->proc = proc;
 	st->samples = samples;
 	st->nframes = (uint32_t)n;
