@@ -12,7 +12,7 @@ PREFIX   ?= /usr/local
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -Iinclude -Iuser -I$(BUILD) -MMD -MP
-LDLIBS   := -lbpf -lelf -lz -lcjson -lm -lprotobuf-c
+LDLIBS   := -lbpf -lelf -lz -lcjson -lm -lprotobuf-c -lmicrohttpd -lcurl -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(BUILD) -Iinclude -Ibpf
 
@@ -29,13 +29,13 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
             sourcemap.c classify.c mlmap.c table.c view.c report_ml.c report_dev.c \
-            snapdelta.c metrics.c pushurl.c netaddr.c)
+            snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c)
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
             export_pprof.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
-               collector.c control.c oneshot.c sampler.c)
+               collector.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
 CTL_SRCS := user/mlprofctl.c
 
 LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/profile.pb-c.o

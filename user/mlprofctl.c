@@ -234,6 +234,22 @@ static void status_text(const cJSON *st, struct strbuf *out)
 			   "read errors %.0f, unresolved frames %.0f\n",
 		      jnum(ct, "samples"), jnum(ct, "sample_drops"), jnum(ct, "lost_samples"),
 		      jnum(ct, "truncated"), jnum(ct, "read_errors"), jnum(ct, "unresolved_frames"));
+	if (cJSON_GetObjectItemCaseSensitive(st, "http")) {
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(st, "http");
+
+		strbuf_printf(out, "http: %s, %.0f requests, %.0f profiles served, %.0f refused (busy)\n",
+			      jstr(h, "listen"), jnum(h, "requests"), jnum(h, "profiles"),
+			      jnum(h, "rejected"));
+	}
+	if (cJSON_GetObjectItemCaseSensitive(st, "push")) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(st, "push");
+
+		strbuf_printf(out, "push: %s as %s every %.0f s: sent %.0f, failed %.0f, retries %.0f, "
+				   "dropped %.0f (queue full), queued %.0f\n",
+			      jstr(p, "url"), jstr(p, "app"), jnum(p, "interval_s"), jnum(p, "sent"),
+			      jnum(p, "failed"), jnum(p, "retries"), jnum(p, "dropped"),
+			      jnum(p, "queued"));
+	}
 	strbuf_printf(out, "\nlive targets (%d):\n", cJSON_GetArraySize(tg));
 	strbuf_printf(out, "%8s %8s  %-10s %-12s %9s  %s\n", "PID", "PPID", "PYTHON", "STATUS",
 		      "SAMPLES", "COMMAND");

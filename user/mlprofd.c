@@ -23,6 +23,7 @@
 #include "opts.h"
 #include "report.h"
 #include "sampler.h"
+#include "serve.h"
 #include "store.h"
 
 struct daemon;
@@ -42,6 +43,7 @@ struct daemon {
 	struct inspector *in;
 	struct collector *col;
 	struct control *ctl;
+	struct serve *srv; /* --http, --push-url */
 	struct oneshot child;
 	int child_status;
 	int child_done;
@@ -190,7 +192,43 @@ static cJSON *status_json(struct daemon *d)
 	tg = cJSON_AddArrayToObject(o, "targets");
 	lc.arr = tg;
 	store__for_each_live(d->st, add_live, &lc);
+	serve__status(d->srv, o);
 	return o;
+}
+
+/* ---- serving and pushing (serve.c) ---- */
+
+static int serve_snapshot(void *ctx, struct snap *out)
+{
+	struct daemon *d = ctx;
+	struct snap_scope all = { 0 };
+
+	bpfload__consume(d->bpf);
+	return make_snapshot(d, &all, out);
+}
+
+static void count_live(struct proc_rec *p, void *ctx)
+{
+	(void)p;
+	(*(uint32_t *)ctx)++;
+}
+
+static void serve_metrics(void *ctx, struct metrics_in *m)
+{
+	struct daemon *d = ctx;
+	long rss;
+
+	m->st = *store__stats(d->st);
+	fill_bpf_stats(d, &m->st);
+	collector__counts(d->col, &m->events, &m->bad_events);
+	store__for_each_live(d->st, count_live, &m->targets);
+	m->procs_kept = store__proc_count(d->st);
+	m->stacks_kept = store__stack_count(d->st);
+	m->funcs_kept = store__func_count(d->st);
+	m->freq_hz = d->o.freq_hz;
+	m->uptime_s = (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9;
+	rusage_of_self(&m->cpu_s, &rss);
+	m->rss_bytes = (uint64_t)rss * 1024;
 }
 
 static char *handle_request(void *ctx, const struct proto_request *req)
@@ -348,6 +386,13 @@ static int setup(struct daemon *d)
 			return err;
 		}
 	}
+	if (d->o.http || d->o.push_url) {
+		struct serve_ops sops = { d, serve_snapshot, serve_metrics };
+
+		d->srv = serve__new(d->epfd, &d->o, &sops);
+		if (!d->srv)
+			return -errno;
+	}
 	for (i = 0; i < d->o.npids; i++) {
 		err = kill(d->o.pids[i], 0) && errno == ESRCH ? -ESRCH : 0;
 		if (!err)
@@ -365,6 +410,7 @@ static int setup(struct daemon *d)
 
 static void teardown(struct daemon *d)
 {
+	serve__free(d->srv);
 	control__free(d->ctl);
 	sampler__free(d->smp);
 	bpfload__close(d->bpf);

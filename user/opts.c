@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collector.h"
+#include "netaddr.h"
 #include "opts.h"
 #include "proto.h"
+#include "pushurl.h"
 
 #define MLPROF_VERSION "0.1.0"
 
@@ -48,6 +50,19 @@ void opts_usage(FILE *f)
 "  -o, --output FILE         write the report to FILE instead of stdout\n"
 "      --save FILE           also save the profile snapshot (JSON) to FILE, for\n"
 "                            mlprofctl report --input FILE\n"
+"Serving and pushing profiles (continuous profiling):\n"
+"      --http ADDR:PORT      serve /debug/pprof/profile?seconds=N (gzipped\n"
+"                            pprof of the next N s, 1-300), /metrics\n"
+"                            (Prometheus) and /healthz; a bare :PORT or PORT\n"
+"                            listens on 127.0.0.1. Off unless given\n"
+"      --push-url URL        every interval, POST that interval's profile\n"
+"                            (pprof) to a Pyroscope server's /ingest\n"
+"      --app NAME            application name of pushed profiles (needed with\n"
+"                            --push-url; labels host, target, python are added)\n"
+"      --push-interval T     push period: 15s (default), 1m, ...\n"
+"      --push-timeout T      give up a push attempt after T (default 10s)\n"
+"      --push-queue N        profiles waiting to be pushed (default 8; the\n"
+"                            oldest is dropped and counted when full)\n"
 "Other:\n"
 "  -v, --verbose             log process events to stderr\n"
 "  -h, --help                this help\n"
@@ -59,7 +74,11 @@ void opts_usage(FILE *f)
 "  sudo mlprofd -- python3 -m mlpy run prog.ml # one run, ml-summary on exit\n"
 "  sudo mlprofd -r ml-details -r dev-summary -- mlpy run prog.ml\n"
 "  sudo mlprofd --pid 1234 --freq 99           # a running process, gently\n"
-"  sudo mlprofd -f json -o prof.json -- python3 app.py\n");
+"  sudo mlprofd -f json -o prof.json -- python3 app.py\n"
+"  sudo mlprofd --target python --http 127.0.0.1:6060\n"
+"  go tool pprof -top 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10'\n"
+"  curl -s http://127.0.0.1:6060/metrics      # Prometheus scrape target\n"
+"  sudo mlprofd --push-url http://pyroscope:4040 --app shop --push-interval 15s\n");
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -101,13 +120,22 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "no-memory", no_argument, NULL, 6 },
 		{ "memory", no_argument, NULL, 8 },
 		{ "fault-period", required_argument, NULL, 7 },
+		{ "http", required_argument, NULL, 20 },
+		{ "push-url", required_argument, NULL, 21 },
+		{ "app", required_argument, NULL, 22 },
+		{ "push-interval", required_argument, NULL, 23 },
+		{ "push-timeout", required_argument, NULL, 24 },
+		{ "push-queue", required_argument, NULL, 25 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	unsigned long v;
+	unsigned secs;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -120,6 +148,9 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	o->socket_path = PROTO_DEFAULT_SOCKET;
 	o->format = REPORT_TEXT;
 	o->limits = lim;
+	o->push_interval_s = 15;
+	o->push_timeout_ms = 10000;
+	o->push_queue = 8;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+t:p:F:s:r:f:o:vhV", longs, NULL)) != -1) {
@@ -200,6 +231,36 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 				return bad(err, "--fault-period (1-65536)", optarg);
 			o->fault_period = (unsigned)v;
 			break;
+		case 20:
+			if (netaddr_parse(optarg, &ss, &sslen))
+				return bad(err, "--http address (ADDR:PORT, e.g. 127.0.0.1:6060)",
+					   optarg);
+			o->http = optarg;
+			break;
+		case 21:
+			if (!push_url_valid(optarg))
+				return bad(err, "--push-url (http://HOST[:PORT][/PATH])", optarg);
+			o->push_url = optarg;
+			break;
+		case 22:
+			if (!push_app_valid(optarg))
+				return bad(err, "--app name (1-100 of A-Z a-z 0-9 . _ -)", optarg);
+			o->app = optarg;
+			break;
+		case 23:
+			if (push_parse_interval(optarg, &o->push_interval_s))
+				return bad(err, "--push-interval (e.g. 15s, 1m; 1 s to 24 h)", optarg);
+			break;
+		case 24:
+			if (push_parse_interval(optarg, &secs) || secs > 300)
+				return bad(err, "--push-timeout (e.g. 10s; 1-300 s)", optarg);
+			o->push_timeout_ms = secs * 1000;
+			break;
+		case 25:
+			if (parse_uint(optarg, 1, 1024, &v))
+				return bad(err, "--push-queue (1-1024)", optarg);
+			o->push_queue = (unsigned)v;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -227,6 +288,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			return -EINVAL;
 		}
 		o->command = &argv[optind];
+	}
+	if (!o->push_url != !o->app) {
+		fprintf(err, "mlprofd: --push-url and --app go together (see mlprofd --help)\n");
+		return -EINVAL;
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;

@@ -30,6 +30,13 @@ struct opts {
 	const char *save;     /* one-shot: also write the snapshot here */
 	int verbose;
 	struct store_limits limits;
+	/* Serving and pushing (user/serve.c). */
+	const char *http;          /* --http ADDR:PORT, NULL: off */
+	const char *push_url;      /* --push-url, NULL: off */
+	const char *app;           /* --app NAME */
+	unsigned push_interval_s;  /* --push-interval (default 15) */
+	unsigned push_timeout_ms;  /* --push-timeout (default 10 s) */
+	unsigned push_queue;       /* --push-queue (default 8) */
 };
 
 /* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage

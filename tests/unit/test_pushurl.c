@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include "httpargs.h"
 #include "netaddr.h"
 #include "pushurl.h"
 
@@ -159,4 +160,27 @@ Test(netaddr, listen_addresses)
 	cr_assert_eq(netaddr_parse("[zz]:6060", &ss, &len), -EINVAL);
 	cr_assert_eq(netaddr_parse("", &ss, &len), -EINVAL);
 	cr_assert_eq(netaddr_parse(NULL, &ss, &len), -EINVAL);
+}
+
+Test(httpargs, seconds)
+{
+	char msg[128];
+	unsigned s = 0;
+
+	cr_assert_eq(httpargs_seconds(NULL, &s, msg, sizeof(msg)), 0);
+	cr_assert_eq(s, HTTPSRV_DEFAULT_SECONDS);
+	cr_assert_eq(httpargs_seconds("", &s, msg, sizeof(msg)), 0);
+	cr_assert_eq(s, HTTPSRV_DEFAULT_SECONDS);
+	cr_assert_eq(httpargs_seconds("3", &s, msg, sizeof(msg)), 0);
+	cr_assert_eq(s, 3);
+	cr_assert_eq(httpargs_seconds("300", &s, msg, sizeof(msg)), 0);
+	cr_assert_eq(s, 300);
+	cr_assert_eq(httpargs_seconds("301", &s, msg, sizeof(msg)), -EINVAL);
+	cr_assert_not_null(strstr(msg, "1 to 300"));
+	cr_assert_eq(httpargs_seconds("0", &s, msg, sizeof(msg)), -EINVAL);
+	cr_assert_eq(httpargs_seconds("-1", &s, msg, sizeof(msg)), -EINVAL);
+	cr_assert_eq(httpargs_seconds("1.5", &s, msg, sizeof(msg)), -EINVAL);
+	cr_assert_eq(httpargs_seconds("abc", &s, msg, sizeof(msg)), -EINVAL);
+	cr_assert_eq(httpargs_seconds("99999999999999999999999", &s, msg, sizeof(msg)), -EINVAL);
+	cr_assert_not_null(strstr(msg, "bad seconds"));
 }

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The HTTP endpoints on libmicrohttpd in "external epoll" mode: MHD's own
+ * epoll fd sits in the daemon's loop and MHD_run() is called when it is
+ * ready, so request handlers run on the daemon's thread, between ring
+ * buffer reads, and never race the store. A profile request takes a
+ * snapshot, suspends its connection and arms a timerfd; when it fires the
+ * handler takes another snapshot, answers with the difference and resumes
+ * the connection. Sampling goes on meanwhile: nothing blocks the loop. */
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include "evloop.h"
+#include "httpsrv.h"
+#include "netaddr.h"
+#include "export.h"
+#include "snapdelta.h"
+
+struct httpsrv;
+
+/* A /debug/pprof/profile request waiting for its window to end. */
+struct prof_req {
+	struct ev_handler h; /* its timerfd */
+	struct httpsrv *srv;
+	struct MHD_Connection *conn;
+	int tfd;
+	int ready;           /* the answer is in status/body */
+	unsigned status;
+	const char *ctype;
+	struct strbuf body;
+	struct snap base;
+	int have_base;
+	struct prof_req *next;
+};
+
+struct httpsrv {
+	struct ev_handler h_mhd; /* MHD's epoll fd */
+	struct ev_handler h_tmo; /* MHD's connection timeouts */
+	int epfd, mhd_fd, tmo_fd;
+	struct MHD_Daemon *mhd;
+	struct httpsrv_ops ops;
+	struct prof_req *pending;
+	unsigned npending;
+	struct httpsrv_counts counts;
+};
+
+static void arm(int tfd, uint64_t ms)
+{
+	struct itimerspec it = { 0 };
+
+	it.it_value.tv_sec = (time_t)(ms / 1000);
+	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	if (!ms)
+		it.it_value.tv_nsec = 1; /* 0 would disarm: fire at once */
+	timerfd_settime(tfd, 0, &it, NULL);
+}
+
+/* Runs MHD and re-arms its timeout timer. */
+static void run_mhd(struct httpsrv *srv)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+	struct itimerspec off = { 0 };
+
+	MHD_run(srv->mhd);
+	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES)
+		arm(srv->tmo_fd, ms);
+	else
+		timerfd_settime(srv->tmo_fd, 0, &off, NULL);
+}
+
+static void on_mhd(struct ev_handler *h, uint32_t events)
+{
+	struct httpsrv *srv = (struct httpsrv *)((char *)h - offsetof(struct httpsrv, h_mhd));
+
+	(void)events;
+	run_mhd(srv);
+}
+
+static void on_timeout(struct ev_handler *h, uint32_t events)
+{
+	struct httpsrv *srv = (struct httpsrv *)((char *)h - offsetof(struct httpsrv, h_tmo));
+	uint64_t n;
+
+	(void)events;
+	if (read(srv->tmo_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	run_mhd(srv);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *ctype,
+			     const void *data, size_t len)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret = MHD_NO;
+
+	r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (r) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+		if (!strcmp(ctype, "application/octet-stream"))
+			MHD_add_response_header(r, "Content-Disposition",
+						"attachment; filename=\"profile\"");
+		ret = MHD_queue_response(c, status, r);
+		MHD_destroy_response(r);
+	}
+	return ret;
+}
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+	return reply(c, status, "text/plain; charset=utf-8", text, strlen(text));
+}
+
+static void req_finish(struct prof_req *rq, unsigned status, const char *ctype)
+{
+	rq->status = status;
+	rq->ctype = ctype;
+	rq->ready = 1;
+	if (rq->tfd >= 0) {
+		evloop_del(rq->srv->epfd, rq->tfd);
+		close(rq->tfd);
+		rq->tfd = -1;
+	}
+}
+
+/* The window is over: answer with its profile. */
+static void on_profile_due(struct ev_handler *h, uint32_t events)
+{
+	struct prof_req *rq = (struct prof_req *)h;
+	struct httpsrv *srv = rq->srv;
+	struct snap now, delta;
+	int err;
+
+	(void)events;
+	err = srv->ops.snapshot(srv->ops.ctx, &now);
+	if (!err) {
+		err = snap_delta(&now, &rq->base, &delta);
+		snap_free(&now);
+	}
+	if (!err) {
+		err = export_pprof(&delta, &rq->body);
+		snap_free(&delta);
+	}
+	if (err) {
+		strbuf_reset(&rq->body);
+		strbuf_printf(&rq->body, "cannot build the profile: %s\n", strerror(-err));
+		req_finish(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8");
+	} else {
+		srv->counts.profiles++;
+		req_finish(rq, MHD_HTTP_OK, "application/octet-stream");
+	}
+	MHD_resume_connection(rq->conn);
+	run_mhd(srv);
+}
+
+static void req_free(struct prof_req *rq)
+{
+	struct prof_req **pp;
+
+	for (pp = &rq->srv->pending; *pp; pp = &(*pp)->next) {
+		if (*pp == rq) {
+			*pp = rq->next;
+			rq->srv->npending--;
+			break;
+		}
+	}
+	if (rq->tfd >= 0) {
+		evloop_del(rq->srv->epfd, rq->tfd);
+		close(rq->tfd);
+	}
+	if (rq->have_base)
+		snap_free(&rq->base);
+	strbuf_free(&rq->body);
+	free(rq);
+}
+
+static enum MHD_Result start_profile(struct httpsrv *srv, struct MHD_Connection *c,
+				     void **con_cls)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
+	struct prof_req *rq;
+	unsigned seconds;
+	char msg[160];
+	int err;
+
+	if (httpargs_seconds(v, &seconds, msg, sizeof(msg)))
+		return reply_text(c, MHD_HTTP_BAD_REQUEST, msg);
+	if (srv->npending >= HTTPSRV_MAX_PROFILES) {
+		srv->counts.rejected++;
+		snprintf(msg, sizeof(msg), "too many profile requests in progress (at most %d)\n",
+			 HTTPSRV_MAX_PROFILES);
+		return reply_text(c, MHD_HTTP_TOO_MANY_REQUESTS, msg);
+	}
+	rq = calloc(1, sizeof(*rq));
+	if (!rq)
+		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
+	rq->h.fn = on_profile_due;
+	rq->srv = srv;
+	rq->conn = c;
+	rq->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	err = rq->tfd < 0 ? -errno : srv->ops.snapshot(srv->ops.ctx, &rq->base);
+	rq->have_base = !err;
+	if (!err)
+		err = evloop_add(srv->epfd, rq->tfd, EPOLLIN, &rq->h);
+	if (err) {
+		if (rq->tfd >= 0)
+			close(rq->tfd);
+		rq->tfd = -1;
+		if (rq->have_base)
+			snap_free(&rq->base);
+		free(rq);
+		snprintf(msg, sizeof(msg), "cannot start the profile: %s\n", strerror(-err));
+		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
+	}
+	arm(rq->tfd, (uint64_t)seconds * 1000);
+	rq->next = srv->pending;
+	srv->pending = rq;
+	srv->npending++;
+	*con_cls = rq;
+	MHD_suspend_connection(c);
+	return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct httpsrv *srv = cls;
+	struct strbuf out = STRBUF_INIT;
+	enum MHD_Result ret;
+	int err;
+
+	(void)version;
+	(void)upload_data;
+	(void)upload_data_size;
+	if (*con_cls && *con_cls != srv) {
+		/* A profile request resumed: its answer is ready. */
+		struct prof_req *rq = *con_cls;
+
+		return reply(c, rq->status, rq->ctype, rq->body.buf ? rq->body.buf : "",
+			     rq->body.len);
+	}
+	*con_cls = srv;
+	srv->counts.requests++;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
+	if (!strcmp(url, "/healthz"))
+		return reply_text(c, MHD_HTTP_OK, "ok\n");
+	if (!strcmp(url, "/debug/pprof/profile"))
+		return start_profile(srv, c, con_cls);
+	if (strcmp(url, "/metrics"))
+		return reply_text(c, MHD_HTTP_NOT_FOUND,
+				  "not found; try /debug/pprof/profile?seconds=N, /metrics, "
+				  "/healthz\n");
+	err = srv->ops.metrics(srv->ops.ctx, &out);
+	if (err)
+		ret = reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot render metrics\n");
+	else
+		ret = reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8",
+			    out.buf ? out.buf : "", out.len);
+	strbuf_free(&out);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct httpsrv *srv = cls;
+
+	(void)c;
+	(void)toe;
+	if (*con_cls && *con_cls != srv)
+		req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	fputs("mlprofd: http: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_ops *ops)
+{
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	struct httpsrv *srv;
+	socklen_t len;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	int err = netaddr_parse(listen, &ss, &len);
+
+	if (err) {
+		fprintf(stderr, "mlprofd: bad --http address '%s'\n", listen);
+		errno = EINVAL;
+		return NULL;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return NULL;
+	srv->epfd = epfd;
+	srv->ops = *ops;
+	srv->h_mhd.fn = on_mhd;
+	srv->h_tmo.fn = on_timeout;
+	srv->mhd_fd = -1;
+	srv->tmo_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (srv->tmo_fd >= 0)
+		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+					    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+					    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+					    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+					    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+					    MHD_OPTION_END);
+	info = srv->mhd ? MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+	srv->mhd_fd = info ? info->epoll_fd : -1;
+	err = srv->mhd_fd < 0 ? -EADDRNOTAVAIL : evloop_add(epfd, srv->mhd_fd, EPOLLIN, &srv->h_mhd);
+	if (!err)
+		err = evloop_add(epfd, srv->tmo_fd, EPOLLIN, &srv->h_tmo);
+	if (err) {
+		fprintf(stderr, "mlprofd: cannot serve HTTP on %s%s\n", listen,
+			srv->mhd ? "" : " (address in use or not local?)");
+		httpsrv__free(srv);
+		errno = -err;
+		return NULL;
+	}
+	return srv;
+}
+
+void httpsrv__free(struct httpsrv *srv)
+{
+	struct prof_req *rq;
+
+	if (!srv)
+		return;
+	if (srv->mhd) {
+		/* MHD must not stop with suspended connections. */
+		for (rq = srv->pending; rq; rq = rq->next) {
+			if (rq->ready)
+				continue;
+			strbuf_reset(&rq->body);
+			strbuf_puts(&rq->body, "mlprofd is shutting down\n");
+			req_finish(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8");
+			MHD_resume_connection(rq->conn);
+		}
+		MHD_run(srv->mhd);
+		if (srv->mhd_fd >= 0)
+			evloop_del(srv->epfd, srv->mhd_fd);
+		MHD_stop_daemon(srv->mhd);
+	}
+	while (srv->pending)
+		req_free(srv->pending);
+	if (srv->tmo_fd >= 0) {
+		evloop_del(srv->epfd, srv->tmo_fd);
+		close(srv->tmo_fd);
+	}
+	free(srv);
+}
+
+void httpsrv__counts(const struct httpsrv *srv, struct httpsrv_counts *c)
+{
+	*c = srv->counts;
+}

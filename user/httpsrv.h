@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* mlprofd's HTTP endpoints (libmicrohttpd, driven by the daemon's epoll
+ * loop, no thread of its own):
+ *   /debug/pprof/profile?seconds=N  gzipped pprof of the next N seconds
+ *                                   (default 30, 1-300), answered when they
+ *                                   are over; at most HTTPSRV_MAX_PROFILES
+ *                                   at once (429 beyond)
+ *   /metrics                        Prometheus text
+ *   /healthz                        "ok"
+ * Anything else is 404; other methods than GET/HEAD 405. */
+#ifndef MLPROF_HTTPSRV_H
+#define MLPROF_HTTPSRV_H
+
+#include <stdint.h>
+#include "httpargs.h"
+#include "snapshot.h"
+#include "strbuf.h"
+
+#define HTTPSRV_MAX_PROFILES 4
+
+struct httpsrv_ops {
+	void *ctx;
+	/* Everything profiled so far (the ring buffer read first). 0/-errno. */
+	int (*snapshot)(void *ctx, struct snap *out);
+	/* Appends the /metrics text. 0 or -errno. */
+	int (*metrics)(void *ctx, struct strbuf *out);
+};
+
+struct httpsrv_counts {
+	uint64_t requests, profiles, rejected;
+};
+
+struct httpsrv;
+
+/* Listens on `listen` (netaddr_parse syntax) and registers with epfd.
+ * NULL with errno set (a message on stderr). */
+struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_ops *ops);
+/* Answers pending profile requests with 503, then stops. */
+void httpsrv__free(struct httpsrv *srv);
+void httpsrv__counts(const struct httpsrv *srv, struct httpsrv_counts *c);
+
+#endif

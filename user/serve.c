@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* --http and --push-url: the windows of profile they serve come from
+ * snap_delta() between snapshots taken on the daemon's thread. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include "evloop.h"
+#include "httpsrv.h"
+#include "export.h"
+#include "pushurl.h"
+#include "pusher.h"
+#include "serve.h"
+#include "snapdelta.h"
+
+#define SERVE_MAX_GROUPS 64
+
+struct serve {
+	struct ev_handler h_push;
+	int epfd, push_fd;
+	const struct opts *o;
+	struct serve_ops ops;
+	struct httpsrv *http;
+	struct pusher *pusher;
+	struct snap prev;      /* the snapshot at the start of this push window */
+	int have_prev;
+	uint64_t pushes_skipped; /* windows that failed to build */
+	/* events per second, between scrapes */
+	uint64_t rate_events, rate_ns;
+	double rate;
+};
+
+struct group {
+	char target[64];
+	char python[24];
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void stack_group(const struct snap *s, const struct snap_stack *st, struct group *g)
+{
+	const struct snap_proc *p = &s->procs[st->proc];
+	const struct snap_proc *root = p->root >= 0 && (size_t)p->root < s->nprocs ?
+					       &s->procs[p->root] : p;
+	const char *py = p->python && *p->python ? p->python : root->python;
+
+	/* An mlpy run's sandbox child carries the run's program name. */
+	push_target_name(root->ml_file && *root->ml_file ? root : p, g->target,
+			 sizeof(g->target));
+	snprintf(g->python, sizeof(g->python), "%s", py ? py : "");
+}
+
+/* Keeps the stacks of s whose group is `want`. */
+static void keep_group(struct snap *s, const struct group *want)
+{
+	struct group g;
+	size_t i, kept = 0;
+
+	for (i = 0; i < s->nstacks; i++) {
+		stack_group(s, &s->stacks[i], &g);
+		if (!strcmp(g.target, want->target) && !strcmp(g.python, want->python))
+			s->stacks[kept++] = s->stacks[i];
+		else
+			free(s->stacks[i].frames);
+	}
+	s->nstacks = kept;
+}
+
+static void push_group(struct serve *sv, const struct snap *d, const struct group *g)
+{
+	struct push_labels l = { d->host, g->target, g->python };
+	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
+	uint64_t from = (uint64_t)((int64_t)d->start_ns + d->mono_to_real_ns) / 1000000000ULL;
+	uint64_t until = (uint64_t)((int64_t)d->now_ns + d->mono_to_real_ns) / 1000000000ULL;
+	struct snap part;
+	int err = snap_copy(d, &part);
+
+	if (!err) {
+		keep_group(&part, g);
+		err = export_pprof(&part, &body);
+		snap_free(&part);
+	}
+	if (!err)
+		err = push_url(&url, sv->o->push_url, sv->o->app, &l, from,
+			       until > from ? until : from + 1, d->freq_hz);
+	if (!err)
+		err = pusher__submit(sv->pusher, strbuf_detach(&url), &body);
+	if (err) {
+		sv->pushes_skipped++;
+		fprintf(stderr, "mlprofd: push: cannot build the profile of %s: %s\n", g->target,
+			strerror(-err));
+	}
+	strbuf_free(&url);
+	strbuf_free(&body);
+}
+
+/* One profile per (target, python) of the window. */
+static void push_window(struct serve *sv, const struct snap *d)
+{
+	struct group *gs = calloc(SERVE_MAX_GROUPS, sizeof(*gs)), g;
+	size_t i, k, n = 0;
+
+	for (i = 0; gs && i < d->nstacks; i++) {
+		stack_group(d, &d->stacks[i], &g);
+		for (k = 0; k < n; k++)
+			if (!strcmp(gs[k].target, g.target) && !strcmp(gs[k].python, g.python))
+				break;
+		if (k == n && n < SERVE_MAX_GROUPS)
+			gs[n++] = g;
+	}
+	for (k = 0; k < n; k++)
+		push_group(sv, d, &gs[k]);
+	if (!gs)
+		sv->pushes_skipped++;
+	free(gs);
+}
+
+static void on_push_timer(struct ev_handler *h, uint32_t events)
+{
+	struct serve *sv = (struct serve *)h;
+	struct snap now, d;
+	uint64_t n;
+	int err;
+
+	(void)events;
+	if (read(sv->push_fd, &n, sizeof(n)) < 0)
+		return;
+	err = sv->ops.snapshot(sv->ops.ctx, &now);
+	if (err) {
+		sv->pushes_skipped++;
+		return;
+	}
+	if (sv->have_prev && !snap_delta(&now, &sv->prev, &d)) {
+		if (d.nstacks)
+			push_window(sv, &d);
+		snap_free(&d);
+	}
+	if (sv->have_prev)
+		snap_free(&sv->prev);
+	sv->prev = now;
+	sv->have_prev = 1;
+}
+
+static int http_snapshot(void *ctx, struct snap *out)
+{
+	struct serve *sv = ctx;
+
+	return sv->ops.snapshot(sv->ops.ctx, out);
+}
+
+static int http_metrics(void *ctx, struct strbuf *out)
+{
+	struct serve *sv = ctx;
+	struct metrics_in m;
+	struct httpsrv_counts hc = { 0 };
+	struct pusher_counts pc = { 0 };
+	uint64_t now = mono_ns();
+
+	memset(&m, 0, sizeof(m));
+	sv->ops.metrics(sv->ops.ctx, &m);
+	/* Events per second since the previous scrape (at least 1 s ago). */
+	if (now - sv->rate_ns >= 1000000000ULL) {
+		sv->rate = m.events >= sv->rate_events ?
+				   (double)(m.events - sv->rate_events) * 1e9 /
+					   (double)(now - sv->rate_ns) : 0;
+		sv->rate_events = m.events;
+		sv->rate_ns = now;
+	}
+	m.events_per_s = sv->rate;
+	if (sv->http)
+		httpsrv__counts(sv->http, &hc);
+	m.http_requests = hc.requests;
+	m.http_profiles = hc.profiles;
+	m.http_rejected = hc.rejected;
+	if (sv->pusher) {
+		pusher__counts(sv->pusher, &pc);
+		m.push_enabled = 1;
+		m.push_sent = pc.sent;
+		m.push_failed = pc.failed + sv->pushes_skipped;
+		m.push_retries = pc.retries;
+		m.push_dropped = pc.dropped;
+		m.push_queued = pc.queued;
+	}
+	return metrics_render(&m, out);
+}
+
+static int start_push(struct serve *sv)
+{
+	struct itimerspec it = { 0 };
+	int err;
+
+	sv->pusher = pusher__new(sv->o->push_timeout_ms, sv->o->push_queue);
+	if (!sv->pusher)
+		return -errno;
+	sv->push_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (sv->push_fd < 0)
+		return -errno;
+	err = sv->ops.snapshot(sv->ops.ctx, &sv->prev);
+	sv->have_prev = !err;
+	it.it_value.tv_sec = sv->o->push_interval_s;
+	it.it_interval.tv_sec = sv->o->push_interval_s;
+	if (!err && timerfd_settime(sv->push_fd, 0, &it, NULL))
+		err = -errno;
+	if (!err)
+		err = evloop_add(sv->epfd, sv->push_fd, EPOLLIN, &sv->h_push);
+	return err;
+}
+
+struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops *ops)
+{
+	struct serve *sv = calloc(1, sizeof(*sv));
+	struct httpsrv_ops hops;
+	int err = 0;
+
+	if (!sv)
+		return NULL;
+	sv->epfd = epfd;
+	sv->push_fd = -1;
+	sv->o = o;
+	sv->ops = *ops;
+	sv->h_push.fn = on_push_timer;
+	sv->rate_ns = mono_ns();
+	if (o->http) {
+		hops.ctx = sv;
+		hops.snapshot = http_snapshot;
+		hops.metrics = http_metrics;
+		sv->http = httpsrv__new(epfd, o->http, &hops);
+		if (!sv->http)
+			err = -errno;
+	}
+	if (!err && o->push_url) {
+		err = start_push(sv);
+		if (err)
+			fprintf(stderr, "mlprofd: cannot start pushing to %s: %s\n", o->push_url,
+				strerror(-err));
+	}
+	if (!err && sv->http)
+		fprintf(stderr, "mlprofd: serving /debug/pprof/profile, /metrics, /healthz on "
+				"http://%s\n", o->http);
+	if (!err && sv->pusher)
+		fprintf(stderr, "mlprofd: pushing profiles to %s every %u s as %s\n",
+			o->push_url, o->push_interval_s, o->app);
+	if (err) {
+		serve__free(sv);
+		sv = NULL;
+		errno = -err;
+	}
+	return sv;
+}
+
+void serve__free(struct serve *sv)
+{
+	if (!sv)
+		return;
+	httpsrv__free(sv->http);
+	pusher__free(sv->pusher);
+	if (sv->push_fd >= 0) {
+		evloop_del(sv->epfd, sv->push_fd);
+		close(sv->push_fd);
+	}
+	if (sv->have_prev)
+		snap_free(&sv->prev);
+	free(sv);
+}
+
+void serve__status(struct serve *sv, cJSON *status)
+{
+	struct httpsrv_counts hc;
+	struct pusher_counts pc;
+	cJSON *o;
+
+	if (!sv)
+		return;
+	if (sv->http) {
+		httpsrv__counts(sv->http, &hc);
+		o = cJSON_AddObjectToObject(status, "http");
+		cJSON_AddStringToObject(o, "listen", sv->o->http);
+		cJSON_AddNumberToObject(o, "requests", (double)hc.requests);
+		cJSON_AddNumberToObject(o, "profiles", (double)hc.profiles);
+		cJSON_AddNumberToObject(o, "rejected", (double)hc.rejected);
+	}
+	if (sv->pusher) {
+		pusher__counts(sv->pusher, &pc);
+		o = cJSON_AddObjectToObject(status, "push");
+		cJSON_AddStringToObject(o, "url", sv->o->push_url);
+		cJSON_AddStringToObject(o, "app", sv->o->app);
+		cJSON_AddNumberToObject(o, "interval_s", sv->o->push_interval_s);
+		cJSON_AddNumberToObject(o, "sent", (double)pc.sent);
+		cJSON_AddNumberToObject(o, "failed", (double)(pc.failed + sv->pushes_skipped));
+		cJSON_AddNumberToObject(o, "retries", (double)pc.retries);
+		cJSON_AddNumberToObject(o, "dropped", (double)pc.dropped);
+		cJSON_AddNumberToObject(o, "queued", (double)pc.queued);
+	}
+}

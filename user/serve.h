@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Continuous profiling on servers: the HTTP endpoints (--http) and the
+ * periodic push to a Pyroscope ingest endpoint (--push-url), glued to the
+ * daemon through two callbacks. */
+#ifndef MLPROF_SERVE_H
+#define MLPROF_SERVE_H
+
+#include "metrics.h"
+#include "opts.h"
+#include "snapshot.h"
+
+struct serve_ops {
+	void *ctx;
+	/* Everything profiled so far (ring buffer read first). 0 or -errno. */
+	int (*snapshot)(void *ctx, struct snap *out);
+	/* The daemon's part of the metrics (counters, targets, CPU, RSS). */
+	void (*metrics)(void *ctx, struct metrics_in *m);
+};
+
+struct serve;
+struct cJSON;
+
+/* Starts what the options ask for (--http, --push-url); with neither,
+ * an inert object. NULL with errno set on failure (message on stderr). */
+struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops *ops);
+void serve__free(struct serve *sv);
+/* Adds "http" and "push" objects to a status reply. */
+void serve__status(struct serve *sv, struct cJSON *status);
+
+#endif
