@@ -9,6 +9,7 @@ PACKAGES=(
     libbpf-dev bpftool libelf-dev zlib1g-dev libcjson-dev libcriterion-dev
     python3 debootstrap
     libprotobuf-c-dev protobuf-c-compiler golang-go
+    libmicrohttpd-dev libcurl4-openssl-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -88,6 +88,14 @@ static int xfer_info(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, cur
 
 enum { POST_OK, POST_RETRY, POST_REFUSED };
 
+/* Length of url without its query, for messages. */
+static int base_len(const char *url)
+{
+	const char *q = strchr(url, '?');
+
+	return q ? (int)(q - url) : (int)strlen(url);
+}
+
 /* One attempt. */
 static int post(struct pusher *p, CURL *cu, struct curl_slist *hdr, const struct push_item *it,
 		unsigned attempt)
@@ -124,11 +132,11 @@ static int post(struct pusher *p, CURL *cu, struct curl_slist *hdr, const struct
 	} else if (atomic_load(&p->stop)) {
 		res = POST_RETRY; /* aborted by the stop: not the endpoint's fault */
 	} else if (rc != CURLE_OK) {
-		warn(p, "%s (attempt %u of %d): %s", it->url, attempt, PUSHER_ATTEMPTS,
-		     curl_easy_strerror(rc));
+		warn(p, "%.*s failed (attempt %u of %d): %s", base_len(it->url), it->url, attempt,
+		     PUSHER_ATTEMPTS, curl_easy_strerror(rc));
 	} else {
-		warn(p, "%s (attempt %u of %d): HTTP %ld %s", it->url, attempt, PUSHER_ATTEMPTS,
-		     code, reply);
+		warn(p, "%.*s failed (attempt %u of %d): HTTP %ld %s", base_len(it->url), it->url,
+		     attempt, PUSHER_ATTEMPTS, code, reply);
 		/* The endpoint refuses this profile; retrying will not help
 		 * (except when it asks us to slow down or times out). */
 		if (code >= 400 && code < 500 && code != 408 && code != 429)
@@ -185,7 +193,8 @@ static void deliver(struct pusher *p, CURL *cu, struct curl_slist *hdr, struct p
 		p->c.failed++;
 	pthread_mutex_unlock(&p->mu);
 	if (res == POST_OK && p->failing) {
-		fprintf(stderr, "mlprofd: push: delivered again to %s\n", it->url);
+		fprintf(stderr, "mlprofd: push: delivered again to %.*s\n", base_len(it->url),
+			it->url);
 		p->failing = 0;
 		p->last_msg = 0;
 	}
