@@ -3,6 +3,7 @@
  * buffer), so a code event precedes the samples that use it and an exec
  * precedes the samples of the new image. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,6 +417,92 @@ static void consider(struct collector *c, int pid, uint64_t now)
 		collector__add_root(c, pid, now, 1);
 }
 
+/* The parent pid from /proc/PID/stat, or 0. */
+static int read_ppid(int pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+		if (p && sscanf(p + 1, " %*c %d", &ppid) != 1)
+			ppid = 0;
+	}
+	return ppid;
+}
+
+/* A process that was already running under a target when the daemon
+ * started (a restarted daemon finds an mlpy run's sandbox child this way):
+ * a target of the same run, with perf events of its own, since the kernel
+ * made no inherited ones for it. */
+static int add_existing_child(struct collector *c, const struct proc_rec *parent, int pid,
+			      uint64_t now)
+{
+	struct mlprof_target t = { .flags = MLPROF_TF_INHERITED };
+	struct proc_rec *p = NULL;
+	int err = bpfload__set_target(c->bpf, (uint32_t)pid, &t, BPF_NOEXIST);
+
+	if (!err) {
+		err = sampler__add_process(c->smp, pid);
+		p = err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
+		if (!p && !err)
+			sampler__remove_process(c->smp, pid);
+		if (!p) {
+			bpfload__del_target(c->bpf, (uint32_t)pid);
+			err = err ? err : -ENOMEM;
+		}
+	}
+	if (p) {
+		p->root_pid = parent->root_pid;
+		tree_join(c, p->root_pid);
+		p->ppid = parent->pid;
+		p->in_mlpy = parent->in_mlpy;
+		describe_proc(c, p);
+		inspect_proc(c, p, now);
+	}
+	return err == -EEXIST ? 0 : err;
+}
+
+/* Adds running descendants of targets (each pass one generation deeper);
+ * returns how many were added. */
+static int scan_descendants(struct collector *c, uint64_t now)
+{
+	const struct proc_rec *parent;
+	struct dirent *de;
+	int added = 0, pass, more = 1, ppid;
+	char *end;
+	long pid;
+	DIR *d;
+
+	for (pass = 0; pass < 16 && more; pass++) {
+		more = 0;
+		d = opendir("/proc");
+		while (d && (de = readdir(d)) != NULL) {
+			pid = strtol(de->d_name, &end, 10);
+			if (*end || pid <= 0 || pid == getpid() || store__proc(c->st, (int)pid))
+				continue;
+			ppid = read_ppid((int)pid);
+			parent = ppid > 0 ? store__proc(c->st, ppid) : NULL;
+			if (parent && !parent->ended && !add_existing_child(c, parent, (int)pid, now) &&
+			    store__proc(c->st, (int)pid)) {
+				added++;
+				more = 1;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	return added;
+}
+
 void collector__scan_existing(struct collector *c, uint64_t now)
 {
 	DIR *d = opendir("/proc");
@@ -431,6 +518,9 @@ void collector__scan_existing(struct collector *c, uint64_t now)
 	}
 	if (d)
 		closedir(d);
+	/* In python mode every CPython is a root already. */
+	if (c->mode != TARGET_PYTHON)
+		scan_descendants(c, now);
 }
 
 /* ---- events ---- */
@@ -497,6 +587,10 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	p->maxrss_kb = ev->maxrss_kb;
 	store__proc_end(c->st, p, 1, ev->hdr.ts_ns);
 	tree_leave(c, p->root_pid);
+	/* Perf events of its own if it was found running at start
+	 * (add_existing_child); a no-op for forked children. */
+	if (p->pid != p->root_pid)
+		sampler__remove_process(c->smp, p->pid);
 }
 
 static char *decode(const uint8_t *data, size_t len, unsigned kind)

@@ -34,7 +34,8 @@ int collector__on_event(void *ctx, void *data, size_t size);
  * child that has not exec'd yet (inspect = 0: its exec is inspected).
  * 0 or -errno. */
 int collector__add_root(struct collector *c, int pid, uint64_t now_ns, int inspect);
-/* Profiles every running process the mode selects. */
+/* Profiles every running process the mode selects, and the running
+ * descendants of targets (outside python mode, where each is a root). */
 void collector__scan_existing(struct collector *c, uint64_t now_ns);
 /* Retries pending inspections that are due; returns the delay in ns until
  * the next one is due, or 0 if none is pending. */
