@@ -36,6 +36,9 @@ LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
                collector.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
+# Running as a service (snapshot directory, config file).
+LIB_SRCS += user/snapdir.c user/conffile.c
+DAEMON_SRCS += user/service.c
 CTL_SRCS := user/mlprofctl.c
 
 LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/profile.pb-c.o

@@ -219,6 +219,28 @@ static const char *jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* --snapshot-dir and --log of a daemon run as a service. */
+static void status_service_text(const cJSON *st, struct strbuf *out)
+{
+	const cJSON *sn = cJSON_GetObjectItemCaseSensitive(st, "snapshots");
+	const cJSON *lg = cJSON_GetObjectItemCaseSensitive(st, "log");
+
+	if (lg)
+		strbuf_printf(out, "log: %s%s%s\n", jstr(lg, "file"), *jstr(lg, "error") ? ", reopen failed: " : "",
+			      jstr(lg, "error"));
+	if (!sn)
+		return;
+	strbuf_printf(out, "snapshots: %s every %.0f s, keep %.0f s%s: %.0f written (last %s, %.0f bytes), "
+			   "%.0f failed, %.0f removed\n",
+		      jstr(sn, "dir"), jnum(sn, "interval_s"), jnum(sn, "keep_s"),
+		      jnum(sn, "keep_s") ? "" : " (all)", jnum(sn, "written"),
+		      *jstr(sn, "last_file") ? jstr(sn, "last_file") : "-", jnum(sn, "last_bytes"),
+		      jnum(sn, "failed"), jnum(sn, "removed"));
+	if (jnum(sn, "failing"))
+		strbuf_printf(out, "snapshots FAILING: the last %.0f write(s) failed at %s: %s\n",
+			      jnum(sn, "failing"), jstr(sn, "last_error_step"), jstr(sn, "last_error"));
+}
+
 static void status_text(const cJSON *st, struct strbuf *out)
 {
 	const cJSON *dm = cJSON_GetObjectItemCaseSensitive(st, "daemon");
@@ -250,6 +272,7 @@ static void status_text(const cJSON *st, struct strbuf *out)
 			      jnum(p, "failed"), jnum(p, "retries"), jnum(p, "dropped"),
 			      jnum(p, "queued"));
 	}
+	status_service_text(st, out);
 	strbuf_printf(out, "\nlive targets (%d):\n", cJSON_GetArraySize(tg));
 	strbuf_printf(out, "%8s %8s  %-10s %-12s %9s  %s\n", "PID", "PPID", "PYTHON", "STATUS",
 		      "SAMPLES", "COMMAND");

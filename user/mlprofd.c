@@ -24,6 +24,7 @@
 #include "report.h"
 #include "sampler.h"
 #include "serve.h"
+#include "service.h"
 #include "store.h"
 
 struct daemon;
@@ -44,6 +45,7 @@ struct daemon {
 	struct collector *col;
 	struct control *ctl;
 	struct serve *srv; /* --http, --push-url */
+	struct service *svc; /* --log, --snapshot-dir (user/service.c) */
 	struct oneshot child;
 	int child_status;
 	int child_done;
@@ -193,6 +195,7 @@ static cJSON *status_json(struct daemon *d)
 	lc.arr = tg;
 	store__for_each_live(d->st, add_live, &lc);
 	serve__status(d->srv, o);
+	service__status(d->svc, o);
 	return o;
 }
 
@@ -267,6 +270,16 @@ static char *handle_request(void *ctx, const struct proto_request *req)
 	}
 }
 
+/* A snapshot of everything, for the snapshot directory. */
+static int snapshot_all(void *ctx, struct snap *s)
+{
+	struct daemon *d = ctx;
+	struct snap_scope all = { 0 };
+
+	bpfload__consume(d->bpf);
+	return make_snapshot(d, &all, s);
+}
+
 /* ---- event handlers ---- */
 
 static void on_ringbuf(struct ev_handler *h, uint32_t events)
@@ -300,6 +313,8 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
 			reap_child(d);
+		} else if (si.ssi_signo == SIGHUP) {
+			service__reload(d->svc);
 		} else if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
 			if (d->o.command && d->child.pid > 0 && !d->child_done) {
 				/* The command got the terminal's signal too; wait
@@ -393,6 +408,11 @@ static int setup(struct daemon *d)
 		if (!d->srv)
 			return -errno;
 	}
+	if (!d->o.command) {
+		d->svc = service__new(d->epfd, &d->o, snapshot_all, d);
+		if (!d->svc)
+			return -errno;
+	}
 	for (i = 0; i < d->o.npids; i++) {
 		err = kill(d->o.pids[i], 0) && errno == ESRCH ? -ESRCH : 0;
 		if (!err)
@@ -403,14 +423,15 @@ static int setup(struct daemon *d)
 			return err;
 		}
 	}
-	if (d->o.mode != TARGET_NONE)
-		collector__scan_existing(d->col, d->start_ns);
+	/* Running targets, and running descendants of --pid targets. */
+	collector__scan_existing(d->col, d->start_ns);
 	return 0;
 }
 
 static void teardown(struct daemon *d)
 {
 	serve__free(d->srv);
+	service__free(d->svc);
 	control__free(d->ctl);
 	sampler__free(d->smp);
 	bpfload__close(d->bpf);
@@ -534,8 +555,15 @@ int main(int argc, char **argv)
 	int err, code = 1;
 
 	err = opts_parse(argc, argv, &d.o, stdout, stderr);
-	if (err)
+	if (err) {
+		opts_free(&d.o);
 		return err > 0 ? 0 : 2;
+	}
+	if (d.o.log && (err = service_log_open(d.o.log))) {
+		fprintf(stderr, "mlprofd: cannot open the log %s: %s\n", d.o.log, strerror(-err));
+		opts_free(&d.o);
+		return 1;
+	}
 	if (geteuid() != 0)
 		fprintf(stderr, "mlprofd: warning: not running as root; loading BPF will likely "
 				"fail (try sudo)\n");
@@ -547,6 +575,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mlprofd: profiling (%s targets, %u Hz); control socket %s\n",
 				mode_name(d.o.mode), d.o.freq_hz, d.o.socket_path);
 		run_loop(&d);
+		service__final(d.svc); /* a last snapshot, before the probes go */
 		code = 0;
 		if (d.o.command) {
 			reap_child(&d);
@@ -559,5 +588,6 @@ int main(int argc, char **argv)
 		waitpid(d.child.pid, NULL, 0);
 	}
 	teardown(&d);
+	opts_free(&d.o);
 	return err ? 1 : code;
 }

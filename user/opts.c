@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collector.h"
+#include "conffile.h"
 #include "netaddr.h"
 #include "opts.h"
 #include "proto.h"
 #include "pushurl.h"
+#include "timefmt.h"
 
 #define MLPROF_VERSION "0.1.0"
 
@@ -63,6 +65,19 @@ void opts_usage(FILE *f)
 "      --push-timeout T      give up a push attempt after T (default 10s)\n"
 "      --push-queue N        profiles waiting to be pushed (default 8; the\n"
 "                            oldest is dropped and counted when full)\n"
+"Service:\n"
+"      --config FILE         read flags from FILE first: one 'flag value' per line\n"
+"                            (long option names without dashes, # comments);\n"
+"                            flags on the command line win\n"
+"      --log FILE            append messages to FILE instead of stderr (reopened\n"
+"                            on SIGHUP)\n"
+"      --snapshot-dir DIR    write the profile snapshot to DIR periodically and at\n"
+"                            exit, as mlprof-YYYYMMDDTHHMMSSZ.json (UTC), atomically\n"
+"      --snapshot-interval D how often (default 5m; 1s to 366d)\n"
+"      --snapshot-keep D     delete our snapshots older than D (default 24h; 0 keeps\n"
+"                            all); other files in DIR are never touched\n"
+"  SIGHUP reopens the log and the snapshot directory; SIGTERM/SIGINT write a last\n"
+"  snapshot (with --snapshot-dir), detach every probe and exit.\n"
 "Other:\n"
 "  -v, --verbose             log process events to stderr\n"
 "  -h, --help                this help\n"
@@ -78,7 +93,11 @@ void opts_usage(FILE *f)
 "  sudo mlprofd --target python --http 127.0.0.1:6060\n"
 "  go tool pprof -top 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10'\n"
 "  curl -s http://127.0.0.1:6060/metrics      # Prometheus scrape target\n"
-"  sudo mlprofd --push-url http://pyroscope:4040 --app shop --push-interval 15s\n");
+"  sudo mlprofd --push-url http://pyroscope:4040 --app shop --push-interval 15s\n"
+"  sudo mlprofd --target mlpy --snapshot-dir /var/lib/mlprof/snapshots \\\n"
+"               --snapshot-interval 5m --snapshot-keep 24h --log /var/log/mlprofd.log\n"
+"  mlprofctl report ml-summary --input /var/lib/mlprof/snapshots/mlprof-20261124T190500Z.json\n"
+"  sudo mlprofd --config /etc/mlprof/mlprofd.conf   # as the systemd unit runs it\n");
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -100,6 +119,156 @@ static int bad(FILE *err, const char *what, const char *arg)
 {
 	fprintf(err, "mlprofd: invalid %s '%s' (see mlprofd --help)\n", what, arg);
 	return -EINVAL;
+}
+
+/* ---- service options: --config, --log, snapshots ---- */
+
+enum {
+	OPT_CONFIG = 0x1000, /* above every short option character */
+	OPT_LOG,
+	OPT_SNAPSHOT_DIR,
+	OPT_SNAPSHOT_INTERVAL,
+	OPT_SNAPSHOT_KEEP,
+};
+
+/* The --config FILE given before "--", or NULL. */
+static const char *config_arg(int argc, char **argv)
+{
+	const char *path = NULL;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	return path;
+}
+
+/* Checks one config entry against mlprofd's long options. */
+static int config_entry_ok(const struct option *longs, const struct conf_entry *e,
+			   const char *path, FILE *err)
+{
+	const struct option *lo;
+	const char *why = NULL;
+
+	for (lo = longs; lo->name && strcmp(lo->name, e->name); lo++)
+		;
+	if (!lo->name)
+		why = "unknown option";
+	else if (!strcmp(e->name, "config") || !strcmp(e->name, "help") ||
+		 !strcmp(e->name, "version"))
+		why = "not allowed in a config file";
+	else if (lo->has_arg == required_argument && !e->value)
+		why = "needs a value";
+	else if (lo->has_arg == no_argument && e->value)
+		why = "takes no value";
+	if (why)
+		fprintf(err, "mlprofd: config file %s:%d: '%s': %s (see mlprofd --help)\n", path, e->line,
+			e->name, why);
+	return why ? -EINVAL : 0;
+}
+
+/* Reads --config FILE and puts its flags before the command line's (so
+ * flags given on the command line win): *argv is replaced by a new vector
+ * owned by o. 0 or -EINVAL (message on err). */
+static int apply_config(const struct option *longs, int *argc, char ***argv, struct opts *o,
+			FILE *err)
+{
+	const char *path = config_arg(*argc, *argv);
+	struct conf *c = NULL;
+	char msg[512], **nv = NULL, *names;
+	size_t i, need = 0, k = 0;
+	int ret = 0;
+
+	if (!path)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	ret = c ? conf_load(path, c, msg, sizeof(msg)) : -ENOMEM;
+	if (ret)
+		fprintf(err, "mlprofd: config file %s\n", ret == -ENOMEM ? "out of memory" : msg);
+	for (i = 0; !ret && i < c->n; i++) {
+		ret = config_entry_ok(longs, &c->e[i], path, err);
+		need += strlen(c->e[i].name) + 3;
+	}
+	if (!ret) {
+		/* One block: the vector, then the "--name" strings. */
+		size_t nargs = 1 + 2 * c->n + (size_t)*argc;
+
+		nv = malloc((nargs + 1) * sizeof(char *) + need);
+		ret = nv ? 0 : -ENOMEM;
+		if (ret)
+			fprintf(err, "mlprofd: out of memory reading %s\n", path);
+	}
+	if (!ret) {
+		names = (char *)(nv + 1 + 2 * c->n + (size_t)*argc + 1);
+		nv[k++] = (*argv)[0];
+		for (i = 0; i < c->n; i++) {
+			nv[k++] = names;
+			names += sprintf(names, "--%s", c->e[i].name) + 1;
+			if (c->e[i].value)
+				nv[k++] = (char *)c->e[i].value;
+		}
+		for (i = 1; i < (size_t)*argc; i++)
+			nv[k++] = (*argv)[i];
+		nv[k] = NULL;
+		*argc = (int)k;
+		*argv = nv;
+		o->conf_argv = nv;
+		o->conf = c;
+		o->config = path;
+	} else if (c) {
+		conf_free(c);
+		free(c);
+	}
+	return ret ? -EINVAL : 0;
+}
+
+void opts_free(struct opts *o)
+{
+	if (o->conf) {
+		conf_free(o->conf);
+		free(o->conf);
+	}
+	free(o->conf_argv);
+	o->conf = NULL;
+	o->conf_argv = NULL;
+}
+
+/* Handles a service option; 0 or -EINVAL. */
+static int service_opt(int c, const char *arg, struct opts *o, FILE *err)
+{
+	uint64_t ns;
+	int ret = 0;
+
+	switch (c) {
+	case OPT_CONFIG:
+		break; /* read before the other flags (apply_config) */
+	case OPT_LOG:
+		o->log = arg;
+		break;
+	case OPT_SNAPSHOT_DIR:
+		o->snapshot_dir = arg;
+		break;
+	case OPT_SNAPSHOT_INTERVAL:
+		if (parse_duration(arg, &ns) || ns < 1000000000ULL || ns > 366 * 86400000000000ULL)
+			ret = bad(err, "--snapshot-interval (1s to 366d, e.g. 5m)", arg);
+		else
+			o->snapshot_interval_ns = ns;
+		break;
+	case OPT_SNAPSHOT_KEEP:
+		if (parse_duration(arg, &ns) || (ns && ns < 1000000000ULL) ||
+		    ns > 100ULL * 366 * 86400000000000ULL)
+			ret = bad(err, "--snapshot-keep (0 to keep all, or 1s to 100 years, e.g. 24h)",
+				  arg);
+		else
+			o->snapshot_keep_ns = ns;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	return ret;
 }
 
 int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
@@ -129,6 +298,12 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		/* Service (user/service.c) */
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
+		{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL },
+		{ "snapshot-keep", required_argument, NULL, OPT_SNAPSHOT_KEEP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
@@ -151,6 +326,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	o->push_interval_s = 15;
 	o->push_timeout_ms = 10000;
 	o->push_queue = 8;
+	o->snapshot_interval_ns = 300ULL * 1000000000ULL;
+	o->snapshot_keep_ns = 86400ULL * 1000000000ULL;
+	if (apply_config(longs, &argc, &argv, o, err))
+		return -EINVAL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+t:p:F:s:r:f:o:vhV", longs, NULL)) != -1) {
@@ -264,6 +443,14 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		case 'v':
 			o->verbose = 1;
 			break;
+		case OPT_CONFIG:
+		case OPT_LOG:
+		case OPT_SNAPSHOT_DIR:
+		case OPT_SNAPSHOT_INTERVAL:
+		case OPT_SNAPSHOT_KEEP:
+			if (service_opt(c, optarg, o, err))
+				return -EINVAL;
+			break;
 		case 'h':
 			opts_usage(out);
 			return 1;
@@ -295,6 +482,11 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
+	if (o->snapshot_dir && o->command) {
+		fprintf(err, "mlprofd: --snapshot-dir is for the daemon; a one-shot run saves its "
+			     "snapshot with --save FILE\n");
+		return -EINVAL;
+	}
 	/* No --report: print_reports picks ml-summary for mlpy runs, raw
 	 * otherwise. */
 	return 0;

@@ -37,11 +37,21 @@ struct opts {
 	unsigned push_interval_s;  /* --push-interval (default 15) */
 	unsigned push_timeout_ms;  /* --push-timeout (default 10 s) */
 	unsigned push_queue;       /* --push-queue (default 8) */
+	/* Service (user/service.c, user/snapdir.c, user/conffile.c) */
+	const char *config;            /* --config FILE, read before the flags */
+	const char *log;               /* --log FILE: messages (stderr) go here */
+	const char *snapshot_dir;      /* --snapshot-dir DIR */
+	uint64_t snapshot_interval_ns; /* --snapshot-interval (default 5m) */
+	uint64_t snapshot_keep_ns;     /* --snapshot-keep (default 24h; 0 all) */
+	char **conf_argv;              /* the flags from --config, owned */
+	void *conf;                    /* struct conf, owned */
 };
 
 /* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage
  * error (message already on `err`). */
 int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err);
 void opts_usage(FILE *f);
+/* Frees what opts_parse allocated (the --config file's flags). */
+void opts_free(struct opts *o);
 
 #endif
