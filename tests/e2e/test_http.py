@@ -377,7 +377,7 @@ class HttpTests(unittest.TestCase):
                                    stderr=subprocess.STDOUT, text=True, env=env, timeout=120)
                 self.assertEqual(p.returncode, 0, p.stdout)
                 self.assertIn("hot_a", p.stdout)
-                self.assertIn("Duration: 3s", p.stdout)
+                self.assertRegex(p.stdout, r"Duration: 3(\.0\d)?s")
             self.assertIn("http: 127.0.0.1:%d" % port, d.status_text())
         finally:
             work.kill()
@@ -472,7 +472,9 @@ class HttpTests(unittest.TestCase):
                    "--push-interval", "1s", *extra)
         try:
             s0 = d.status()["counters"]["samples"]
+            cpu0 = cpu_seconds(work.pid)
             time.sleep(5.5)
+            cpu = cpu_seconds(work.pid) - cpu0
             out = d.output()
             st = d.status()
             msgs = [ln for ln in out.splitlines() if ln.startswith("mlprofd: push: ")]
@@ -483,8 +485,11 @@ class HttpTests(unittest.TestCase):
             self.assertEqual(len(msgs), 1, out)
             self.assertEqual(st["push"]["sent"], 0)
             self.assertGreaterEqual(st["push"]["retries"], 1)
-            # Sampling went on.
-            self.assertGreater(st["counters"]["samples"], s0 + 2 * FREQ)
+            # Sampling went on: a sample per 1/FREQ s of the target's CPU
+            # time (within 20%; status read a little after the CPU time).
+            grown = st["counters"]["samples"] - s0
+            self.assertGreater(cpu, 0.5)
+            self.assertGreater(grown, 0.8 * cpu * FREQ, "%d samples, %.2f s CPU" % (grown, cpu))
             self.assertEqual(st["counters"]["sample_drops"], 0)
             return st
         finally:
