@@ -46,7 +46,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
 SKEL        := $(BUILD)/mlprof.skel.h
 
-.PHONY: all clean test unit-test priv-test fuzz install bench sid-root
+.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -124,3 +124,44 @@ priv-test: all sid-root
 test: unit-test
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
 	$(MAKE) priv-test
+
+# Installation: `make install [PREFIX=/usr/local] [DESTDIR=...]`. The unit
+# goes to $(PREFIX)/lib/systemd/system (in systemd's search path for
+# /usr/local) with the install paths filled in; the configuration file is
+# installed only if there is none (it is the administrator's).
+SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+CONF       := $(SYSCONFDIR)/mlprof/mlprofd.conf
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/mlprof
+	install -m 0755 $(BUILD)/mlprofd $(DESTDIR)$(SBINDIR)/mlprofd
+	install -m 0755 $(BUILD)/mlprofctl $(DESTDIR)$(BINDIR)/mlprofctl
+	install -m 0644 docs/man/mlprofd.8 $(DESTDIR)$(MANDIR)/man8/mlprofd.8
+	install -m 0644 docs/man/mlprofctl.1 $(DESTDIR)$(MANDIR)/man1/mlprofctl.1
+	sed -e 's|/usr/local/sbin/mlprofd|$(SBINDIR)/mlprofd|g' -e 's|/etc/mlprof/mlprofd.conf|$(CONF)|g' \
+		scripts/mlprofd.service > $(DESTDIR)$(UNITDIR)/mlprofd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/mlprofd.service
+	@if [ -e $(DESTDIR)$(CONF) ]; then \
+		echo "  keeping $(DESTDIR)$(CONF) (new default: scripts/mlprofd.conf)"; \
+	else \
+		echo "install -m 0644 scripts/mlprofd.conf $(DESTDIR)$(CONF)"; \
+		install -m 0644 scripts/mlprofd.conf $(DESTDIR)$(CONF); \
+	fi
+	@[ -n "$(DESTDIR)" ] || echo "  now: systemctl daemon-reload && systemctl enable --now mlprofd"
+
+# The configuration file goes only if it is still the shipped one.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mlprofd $(DESTDIR)$(BINDIR)/mlprofctl \
+		$(DESTDIR)$(MANDIR)/man8/mlprofd.8 $(DESTDIR)$(MANDIR)/man1/mlprofctl.1 \
+		$(DESTDIR)$(UNITDIR)/mlprofd.service
+	@if cmp -s scripts/mlprofd.conf $(DESTDIR)$(CONF); then \
+		echo "rm -f $(DESTDIR)$(CONF)"; rm -f $(DESTDIR)$(CONF); \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/mlprof 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(CONF) ]; then \
+		echo "  keeping $(DESTDIR)$(CONF) (changed by the administrator)"; \
+	fi

@@ -14,7 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlproftest import MLPROFCTL, MLPROFD, TOP, WORKLOADS, require_root  # noqa: E402
+from mlproftest import BUILD, MLPROFCTL, MLPROFD, TOP, require_root  # noqa: E402
 
 PY = "/usr/bin/python3.11"
 NAME = re.compile(r"^mlprof-\d{8}T\d{6}Z\.json$")
@@ -471,6 +471,121 @@ class ServiceTests(unittest.TestCase):
                            timeout=30)
         self.assertEqual(p.returncode, 1)
         self.assertIn("snapshot directory", p.stderr)
+
+
+    def make(self, *args):
+        p = subprocess.run(["make", "-s", "-C", TOP, "BUILD=" + BUILD, *args],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=600)
+        if p.returncode != 0:
+            raise AssertionError("make %s failed:\n%s" % (" ".join(args), p.stdout))
+        return p.stdout
+
+    def test_make_install_uninstall_and_unit(self):
+        dest = os.path.join(self.tmp, "dest")
+        self.make("install", "DESTDIR=" + dest)
+        files = {
+            "usr/local/sbin/mlprofd": 0o755, "usr/local/bin/mlprofctl": 0o755,
+            "usr/local/share/man/man8/mlprofd.8": 0o644,
+            "usr/local/share/man/man1/mlprofctl.1": 0o644,
+            "usr/local/lib/systemd/system/mlprofd.service": 0o644,
+            "etc/mlprof/mlprofd.conf": 0o644,
+        }
+        for f, mode in files.items():
+            path = os.path.join(dest, f)
+            self.assertTrue(os.path.isfile(path), f)
+            self.assertEqual(os.stat(path).st_mode & 0o777, mode, f)
+        for exe, want in (("usr/local/sbin/mlprofd", "--snapshot-dir DIR"),
+                          ("usr/local/bin/mlprofctl", "--input FILE")):
+            p = subprocess.run([os.path.join(dest, exe), "--help"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=30)
+            self.assertEqual(p.returncode, 0, exe)
+            self.assertIn("Examples:", p.stdout)
+            self.assertIn(want, p.stdout)
+        unit = read(os.path.join(dest, "usr/local/lib/systemd/system/mlprofd.service"))
+        self.assertIn("ExecStart=/usr/local/sbin/mlprofd --config /etc/mlprof/mlprofd.conf",
+                      unit)
+        self.assertIn("ExecReload=/bin/kill -HUP $MAINPID", unit)
+        self.assertIn("Restart=on-failure", unit)
+        # The shipped configuration is valid for the installed daemon.
+        conf = os.path.join(dest, "etc/mlprof/mlprofd.conf")
+        p = subprocess.run([os.path.join(dest, "usr/local/sbin/mlprofd"), "--config", conf,
+                            "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        # Man pages render without a warning.
+        for page in ("usr/local/share/man/man8/mlprofd.8",
+                     "usr/local/share/man/man1/mlprofctl.1"):
+            p = subprocess.run(["groff", "-man", "-ww", "-z", os.path.join(dest, page)],
+                               stderr=subprocess.PIPE, text=True, timeout=30)
+            self.assertEqual((p.returncode, p.stderr), (0, ""), page)
+        # A changed configuration survives uninstall and a new install.
+        with open(conf, "a") as f:
+            f.write("freq 99\n")
+        self.assertIn("keeping", self.make("install", "DESTDIR=" + dest))
+        self.assertIn("freq 99", read(conf))
+        self.assertIn("keeping", self.make("uninstall", "DESTDIR=" + dest))
+        for f in files:
+            self.assertEqual(os.path.exists(os.path.join(dest, f)), f.startswith("etc/"), f)
+        os.unlink(conf)
+        self.make("install", "DESTDIR=" + dest)
+        self.make("uninstall", "DESTDIR=" + dest)
+        self.assertFalse(os.path.exists(os.path.join(dest, "etc/mlprof")))
+        # The unit as installed with real paths: systemd-analyze finds the
+        # binary and the man pages, and has nothing to say.
+        if not shutil.which("systemd-analyze"):
+            return  # the one check that needs systemd's tools
+        prefix = os.path.join(self.tmp, "prefix")
+        self.make("install", "PREFIX=" + prefix, "SYSCONFDIR=" + prefix + "/etc")
+        unit = os.path.join(prefix, "lib/systemd/system/mlprofd.service")
+        self.assertIn("ExecStart=%s/sbin/mlprofd --config %s/etc/mlprof/mlprofd.conf"
+                      % (prefix, prefix), read(unit))
+        p = subprocess.run(["systemd-analyze", "verify", unit], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60,
+                           env=dict(os.environ, MANPATH=os.path.join(prefix, "share/man")))
+        self.assertEqual((p.returncode, p.stdout), (0, ""))
+
+    def test_unit_capabilities_are_enough(self):
+        """The daemon, limited to the unit's CapabilityBoundingSet with
+        NoNewPrivileges (what systemd does), loads BPF and samples."""
+        unit = read(os.path.join(TOP, "scripts", "mlprofd.service"))
+        caps = re.search(r"^CapabilityBoundingSet=(.*)$", unit, re.M).group(1).split()
+        self.assertIn("NoNewPrivileges=yes", unit)
+        bounding = "-all," + ",".join("+" + c[4:].lower() for c in caps)
+        w = self.start(spinner())
+        snaps = os.path.join(self.tmp, "snaps")
+        os.mkdir(snaps)
+        sock = os.path.join(self.tmp, "caps.sock")
+        out = open(os.path.join(self.tmp, "caps.out"), "w+")
+        d = subprocess.Popen(["setpriv", "--no-new-privs", "--bounding-set", bounding, MLPROFD,
+                              "--target", "python", "--socket", sock, "--snapshot-dir", snaps,
+                              "--snapshot-interval", "1s"], stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_for(lambda: os.path.exists(sock) or d.poll() is not None, what="the daemon")
+            self.assertIsNone(d.poll(), read(out.name))
+            # Exactly the unit's set (less what this machine's bounding set
+            # lacks already).
+            bits = {"CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_DAC_READ_SEARCH": 2,
+                    "CAP_FOWNER": 3, "CAP_SYS_PTRACE": 19, "CAP_SYS_ADMIN": 21,
+                    "CAP_SYS_RESOURCE": 24, "CAP_PERFMON": 38, "CAP_BPF": 39,
+                    "CAP_CHECKPOINT_RESTORE": 40}
+            want = sum(1 << bits[c] for c in caps)
+
+            def cap(pid, key):
+                with open("/proc/%d/status" % pid) as f:
+                    return int(re.search(key + r":\s*(\w+)", f.read()).group(1), 16)
+            self.assertEqual(cap(d.pid, "CapEff"), want & cap(os.getpid(), "CapBnd"))
+
+            def sampled():
+                p = subprocess.run([MLPROFCTL, "-s", sock, "report", "raw", "-f", "json"],
+                                   stdout=subprocess.PIPE, text=True, timeout=30)
+                return p.returncode == 0 and samples_of(json.loads(p.stdout), w.pid) > 300
+            wait_for(sampled, what="samples under the unit's capabilities")
+            wait_for(lambda: our_files(snaps), what="a snapshot")
+        finally:
+            d.terminate()
+            self.assertEqual(d.wait(timeout=60), 0, read(out.name))
+            out.close()
 
 
 if __name__ == "__main__":
