@@ -575,8 +575,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mlprofd: profiling (%s targets, %u Hz); control socket %s\n",
 				mode_name(d.o.mode), d.o.freq_hz, d.o.socket_path);
 		run_loop(&d);
-		service__final(d.svc); /* a last snapshot, before the probes go */
-		code = 0;
+		/* A last snapshot, before the probes go; exit 1 if it is lost. */
+		code = service__final(d.svc) ? 1 : 0;
 		if (d.o.command) {
 			reap_child(&d);
 			code = d.child_done ? oneshot_exit_code(d.child_status) : 1;

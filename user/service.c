@@ -50,8 +50,9 @@ static int64_t real_s(void)
 }
 
 /* Builds, serialises and writes one snapshot; old ones are pruned first
- * (a full disk may get room that way). */
-static void write_snapshot(struct service *s)
+ * (a full disk may get room that way). final: the daemon is exiting, so a
+ * failure loses the profile; the caller says so. 0 or -errno. */
+static int write_snapshot(struct service *s, int final)
 {
 	struct snap snap;
 	cJSON *j = NULL;
@@ -66,15 +67,16 @@ static void write_snapshot(struct service *s)
 		err = txt ? 0 : -ENOMEM;
 	}
 	if (err) {
-		if (!s->build_failed++)
+		if (!s->build_failed++ && !final)
 			fprintf(stderr, "mlprofd: snapshot not built: %s (counted in status)\n",
 				strerror(-err));
 	} else {
 		snapdir_prune(s->sd, now);
-		snapdir_write(s->sd, now, txt, strlen(txt), stderr);
+		err = snapdir_write(s->sd, now, txt, strlen(txt), final ? NULL : stderr);
 	}
 	free(txt);
 	cJSON_Delete(j);
+	return err;
 }
 
 static void on_timer(struct ev_handler *h, uint32_t events)
@@ -84,7 +86,7 @@ static void on_timer(struct ev_handler *h, uint32_t events)
 
 	(void)events;
 	if (read(s->tfd, &expirations, sizeof(expirations)) == sizeof(expirations))
-		write_snapshot(s);
+		write_snapshot(s, 0);
 }
 
 static int arm(struct service *s)
@@ -171,14 +173,28 @@ void service__reload(struct service *s)
 		fprintf(stderr, "mlprofd: SIGHUP: log and snapshot directory reopened\n");
 }
 
-void service__final(struct service *s)
+int service__final(struct service *s)
 {
+	const struct snapdir_stats *st;
+	int err = 0;
+
 	if (s && s->sd) {
-		write_snapshot(s);
-		if (!snapdir_stats(s->sd)->streak)
+		err = write_snapshot(s, 1);
+		st = snapdir_stats(s->sd);
+		if (!err)
 			fprintf(stderr, "mlprofd: last snapshot written to %s/%s\n",
-				snapdir_path(s->sd), snapdir_stats(s->sd)->last_file);
+				snapdir_path(s->sd), st->last_file);
+		else if (st->last_file[0])
+			fprintf(stderr, "mlprofd: the last snapshot could not be written to %s (%s): "
+					"%s; what was sampled after %s/%s is lost\n",
+				snapdir_path(s->sd), st->last_step, strerror(-err),
+				snapdir_path(s->sd), st->last_file);
+		else
+			fprintf(stderr, "mlprofd: the last snapshot could not be written to %s (%s): "
+					"%s; no snapshot was written, the profile is lost\n",
+				snapdir_path(s->sd), st->last_step, strerror(-err));
 	}
+	return err;
 }
 
 void service__status(struct service *s, cJSON *status)

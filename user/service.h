@@ -25,8 +25,9 @@ struct service *service__new(int epfd, const struct opts *o, service_snapshot_fn
 void service__free(struct service *s);
 /* SIGHUP: reopens the log and the snapshot directory. */
 void service__reload(struct service *s);
-/* At exit: writes a last snapshot (with a directory). */
-void service__final(struct service *s);
+/* At exit: writes a last snapshot (with a directory); on failure says
+ * what is lost. 0 or -errno. */
+int service__final(struct service *s);
 /* Adds "snapshots" (and "log") to a status object. */
 void service__status(struct service *s, struct cJSON *status);
 

@@ -255,8 +255,22 @@ class ServiceTests(unittest.TestCase):
             f = our_files(snaps)[-1]
             self.assertGreater(samples_of(report_of_file(os.path.join(snaps, f)), w.pid), s1)
             self.assertNotIn("snapshots FAILING", d.ctl("status"))
+            # Full again at SIGTERM: the last snapshot cannot be written, the
+            # daemon says what is lost and exits 1.
+            with open(filler, "wb") as fh:
+                try:
+                    fh.write(b"\0" * (1 << 20))
+                except OSError:
+                    pass
+            last_ok = d.status()["snapshots"]["last_file"]
+            self.assertEqual(d.stop(), 1)
+            self.assertRegex(d.output(), r"the last snapshot could not be written to %s \(\w+\): "
+                             r"No space left on device; what was sampled after %s/%s is lost"
+                             % (re.escape(snaps), re.escape(snaps), re.escape(last_ok)))
+            self.assertEqual(sorted(os.listdir(snaps)), sorted(our_files(snaps) + ["filler"]))
         finally:
-            self.assertEqual(d.stop(), 0)
+            if d.proc.poll() is None:
+                self.assertEqual(d.stop(), 0)
 
     def test_sighup_reopens_log_and_snapshot_dir(self):
         snaps = os.path.join(self.tmp, "snaps")
