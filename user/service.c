@@ -224,5 +224,6 @@ void service__status(struct service *s, cJSON *status)
 	cJSON_AddStringToObject(o, "last_file", st->last_file);
 	cJSON_AddNumberToObject(o, "last_bytes", (double)st->last_bytes);
 	cJSON_AddNumberToObject(o, "removed", (double)st->removed);
+	cJSON_AddNumberToObject(o, "followed", (double)st->followed);
 	cJSON_AddNumberToObject(o, "remove_failed", (double)st->remove_failed);
 }

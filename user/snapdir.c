@@ -231,6 +231,27 @@ static int write_file(struct snapdir *sd, const char *tmp, const char *name, con
 	return err;
 }
 
+/* Follows the path if it now names another directory (recreated,
+ * remounted); refuses a directory that was deleted, where files would be
+ * written to no name at all. 0 or -ENOENT. */
+static int follow(struct snapdir *sd, FILE *log)
+{
+	struct stat now, held;
+	int err = fstat(sd->dirfd, &held) ? -errno : 0;
+
+	if (!err && !stat(sd->path, &now) && S_ISDIR(now.st_mode) &&
+	    (now.st_dev != held.st_dev || now.st_ino != held.st_ino) && !snapdir_reopen(sd)) {
+		sd->st.followed++;
+		if (log)
+			fprintf(log, "mlprofd: snapshot directory %s was replaced; writing to the "
+				     "new one\n", sd->path);
+		held = now;
+	}
+	if (!err && !held.st_nlink)
+		err = -ENOENT;
+	return err;
+}
+
 int snapdir_write(struct snapdir *sd, int64_t real_s, const char *data, size_t len, FILE *log)
 {
 	char name[SNAPDIR_NAME_MAX], tmp[SNAPDIR_NAME_MAX];
@@ -239,6 +260,10 @@ int snapdir_write(struct snapdir *sd, int64_t real_s, const char *data, size_t l
 
 	if (!err)
 		err = snapdir_tmp_name(real_s, tmp, sizeof(tmp));
+	if (!err) {
+		step = "directory removed";
+		err = follow(sd, log);
+	}
 	if (!err)
 		err = write_file(sd, tmp, name, data, len, &step);
 	if (err) {

@@ -33,8 +33,9 @@ struct snapdir_stats {
 	uint64_t removed;      /* old snapshots deleted by retention */
 	uint64_t remove_failed;
 	uint64_t last_bytes;   /* size of the last snapshot written */
+	uint64_t followed;     /* times the path named a new directory */
 	int last_err;          /* -errno of the last failure, 0 */
-	char last_step[16];    /* where it failed: open, write, fsync, ... */
+	char last_step[24];    /* where it failed: open, write, fsync, ... */
 	char last_file[SNAPDIR_NAME_MAX];
 };
 
@@ -50,8 +51,10 @@ void snapdir_close(struct snapdir *sd);
 const char *snapdir_path(const struct snapdir *sd);
 const struct snapdir_stats *snapdir_stats(const struct snapdir *sd);
 
-/* Writes data atomically as the snapshot named for real_s. On failure the
- * temp file is removed. Messages go to log: the first failure of a streak
+/* Writes data atomically as the snapshot named for real_s. If the path
+ * names a new directory now (recreated, remounted), that one is used; a
+ * deleted directory is an error (-ENOENT). On failure the temp file is
+ * removed. Messages go to log: the first failure of a streak
  * with its reason, and the first success after a streak. 0 or -errno. */
 int snapdir_write(struct snapdir *sd, int64_t real_s, const char *data, size_t len, FILE *log);
 /* Deletes our snapshot and temp files older than keep at now_s; returns

@@ -299,6 +299,26 @@ class ServiceTests(unittest.TestCase):
         finally:
             self.assertEqual(d.stop(), 0)
 
+    def test_snapshot_dir_removed_and_recreated(self):
+        snaps = os.path.join(self.tmp, "snaps")
+        os.mkdir(snaps)
+        d = Daemon(self.tmp, "--target", "mlpy", "--snapshot-dir", snaps,
+                   "--snapshot-interval", "1s")
+        try:
+            wait_for(lambda: our_files(snaps), what="a first snapshot")
+            shutil.rmtree(snaps)
+            wait_for(lambda: d.status()["snapshots"]["failing"] >= 2, what="failures")
+            self.assertEqual(d.status()["snapshots"]["last_error_step"], "directory removed")
+            self.assertIn("not written (directory removed): No such file or directory",
+                          d.output())
+            os.mkdir(snaps)  # no SIGHUP needed
+            wait_for(lambda: our_files(snaps), what="snapshots in the new directory")
+            st = d.status()["snapshots"]
+            self.assertEqual((st["failing"], st["followed"]), (0, 1))
+            self.assertIn("was replaced; writing to the new one", d.output())
+        finally:
+            self.assertEqual(d.stop(), 0)
+
     def test_sigterm_detaches_every_probe(self):
         w = self.start(spinner())
         d = Daemon(self.tmp, "--target", "python", "--snapshot-dir", self.tmp,

@@ -262,3 +262,37 @@ Test(snapdir, reopen_follows_a_replaced_directory)
 	rm_rf(moved);
 	free(dir);
 }
+
+Test(snapdir, write_follows_a_recreated_directory_and_refuses_a_deleted_one)
+{
+	char *dir = scratch(), moved[256];
+	struct snapdir *sd = snapdir_open(dir, 0);
+	FILE *log = tmpfile();
+
+	cr_assert_not_null(sd);
+	/* Moved aside and created again: the new one is used, no SIGHUP. */
+	snprintf(moved, sizeof(moved), "%s.old", dir);
+	cr_assert_eq(rename(dir, moved), 0);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(snapdir_write(sd, T0, "{}\n", 3, log), 0);
+	cr_assert(exists(dir, "mlprof-20261124T190500Z.json"));
+	cr_assert_not(exists(moved, "mlprof-20261124T190500Z.json"));
+	cr_assert_eq(snapdir_stats(sd)->followed, 1);
+	/* Deleted: an error, not a file written to no name. */
+	cr_assert_eq(unlink(strcat(strcat(strcpy(moved, dir), "/"), "mlprof-20261124T190500Z.json")),
+		     0);
+	cr_assert_eq(rmdir(dir), 0);
+	cr_assert_eq(snapdir_write(sd, T0 + 1, "{}\n", 3, log), -ENOENT);
+	cr_assert_str_eq(snapdir_stats(sd)->last_step, "directory removed");
+	cr_assert_eq(snapdir_stats(sd)->failed, 1);
+	/* Back again: written. */
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(snapdir_write(sd, T0 + 2, "{}\n", 3, log), 0);
+	cr_assert(exists(dir, "mlprof-20261124T190502Z.json"));
+	fclose(log);
+	snapdir_close(sd);
+	rm_rf(dir);
+	snprintf(moved, sizeof(moved), "%s.old", dir);
+	rm_rf(moved);
+	free(dir);
+}
