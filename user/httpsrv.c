@@ -6,7 +6,9 @@
  * snapshot, suspends its connection and arms a timerfd; when it fires the
  * handler takes another snapshot, answers with the difference and resumes
  * the connection. Sampling goes on meanwhile: nothing blocks the loop. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -287,6 +289,13 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	vfprintf(stderr, fmt, ap);
 }
 
+/* The port, for MHD's messages (it binds to the address given whole). */
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port :
+						 ((const struct sockaddr_in *)ss)->sin_port);
+}
+
 struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_ops *ops)
 {
 	struct sockaddr_storage ss;
@@ -313,7 +322,7 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (srv->tmo_fd >= 0)
-		srv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		srv->mhd = MHD_start_daemon(flags, port_of(&ss), NULL, NULL, on_request, srv,
 					    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 					    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 					    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,

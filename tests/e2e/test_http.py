@@ -415,6 +415,34 @@ class HttpTests(unittest.TestCase):
         self.assertLess(took, 5)
         self.assertEqual(late, [503])
 
+    def test_port_in_use_and_bad_flags_are_errors(self):
+        port = free_port()
+        base = "http://127.0.0.1:%d" % port
+        d = Daemon("--target", "mlpy", "--http", "127.0.0.1:%d" % port, wait_http=base)
+        try:
+            with tempfile.TemporaryDirectory(prefix="mlprof-http-") as tmp:
+                p = subprocess.run([MLPROFD, "--socket", os.path.join(tmp, "s.sock"),
+                                    "--http", "127.0.0.1:%d" % port], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, timeout=120)
+            self.assertEqual(p.returncode, 1, p.stdout)
+            self.assertIn("Address already in use", p.stdout)
+            self.assertIn("cannot serve HTTP on 127.0.0.1:%d" % port, p.stdout)
+            self.assertEqual(get(base + "/healthz")[0], 200)  # the first one goes on
+        finally:
+            code, _ = d.stop()
+        self.assertEqual(code, 0)
+        for args in (["--http", "localhost:6060"], ["--http", "127.0.0.1:0"],
+                     ["--push-url", "http://x:1"], ["--app", "a"],
+                     ["--push-url", "ftp://x", "--app", "a"],
+                     ["--push-url", "http://x:1", "--app", "a{b}"],
+                     ["--push-url", "http://x:1", "--app", "a", "--push-interval", "0s"],
+                     ["--push-url", "http://x:1", "--app", "a", "--push-timeout", "301s"],
+                     ["--push-url", "http://x:1", "--app", "a", "--push-queue", "0"]):
+            p = subprocess.run([MLPROFD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, timeout=30)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("mlprofd", p.stderr)
+
     def test_push_to_a_fake_pyroscope(self):
         work = busy_workload(20)
         fake = FakePyroscope()
