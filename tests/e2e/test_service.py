@@ -286,7 +286,9 @@ class ServiceTests(unittest.TestCase):
             d.proc.send_signal(signal.SIGHUP)
             wait_for(lambda: os.path.exists(d.logpath), what="a new log")
             wait_for(lambda: our_files(snaps), what="a snapshot in the new directory")
-            self.assertIn("SIGHUP: log and snapshot directory reopened", read(d.logpath))
+            wait_for(lambda: "SIGHUP: snapshot directory %s reopened" % snaps in read(d.logpath),
+                     what="the directory reopened")
+            self.assertIn("SIGHUP: log %s reopened" % d.logpath, read(d.logpath))
             self.assertEqual(d.status()["log"]["file"], d.logpath)
             # A directory that is gone: the old handle stays, with a message.
             os.rename(snaps, snaps + ".gone")
