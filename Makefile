@@ -29,12 +29,13 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
             sourcemap.c classify.c mlmap.c table.c view.c report_ml.c report_dev.c \
-            snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c)
+            snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c \
+            store.c)
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
             export_pprof.c)
 # The daemon alone.
-DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c store.c \
+DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
                collector.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
 # Running as a service (snapshot directory, config file).
 LIB_SRCS += user/snapdir.c user/conffile.c

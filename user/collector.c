@@ -746,7 +746,7 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 	default:
 		add.samples = 1;
 	}
-	store__add_sample(c->st, p, c->frames, n, &add);
+	store__add_sample(c->st, p, c->frames, n, &add, ev->hdr.ts_ns);
 }
 
 int collector__on_event(void *ctx, void *data, size_t size)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "export.h"
 #include "proto.h"
@@ -29,7 +30,8 @@ struct ctl_opts {
 	const char *output;
 	const char *input;
 	int32_t pid;
-	double since_s;
+	const char *since; /* --since/--until as given (timefmt.h parse_time_spec) */
+	const char *until;
 	int last;
 };
 
@@ -57,7 +59,11 @@ static void usage(FILE *f)
 "  -f, --format text|json output format (default text)\n"
 "  -o, --output FILE      write to FILE instead of stdout\n"
 "  -p, --pid PID          only this process and the processes it started\n"
-"      --since DURATION   only processes alive in the last DURATION (30s, 5m, 2h)\n"
+"      --since TIME       only samples from TIME on: a duration before now (30s,\n"
+"                         5m, 2h), a UTC time (2026-11-24T19:00:00Z) or Unix\n"
+"                         seconds; whole time buckets (mlprofd --bucket) are\n"
+"                         selected and the report says which range it covers\n"
+"      --until TIME       only samples before TIME (same forms; default now)\n"
 "      --last             only the most recent finished mlpy run\n"
 "  -i, --input FILE       render from a saved snapshot instead of the daemon\n"
 "                         (mlprofctl snapshot, mlprofd --save, or one of the\n"
@@ -70,6 +76,8 @@ static void usage(FILE *f)
 "  mlprofctl report all --output report.txt\n"
 "  mlprofctl report raw\n"
 "  mlprofctl report raw --pid 4242 --format json --output prof.json\n"
+"  mlprofctl report raw --since 10m --until 2m\n"
+"  mlprofctl report dev-summary --since 2026-11-24T19:00:00Z --until 2026-11-24T20:00:00Z\n"
 "  mlprofctl snapshot -o before.json && mlprofctl report raw -i before.json\n"
 "  mlprofctl report ml-summary -i /var/lib/mlprof/mlprof-20261124T190500Z.json\n"
 "  mlprofctl export pprof --last -o run.pb.gz && go tool pprof -top run.pb.gz\n"
@@ -276,6 +284,15 @@ static void status_text(const cJSON *st, struct strbuf *out)
 			      jnum(p, "queued"));
 	}
 	status_service_text(st, out);
+	strbuf_printf(out, "history: %.0f buckets of %.0f s kept (retention %.0f s), %.0f counts\n"
+			   "dropped: %.0f buckets (%.0f before the retention: tables full) holding "
+			   "%.0f samples; %.0f processes (%.0f samples): process table full\n",
+		      jnum(dm, "buckets_kept"), jnum(dm, "bucket_s"), jnum(dm, "retention_s"),
+		      jnum(dm, "entries_kept"), jnum(ct, "evicted_buckets"),
+		      jnum(ct, "cap_evicted_buckets"), jnum(ct, "evicted_bucket_samples"),
+		      jnum(ct, "evicted_procs"), jnum(ct, "evicted_samples"));
+	strbuf_printf(out, "freed after their buckets: %.0f stacks, %.0f processes, %.0f functions\n",
+		      jnum(ct, "expired_stacks"), jnum(ct, "expired_procs"), jnum(ct, "expired_funcs"));
 	strbuf_printf(out, "\nlive targets (%d):\n", cJSON_GetArraySize(tg));
 	strbuf_printf(out, "%8s %8s  %-10s %-12s %9s  %s\n", "PID", "PPID", "PYTHON", "STATUS",
 		      "SAMPLES", "COMMAND");
@@ -348,11 +365,57 @@ static char *read_file(const char *path, size_t *len)
 	return strbuf_detach(&sb);
 }
 
+static int64_t wall_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* --since/--until as wall-clock ns against now_real (0: not given).
+ * 0 or -EINVAL (message printed). */
+static int resolve_range(const struct ctl_opts *o, int64_t now_real, int64_t *from, int64_t *to)
+{
+	*from = *to = 0;
+	if (o->since && parse_time_spec(o->since, now_real, from)) {
+		fprintf(stderr, "mlprofctl: invalid --since '%s'\n", o->since);
+		return -EINVAL;
+	}
+	if (o->until && parse_time_spec(o->until, now_real, to)) {
+		fprintf(stderr, "mlprofctl: invalid --until '%s'\n", o->until);
+		return -EINVAL;
+	}
+	if (*from && *to && *to <= *from) {
+		fprintf(stderr, "mlprofctl: --until (%s) is not after --since (%s)\n", o->until,
+			o->since);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The snapshot request: the range as seconds before the daemon's now. */
+static int snapshot_request(const struct ctl_opts *o, struct proto_request *req)
+{
+	int64_t now = wall_now_ns(), from, to;
+	int err = resolve_range(o, now, &from, &to);
+
+	memset(req, 0, sizeof(*req));
+	req->cmd = PROTO_SNAPSHOT;
+	req->pid = o->pid;
+	if (!err && from)
+		req->since_s = from < now ? (double)(now - from) / 1e9 : 1e-6;
+	if (!err && to)
+		req->until_s = to < now ? (double)(now - to) / 1e9 : 0;
+	return err;
+}
+
 /* Loads the snapshot from the daemon or from --input. */
 static int load_snapshot(const struct ctl_opts *o, struct snap *s)
 {
-	struct proto_request req = { .cmd = PROTO_SNAPSHOT, .pid = o->pid, .since_s = o->since_s };
+	struct proto_request req;
 	struct snap_scope scope = { .pid = o->pid };
+	int64_t from, to;
 	cJSON *root = NULL, *obj = NULL;
 	char err[256], *data;
 	size_t len = 0;
@@ -372,7 +435,8 @@ static int load_snapshot(const struct ctl_opts *o, struct snap *s)
 			return -EINVAL;
 		}
 	} else {
-		ret = call(o, &req, "snapshot", &root, &obj);
+		ret = snapshot_request(o, &req);
+		ret = ret ? ret : call(o, &req, "snapshot", &root, &obj);
 		if (ret)
 			return ret;
 	}
@@ -381,10 +445,15 @@ static int load_snapshot(const struct ctl_opts *o, struct snap *s)
 		fprintf(stderr, "mlprofctl: %s%s%s\n", o->input ? o->input : "", o->input ? ": " : "",
 			err);
 	if (!ret && o->input) {
-		/* The daemon scopes its snapshots; a file is scoped here. */
-		if (o->since_s > 0)
-			scope.since_ns = s->now_ns > o->since_s * 1e9 ? s->now_ns - (uint64_t)(o->since_s * 1e9) : 1;
-		ret = snap_filter(s, &scope);
+		/* The daemon scopes its snapshots; a file is scoped here, with
+		 * durations counted back from the moment it was taken. */
+		ret = resolve_range(o, (int64_t)s->now_ns + s->mono_to_real_ns, &from, &to);
+		if (!ret && from)
+			scope.since_ns = from > s->mono_to_real_ns ? (uint64_t)(from - s->mono_to_real_ns) : 1;
+		if (!ret && to)
+			scope.until_ns = to > s->mono_to_real_ns ? (uint64_t)(to - s->mono_to_real_ns) : 1;
+		if (!ret)
+			ret = snap_filter(s, &scope);
 	}
 	if (!ret && o->last) {
 		struct snap_scope last = { .run = snap_last_mlpy_run(s) + 1 };
@@ -449,11 +518,13 @@ static int cmd_export(const struct ctl_opts *o, const char *format)
 
 static int cmd_snapshot(const struct ctl_opts *o)
 {
-	struct proto_request req = { .cmd = PROTO_SNAPSHOT, .pid = o->pid, .since_s = o->since_s };
+	struct proto_request req;
 	cJSON *root = NULL, *obj;
 	char *txt = NULL;
-	int err = call(o, &req, "snapshot", &root, &obj);
+	int err = snapshot_request(o, &req);
 
+	if (!err)
+		err = call(o, &req, "snapshot", &root, &obj);
 	if (!err) {
 		txt = cJSON_PrintUnformatted(obj);
 		err = txt ? emit(o, txt) : -ENOMEM;
@@ -474,6 +545,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "since", required_argument, NULL, 1 },
+		{ "until", required_argument, NULL, 3 },
 		{ "input", required_argument, NULL, 'i' },
 		{ "last", no_argument, NULL, 2 },
 		{ "help", no_argument, NULL, 'h' },
@@ -481,7 +553,7 @@ int main(int argc, char **argv)
 	};
 	struct ctl_opts o = { .socket_path = PROTO_DEFAULT_SOCKET };
 	const char *cmd = NULL;
-	uint64_t ns;
+	int64_t when;
 	char *end;
 	long v;
 	int c;
@@ -518,9 +590,14 @@ int main(int argc, char **argv)
 			o.pid = (int32_t)v;
 			break;
 		case 1:
-			if (parse_duration(optarg, &ns) || !ns)
-				return die_usage("invalid duration '%s' (e.g. 30s, 5m, 2h)", optarg);
-			o.since_s = (double)ns / 1e9;
+		case 3:
+			if (parse_time_spec(optarg, wall_now_ns(), &when))
+				return die_usage("invalid time '%s' (10m, 2h, 2026-11-24T19:00:00Z "
+						 "or Unix seconds)", optarg);
+			if (c == 1)
+				o.since = optarg;
+			else
+				o.until = optarg;
 			break;
 		case 'i':
 			o.input = optarg;

@@ -91,7 +91,10 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
 {
-	int err = store__snapshot(d->st, s);
+	int err;
+
+	store__expire(d->st, now_ns(CLOCK_MONOTONIC)); /* nothing past the retention */
+	err = store__snapshot(d->st, s);
 
 	if (err)
 		return err;
@@ -161,6 +164,8 @@ static cJSON *status_json(struct daemon *d)
 
 	if (!o)
 		return NULL;
+	store__expire(d->st, now_ns(CLOCK_MONOTONIC));
+	st = *store__stats(d->st);
 	fill_bpf_stats(d, &st);
 	rusage_of_self(&cpu, &rss);
 	collector__counts(d->col, &events, &bad);
@@ -177,6 +182,10 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(dm, "processes_kept", (double)store__proc_count(d->st));
 	cJSON_AddNumberToObject(dm, "stacks_kept", (double)store__stack_count(d->st));
 	cJSON_AddNumberToObject(dm, "functions_kept", (double)store__func_count(d->st));
+	cJSON_AddNumberToObject(dm, "buckets_kept", (double)store__bucket_count(d->st));
+	cJSON_AddNumberToObject(dm, "entries_kept", (double)store__entry_count(d->st));
+	cJSON_AddNumberToObject(dm, "bucket_s", (double)d->o.limits.bucket_ns / 1e9);
+	cJSON_AddNumberToObject(dm, "retention_s", (double)d->o.limits.retention_ns / 1e9);
 	cJSON_AddNumberToObject(dm, "bpf_targets", bpfload__target_count(d->bpf));
 	cJSON_AddNumberToObject(dm, "perf_events", sampler__events(d->smp));
 	bp = cJSON_AddObjectToObject(o, "counters");
@@ -189,6 +198,16 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(bp, "lost_samples", (double)st.lost_samples);
 	cJSON_AddNumberToObject(bp, "unresolved_frames", (double)st.unresolved_frames);
 	cJSON_AddNumberToObject(bp, "evicted_procs", (double)st.evicted_procs);
+	cJSON_AddNumberToObject(bp, "evicted_samples", (double)st.evicted_samples);
+	cJSON_AddNumberToObject(bp, "stack_overflow", (double)st.stack_overflow);
+	cJSON_AddNumberToObject(bp, "evicted_buckets", (double)st.evicted_buckets);
+	cJSON_AddNumberToObject(bp, "cap_evicted_buckets", (double)st.cap_evicted_buckets);
+	cJSON_AddNumberToObject(bp, "evicted_bucket_samples", (double)st.evicted_bucket_samples);
+	cJSON_AddNumberToObject(bp, "evicted_bucket_alloc_bytes",
+				(double)st.evicted_bucket_alloc_bytes);
+	cJSON_AddNumberToObject(bp, "expired_stacks", (double)st.expired_stacks);
+	cJSON_AddNumberToObject(bp, "expired_procs", (double)st.expired_procs);
+	cJSON_AddNumberToObject(bp, "expired_funcs", (double)st.expired_funcs);
 	cJSON_AddNumberToObject(bp, "mem_events", (double)st.mem_events);
 	cJSON_AddNumberToObject(bp, "mem_drops", (double)st.mem_drops);
 	tg = cJSON_AddArrayToObject(o, "targets");
@@ -258,8 +277,11 @@ static char *handle_request(void *ctx, const struct proto_request *req)
 		/* Include everything BPF produced before the request. */
 		bpfload__consume(d->bpf);
 		scope.pid = req->pid;
+		/* Time range: the buckets of [now - since_s, now - until_s). */
 		if (req->since_s > 0)
 			scope.since_ns = now > req->since_s * 1e9 ? now - (uint64_t)(req->since_s * 1e9) : 1;
+		if (req->until_s > 0)
+			scope.until_ns = now > req->until_s * 1e9 ? now - (uint64_t)(req->until_s * 1e9) : 1;
 		if (make_snapshot(d, &scope, &s))
 			return proto_error_line("internal", "out of memory building the snapshot");
 		line = proto_ok_line("snapshot", snap_to_json(&s));
@@ -537,6 +559,7 @@ static void run_loop(struct daemon *d)
 	int timeout;
 
 	while (d->stop < 2) {
+		store__expire(d->st, now_ns(CLOCK_MONOTONIC));
 		next = collector__tick(d->col, now_ns(CLOCK_MONOTONIC));
 		timeout = next ? (int)((next + 999999) / 1000000) : 1000;
 		evloop_run_once(d->epfd, timeout);

@@ -40,6 +40,14 @@ void opts_usage(FILE *f)
 "      --fault-period N      walk the stack on one user page fault in N (default 32)\n"
 "      --max-procs N         process records kept (default 4096)\n"
 "      --max-stacks N        distinct stacks kept (default 500000)\n"
+"History (bounded; what is dropped is counted in status and reports):\n"
+"      --bucket DURATION     time bucket of the profile history (default 60s)\n"
+"      --retention DURATION  keep buckets this long (default 24h); older ones,\n"
+"                            and the stacks, ended processes and functions\n"
+"                            only they used, are dropped\n"
+"      --max-funcs N         distinct functions kept (default 200000)\n"
+"      --max-entries N       (stack, bucket) counts kept (default 2000000); when\n"
+"                            full, or the stack table is, the oldest bucket goes\n"
 "Control:\n"
 "  -s, --socket PATH         control socket (default " PROTO_DEFAULT_SOCKET ";\n"
 "                            one-shot runs open one only if this is given)\n"
@@ -97,7 +105,9 @@ void opts_usage(FILE *f)
 "  sudo mlprofd --target mlpy --snapshot-dir /var/lib/mlprof/snapshots \\\n"
 "               --snapshot-interval 5m --snapshot-keep 24h --log /var/log/mlprofd.log\n"
 "  mlprofctl report ml-summary --input /var/lib/mlprof/snapshots/mlprof-20261124T190500Z.json\n"
-"  sudo mlprofd --config /etc/mlprof/mlprofd.conf   # as the systemd unit runs it\n");
+"  sudo mlprofd --config /etc/mlprof/mlprofd.conf   # as the systemd unit runs it\n"
+"  sudo mlprofd --target python --bucket 10s --retention 2h\n"
+"  mlprofctl report raw --since 15m --until 5m # the buckets of that range\n");
 }
 
 static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
@@ -295,6 +305,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "push-interval", required_argument, NULL, 23 },
 		{ "push-timeout", required_argument, NULL, 24 },
 		{ "push-queue", required_argument, NULL, 25 },
+		{ "bucket", required_argument, NULL, 40 },
+		{ "retention", required_argument, NULL, 41 },
+		{ "max-funcs", required_argument, NULL, 42 },
+		{ "max-entries", required_argument, NULL, 43 },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -309,6 +323,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	uint64_t ns;
 	unsigned long v;
 	unsigned secs;
 	int c;
@@ -440,6 +455,29 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 				return bad(err, "--push-queue (1-1024)", optarg);
 			o->push_queue = (unsigned)v;
 			break;
+		/* Bounded history. */
+		case 40:
+			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
+			    ns > 86400ULL * 1000000000)
+				return bad(err, "--bucket (1s-1d, e.g. 60s)", optarg);
+			o->limits.bucket_ns = ns;
+			break;
+		case 41:
+			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
+			    ns > 3650ULL * 86400 * 1000000000)
+				return bad(err, "--retention (1s-3650d, e.g. 24h)", optarg);
+			o->limits.retention_ns = ns;
+			break;
+		case 42:
+			if (parse_uint(optarg, 1000, 100000000, &v))
+				return bad(err, "--max-funcs (1000-100000000)", optarg);
+			o->limits.max_funcs = (uint32_t)v;
+			break;
+		case 43:
+			if (parse_uint(optarg, 1000, 1000000000, &v))
+				return bad(err, "--max-entries (1000-1000000000)", optarg);
+			o->limits.max_entries = (uint32_t)v;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -475,6 +513,12 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			return -EINVAL;
 		}
 		o->command = &argv[optind];
+	}
+	if (o->limits.retention_ns < o->limits.bucket_ns ||
+	    o->limits.retention_ns / o->limits.bucket_ns > 1000000) {
+		fprintf(err, "mlprofd: --retention must be at least one --bucket and at most a "
+			     "million buckets (see mlprofd --help)\n");
+		return -EINVAL;
 	}
 	if (!o->push_url != !o->app) {
 		fprintf(err, "mlprofd: --push-url and --app go together (see mlprofd --help)\n");

@@ -27,7 +27,7 @@ static const struct {
 int proto_parse_request(const char *line, size_t len, struct proto_request *req,
 			const char **code, char *err, size_t errlen)
 {
-	const cJSON *v, *cmd, *pid, *since;
+	const cJSON *v, *cmd, *pid, *since, *until;
 	cJSON *root;
 	size_t i;
 	int ret = 0;
@@ -42,6 +42,7 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *req,
 	cmd = cJSON_GetObjectItemCaseSensitive(root, "cmd");
 	pid = cJSON_GetObjectItemCaseSensitive(root, "pid");
 	since = cJSON_GetObjectItemCaseSensitive(root, "since_s");
+	until = cJSON_GetObjectItemCaseSensitive(root, "until_s");
 	if (!cJSON_IsObject(root))
 		ret = reject(code, "bad_request", err, errlen, "request must be a JSON object");
 	else if (!cJSON_IsNumber(v))
@@ -64,9 +65,14 @@ int proto_parse_request(const char *line, size_t len, struct proto_request *req,
 	if (!ret && since && (!cJSON_IsNumber(since) || !(since->valuedouble > 0) ||
 			      since->valuedouble > 1e9))
 		ret = reject(code, "bad_request", err, errlen, "\"since_s\" must be a positive number");
+	if (!ret && until && (!cJSON_IsNumber(until) || !(until->valuedouble >= 0) ||
+			      until->valuedouble > 1e9))
+		ret = reject(code, "bad_request", err, errlen,
+			     "\"until_s\" must be a number of seconds, 0 or more");
 	if (!ret) {
 		req->pid = pid ? (int32_t)pid->valuedouble : 0;
 		req->since_s = since ? since->valuedouble : 0;
+		req->until_s = until ? until->valuedouble : 0;
 	}
 	cJSON_Delete(root);
 	return ret;
@@ -111,6 +117,8 @@ char *proto_request_line(const struct proto_request *req)
 		cJSON_AddNumberToObject(o, "pid", req->pid);
 	if (req->since_s > 0)
 		cJSON_AddNumberToObject(o, "since_s", req->since_s);
+	if (req->until_s > 0)
+		cJSON_AddNumberToObject(o, "until_s", req->until_s);
 	return finish_line(o);
 }
 

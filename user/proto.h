@@ -21,7 +21,8 @@ enum proto_cmd {
 struct proto_request {
 	int cmd;
 	int32_t pid;       /* snapshot scope: 0 all */
-	double since_s;    /* snapshot scope: seconds before now, 0 all */
+	double since_s;    /* snapshot scope: samples from this many seconds before now; 0 all */
+	double until_s;    /* snapshot scope: samples up to this many seconds before now; 0 now */
 };
 
 struct cJSON;

@@ -45,6 +45,41 @@ int report_type_valid(const char *name)
 	return !strcmp(name, "all") || find_report(name) != NULL;
 }
 
+/* The time range a report covers, when one was asked for. */
+static void range_text(const struct snap *s, struct strbuf *out)
+{
+	char a[32], b[32], c[32];
+
+	if (!s->range_to_ns)
+		return;
+	strbuf_printf(out, "Time range: %s - %s (%s s",
+		      fmt_wallclock((int64_t)s->range_from_ns + s->mono_to_real_ns, a, sizeof(a)),
+		      fmt_wallclock((int64_t)s->range_to_ns + s->mono_to_real_ns, b, sizeof(b)),
+		      fmt_fixed((double)(s->range_to_ns - s->range_from_ns) / 1e9, 0, c, sizeof(c)));
+	if (s->bucket_ns)
+		strbuf_printf(out, ", whole buckets of %s s",
+			      fmt_fixed((double)s->bucket_ns / 1e9, 0, c, sizeof(c)));
+	strbuf_puts(out, ")\n");
+}
+
+static cJSON *range_json(const struct snap *s, cJSON *j)
+{
+	cJSON *r;
+
+	if (!j || !s->range_to_ns)
+		return j;
+	r = cJSON_AddObjectToObject(j, "range");
+	if (!r || !cJSON_AddNumberToObject(r, "from_unix_s",
+					   (double)((int64_t)s->range_from_ns + s->mono_to_real_ns) / 1e9) ||
+	    !cJSON_AddNumberToObject(r, "to_unix_s",
+				     (double)((int64_t)s->range_to_ns + s->mono_to_real_ns) / 1e9) ||
+	    !cJSON_AddNumberToObject(r, "bucket_s", (double)s->bucket_ns / 1e9)) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
 static int render_one(const struct snap *s, const struct report_def *r,
 		      enum report_format fmt, struct strbuf *out)
 {
@@ -52,9 +87,11 @@ static int render_one(const struct snap *s, const struct report_def *r,
 	char *txt;
 	int err = 0;
 
-	if (fmt == REPORT_TEXT)
+	if (fmt == REPORT_TEXT) {
+		range_text(s, out);
 		return r->text(s, out);
-	j = r->json(s);
+	}
+	j = range_json(s, r->json(s));
 	txt = j ? cJSON_Print(j) : NULL;
 	if (!txt)
 		err = -ENOMEM;
@@ -73,7 +110,7 @@ static int render_all_json(const struct snap *s, struct strbuf *out)
 	int err = o ? 0 : -ENOMEM;
 
 	for (i = 0; !err && i < NREPORTS; i++) {
-		j = reports[i].json(s);
+		j = range_json(s, reports[i].json(s));
 		if (!j || !cJSON_AddItemToObject(o, reports[i].name, j)) {
 			cJSON_Delete(j);
 			err = -ENOMEM;
@@ -143,7 +180,7 @@ int report_render_many(const struct snap *s, const char *const *types, size_t n,
 				continue;
 			if (cJSON_GetObjectItemCaseSensitive(o, reports[k].name))
 				continue;
-			j = reports[k].json(s);
+			j = range_json(s, reports[k].json(s));
 			if (!j || !cJSON_AddItemToObject(o, reports[k].name, j)) {
 				cJSON_Delete(j);
 				ret = -ENOMEM;
@@ -212,5 +249,15 @@ void report_data_notes(const struct snap *s, struct strbuf *out)
 	NOTE(st->evicted_procs, "%s finished processes (%s samples) evicted: process table full",
 	     fmt_count(st->evicted_procs, a, sizeof(a)),
 	     fmt_count(st->evicted_samples, b, sizeof(b)));
+	NOTE(st->evicted_buckets > st->cap_evicted_buckets,
+	     "%s time buckets older than the retention (%s samples) dropped",
+	     fmt_count(st->evicted_buckets - st->cap_evicted_buckets, a, sizeof(a)),
+	     fmt_count(st->evicted_bucket_samples, b, sizeof(b)));
+	NOTE(st->cap_evicted_buckets,
+	     "%s time buckets dropped before the retention: stack or count table full "
+	     "(raise --max-stacks/--max-entries)",
+	     fmt_count(st->cap_evicted_buckets, a, sizeof(a)));
+	NOTE(st->evicted_bucket_alloc_bytes, "%s bytes of mapped memory dropped with old buckets",
+	     fmt_count(st->evicted_bucket_alloc_bytes, a, sizeof(a)));
 #undef NOTE
 }

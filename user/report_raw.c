@@ -215,6 +215,13 @@ cJSON *report_raw_json(const struct snap *s)
 		cJSON_AddNumberToObject(st, "evicted_procs", (double)s->stats.evicted_procs);
 		cJSON_AddNumberToObject(st, "evicted_samples", (double)s->stats.evicted_samples);
 		cJSON_AddNumberToObject(st, "unresolved_frames", (double)s->stats.unresolved_frames);
+		cJSON_AddNumberToObject(st, "evicted_buckets", (double)s->stats.evicted_buckets);
+		cJSON_AddNumberToObject(st, "cap_evicted_buckets", (double)s->stats.cap_evicted_buckets);
+		cJSON_AddNumberToObject(st, "evicted_bucket_samples",
+					(double)s->stats.evicted_bucket_samples);
+		cJSON_AddNumberToObject(st, "expired_stacks", (double)s->stats.expired_stacks);
+		cJSON_AddNumberToObject(st, "expired_procs", (double)s->stats.expired_procs);
+		cJSON_AddNumberToObject(st, "expired_funcs", (double)s->stats.expired_funcs);
 	}
 out:
 	free(rows);

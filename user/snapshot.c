@@ -85,6 +85,13 @@ static cJSON *stats_to_json(const struct snap_stats *st)
 	err = err || add_num(o, "lost_alloc_bytes", (double)st->lost_alloc_bytes);
 	err = err || add_num(o, "mem_events", (double)st->mem_events);
 	err = err || add_num(o, "mem_drops", (double)st->mem_drops);
+	err = err || add_num(o, "evicted_buckets", (double)st->evicted_buckets);
+	err = err || add_num(o, "cap_evicted_buckets", (double)st->cap_evicted_buckets);
+	err = err || add_num(o, "evicted_bucket_samples", (double)st->evicted_bucket_samples);
+	err = err || add_num(o, "evicted_bucket_alloc_bytes", (double)st->evicted_bucket_alloc_bytes);
+	err = err || add_num(o, "expired_stacks", (double)st->expired_stacks);
+	err = err || add_num(o, "expired_procs", (double)st->expired_procs);
+	err = err || add_num(o, "expired_funcs", (double)st->expired_funcs);
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -163,6 +170,8 @@ static cJSON *stack_to_json(const struct snap_stack *st)
 	}
 	if (st->resident_bytes)
 		err = err || add_num(o, "r", (double)st->resident_bytes);
+	if (st->t)
+		err = err || add_num(o, "t", (double)st->t);
 	f = err ? NULL : cJSON_AddArrayToObject(o, "f");
 	err = err || !f;
 	for (i = 0; !err && i < st->nframes; i++) {
@@ -191,6 +200,14 @@ cJSON *snap_to_json(const struct snap *s)
 	err = err || add_num(o, "start_ns", (double)s->start_ns);
 	err = err || add_num(o, "now_ns", (double)s->now_ns);
 	err = err || add_num(o, "mono_to_real_ns", (double)s->mono_to_real_ns);
+	if (s->bucket_ns) {
+		err = err || add_num(o, "bucket_ns", (double)s->bucket_ns);
+		err = err || add_num(o, "retention_ns", (double)s->retention_ns);
+	}
+	if (s->range_to_ns) {
+		err = err || add_num(o, "range_from_ns", (double)s->range_from_ns);
+		err = err || add_num(o, "range_to_ns", (double)s->range_to_ns);
+	}
 	item = err ? NULL : stats_to_json(&s->stats);
 	err = err || !item || !cJSON_AddItemToObject(o, "stats", item);
 
@@ -293,6 +310,15 @@ static void parse_stats(const cJSON *o, struct snap_stats *st, struct perr *pe)
 	st->lost_alloc_bytes = (uint64_t)get_opt_num(o, "lost_alloc_bytes", 0, U64MAX, pe, 0);
 	st->mem_events = (uint64_t)get_opt_num(o, "mem_events", 0, U64MAX, pe, 0);
 	st->mem_drops = (uint64_t)get_opt_num(o, "mem_drops", 0, U64MAX, pe, 0);
+	st->evicted_buckets = (uint64_t)get_opt_num(o, "evicted_buckets", 0, U64MAX, pe, 0);
+	st->cap_evicted_buckets = (uint64_t)get_opt_num(o, "cap_evicted_buckets", 0, U64MAX, pe, 0);
+	st->evicted_bucket_samples =
+		(uint64_t)get_opt_num(o, "evicted_bucket_samples", 0, U64MAX, pe, 0);
+	st->evicted_bucket_alloc_bytes =
+		(uint64_t)get_opt_num(o, "evicted_bucket_alloc_bytes", 0, U64MAX, pe, 0);
+	st->expired_stacks = (uint64_t)get_opt_num(o, "expired_stacks", 0, U64MAX, pe, 0);
+	st->expired_procs = (uint64_t)get_opt_num(o, "expired_procs", 0, U64MAX, pe, 0);
+	st->expired_funcs = (uint64_t)get_opt_num(o, "expired_funcs", 0, U64MAX, pe, 0);
 }
 
 static void parse_func(const cJSON *o, struct snap_func *f, struct perr *pe, long i)
@@ -353,6 +379,7 @@ static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap
 	st->alloc_bytes = (uint64_t)get_opt_num(o, "a", 0, U64MAX, pe, i);
 	st->alloc_count = (uint64_t)get_opt_num(o, "c", 0, U64MAX, pe, i);
 	st->resident_bytes = (uint64_t)get_opt_num(o, "r", 0, U64MAX, pe, i);
+	st->t = (uint64_t)get_opt_num(o, "t", 0, U64MAX, pe, i);
 	n = cJSON_IsArray(f) ? cJSON_GetArraySize(f) : -1;
 	if (n < 0 || n % 2) {
 		fail(pe, "snapshot: bad frame list \"%s\" (stack %ld)", "f", i);
@@ -418,6 +445,10 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, &pe, 0);
 	s->now_ns = (uint64_t)get_num(o, "now_ns", 0, U64MAX, &pe, 0);
 	s->mono_to_real_ns = (int64_t)get_num(o, "mono_to_real_ns", -9.2e18, 9.2e18, &pe, 0);
+	s->bucket_ns = (uint64_t)get_opt_num(o, "bucket_ns", 0, U64MAX, &pe, 0);
+	s->retention_ns = (uint64_t)get_opt_num(o, "retention_ns", 0, U64MAX, &pe, 0);
+	s->range_from_ns = (uint64_t)get_opt_num(o, "range_from_ns", 0, U64MAX, &pe, 0);
+	s->range_to_ns = (uint64_t)get_opt_num(o, "range_to_ns", 0, U64MAX, &pe, 0);
 	parse_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &s->stats, &pe);
 	fa = get_array(o, "functions", &pe, &nf);
 	pa = get_array(o, "processes", &pe, &np);
@@ -497,30 +528,95 @@ static int in_pid_tree(const struct snap *s, const struct snap_proc *p, int32_t 
 	return 0;
 }
 
+/* 1 if p ran at some time in [from, to). */
+static int alive_in(const struct snap_proc *p, uint64_t from, uint64_t to)
+{
+	return p->start_ns < to && (!p->ended || p->end_ns >= from);
+}
+
+static int has_range(const struct snap_scope *sc)
+{
+	return sc->since_ns || sc->until_ns;
+}
+
+static uint64_t range_to(const struct snap_scope *sc)
+{
+	return sc->until_ns ? sc->until_ns : UINT64_MAX;
+}
+
+/* 1 if the stack's counts fall in the scope's time range: its bucket
+ * overlaps the range; a stack with no bucket, if its process ran in it. */
+static int stack_in_range(const struct snap *s, const struct snap_stack *st,
+			  const struct snap_scope *sc)
+{
+	uint64_t to = range_to(sc);
+
+	if (!has_range(sc))
+		return 1;
+	if (!st->t)
+		return alive_in(&s->procs[st->proc], sc->since_ns, to);
+	return st->t < to && (s->bucket_ns ? st->t + s->bucket_ns > sc->since_ns
+					   : st->t >= sc->since_ns);
+}
+
 static int proc_selected(const struct snap *s, const struct snap_proc *p,
-			 const struct snap_scope *sc)
+			 const struct snap_scope *sc, int has_stacks)
 {
 	if (sc->run && p->root != sc->run - 1)
 		return 0;
 	if (sc->pid && !in_pid_tree(s, p, sc->pid))
 		return 0;
-	if (sc->since_ns && p->ended && p->end_ns < sc->since_ns)
+	if (has_range(sc) && !has_stacks && !alive_in(p, sc->since_ns, range_to(sc)))
 		return 0;
 	return 1;
 }
 
+/* The range a time filter covered, rounded out to whole buckets and
+ * clipped to the data held (the oldest bucket, or the start) and now. */
+static void set_range(struct snap *s, const struct snap_scope *sc)
+{
+	uint64_t b = s->bucket_ns, from = sc->since_ns, to = range_to(sc), oldest = s->start_ns;
+	size_t i;
+
+	for (i = 0; i < s->nstacks; i++) {
+		if (s->stacks[i].t && s->stacks[i].t < oldest)
+			oldest = s->stacks[i].t;
+	}
+	if (b) {
+		from -= from % b;
+		to = to % b && to < UINT64_MAX - b ? to - to % b + b : to;
+	}
+	s->range_from_ns = from > oldest ? from : oldest;
+	s->range_to_ns = to < s->now_ns ? to : s->now_ns;
+	if (s->range_to_ns < s->range_from_ns)
+		s->range_to_ns = s->range_from_ns;
+}
+
 int snap_filter(struct snap *s, const struct snap_scope *sc)
 {
+	uint8_t *keep_stack = NULL, *has_stacks = NULL;
+	int32_t *map = NULL;
 	size_t i, kept = 0;
-	int32_t *map;
+	int err = 0;
 
-	if (!sc->pid && !sc->since_ns && !sc->run)
+	if (!sc->pid && !has_range(sc) && !sc->run)
 		return 0;
 	map = malloc((s->nprocs + 1) * sizeof(*map));
-	if (!map)
-		return -ENOMEM;
+	keep_stack = calloc(s->nstacks + 1, 1);
+	has_stacks = calloc(s->nprocs + 1, 1);
+	if (!map || !keep_stack || !has_stacks) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (has_range(sc))
+		set_range(s, sc);
+	for (i = 0; i < s->nstacks; i++) {
+		keep_stack[i] = (uint8_t)stack_in_range(s, &s->stacks[i], sc);
+		if (keep_stack[i])
+			has_stacks[s->stacks[i].proc] = 1;
+	}
 	for (i = 0; i < s->nprocs; i++)
-		map[i] = proc_selected(s, &s->procs[i], sc) ? (int32_t)kept++ : -1;
+		map[i] = proc_selected(s, &s->procs[i], sc, has_stacks[i]) ? (int32_t)kept++ : -1;
 	for (i = 0; i < s->nprocs; i++) {
 		struct snap_proc p = s->procs[i];
 
@@ -531,19 +627,31 @@ int snap_filter(struct snap *s, const struct snap_scope *sc)
 		p.id = (uint32_t)map[i];
 		p.parent = p.parent >= 0 ? map[p.parent] : -1;
 		p.root = map[p.root] >= 0 ? map[p.root] : map[i];
+		if (has_range(sc))
+			p.samples = p.alloc_bytes = p.resident_bytes = 0; /* recounted below */
 		s->procs[map[i]] = p;
 	}
 	s->nprocs = kept;
 	kept = 0;
 	for (i = 0; i < s->nstacks; i++) {
-		if (map[s->stacks[i].proc] >= 0) {
-			s->stacks[i].proc = (uint32_t)map[s->stacks[i].proc];
-			s->stacks[kept++] = s->stacks[i];
+		struct snap_stack *st = &s->stacks[i];
+
+		if (keep_stack[i] && map[st->proc] >= 0) {
+			st->proc = (uint32_t)map[st->proc];
+			if (has_range(sc)) {
+				s->procs[st->proc].samples += st->samples;
+				s->procs[st->proc].alloc_bytes += st->alloc_bytes;
+				s->procs[st->proc].resident_bytes += st->resident_bytes;
+			}
+			s->stacks[kept++] = *st;
 		} else {
-			free(s->stacks[i].frames);
+			free(st->frames);
 		}
 	}
 	s->nstacks = kept;
+out:
 	free(map);
-	return 0;
+	free(keep_stack);
+	free(has_stacks);
+	return err;
 }

@@ -65,6 +65,8 @@ struct snap_stack {
 	uint64_t alloc_bytes;    /* memory mapped (anon mmap, mremap, brk growth) */
 	uint64_t alloc_count;    /* mapping events */
 	uint64_t resident_bytes; /* made resident (sampled user page faults) */
+	uint64_t t;              /* start of its time bucket (CLOCK_MONOTONIC ns);
+				  * 0: not bucketed (the whole profile) */
 	struct snap_frame *frames;
 };
 
@@ -83,6 +85,14 @@ struct snap_stats {
 	uint64_t lost_alloc_bytes; /* allocated bytes not stored: tables full */
 	uint64_t mem_events;       /* memory stack events */
 	uint64_t mem_drops;        /* memory stack events lost: ring buffer full */
+	/* Bounded history (docs/snapshot.md): what left the store. */
+	uint64_t evicted_buckets;      /* time buckets dropped (aged out or a cap) */
+	uint64_t cap_evicted_buckets;  /* of those, dropped before the retention: a table was full */
+	uint64_t evicted_bucket_samples;     /* the samples they held */
+	uint64_t evicted_bucket_alloc_bytes; /* the mapped bytes they held */
+	uint64_t expired_stacks;   /* stack records freed: no bucket used them */
+	uint64_t expired_procs;    /* ended process records freed: nothing left in retention */
+	uint64_t expired_funcs;    /* functions freed: no stack or live process used them */
 };
 
 struct snap {
@@ -93,6 +103,11 @@ struct snap {
 	uint64_t start_ns;   /* daemon start (or reset), CLOCK_MONOTONIC */
 	uint64_t now_ns;
 	int64_t mono_to_real_ns; /* add to a CLOCK_MONOTONIC time for wall clock */
+	uint64_t bucket_ns;      /* time bucket length; 0: stacks are not bucketed */
+	uint64_t retention_ns;   /* how long buckets are kept; 0: unknown */
+	/* Set by a time-range filter: the range covered, rounded to buckets
+	 * (CLOCK_MONOTONIC ns); both 0 when no range was asked for. */
+	uint64_t range_from_ns, range_to_ns;
 	struct snap_stats stats;
 	struct snap_func *funcs;
 	size_t nfuncs;
@@ -105,7 +120,8 @@ struct snap {
 /* What part of a profile a report covers. */
 struct snap_scope {
 	int32_t pid;        /* 0: all */
-	uint64_t since_ns;  /* only processes alive at or after this time; 0 all */
+	uint64_t since_ns;  /* samples at or after this time (CLOCK_MONOTONIC); 0: from the start */
+	uint64_t until_ns;  /* samples before this time; 0: up to now */
 	int32_t run;        /* index of a run's root image + 1; 0: all */
 };
 
@@ -117,7 +133,11 @@ struct cJSON *snap_to_json(const struct snap *s);
 /* Parses and validates; on error returns -EINVAL and a message in err. */
 int snap_from_json(const struct cJSON *obj, struct snap *s, char *err, size_t errlen);
 /* Keeps only what the scope selects (processes, and the stacks and
- * functions they use). 0 or -ENOMEM. */
+ * functions they use). A time range (since_ns/until_ns) keeps the stacks of
+ * time buckets that overlap it (stacks without a bucket: those of processes
+ * alive in it), the processes alive in it or with samples in it (their
+ * counts recomputed from the stacks kept), and sets range_from_ns and
+ * range_to_ns. 0 or -ENOMEM. */
 int snap_filter(struct snap *s, const struct snap_scope *scope);
 /* The root index of the most recent run (process tree) that ran mlpy and
  * has finished, or -1. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Profile store: interned functions, process images (in creation order,
- * for eviction) and interned stacks with sample counts. */
+ * for eviction) and interned stacks with their counts per time bucket. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +16,18 @@ struct func_rec {
 	uint32_t id;
 };
 
+/* A stack's counts in one time bucket. */
+struct bucket_count {
+	uint64_t t; /* bucket start */
+	struct stack_counts c;
+};
+
 struct stack_rec {
 	struct stack_rec *next_in_proc;
 	uint32_t proc_id;
 	uint32_t nframes;
-	struct stack_counts c;
+	struct bucket_count *b; /* b[off] .. b[off + nb - 1], oldest first */
+	uint32_t off, nb, capb;
 	uint64_t hash;
 	struct frame_ref frames[];
 };
@@ -36,8 +43,11 @@ struct store {
 	struct snap_stats stats;
 	uint64_t start_ns;
 	uint32_t next_id;
-	struct func_rec **funcs;
-	uint32_t nfuncs, cap_funcs;
+	struct func_rec **funcs;     /* by id; NULL: freed, id on free_ids */
+	uint32_t nfuncs, cap_funcs;  /* slots used, allocated */
+	uint32_t live_funcs;
+	uint32_t *free_ids;
+	uint32_t nfree_ids;
 	struct hashmap *func_index;  /* key: struct func_rec * */
 	uint32_t pseudo[PSEUDO_NR];
 	struct hashmap *by_id;       /* id -> proc_node */
@@ -46,6 +56,10 @@ struct store {
 	uint32_t nprocs;
 	struct hashmap *stack_index; /* key: struct stack_rec * */
 	uint32_t nstacks;
+	uint64_t *buckets;           /* starts of the buckets kept, ascending */
+	uint32_t nbuckets, cap_buckets;
+	uint64_t nentries;           /* (stack, bucket) counts */
+	uint64_t last_gc_ns;
 };
 
 /* ---- functions ---- */
@@ -92,16 +106,21 @@ static uint32_t add_func(struct store *st, const char *file, const char *name,
 	struct func_rec probe = { .f = { (char *)name, (char *)qualname, (char *)file, line,
 					 (uint8_t)kind } };
 	struct func_rec *r, **nf;
-	uint32_t cap;
+	uint32_t cap, *ids;
 
 	probe.hash = func_hash_of(&probe.f);
 	r = hashmap__find(st->func_index, (uintptr_t)&probe);
 	if (r)
 		return r->id;
-	if (st->nfuncs >= st->lim.max_funcs)
+	if (st->live_funcs >= st->lim.max_funcs)
 		return UINT32_MAX;
-	if (st->nfuncs == st->cap_funcs) {
+	if (!st->nfree_ids && st->nfuncs == st->cap_funcs) {
 		cap = st->cap_funcs ? st->cap_funcs * 2 : 256;
+		/* free_ids holds at most every slot: grow it first. */
+		ids = realloc(st->free_ids, cap * sizeof(*ids));
+		if (!ids)
+			return UINT32_MAX;
+		st->free_ids = ids;
 		nf = realloc(st->funcs, cap * sizeof(*nf));
 		if (!nf)
 			return UINT32_MAX;
@@ -119,13 +138,18 @@ static uint32_t add_func(struct store *st, const char *file, const char *name,
 	r->f.py_file = strdup(py_file ? py_file : "");
 	r->f.py_line = py_line;
 	r->hash = probe.hash;
-	r->id = st->nfuncs;
+	r->id = st->nfree_ids ? st->free_ids[st->nfree_ids - 1] : st->nfuncs;
 	if (!r->f.file || !r->f.name || !r->f.qualname || !r->f.py_file ||
 	    hashmap__set(st->func_index, (uintptr_t)r, r, NULL)) {
 		func_rec_free(r);
 		return UINT32_MAX;
 	}
-	st->funcs[st->nfuncs++] = r;
+	if (st->nfree_ids)
+		st->nfree_ids--;
+	else
+		st->nfuncs++;
+	st->funcs[r->id] = r;
+	st->live_funcs++;
 	return r->id;
 }
 
@@ -192,9 +216,162 @@ static int stack_key_equal(uint64_t a, uint64_t b)
 	       !memcmp(x->frames, y->frames, x->nframes * sizeof(x->frames[0]));
 }
 
+static void free_stack(struct store *st, struct stack_rec *s)
+{
+	hashmap__delete(st->stack_index, (uintptr_t)s);
+	st->nstacks--;
+	st->nentries -= s->nb;
+	free(s->b);
+	free(s);
+}
+
+/* ---- time buckets ---- */
+
+static uint64_t bucket_of(const struct store *st, uint64_t ts)
+{
+	return ts - ts % st->lim.bucket_ns;
+}
+
+/* Records that bucket t holds counts. 0 or -ENOMEM. */
+static int bucket_note(struct store *st, uint64_t t)
+{
+	uint32_t lo = 0, hi = st->nbuckets, mid, cap;
+	uint64_t *nb;
+
+	if (st->nbuckets && st->buckets[st->nbuckets - 1] == t)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (st->buckets[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < st->nbuckets && st->buckets[lo] == t)
+		return 0;
+	if (st->nbuckets == st->cap_buckets) {
+		cap = st->cap_buckets ? st->cap_buckets * 2 : 64;
+		nb = realloc(st->buckets, cap * sizeof(*nb));
+		if (!nb)
+			return -ENOMEM;
+		st->buckets = nb;
+		st->cap_buckets = cap;
+	}
+	memmove(&st->buckets[lo + 1], &st->buckets[lo], (st->nbuckets - lo) * sizeof(*nb));
+	st->buckets[lo] = t;
+	st->nbuckets++;
+	return 0;
+}
+
+static void sub_counts(struct proc_rec *p, const struct stack_counts *c)
+{
+	p->samples -= c->samples <= p->samples ? c->samples : p->samples;
+	p->alloc_bytes -= c->alloc_bytes <= p->alloc_bytes ? c->alloc_bytes : p->alloc_bytes;
+	p->alloc_count -= c->alloc_count <= p->alloc_count ? c->alloc_count : p->alloc_count;
+	p->resident_bytes -= c->resident_bytes <= p->resident_bytes ? c->resident_bytes
+								     : p->resident_bytes;
+}
+
+/* Drops the oldest bucket: every stack's counts in it (taken off their
+ * process's totals, and counted), then the stacks left with no counts
+ * (except keep). */
+static void drop_oldest_bucket(struct store *st, const struct stack_rec *keep)
+{
+	uint64_t t0 = st->buckets[0];
+	struct stack_rec **link, *s;
+	struct proc_node *pn;
+
+	for (pn = st->oldest; pn; pn = pn->newer) {
+		for (link = &pn->stacks; (s = *link);) {
+			if (s->nb && s->b[s->off].t == t0) {
+				const struct stack_counts *c = &s->b[s->off].c;
+
+				st->stats.evicted_bucket_samples += c->samples;
+				st->stats.evicted_bucket_alloc_bytes += c->alloc_bytes;
+				sub_counts(&pn->rec, c);
+				s->off++;
+				s->nb--;
+				st->nentries--;
+			}
+			if (!s->nb && s != keep) {
+				*link = s->next_in_proc;
+				free_stack(st, s);
+				st->stats.expired_stacks++;
+			} else {
+				link = &s->next_in_proc;
+			}
+		}
+	}
+	memmove(st->buckets, st->buckets + 1, (st->nbuckets - 1) * sizeof(*st->buckets));
+	st->nbuckets--;
+	st->stats.evicted_buckets++;
+}
+
+/* A table is full: drops buckets older than t, oldest first, until there
+ * is room for a count (and a stack if new_stack). */
+static void make_room(struct store *st, uint64_t t, const struct stack_rec *keep, int new_stack)
+{
+	while (st->nbuckets && st->buckets[0] < t &&
+	       (st->nentries >= st->lim.max_entries ||
+		(new_stack && st->nstacks >= st->lim.max_stacks))) {
+		st->stats.cap_evicted_buckets++;
+		drop_oldest_bucket(st, keep);
+	}
+}
+
+/* Position of bucket t in the stack's counts (where it would go). */
+static uint32_t entry_pos(const struct stack_rec *s, uint64_t t)
+{
+	uint32_t lo = 0, hi = s->nb, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->b[s->off + mid].t < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The stack's counts in bucket t, added if there is room; NULL if not. */
+static struct stack_counts *stack_entry(struct store *st, struct stack_rec *s, uint64_t t)
+{
+	struct bucket_count *nb;
+	uint32_t i, cap;
+
+	if (s->nb && s->b[s->off + s->nb - 1].t == t)
+		return &s->b[s->off + s->nb - 1].c;
+	i = entry_pos(s, t);
+	if (i < s->nb && s->b[s->off + i].t == t)
+		return &s->b[s->off + i].c;
+	make_room(st, t, s, 0);
+	if (st->nentries >= st->lim.max_entries || bucket_note(st, t))
+		return NULL;
+	if (s->off && s->off + s->nb == s->capb) {
+		memmove(s->b, s->b + s->off, s->nb * sizeof(*s->b));
+		s->off = 0;
+	}
+	if (s->nb == s->capb) {
+		cap = s->capb ? s->capb * 2 : 2;
+		nb = realloc(s->b, cap * sizeof(*nb));
+		if (!nb)
+			return NULL;
+		s->b = nb;
+		s->capb = cap;
+	}
+	i = entry_pos(s, t); /* make_room may have dropped counts */
+	memmove(&s->b[s->off + i + 1], &s->b[s->off + i], (s->nb - i) * sizeof(*s->b));
+	memset(&s->b[s->off + i], 0, sizeof(*s->b));
+	s->b[s->off + i].t = t;
+	s->nb++;
+	st->nentries++;
+	return &s->b[s->off + i].c;
+}
+
 /* Finds the stack, or creates it if there is room. */
 static struct stack_rec *get_stack(struct store *st, struct proc_node *pn,
-				   const struct frame_ref *frames, uint32_t n, int create)
+				   const struct frame_ref *frames, uint32_t n, uint64_t t)
 {
 	struct stack_rec *probe, *s;
 	uint64_t h = stack_hash_of(pn->rec.id, frames, n);
@@ -207,11 +384,14 @@ static struct stack_rec *get_stack(struct store *st, struct proc_node *pn,
 	probe->hash = h;
 	memcpy(probe->frames, frames, n * sizeof(frames[0]));
 	s = hashmap__find(st->stack_index, (uintptr_t)probe);
-	if (s || !create || st->nstacks >= st->lim.max_stacks) {
+	if (!s)
+		make_room(st, t, NULL, 1);
+	if (s || st->nstacks >= st->lim.max_stacks) {
 		free(probe);
 		return s;
 	}
-	memset(&probe->c, 0, sizeof(probe->c));
+	probe->b = NULL;
+	probe->off = probe->nb = probe->capb = 0;
 	if (hashmap__set(st->stack_index, (uintptr_t)probe, probe, NULL)) {
 		free(probe);
 		return NULL;
@@ -223,26 +403,32 @@ static struct stack_rec *get_stack(struct store *st, struct proc_node *pn,
 }
 
 void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_ref *frames,
-		       uint32_t n, const struct stack_counts *add)
+		       uint32_t n, const struct stack_counts *add, uint64_t ts_ns)
 {
 	struct proc_node *pn = (struct proc_node *)p;
-	struct stack_rec *s = get_stack(st, pn, frames, n, 1);
+	uint64_t t = bucket_of(st, ts_ns);
+	struct stack_rec *s = get_stack(st, pn, frames, n, t);
+	struct stack_counts *c;
+	int folded = 0;
 
 	if (!s && n > 1) {
 		/* Table full: keep the sample's self time on its leaf. */
-		s = get_stack(st, pn, frames, 1, 1);
-		if (s)
-			st->stats.stack_overflow += add->samples;
+		s = get_stack(st, pn, frames, 1, t);
+		folded = 1;
 	}
-	if (!s) {
+	c = s ? stack_entry(st, s, t) : NULL;
+	if (!c) {
+		/* A stack left with no counts goes with the next bucket. */
 		st->stats.lost_samples += add->samples;
 		st->stats.lost_alloc_bytes += add->alloc_bytes;
 		return;
 	}
-	s->c.samples += add->samples;
-	s->c.alloc_bytes += add->alloc_bytes;
-	s->c.alloc_count += add->alloc_count;
-	s->c.resident_bytes += add->resident_bytes;
+	if (folded)
+		st->stats.stack_overflow += add->samples;
+	c->samples += add->samples;
+	c->alloc_bytes += add->alloc_bytes;
+	c->alloc_count += add->alloc_count;
+	c->resident_bytes += add->resident_bytes;
 	p->samples += add->samples;
 	p->alloc_bytes += add->alloc_bytes;
 	p->alloc_count += add->alloc_count;
@@ -257,9 +443,7 @@ static void drop_stacks(struct store *st, struct proc_node *pn)
 
 	while (s) {
 		next = s->next_in_proc;
-		hashmap__delete(st->stack_index, (uintptr_t)s);
-		st->nstacks--;
-		free(s);
+		free_stack(st, s);
 		s = next;
 	}
 	pn->stacks = NULL;
@@ -400,7 +584,97 @@ size_t store__stack_count(const struct store *st)
 
 size_t store__func_count(const struct store *st)
 {
-	return st->nfuncs;
+	return st->live_funcs;
+}
+
+size_t store__bucket_count(const struct store *st)
+{
+	return st->nbuckets;
+}
+
+size_t store__entry_count(const struct store *st)
+{
+	return st->nentries;
+}
+
+/* ---- expiry ---- */
+
+struct marks {
+	uint8_t *m;
+	uint32_t n;
+};
+
+static void mark_code(const struct code_info *ci, void *ctx)
+{
+	struct marks *mk = ctx;
+
+	if (ci->func < mk->n)
+		mk->m[ci->func] = 1;
+}
+
+/* Frees the functions that no stack and no live process's code table
+ * uses (pseudo functions stay). */
+static void expire_funcs(struct store *st)
+{
+	struct marks mk = { calloc(st->nfuncs + 1, 1), st->nfuncs };
+	const struct stack_rec *s;
+	struct proc_node *pn;
+	uint32_t i;
+
+	if (!mk.m)
+		return; /* try again at the next bucket */
+	for (i = 0; i < PSEUDO_NR; i++)
+		mk.m[st->pseudo[i]] = 1;
+	for (pn = st->oldest; pn; pn = pn->newer) {
+		for (s = pn->stacks; s; s = s->next_in_proc) {
+			for (i = 0; i < s->nframes; i++) {
+				if (s->frames[i].func < mk.n)
+					mk.m[s->frames[i].func] = 1;
+			}
+		}
+		symtab__for_each(pn->rec.syms, mark_code, &mk);
+	}
+	for (i = 0; i < st->nfuncs; i++) {
+		if (!st->funcs[i] || mk.m[i])
+			continue;
+		hashmap__delete(st->func_index, (uintptr_t)st->funcs[i]);
+		func_rec_free(st->funcs[i]);
+		st->funcs[i] = NULL;
+		st->free_ids[st->nfree_ids++] = i;
+		st->live_funcs--;
+		st->stats.expired_funcs++;
+	}
+	free(mk.m);
+}
+
+/* Frees ended images with no stacks that ended before cutoff. */
+static void expire_procs(struct store *st, uint64_t cutoff)
+{
+	struct proc_node *pn, *next;
+
+	for (pn = st->oldest; pn; pn = next) {
+		next = pn->newer;
+		if (pn->rec.ended && !pn->stacks && pn->rec.end_ns <= cutoff) {
+			free_node(st, pn);
+			st->stats.expired_procs++;
+		}
+	}
+}
+
+void store__expire(struct store *st, uint64_t now_ns)
+{
+	uint64_t cutoff = now_ns > st->lim.retention_ns ? now_ns - st->lim.retention_ns : 0;
+	int dropped = 0;
+
+	while (st->nbuckets && st->buckets[0] + st->lim.bucket_ns <= cutoff) {
+		drop_oldest_bucket(st, NULL);
+		dropped = 1;
+	}
+	if (dropped || now_ns < st->last_gc_ns || now_ns - st->last_gc_ns >= st->lim.bucket_ns) {
+		st->last_gc_ns = now_ns;
+		expire_procs(st, cutoff);
+		expire_funcs(st);
+	}
 }
 
 void store__for_each_live(struct store *st, void (*fn)(struct proc_rec *p, void *ctx), void *ctx)
@@ -428,7 +702,12 @@ struct store *store__new(const struct store_limits *lim, uint64_t now_ns)
 	if (!st)
 		goto fail;
 	st->lim = *lim;
+	if (!st->lim.bucket_ns)
+		st->lim.bucket_ns = 60ULL * 1000000000;
+	if (st->lim.retention_ns < st->lim.bucket_ns)
+		st->lim.retention_ns = st->lim.bucket_ns;
 	st->start_ns = now_ns;
+	st->last_gc_ns = now_ns;
 	st->func_index = hashmap__new(func_key_hash, func_key_equal);
 	st->stack_index = hashmap__new(stack_key_hash, stack_key_equal);
 	st->by_id = hashmap__new(NULL, NULL);
@@ -453,6 +732,8 @@ void store__free(struct store *st)
 	for (i = 0; i < st->nfuncs; i++)
 		func_rec_free(st->funcs[i]);
 	free(st->funcs);
+	free(st->free_ids);
+	free(st->buckets);
 	hashmap__free(st->func_index);
 	hashmap__free(st->stack_index);
 	hashmap__free(st->by_id);
@@ -475,6 +756,8 @@ void store__reset(struct store *st, uint64_t now_ns)
 			pn->rec.parent_id = 0; /* its parent record may be gone */
 		}
 	}
+	st->nbuckets = 0;
+	expire_funcs(st);
 	memset(&st->stats, 0, sizeof(st->stats));
 	st->start_ns = now_ns;
 }
@@ -525,36 +808,66 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 		       : -ENOMEM;
 }
 
+static int copy_func(const struct func_rec *r, struct snap_func *f)
+{
+	f->name = strdup(r->f.name);
+	f->qualname = strdup(r->f.qualname);
+	f->file = strdup(r->f.file);
+	f->line = r->f.line;
+	f->kind = r->f.kind;
+	f->py_file = strdup(r->f.py_file);
+	f->py_line = r->f.py_line;
+	return f->name && f->qualname && f->file && f->py_file ? 0 : -ENOMEM;
+}
+
+static int copy_stack(const struct stack_rec *s, const struct bucket_count *b, uint32_t proc,
+		      const uint32_t *func_index, struct snap_stack *o)
+{
+	uint32_t i;
+
+	o->proc = proc;
+	o->t = b->t;
+	o->samples = b->c.samples;
+	o->alloc_bytes = b->c.alloc_bytes;
+	o->alloc_count = b->c.alloc_count;
+	o->resident_bytes = b->c.resident_bytes;
+	o->nframes = s->nframes;
+	o->frames = malloc((s->nframes + 1) * sizeof(*o->frames));
+	if (!o->frames)
+		return -ENOMEM;
+	for (i = 0; i < s->nframes; i++) {
+		o->frames[i].func = func_index[s->frames[i].func];
+		o->frames[i].line = s->frames[i].line;
+	}
+	return 0;
+}
+
 int store__snapshot(const struct store *st, struct snap *out)
 {
 	struct hashmap *index_of = hashmap__new(NULL, NULL);
+	uint32_t *func_index = calloc(st->nfuncs + 1, sizeof(*func_index));
 	const struct proc_node *pn;
 	const struct stack_rec *s;
-	uint32_t i, k = 0;
+	uint32_t i, b, k = 0;
 	size_t ns = 0;
-	int err = index_of ? 0 : -ENOMEM;
+	int err = index_of && func_index ? 0 : -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
 	out->start_ns = st->start_ns;
 	out->stats = st->stats;
-	out->funcs = calloc(st->nfuncs + 1, sizeof(*out->funcs));
+	out->bucket_ns = st->lim.bucket_ns;
+	out->retention_ns = st->lim.retention_ns;
+	out->funcs = calloc(st->live_funcs + 1, sizeof(*out->funcs));
 	out->procs = calloc(st->nprocs + 1, sizeof(*out->procs));
-	out->stacks = calloc(st->nstacks + 1, sizeof(*out->stacks));
+	out->stacks = calloc(st->nentries + 1, sizeof(*out->stacks));
 	if (!out->funcs || !out->procs || !out->stacks)
 		err = -ENOMEM;
+	/* Function ids have holes (freed functions): number them densely. */
 	for (i = 0; !err && i < st->nfuncs; i++) {
-		struct snap_func *f = &out->funcs[i];
-
-		f->name = strdup(st->funcs[i]->f.name);
-		f->qualname = strdup(st->funcs[i]->f.qualname);
-		f->file = strdup(st->funcs[i]->f.file);
-		f->line = st->funcs[i]->f.line;
-		f->kind = st->funcs[i]->f.kind;
-		f->py_file = strdup(st->funcs[i]->f.py_file);
-		f->py_line = st->funcs[i]->f.py_line;
-		out->nfuncs = i + 1;
-		if (!f->name || !f->qualname || !f->file || !f->py_file)
-			err = -ENOMEM;
+		if (!st->funcs[i])
+			continue;
+		func_index[i] = (uint32_t)out->nfuncs;
+		err = copy_func(st->funcs[i], &out->funcs[out->nfuncs++]);
 	}
 	for (pn = st->oldest; !err && pn; pn = pn->newer, k++) {
 		err = hashmap__set(index_of, pn->rec.id, (void *)(uintptr_t)(k + 1), NULL);
@@ -562,24 +875,14 @@ int store__snapshot(const struct store *st, struct snap *out)
 			err = copy_proc(st, pn, &out->procs[k], k, index_of, out);
 		out->nprocs = k + 1;
 		for (s = pn->stacks; !err && s; s = s->next_in_proc) {
-			struct snap_stack *o = &out->stacks[ns];
-
-			o->proc = k;
-			o->samples = s->c.samples;
-			o->alloc_bytes = s->c.alloc_bytes;
-			o->alloc_count = s->c.alloc_count;
-			o->resident_bytes = s->c.resident_bytes;
-			o->nframes = s->nframes;
-			o->frames = malloc((s->nframes + 1) * sizeof(*o->frames));
-			if (!o->frames) {
-				err = -ENOMEM;
-				break;
+			for (b = 0; !err && b < s->nb && ns < st->nentries; b++) {
+				err = copy_stack(s, &s->b[s->off + b], k, func_index, &out->stacks[ns]);
+				out->nstacks = ++ns;
 			}
-			memcpy(o->frames, s->frames, s->nframes * sizeof(*o->frames));
-			out->nstacks = ++ns;
 		}
 	}
 	hashmap__free(index_of);
+	free(func_index);
 	if (err)
 		snap_free(out);
 	return err;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* The daemon's profile store: functions, process images and stacks with
- * their sample counts. Bounded: when a table is full the oldest finished
- * process is evicted, and what cannot be stored is counted. */
+ * their counts per time bucket. Bounded: buckets older than the retention
+ * are dropped, and then the stacks, ended processes and functions nothing
+ * uses any more; when a table is full the oldest bucket goes first (then
+ * the oldest finished process); everything dropped or not stored is
+ * counted. */
 #ifndef MLPROF_STORE_H
 #define MLPROF_STORE_H
 
@@ -11,12 +14,16 @@
 struct symtab;
 
 struct store_limits {
-	uint32_t max_procs;  /* process images kept */
-	uint32_t max_stacks; /* distinct stacks kept */
-	uint32_t max_funcs;  /* distinct functions kept */
+	uint32_t max_procs;    /* process images kept */
+	uint32_t max_stacks;   /* distinct stacks kept */
+	uint32_t max_funcs;    /* distinct functions kept */
+	uint32_t max_entries;  /* (stack, bucket) counts kept */
+	uint64_t bucket_ns;    /* time bucket length */
+	uint64_t retention_ns; /* buckets are dropped when they end this long ago */
 };
 
-#define STORE_DEFAULT_LIMITS { 4096, 500000, 200000 }
+#define STORE_DEFAULT_LIMITS \
+	{ 4096, 500000, 200000, 2000000, 60ULL * 1000000000, 24ULL * 3600 * 1000000000 }
 
 /* A process image: a pid between two execs (or fork and exec, or exec and
  * exit). */
@@ -96,6 +103,13 @@ void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_
 size_t store__proc_count(const struct store *st);
 size_t store__stack_count(const struct store *st);
 size_t store__func_count(const struct store *st);
+size_t store__bucket_count(const struct store *st);
+size_t store__entry_count(const struct store *st);
+/* Drops the buckets that ended more than the retention before now, then
+ * frees the stacks, ended processes and functions that nothing kept uses
+ * (at most once a bucket when no bucket was dropped). Counted in the
+ * stats. */
+void store__expire(struct store *st, uint64_t now_ns);
 /* Calls fn on every live (not ended) image. */
 void store__for_each_live(struct store *st, void (*fn)(struct proc_rec *p, void *ctx),
 			  void *ctx);
@@ -108,14 +122,16 @@ struct stack_counts {
 	uint64_t resident_bytes;
 };
 
-/* Adds an event's counts to a stack (frames[0] innermost) of p. */
+/* Adds an event's counts to a stack (frames[0] innermost) of p, in the
+ * time bucket of ts_ns (CLOCK_MONOTONIC). */
 void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_ref *frames,
-		       uint32_t n, const struct stack_counts *add);
+		       uint32_t n, const struct stack_counts *add, uint64_t ts_ns);
 
 /* Counters kept by the collector and reported in snapshots. */
 struct snap_stats *store__stats(struct store *st);
 
-/* A copy of everything, in snapshot form. 0 or -ENOMEM. */
+/* A copy of everything, in snapshot form: one stack entry per (stack,
+ * bucket), with bucket_ns and retention_ns set. 0 or -ENOMEM. */
 int store__snapshot(const struct store *st, struct snap *out);
 
 #endif

@@ -77,3 +77,26 @@ size_t symtab__size(const struct symtab *st)
 {
 	return hashmap__size(st->codes);
 }
+
+struct visit_ctx {
+	void (*fn)(const struct code_info *ci, void *ctx);
+	void *ctx;
+};
+
+static int visit_code(uint64_t key, void *value, void *ctx)
+{
+	struct visit_ctx *v = ctx;
+
+	(void)key;
+	v->fn(value, v->ctx);
+	return 0;
+}
+
+void symtab__for_each(const struct symtab *st, void (*fn)(const struct code_info *ci, void *ctx),
+		      void *ctx)
+{
+	struct visit_ctx v = { fn, ctx };
+
+	if (st)
+		hashmap__for_each(st->codes, visit_code, &v);
+}

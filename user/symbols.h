@@ -26,5 +26,8 @@ struct code_info *symtab__add(struct symtab *st, uint64_t addr, uint32_t func,
 			      const uint8_t *linetable, size_t len, int32_t firstlineno);
 const struct code_info *symtab__find(const struct symtab *st, uint64_t addr);
 size_t symtab__size(const struct symtab *st);
+/* Calls fn on every code object (the table must not change meanwhile). */
+void symtab__for_each(const struct symtab *st, void (*fn)(const struct code_info *ci, void *ctx),
+		      void *ctx);
 
 #endif

@@ -85,3 +85,40 @@ int parse_duration(const char *s, uint64_t *ns)
 	*ns = (uint64_t)(v * mult);
 	return 0;
 }
+
+int parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns)
+{
+	struct tm tm;
+	const char *end;
+	char *nend;
+	uint64_t ago;
+	double v;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (end) {
+		/* UTC: "Z" or nothing after the seconds. */
+		if (strcmp(end, "Z") && strcmp(end, ""))
+			return -EINVAL;
+		t = timegm(&tm);
+		if (t == (time_t)-1 || t < 0)
+			return -EINVAL;
+		*real_ns = (int64_t)t * 1000000000LL;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(s, &nend);
+	if (!errno && nend != s && !*nend && v >= 1e9 && v < 9e9) {
+		/* A bare number that large is a Unix time, not a duration. */
+		*real_ns = (int64_t)(v * 1e9);
+		return 0;
+	}
+	if (parse_duration(s, &ago) || ago > (uint64_t)INT64_MAX ||
+	    (int64_t)ago > now_real_ns)
+		return -EINVAL;
+	*real_ns = now_real_ns - (int64_t)ago;
+	return 0;
+}

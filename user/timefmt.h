@@ -15,5 +15,10 @@ const char *fmt_wallclock(int64_t real_ns, char *buf, size_t len);
 /* Parses "90s", "15m", "2h", "1d", "500ms" or plain seconds into ns.
  * 0 or -EINVAL. */
 int parse_duration(const char *s, uint64_t *ns);
+/* A point in time for --since/--until, as wall-clock ns since the epoch:
+ * a duration before now_real_ns ("10m", "90s", "2h"), a UTC time
+ * ("2026-11-24T19:00:00Z", the Z optional, or a space for the T) or Unix
+ * seconds (a bare number of at least 1e9). 0 or -EINVAL. */
+int parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns);
 
 #endif

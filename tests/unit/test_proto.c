@@ -101,6 +101,21 @@ Test(proto, bad_since)
 	reject("{\"v\":1,\"cmd\":\"snapshot\",\"since_s\":true}", "bad_request");
 }
 
+Test(proto, until)
+{
+	struct proto_request req;
+	const char *code;
+	char err[128];
+	const char *ok = "{\"v\":1,\"cmd\":\"snapshot\",\"since_s\":600,\"until_s\":120}";
+
+	cr_assert_eq(proto_parse_request(ok, strlen(ok), &req, &code, err, sizeof(err)), 0);
+	cr_assert_float_eq(req.since_s, 600, 1e-12);
+	cr_assert_float_eq(req.until_s, 120, 1e-12);
+	reject("{\"v\":1,\"cmd\":\"snapshot\",\"until_s\":-1}", "bad_request");
+	reject("{\"v\":1,\"cmd\":\"snapshot\",\"until_s\":\"2m\"}", "bad_request");
+	reject("{\"v\":1,\"cmd\":\"snapshot\",\"until_s\":1e10}", "bad_request");
+}
+
 Test(proto, oversized_request)
 {
 	size_t n = PROTO_MAX_REQUEST + 100, i;
@@ -139,7 +154,8 @@ Test(proto, length_is_respected)
 
 Test(proto, request_line_round_trip)
 {
-	struct proto_request in = { .cmd = PROTO_SNAPSHOT, .pid = 77, .since_s = 30 }, out;
+	struct proto_request in = { .cmd = PROTO_SNAPSHOT, .pid = 77, .since_s = 30, .until_s = 5 },
+			     out;
 	const char *code;
 	char err[64], *line;
 
@@ -150,6 +166,7 @@ Test(proto, request_line_round_trip)
 	cr_assert_eq(out.cmd, PROTO_SNAPSHOT);
 	cr_assert_eq(out.pid, 77);
 	cr_assert_float_eq(out.since_s, 30, 1e-12);
+	cr_assert_float_eq(out.until_s, 5, 1e-12);
 	free(line);
 	in.cmd = 99;
 	cr_assert_null(proto_request_line(&in));

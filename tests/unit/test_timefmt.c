@@ -99,3 +99,32 @@ Test(timefmt, durations)
 	bad_dur("nan");
 	bad_dur("1e12d");
 }
+
+Test(timefmt, time_specs)
+{
+	const int64_t now = 1795000000LL * 1000000000LL; /* 2026-11-18T... UTC */
+	int64_t t = 0;
+
+	cr_assert_eq(parse_time_spec("10m", now, &t), 0);
+	cr_assert_eq(t, now - 600LL * 1000000000LL);
+	cr_assert_eq(parse_time_spec("0s", now, &t), 0);
+	cr_assert_eq(t, now);
+	cr_assert_eq(parse_time_spec("2026-11-24T19:00:00Z", now, &t), 0);
+	cr_assert_eq(t, 1795546800LL * 1000000000LL);
+	cr_assert_eq(parse_time_spec("2026-11-24T19:00:00", now, &t), 0);
+	cr_assert_eq(t, 1795546800LL * 1000000000LL);
+	cr_assert_eq(parse_time_spec("2026-11-24 19:00:00", now, &t), 0);
+	cr_assert_eq(t, 1795546800LL * 1000000000LL);
+	cr_assert_eq(parse_time_spec("1795546800", now, &t), 0, "Unix seconds");
+	cr_assert_eq(t, 1795546800LL * 1000000000LL);
+	cr_assert_eq(parse_time_spec("1795546800.5", now, &t), 0);
+	cr_assert_eq(t, 1795546800500000000LL);
+	cr_assert_eq(parse_time_spec("3600", now, &t), 0, "a small bare number is seconds ago");
+	cr_assert_eq(t, now - 3600LL * 1000000000LL);
+	cr_assert_eq(parse_time_spec("2026-11-24T19:00:00+02:00", now, &t), -EINVAL);
+	cr_assert_eq(parse_time_spec("2026-13-24T19:00:00Z", now, &t), -EINVAL);
+	cr_assert_eq(parse_time_spec("yesterday", now, &t), -EINVAL);
+	cr_assert_eq(parse_time_spec("", now, &t), -EINVAL);
+	cr_assert_eq(parse_time_spec("-5m", now, &t), -EINVAL);
+	cr_assert_eq(parse_time_spec("100000d", now, &t), -EINVAL, "before the epoch");
+}
