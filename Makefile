@@ -47,7 +47,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
 SKEL        := $(BUILD)/mlprof.skel.h
 
-.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root
+.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -120,6 +120,14 @@ sid-root:
 
 priv-test: all sid-root
 	MLPROF_REQUIRE_SID=1 $(E2E_PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
+
+# Soak: ten minutes (SOAK_SECONDS) of process churn (SOAK_PROCS short-lived
+# interpreters) around a long-lived process, as root, nice'd; prints the
+# daemon's RSS and evictions over time (numbers in BENCHMARKS.md).
+SOAK_SECONDS ?= 600
+SOAK_PROCS   ?= 6000
+soak: all
+	nice -n 10 $(E2E_PYTHON) tests/soak.py $(SOAK_SECONDS) $(SOAK_PROCS)
 
 # A short fuzz of each parser that reads target-controlled input runs too.
 test: unit-test

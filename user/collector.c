@@ -4,6 +4,7 @@
  * precedes the samples of the new image. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@
 #define RETRY_MAX_NS (50ULL * 1000 * 1000)
 #define RETRY_GIVE_UP_NS (5ULL * 1000 * 1000 * 1000)
 #define MAX_PENDING 1024
+/* How often live records are checked against the processes that exist. */
+#define SWEEP_NS (10ULL * 1000 * 1000 * 1000)
 
 struct pending {
 	int pid;
@@ -46,6 +49,7 @@ struct collector {
 	struct pending pending[MAX_PENDING];
 	size_t npending;
 	uint64_t events, bad_events;
+	uint64_t last_sweep_ns;
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
 };
 
@@ -318,12 +322,36 @@ static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
 	}
 }
 
+struct sweep_ctx {
+	struct collector *c;
+	uint64_t now;
+};
+
+/* Ends a live record whose process is gone: its exit event was lost, or
+ * never sent. Otherwise it would be kept forever. */
+static void end_if_gone(struct proc_rec *p, void *ctx)
+{
+	struct sweep_ctx *sc = ctx;
+
+	if (!kill(p->pid, 0) || errno != ESRCH)
+		return;
+	if (!p->message[0])
+		snprintf(p->message, sizeof(p->message), "exit not seen: ended when found gone");
+	store__proc_end(sc->c->st, p, 1, sc->now);
+	tree_leave(sc->c, p->root_pid);
+}
+
 uint64_t collector__tick(struct collector *c, uint64_t now)
 {
+	struct sweep_ctx sc = { c, now };
 	struct proc_rec *p;
 	uint64_t next = 0;
 	size_t i = 0;
 
+	if (now - c->last_sweep_ns >= SWEEP_NS) {
+		c->last_sweep_ns = now;
+		store__for_each_live(c->st, end_if_gone, &sc);
+	}
 	while (i < c->npending) {
 		struct pending *pd = &c->pending[i];
 
@@ -695,6 +723,11 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 	    size < offsetof(struct mlprof_sample, frames) + ev->nframes * sizeof(ev->frames[0])) {
 		c->bad_events++;
 		return;
+	}
+	if (!p) {
+		/* A sample taken while its process exits can follow the exit
+		 * event: it belongs to the image that just ended. */
+		p = store__proc_ended(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq);
 	}
 	if (!p) {
 		/* A target whose exec/fork event was lost: keep its samples. */

@@ -76,7 +76,10 @@ static int skey_equal(uint64_t ka, uint64_t kb)
 	int same;
 	uint32_t i;
 
-	same = a->hash == b->hash && a->st->nframes == b->st->nframes &&
+	/* A stack's counts in different time buckets are matched bucket by
+	 * bucket: a bucket dropped from the later snapshot then takes nothing
+	 * off the growth of the others. */
+	same = a->hash == b->hash && a->st->nframes == b->st->nframes && a->st->t == b->st->t &&
 	       proc_same(&a->s->procs[a->st->proc], &b->s->procs[b->st->proc]);
 	for (i = 0; same && i < a->st->nframes; i++)
 		same = a->st->frames[i].line == b->st->frames[i].line &&
@@ -110,7 +113,7 @@ static int index_stacks(const struct snap *s, struct skey *keys, size_t *nuniq,
 		k = &keys[n];
 		k->s = s;
 		k->st = &s->stacks[i];
-		k->hash = stack_hash(s, k->st);
+		k->hash = stack_hash(s, k->st) ^ hash_u64(k->st->t);
 		k->samples = k->st->samples;
 		k->alloc_bytes = k->st->alloc_bytes;
 		k->alloc_count = k->st->alloc_count;
@@ -228,6 +231,8 @@ static int copy_base(const struct snap *in, struct snap *out)
 	out->start_ns = in->start_ns;
 	out->now_ns = in->now_ns;
 	out->mono_to_real_ns = in->mono_to_real_ns;
+	out->bucket_ns = in->bucket_ns;
+	out->retention_ns = in->retention_ns;
 	out->stats = in->stats;
 	out->host = dup0(in->host);
 	err = out->host ? copy_funcs(in, out) : -ENOMEM;

@@ -565,6 +565,17 @@ void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_
 		hashmap__delete(st->by_pid, (uint32_t)p->pid);
 }
 
+struct proc_rec *store__proc_ended(struct store *st, int32_t pid, uint32_t exec_seq)
+{
+	struct proc_node *pn;
+
+	for (pn = st->newest; pn; pn = pn->older) {
+		if (pn->rec.pid == pid && pn->rec.exec_seq == exec_seq && pn->rec.ended == 1)
+			return &pn->rec;
+	}
+	return NULL;
+}
+
 struct proc_rec *store__proc_by_id(struct store *st, uint32_t id)
 {
 	struct proc_node *pn = hashmap__find(st->by_id, id);

@@ -91,6 +91,9 @@ uint32_t store__func(struct store *st, const char *file, const char *name,
 /* The image with this id (live or ended), or NULL. */
 struct proc_rec *store__proc_by_id(struct store *st, uint32_t id);
 
+/* The most recent image of pid with this exec_seq that has ended, or NULL
+ * (a sample can arrive after the exit event of its process). */
+struct proc_rec *store__proc_ended(struct store *st, int32_t pid, uint32_t exec_seq);
 /* The live image of pid, or NULL. */
 struct proc_rec *store__proc(struct store *st, int32_t pid);
 /* Starts a new image for pid, child of `parent` (NULL for a root). A live

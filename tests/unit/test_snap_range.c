@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fixtures.h"
+#include "snapdelta.h"
 #include "snapshot.h"
 
 #define S 1000000000ULL
@@ -170,4 +171,32 @@ Test(snap_range, bad_bucket_fields_are_rejected)
 	cr_assert_eq(snap_from_json(j, &back, err, sizeof(err)), -EINVAL);
 	cJSON_Delete(j);
 	snap_free(&s);
+}
+
+Test(snap_range, delta_matches_buckets_so_a_dropped_bucket_takes_nothing_off)
+{
+	struct snap earlier, later, d;
+	uint64_t eval = 0;
+	size_t i;
+
+	bucketed(&earlier);
+	earlier.now_ns = 9 * S;
+	cr_assert_eq(snap_copy(&earlier, &later), 0);
+	/* Later: bucket 2 s was dropped (eval's 1,234 there went with it),
+	 * bucket 8 s grew from 100 to 150, bucket 10 s is new with 40. */
+	later.stacks[0].t = 10 * S;
+	later.stacks[0].samples = 40;
+	later.stacks[3].samples = 150;
+	later.now_ns = 11 * S;
+	cr_assert_eq(snap_delta(&later, &earlier, &d), 0);
+	for (i = 0; i < d.nstacks; i++) {
+		if (d.stacks[i].frames[0].func == FX_EVAL)
+			eval += d.stacks[i].samples;
+	}
+	cr_assert_eq(eval, 90);
+	cr_assert_eq(snap_total_samples(&d), 90);
+	cr_assert_eq(d.bucket_ns, 2 * S);
+	snap_free(&d);
+	snap_free(&later);
+	snap_free(&earlier);
 }

@@ -1,0 +1,172 @@
+"""Process churn against a running mlprofd: the harness shared by
+tests/e2e/test_churn.py (about a minute) and `make soak` (tests/soak.py,
+ten minutes and more). Standard library only."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+from mlproftest import MLPROFCTL, MLPROFD, WORKLOADS
+
+PY = "/usr/bin/python3.11"
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class ChurnRun:
+    """Runs tests/workloads/churn.py under `mlprofd --pid` (only the churn
+    tree is profiled, not the rest of a shared machine) and records the
+    daemon's RSS and status while it runs.
+
+    Attributes after run(): rss [(seconds, KiB)], timeline [(seconds,
+    status)], status (right after the churn), report (raw JSON of the
+    long-lived process), text (raw text report of everything), split (the
+    long-lived process's own MLPROF_SPLIT), churn (CHURN counts)."""
+
+    def __init__(self, duration, procs, daemon_args, tail=8, every=1.0, status_every=10.0,
+                 log=None):
+        self.duration, self.procs, self.tail = duration, procs, tail
+        self.daemon_args, self.every, self.status_every = daemon_args, every, status_every
+        self.log = log
+        self.rss, self.timeline = [], []
+        self.lines = []
+        self.tmp = tempfile.mkdtemp(prefix="mlprof-churn-")
+        self.sock = os.path.join(self.tmp, "mlprofd.sock")
+
+    def say(self, msg):
+        if self.log:
+            self.log(msg)
+
+    def ctl(self, *args):
+        p = subprocess.run([MLPROFCTL, "-s", self.sock, *args], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError("mlprofctl %s failed: %s" % (args, p.stderr))
+        return p.stdout
+
+    def ctl_json(self, *args):
+        return json.loads(self.ctl(*args, "--format", "json"))
+
+    def _read(self, f):
+        for line in f:
+            self.lines.append(line.rstrip("\n"))
+
+    def run(self, linger=0):
+        """linger: then wait that long (past the retention) and record
+        status_late and text_late."""
+        churn = subprocess.Popen([PY, os.path.join(WORKLOADS, "churn.py"), str(self.duration),
+                                  str(self.procs), str(self.tail), PY],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        daemon_log = open(os.path.join(self.tmp, "mlprofd.log"), "w+")
+        self.daemon = subprocess.Popen([MLPROFD, "--socket", self.sock, "--pid", str(churn.pid),
+                                        *self.daemon_args],
+                                       stdout=daemon_log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 30
+            while not os.path.exists(self.sock):
+                if self.daemon.poll() is not None or time.time() > deadline:
+                    daemon_log.seek(0)
+                    raise AssertionError("mlprofd did not start:\n" + daemon_log.read())
+                time.sleep(0.05)
+            reader = threading.Thread(target=self._read, args=(churn.stdout,), daemon=True)
+            reader.start()
+            churn.stdin.write("go\n")
+            churn.stdin.flush()
+            t0 = time.monotonic()
+            next_status = 0.0
+            while churn.poll() is None:
+                now = time.monotonic() - t0
+                self.rss.append((now, rss_kb(self.daemon.pid)))
+                if now >= next_status:
+                    st = self.ctl_json("status")
+                    self.timeline.append((now, st))
+                    next_status = now + self.status_every
+                    self.say("%6.0f s  rss %6d KiB  %s" % (now, self.rss[-1][1],
+                                                          summary(st)))
+                time.sleep(self.every)
+            reader.join(timeout=30)
+            self.wall = time.monotonic() - t0
+            # Right away: the long-lived process's buckets are still held.
+            self.status = self.ctl_json("status")
+            self.rss.append((self.wall, rss_kb(self.daemon.pid)))
+            self.ratio_pid = int(self.field("CHURN ratio_pid=").split("=")[1])
+            self.report = self.ctl_json("report", "raw", "--pid", str(self.ratio_pid))
+            self.text = self.ctl("report", "raw")
+            self.snapshot = json.loads(self.ctl("snapshot"))
+            self.range_check()
+            self.split = dict(kv.split("=") for kv in self.field("MLPROF_SPLIT ").split()[1:])
+            self.churn = dict(kv.split("=") for kv in self.field("CHURN spawned=").split()[1:])
+            self.say("churn done after %.0f s: %s; %s" % (self.wall, self.churn,
+                                                         summary(self.status)))
+            if linger:
+                time.sleep(linger)
+                self.status_late = self.ctl_json("status")
+                self.text_late = self.ctl("report", "raw")
+                self.say("%.0f s later: %s" % (linger, summary(self.status_late)))
+        finally:
+            if churn.poll() is None:
+                churn.kill()
+                churn.wait()
+            churn.stdin.close()
+            churn.stdout.close()
+            if self.daemon.poll() is None:
+                self.daemon.send_signal(signal.SIGTERM)
+                self.daemon.wait(timeout=60)
+            daemon_log.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        return self.daemon.returncode
+
+    def range_check(self):
+        """Reports the long-lived process's newest bucket alone, asked for
+        with absolute times (Unix seconds) inside it: recent, recent_text,
+        and what the snapshot holds there: bucket_samples, buckets."""
+        snap = self.snapshot
+        mine = {i for i, p in enumerate(snap["processes"]) if p["pid"] == self.ratio_pid}
+        ts = sorted({st["t"] for st in snap["stacks"] if st["p"] in mine})
+        self.buckets = len(ts)
+        self.bucket_samples = sum(st["n"] for st in snap["stacks"]
+                                  if st["p"] in mine and st["t"] == ts[-1])
+        since = (ts[-1] + snap["mono_to_real_ns"]) / 1e9 + 0.001
+        until = since + snap["bucket_ns"] / 1e9 / 4
+        rng = ["--pid", str(self.ratio_pid), "--since", "%.3f" % since, "--until", "%.3f" % until]
+        self.recent = self.ctl_json("report", "raw", *rng)
+        self.recent_text = self.ctl("report", "raw", *rng)
+
+    def field(self, prefix):
+        for line in self.lines:
+            if line.startswith(prefix):
+                return line
+        raise AssertionError("churn.py printed no %r:\n%s" % (prefix, "\n".join(self.lines)))
+
+    def measured_share(self):
+        a, b = float(self.split["hot_a"]), float(self.split["hot_b"])
+        return a / (a + b)
+
+    def profiled_share(self):
+        self_n = {f["qualname"]: f["self_samples"] for f in self.report["functions"]}
+        a, b = self_n.get("hot_a", 0), self_n.get("hot_b", 0)
+        return a / (a + b) if a + b else 0.0, a + b
+
+    def max_rss(self):
+        return max(kb for _, kb in self.rss)
+
+
+def summary(st):
+    d, c = st["daemon"], st["counters"]
+    return ("kept %d procs %d stacks %d funcs %d buckets %d counts; dropped %d buckets "
+            "(%d early) %d samples; evicted %d procs; freed %d stacks %d procs %d funcs; "
+            "ring drops %d, lost %d" %
+            (d["processes_kept"], d["stacks_kept"], d["functions_kept"], d["buckets_kept"],
+             d["entries_kept"], c["evicted_buckets"], c["cap_evicted_buckets"],
+             c["evicted_bucket_samples"], c["evicted_procs"], c["expired_stacks"],
+             c["expired_procs"], c["expired_funcs"], c["sample_drops"], c["lost_samples"]))
