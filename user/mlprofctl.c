@@ -237,12 +237,12 @@ static void status_service_text(const cJSON *st, struct strbuf *out)
 	const cJSON *lg = cJSON_GetObjectItemCaseSensitive(st, "log");
 
 	if (lg)
-		strbuf_printf(out, "log: %s%s%s\n", jstr(lg, "file"), *jstr(lg, "error") ? ", reopen failed: " : "",
-			      jstr(lg, "error"));
+		strbuf_printf(out, "log: %s%s%s\n", jstr(lg, "file"),
+			      *jstr(lg, "error") ? ", reopen failed: " : "", jstr(lg, "error"));
 	if (!sn)
 		return;
-	strbuf_printf(out, "snapshots: %s every %.0f s, keep %.0f s%s: %.0f written (last %s, %.0f bytes), "
-			   "%.0f failed, %.0f removed\n",
+	strbuf_printf(out, "snapshots: %s every %.0f s, keep %.0f s%s: %.0f written (last %s, "
+			   "%.0f bytes), %.0f failed, %.0f removed\n",
 		      jstr(sn, "dir"), jnum(sn, "interval_s"), jnum(sn, "keep_s"),
 		      jnum(sn, "keep_s") ? "" : " (all)", jnum(sn, "written"),
 		      *jstr(sn, "last_file") ? jstr(sn, "last_file") : "-", jnum(sn, "last_bytes"),

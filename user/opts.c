@@ -175,8 +175,8 @@ static int config_entry_ok(const struct option *longs, const struct conf_entry *
 	else if (lo->has_arg == no_argument && e->value)
 		why = "takes no value";
 	if (why)
-		fprintf(err, "mlprofd: config file %s:%d: '%s': %s (see mlprofd --help)\n", path, e->line,
-			e->name, why);
+		fprintf(err, "mlprofd: config file %s:%d: '%s': %s (see mlprofd --help)\n", path,
+			e->line, e->name, why);
 	return why ? -EINVAL : 0;
 }
 
