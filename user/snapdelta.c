@@ -280,6 +280,14 @@ static void stats_delta(struct snap_stats *d, const struct snap_stats *l,
 	d->lost_alloc_bytes = grown(l->lost_alloc_bytes, e->lost_alloc_bytes);
 	d->mem_events = grown(l->mem_events, e->mem_events);
 	d->mem_drops = grown(l->mem_drops, e->mem_drops);
+	d->evicted_buckets = grown(l->evicted_buckets, e->evicted_buckets);
+	d->cap_evicted_buckets = grown(l->cap_evicted_buckets, e->cap_evicted_buckets);
+	d->evicted_bucket_samples = grown(l->evicted_bucket_samples, e->evicted_bucket_samples);
+	d->evicted_bucket_alloc_bytes =
+		grown(l->evicted_bucket_alloc_bytes, e->evicted_bucket_alloc_bytes);
+	d->expired_stacks = grown(l->expired_stacks, e->expired_stacks);
+	d->expired_procs = grown(l->expired_procs, e->expired_procs);
+	d->expired_funcs = grown(l->expired_funcs, e->expired_funcs);
 }
 
 /* The per-process sample growth. */
@@ -391,6 +399,9 @@ int snap_delta(const struct snap *later, const struct snap *earlier, struct snap
 		/* Only the processes alive in the window. */
 		alive.since_ns = earlier->now_ns ? earlier->now_ns : 1;
 		err = snap_filter(&d, &alive);
+		/* The window exactly, not rounded out to buckets. */
+		d.range_from_ns = d.start_ns;
+		d.range_to_ns = d.now_ns;
 	}
 	if (err)
 		snap_free(&d);

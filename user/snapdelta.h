@@ -3,8 +3,10 @@
  * the same daemon. Stack and function indices differ between snapshots, so
  * stacks are matched by identity: the process image (pid, exec_seq,
  * start_ns) and the frames as (function name, file, definition line, kind,
- * sampled line) sequences. A snapshot may hold the same identity several
- * times (one entry per time bucket): entries are summed by identity. */
+ * sampled line) sequences, and time bucket by time bucket (the "t" of an
+ * entry): a bucket that aged out of the later snapshot takes nothing off
+ * the growth of the others. Entries with the same identity and bucket are
+ * summed. */
 #ifndef MLPROF_SNAPDELTA_H
 #define MLPROF_SNAPDELTA_H
 
@@ -15,7 +17,9 @@
  * now_ns = later->now_ns) with their sample growth; stats as growth.
  * A stack, process or counter missing from earlier counts from 0; one
  * missing from later (an evicted process) contributes nothing (its loss is
- * in stats.evicted_samples). When the profiles were reset in between
+ * in stats.evicted_samples, as an aged-out bucket's is in
+ * stats.evicted_bucket_samples). range_from_ns/range_to_ns are the window.
+ * When the profiles were reset in between
  * (start_ns differs) earlier is ignored: out is what later holds.
  * Function indices are later's. 0, -EINVAL (mismatched snapshots) or
  * -ENOMEM; out is untouched on error. */

@@ -275,3 +275,62 @@ Test(snapdelta, copy_is_deep_and_equal)
 	cr_assert_str_eq(c.procs[1].cmdline, "python3 -m mlpy worker");
 	snap_free(&c);
 }
+
+Test(snapdelta, buckets_are_matched_one_by_one_and_aged_out_ones_take_nothing)
+{
+	static const uint32_t st0[] = { FX_EVAL, FX_PARSE, FX_MAIN };
+	struct snap e, l, d;
+
+	fixture_snap(&e);
+	fixture_snap(&l);
+	e.bucket_ns = l.bucket_ns = 1000000000ULL;
+	e.now_ns = 11500000000ULL;
+	l.now_ns = 12500000000ULL;
+	/* Earlier (at 11.5 s): eval in buckets 10 s (1234, the fixture's)
+	 * and 11 s (50). Later (12.5 s): bucket 10 s aged out; 11 s grew to
+	 * 80; 12 s is new with 30. Summing by identity alone would say
+	 * 110 - 1284: nothing. */
+	e.stacks[0].t = 10000000000ULL;
+	fixture_add_stack(&e, 0, 50, 3, st0);
+	e.stacks[e.nstacks - 1].t = 11000000000ULL;
+	l.stacks[0].t = 11000000000ULL;
+	l.stacks[0].samples = 80;
+	fixture_add_stack(&l, 0, 30, 3, st0);
+	l.stacks[l.nstacks - 1].t = 12000000000ULL;
+	l.stats.evicted_buckets = 1;
+	l.stats.evicted_bucket_samples = 1234;
+	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(samples_of(&d, 1000, "eval", 3), 60);
+	cr_assert_eq(d.stats.evicted_buckets, 1);
+	cr_assert_eq(d.stats.evicted_bucket_samples, 1234);
+	cr_assert_eq(d.range_from_ns, e.now_ns);
+	cr_assert_eq(d.range_to_ns, l.now_ns);
+	snap_free(&e);
+	snap_free(&l);
+	snap_free(&d);
+}
+
+Test(snapdelta, every_counter_is_a_difference)
+{
+	struct snap e, l, d;
+	uint64_t *le, *ee, *de;
+	size_t i, n = sizeof(struct snap_stats) / sizeof(uint64_t);
+
+	cr_assert_eq(sizeof(struct snap_stats) % sizeof(uint64_t), 0);
+	fixture_snap(&e);
+	fixture_snap(&l);
+	l.now_ns += 1000;
+	le = (uint64_t *)&l.stats;
+	ee = (uint64_t *)&e.stats;
+	for (i = 0; i < n; i++) {
+		le[i] = 1000 + i;
+		ee[i] = 400;
+	}
+	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	de = (uint64_t *)&d.stats;
+	for (i = 0; i < n; i++)
+		cr_assert_eq(de[i], 600 + i, "stats field %zu is not a difference", i);
+	snap_free(&e);
+	snap_free(&l);
+	snap_free(&d);
+}
