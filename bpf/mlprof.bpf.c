@@ -117,31 +117,38 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
-/* ---- memory: who maps memory and who makes it resident ---- */
+/* ---- memory: who maps memory and who makes it resident ----
+ * uprobes on the C library's mmap, mremap and brk entry points, and a
+ * perf_event program on per-task page-fault events, all opened by
+ * user/sampler.c on target processes only: other processes never run
+ * these programs (syscall tracepoints would move every task of the
+ * machine to the slow syscall path; this kernel refuses fentry). */
 
-/* Page faults of a target: one in fault_period is walked and stands for
- * fault_period pages. */
-const volatile __u32 fault_period = 16;
+const volatile __u32 fault_period = 32;
 const volatile __u32 page_size = 4096;
 
+/* Fault walks have their own scratch: a page fault can happen while a
+ * uprobe program runs on the same CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} fault_count SEC(".maps");
+	__type(value, struct scratch);
+} fault_scratch_map SEC(".maps");
 
-static __always_inline void send_mem(__u32 kind, __u64 bytes)
+static __always_inline void send_mem(void *scratch_map, __u32 kind, __u64 bytes)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32, zero = 0;
 	struct mlprof_target *t;
 	struct scratch *s;
 
-	t = bpf_map_lookup_elem(&targets, &pid);
-	if (!t || !bytes)
+	if (!bytes)
 		return;
-	s = bpf_map_lookup_elem(&mem_scratch_map, &zero);
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t)
+		return;
+	s = bpf_map_lookup_elem(scratch_map, &zero);
 	if (!s)
 		return;
 	if (send_stack(s, t, pid, (__u32)id, kind, bytes, 0))
@@ -155,54 +162,46 @@ static __always_inline void send_mem(__u32 kind, __u64 bytes)
 #define MAP_NORESERVE_ 0x4000
 #define MAP_STACK_ 0x20000
 
-SEC("tracepoint/syscalls/sys_enter_mmap")
-int on_mmap(struct trace_event_raw_sys_enter *ctx)
+/* mmap(addr, len, prot, flags, fd, off): heap memory only: anonymous,
+ * accessible, not a thread stack or a reservation (glibc's per-thread
+ * arenas map PROT_NONE first). */
+SEC("uprobe")
+int BPF_KPROBE(on_mmap, void *addr, unsigned long len, int prot, int flags)
 {
-	__u64 len = ctx->args[1], prot = ctx->args[2], flags = ctx->args[3];
-
-	/* Heap memory: anonymous, accessible, not a thread stack or a
-	 * reservation (glibc's per-thread arenas map PROT_NONE first). */
+	(void)addr;
 	if (!(flags & MAP_ANONYMOUS_) || prot == PROT_NONE_ || (flags & (MAP_STACK_ | MAP_NORESERVE_)))
 		return 0;
-	send_mem(MLPROF_MK_ALLOC, len);
+	send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, len);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_mremap")
-int on_mremap(struct trace_event_raw_sys_enter *ctx)
+/* mremap(old, old_len, new_len, flags, ...): growth only. */
+SEC("uprobe")
+int BPF_KPROBE(on_mremap, void *old, unsigned long old_len, unsigned long new_len)
 {
-	__u64 old_len = ctx->args[1], new_len = ctx->args[2];
-
+	(void)old;
 	if (new_len > old_len)
-		send_mem(MLPROF_MK_ALLOC, new_len - old_len);
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, new_len - old_len);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_brk")
-int on_brk(struct trace_event_raw_sys_enter *ctx)
+/* sbrk(increment): how glibc's malloc grows its main heap (it does not
+ * go through brk()). */
+SEC("uprobe")
+int BPF_KPROBE(on_brk, long increment)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 want = ctx->args[0], cur = BPF_CORE_READ(task, mm, brk);
-
-	if (want > cur)
-		send_mem(MLPROF_MK_ALLOC, want - cur);
+	if (increment > 0)
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, (__u64)increment);
 	return 0;
 }
 
-SEC("tracepoint/exceptions/page_fault_user")
-int on_fault(void *ctx)
+/* Runs on the overflow of a target task's page-fault event, once every
+ * fault_period faults (the event's period), standing for that many pages. */
+SEC("perf_event")
+int on_fault(struct bpf_perf_event_data *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32, zero = 0, *n;
-
 	(void)ctx;
-	if (!bpf_map_lookup_elem(&targets, &pid))
-		return 0;
-	n = bpf_map_lookup_elem(&fault_count, &zero);
-	if (!n || ++*n < fault_period)
-		return 0;
-	*n = 0;
-	send_mem(MLPROF_MK_FAULT, (__u64)fault_period * page_size);
+	send_mem(&fault_scratch_map, MLPROF_MK_FAULT, (__u64)fault_period * page_size);
 	return 0;
 }
 

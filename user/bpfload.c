@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "bpfload.h"
+#include "sampler.h"
 #include "mlprof.skel.h"
 
 struct bpf_ctx {
@@ -58,7 +59,7 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		goto fail;
 	}
 	b->skel->rodata->exec_all = cfg->exec_all;
-	b->skel->rodata->fault_period = cfg->fault_period ? cfg->fault_period : 16;
+	b->skel->rodata->fault_period = cfg->fault_period ? cfg->fault_period : 32;
 	if (!cfg->memory) {
 		bpf_program__set_autoload(b->skel->progs.on_mmap, false);
 		bpf_program__set_autoload(b->skel->progs.on_mremap, false);
@@ -116,6 +117,20 @@ int bpfload__consume(struct bpf_ctx *b)
 int bpfload__sample_prog_fd(const struct bpf_ctx *b)
 {
 	return bpf_program__fd(b->skel->progs.on_sample);
+}
+
+static int prog_fd_if_loaded(const struct bpf_program *prog)
+{
+	return bpf_program__autoload(prog) ? bpf_program__fd(prog) : -1;
+}
+
+void bpfload__sampler_config(const struct bpf_ctx *b, struct sampler_config *cfg)
+{
+	cfg->clock_prog_fd = bpf_program__fd(b->skel->progs.on_sample);
+	cfg->fault_prog_fd = prog_fd_if_loaded(b->skel->progs.on_fault);
+	cfg->uprobe_prog_fd[MEMPROBE_MMAP] = prog_fd_if_loaded(b->skel->progs.on_mmap);
+	cfg->uprobe_prog_fd[MEMPROBE_MREMAP] = prog_fd_if_loaded(b->skel->progs.on_mremap);
+	cfg->uprobe_prog_fd[MEMPROBE_SBRK] = prog_fd_if_loaded(b->skel->progs.on_brk);
 }
 
 unsigned bpfload__ncpus(const struct bpf_ctx *b)

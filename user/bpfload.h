@@ -33,6 +33,10 @@ int bpfload__consume(struct bpf_ctx *b);
 unsigned bpfload__ncpus(const struct bpf_ctx *b);
 /* The perf_event program, for sampler.c. */
 int bpfload__sample_prog_fd(const struct bpf_ctx *b);
+struct sampler_config;
+/* The programs sampler.c attaches (memory ones -1 when not measured);
+ * leaves freq_hz and fault_period to the caller. */
+void bpfload__sampler_config(const struct bpf_ctx *b, struct sampler_config *cfg);
 
 int bpfload__get_target(struct bpf_ctx *b, uint32_t pid, struct mlprof_target *t);
 /* flags: BPF_ANY, BPF_NOEXIST, BPF_EXIST. */

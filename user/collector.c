@@ -414,6 +414,7 @@ int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 	}
 	p->root_pid = pid;
 	tree_join(c, pid);
+	sampler__probe_memory(c->smp, pid);
 	describe_proc(c, p);
 	if (inspect) {
 		inspect_proc(c, p, now);
@@ -563,6 +564,8 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 		return;
 	}
 	prev = store__proc(c->st, pid);
+	/* The new image may bring another C library (a chroot). */
+	sampler__probe_memory(c->smp, pid);
 	p = store__proc_start(c->st, pid, ev->hdr.exec_seq, ev->hdr.ts_ns, prev);
 	if (!p)
 		return;
@@ -581,6 +584,7 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 {
 	struct proc_rec *parent = store__proc(c->st, (int)ev->ppid), *p;
 
+	sampler__probe_memory(c->smp, (int)ev->hdr.pid);
 	p = store__proc_start(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq, ev->hdr.ts_ns, parent);
 	if (!p)
 		return;
@@ -609,6 +613,7 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
 
 	pending_remove(c, (int)ev->hdr.pid);
+	sampler__unprobe_memory(c->smp, (int)ev->hdr.pid);
 	if (!p)
 		return;
 	p->exit_code = ev->exit_code;

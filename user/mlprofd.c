@@ -386,6 +386,7 @@ static int setup(struct daemon *d)
 		.memory = d->o.memory,
 		.fault_period = d->o.fault_period,
 	};
+	struct sampler_config scfg;
 	int err, i;
 
 	d->start_ns = now_ns(CLOCK_MONOTONIC);
@@ -406,7 +407,10 @@ static int setup(struct daemon *d)
 	d->bpf = bpfload__open(&cfg, collector__on_event, d->col);
 	if (!d->bpf)
 		return -errno;
-	d->smp = sampler__new(bpfload__sample_prog_fd(d->bpf), d->o.freq_hz);
+	bpfload__sampler_config(d->bpf, &scfg);
+	scfg.freq_hz = d->o.freq_hz;
+	scfg.fault_period = d->o.fault_period;
+	d->smp = sampler__new(&scfg);
 	if (!d->smp)
 		return -errno;
 	collector__set_bpf(d->col, d->bpf, d->smp);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Opens, attaches and closes the per-task sampling events. */
+/* Opens, attaches and closes the per-task sampling events, and with memory
+ * on the per-task page-fault events and the per-process C library uprobes. */
 #include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -8,34 +9,78 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "fdcloser.h"
 #include "hashmap.h"
 #include "sampler.h"
 
+/* A root target and the events that cover it, per task: the cpu-clock
+ * event and (memory) the page-fault event, both counting only that task
+ * and inherited by the threads and children it creates. */
 struct group {
-	int *fds;
+	int *fds;     /* nkinds per task */
 	int *tids;
 	size_t n, cap;
 };
 
-struct sampler {
-	int prog_fd;
-	unsigned freq_hz;
-	struct hashmap *groups; /* pid -> struct group */
-	unsigned nevents;
+/* A process's C library uprobes (memory). Opened per process, not per
+ * thread: the kernel filters uprobe hits by address space, so one event
+ * covers every thread (one per thread would run the program once per
+ * thread on each hit). They cannot be inherited (the kernel would re-read
+ * the library path from the daemon's memory in the child), so children
+ * get their own when their fork or exec is seen. */
+struct uprobes {
+	int fds[MEMPROBE_NR];
+	dev_t dev;   /* the library probed */
+	ino_t ino;
+	uint64_t off[MEMPROBE_NR];
 };
 
-struct sampler *sampler__new(int prog_fd, unsigned freq_hz)
+struct sampler {
+	struct sampler_config cfg;
+	unsigned nkinds;   /* per-task events: 1, or 2 with memory */
+	int uprobe_type;   /* the uprobe PMU, -1 if memory is off or missing */
+	struct hashmap *groups; /* pid -> struct group */
+	struct hashmap *probed; /* pid -> struct uprobes */
+	unsigned nevents;
+	unsigned unprobed;
+	struct fdcloser *closer; /* uprobe fds close slowly: off the loop */
+};
+
+static int read_pmu_type(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int type = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &type) != 1)
+			type = -1;
+		fclose(f);
+	}
+	return type;
+}
+
+struct sampler *sampler__new(const struct sampler_config *cfg)
 {
 	struct sampler *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->groups = hashmap__new(NULL, NULL))) {
+	if (!s || !(s->groups = hashmap__new(NULL, NULL)) ||
+	    !(s->probed = hashmap__new(NULL, NULL)) || !(s->closer = fdcloser__new())) {
+		if (s) {
+			hashmap__free(s->groups);
+			hashmap__free(s->probed);
+		}
 		free(s);
 		errno = ENOMEM;
 		return NULL;
 	}
-	s->prog_fd = prog_fd;
-	s->freq_hz = freq_hz;
+	s->cfg = *cfg;
+	if (!s->cfg.fault_period)
+		s->cfg.fault_period = 1;
+	s->nkinds = cfg->fault_prog_fd >= 0 ? 2 : 1;
+	s->uprobe_type = cfg->uprobe_prog_fd[0] >= 0
+		? read_pmu_type("/sys/bus/event_source/devices/uprobe/type") : -1;
 	return s;
 }
 
@@ -43,9 +88,9 @@ static void group_free(struct sampler *s, struct group *g)
 {
 	size_t i;
 
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < g->n * s->nkinds; i++)
 		close(g->fds[i]);
-	s->nevents -= (unsigned)g->n;
+	s->nevents -= (unsigned)(g->n * s->nkinds);
 	free(g->fds);
 	free(g->tids);
 	free(g);
@@ -58,39 +103,167 @@ static int free_group(uint64_t key, void *value, void *ctx)
 	return 0;
 }
 
+static void uprobes_free(struct sampler *s, struct uprobes *u)
+{
+	int i;
+
+	for (i = 0; i < MEMPROBE_NR; i++) {
+		fdcloser__close(s->closer, u->fds[i]);
+		s->nevents--;
+	}
+	free(u);
+}
+
+static int free_uprobes(uint64_t key, void *value, void *ctx)
+{
+	(void)key;
+	uprobes_free(ctx, value);
+	return 0;
+}
+
 void sampler__free(struct sampler *s)
 {
 	if (!s)
 		return;
 	hashmap__for_each(s->groups, free_group, s);
 	hashmap__free(s->groups);
+	hashmap__for_each(s->probed, free_uprobes, s);
+	hashmap__free(s->probed);
+	fdcloser__free(s->closer);
 	free(s);
 }
 
-static int open_task(struct sampler *s, int tid)
+/* Opens one inherited event on tid and runs prog_fd on it. fd or -errno. */
+static int open_event(struct perf_event_attr *attr, int tid, int prog_fd)
 {
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		/* A fixed period: each sample stands for exactly 1/freq s of
-		 * the task's CPU time, which reports convert samples with. */
-		.sample_period = 1000000000ULL / s->freq_hz,
-		.inherit = 1,
-		.disabled = 1,
-	};
 	int fd, err = 0;
 
-	fd = (int)syscall(__NR_perf_event_open, &attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	attr->size = sizeof(*attr);
+	attr->inherit = 1;
+	attr->disabled = 1;
+	fd = (int)syscall(__NR_perf_event_open, attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, s->prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
 		err = -errno;
 	if (err) {
 		close(fd);
-		return err;
+		fd = err;
 	}
 	return fd;
+}
+
+/* Opens the task's events into fds[0..nkinds-1]. 0 or -errno (nothing
+ * left open). */
+static int open_task(struct sampler *s, int tid, int *fds)
+{
+	/* A fixed period: each sample stands for exactly 1/freq s of the
+	 * task's CPU time, which reports convert samples with. */
+	struct perf_event_attr clock = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = 1000000000ULL / s->cfg.freq_hz,
+	};
+	/* Every fault_period-th page fault of the task (its own faults and
+	 * the kernel's on its user addresses) runs the fault program. */
+	struct perf_event_attr faults = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_PAGE_FAULTS,
+		.sample_period = s->cfg.fault_period,
+	};
+	int err = 0;
+
+	fds[0] = open_event(&clock, tid, s->cfg.clock_prog_fd);
+	if (fds[0] < 0)
+		err = fds[0];
+	if (!err && s->nkinds > 1) {
+		fds[1] = open_event(&faults, tid, s->cfg.fault_prog_fd);
+		if (fds[1] < 0) {
+			err = fds[1];
+			close(fds[0]);
+		}
+	}
+	return err;
+}
+
+/* Opens uprobes on set's entry points for pid. 0 or -errno (none left
+ * open). */
+static int open_uprobes(struct sampler *s, struct uprobes *u, int pid,
+			const struct memprobe_set *set)
+{
+	struct perf_event_attr attr;
+	int err = 0, i, n = 0;
+
+	for (i = 0; i < MEMPROBE_NR && !err; i++) {
+		memset(&attr, 0, sizeof(attr));
+		attr.size = sizeof(attr);
+		attr.type = (unsigned)s->uprobe_type;
+		attr.config1 = (uint64_t)(uintptr_t)set->path; /* uprobe_path */
+		attr.config2 = set->off[i];                     /* probe_offset */
+		attr.sample_period = 1;
+		attr.disabled = 1;
+		u->fds[i] = (int)syscall(__NR_perf_event_open, &attr, pid, -1, -1,
+					 PERF_FLAG_FD_CLOEXEC);
+		if (u->fds[i] < 0)
+			err = -errno;
+		else if (ioctl(u->fds[i], PERF_EVENT_IOC_SET_BPF, s->cfg.uprobe_prog_fd[i]) ||
+			 ioctl(u->fds[i], PERF_EVENT_IOC_ENABLE, 0))
+			err = -errno;
+		if (u->fds[i] >= 0)
+			n++;
+	}
+	while (err && n > 0)
+		fdcloser__close(s->closer, u->fds[--n]);
+	if (!err)
+		s->nevents += MEMPROBE_NR;
+	return err;
+}
+
+int sampler__probe_memory(struct sampler *s, int pid)
+{
+	struct memprobe_set set;
+	struct uprobes *u;
+	struct stat st;
+	int err;
+
+	if (s->uprobe_type < 0)
+		return 0;
+	err = memprobe_resolve(pid, &set);
+	if (!err && stat(set.path, &st))
+		err = -errno;
+	u = err ? NULL : hashmap__find(s->probed, (uint32_t)pid);
+	/* The same library after an exec: the events follow the task into
+	 * its new address space (the kernel filters by the task's mm). */
+	if (u && u->dev == st.st_dev && u->ino == st.st_ino &&
+	    !memcmp(u->off, set.off, sizeof(set.off)))
+		return 0;
+	sampler__unprobe_memory(s, pid);
+	u = err ? NULL : calloc(1, sizeof(*u));
+	if (!err && !u)
+		err = -ENOMEM;
+	if (!err)
+		err = open_uprobes(s, u, pid, &set);
+	if (!err) {
+		u->dev = st.st_dev;
+		u->ino = st.st_ino;
+		memcpy(u->off, set.off, sizeof(set.off));
+		err = hashmap__set(s->probed, (uint32_t)pid, u, NULL);
+		if (err)
+			uprobes_free(s, u);
+		u = NULL;
+	}
+	free(u);
+	if (err && err != -ESRCH)
+		s->unprobed++;
+	return err;
+}
+
+void sampler__unprobe_memory(struct sampler *s, int pid)
+{
+	struct uprobes *u = hashmap__delete(s->probed, (uint32_t)pid);
+
+	if (u)
+		uprobes_free(s, u);
 }
 
 static int has_tid(const struct group *g, int tid)
@@ -106,14 +279,14 @@ static int has_tid(const struct group *g, int tid)
 
 static int add_task(struct sampler *s, struct group *g, int tid)
 {
-	int fd, *nf, *nt;
+	int err, *nf, *nt;
 	size_t cap;
 
 	if (has_tid(g, tid))
 		return 0;
 	if (g->n == g->cap) {
 		cap = g->cap ? g->cap * 2 : 4;
-		nf = realloc(g->fds, cap * sizeof(*nf));
+		nf = realloc(g->fds, cap * s->nkinds * sizeof(*nf));
 		if (nf)
 			g->fds = nf;
 		nt = nf ? realloc(g->tids, cap * sizeof(*nt)) : NULL;
@@ -122,12 +295,11 @@ static int add_task(struct sampler *s, struct group *g, int tid)
 		g->tids = nt;
 		g->cap = cap;
 	}
-	fd = open_task(s, tid);
-	if (fd < 0)
-		return fd == -ESRCH ? 0 : fd; /* a thread that just exited */
-	g->fds[g->n] = fd;
+	err = open_task(s, tid, &g->fds[g->n * s->nkinds]);
+	if (err)
+		return err == -ESRCH ? 0 : err; /* a thread that just exited */
 	g->tids[g->n++] = tid;
-	s->nevents++;
+	s->nevents += s->nkinds;
 	return 0;
 }
 
@@ -191,4 +363,9 @@ void sampler__remove_process(struct sampler *s, int pid)
 unsigned sampler__events(const struct sampler *s)
 {
 	return s->nevents;
+}
+
+unsigned sampler__unprobed(const struct sampler *s)
+{
+	return s->unprobed;
 }

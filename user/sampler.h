@@ -10,15 +10,36 @@
 
 struct sampler;
 
-/* prog_fd: the perf_event BPF program. NULL with errno set. */
-struct sampler *sampler__new(int prog_fd, unsigned freq_hz);
+#include "memprobe.h"
+
+struct sampler_config {
+	int clock_prog_fd;   /* run at freq_hz of each task's CPU time */
+	unsigned freq_hz;
+	/* Memory (all -1 when off): a program run on every fault_period-th
+	 * page fault of each task, and uprobe programs on the C library's
+	 * mmap, mremap and sbrk entry points, for target processes only. */
+	int fault_prog_fd;
+	unsigned fault_period;
+	int uprobe_prog_fd[MEMPROBE_NR];
+};
+
+/* NULL with errno set. */
+struct sampler *sampler__new(const struct sampler_config *cfg);
 void sampler__free(struct sampler *s);
 /* Samples every thread of pid and what they create, until removed.
  * 0, -EEXIST if already sampled, -ESRCH if gone, other -errno. */
 int sampler__add_process(struct sampler *s, int pid);
+/* Memory on: (re)opens the uprobes on pid's C library (as found by
+ * memprobe_resolve()) for pid's threads. Call for every target process
+ * image (root, fork, exec). 0 (also when memory is off), or -errno, the
+ * failure counted in sampler__unprobed() unless pid is gone. */
+int sampler__probe_memory(struct sampler *s, int pid);
+void sampler__unprobe_memory(struct sampler *s, int pid);
 /* Stops sampling pid's group (its descendants' inherited events too). */
 void sampler__remove_process(struct sampler *s, int pid);
 /* Number of open perf events. */
 unsigned sampler__events(const struct sampler *s);
+/* Processes whose C library could not be probed (memory on). */
+unsigned sampler__unprobed(const struct sampler *s);
 
 #endif
