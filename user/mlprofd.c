@@ -188,6 +188,9 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(dm, "retention_s", (double)d->o.limits.retention_ns / 1e9);
 	cJSON_AddNumberToObject(dm, "bpf_targets", bpfload__target_count(d->bpf));
 	cJSON_AddNumberToObject(dm, "perf_events", sampler__events(d->smp));
+	cJSON_AddBoolToObject(dm, "memory", d->o.memory);
+	/* Target processes whose C library could not be probed (memory). */
+	cJSON_AddNumberToObject(dm, "memory_unprobed", sampler__unprobed(d->smp));
 	bp = cJSON_AddObjectToObject(o, "counters");
 	cJSON_AddNumberToObject(bp, "samples", (double)st.samples);
 	cJSON_AddNumberToObject(bp, "sample_drops", (double)st.sample_drops);

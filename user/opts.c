@@ -34,10 +34,11 @@ void opts_usage(FILE *f)
 "Sampling:\n"
 "  -F, --freq HZ             samples per second per CPU (default 999; 1-20000)\n"
 "      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
-"      --memory              also measure memory per function (mapped bytes,\n"
-"                            resident pages); off by default, see README\n"
-"      --no-memory           do not measure memory (the default)\n"
-"      --fault-period N      walk the stack on one user page fault in N (default 32)\n"
+"      --memory              measure memory per function (the default): bytes\n"
+"                            mapped (C library mmap/mremap/sbrk) and made\n"
+"                            resident (page faults), in target processes only\n"
+"      --no-memory           time only: no memory probes\n"
+"      --fault-period N      walk the stack on one page fault in N (default 32)\n"
 "      --max-procs N         process records kept (default 4096)\n"
 "      --max-stacks N        distinct stacks kept (default 500000)\n"
 "History (bounded; what is dropped is counted in status and reports):\n"
@@ -331,9 +332,9 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	memset(o, 0, sizeof(*o));
 	o->freq_hz = 999;
 	o->ringbuf_mb = 16;
-	/* Off by default: the syscall tracepoints it uses put every syscall of
-	 * every process on the slow path (docs/design.md). */
-	o->memory = 0;
+	/* On by default: its probes are opened on target processes only and
+	 * cost them about 1% (BENCHMARKS.md, tests/bench/memory_bench.py). */
+	o->memory = 1;
 	o->fault_period = 32;
 	o->socket_path = PROTO_DEFAULT_SOCKET;
 	o->format = REPORT_TEXT;

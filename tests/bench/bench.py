@@ -160,6 +160,8 @@ class Daemon:
         argv = [MLPROFD, "--target", target, "--freq", str(freq), "--socket", self.sock]
         if memory:
             argv.append("--memory")
+        else:
+            argv.append("--no-memory")
         if ringbuf_mb:
             argv += ["--ringbuf-mb", str(ringbuf_mb)]
         self.err = open(os.path.join(self.dir, "err"), "w+")
@@ -891,9 +893,6 @@ def render(over, extras, acc, dm, notes, elapsed):
                  else f"Highest rate seen without a drop: {best:.0f} samples/s.\n")
     L.append("## Gaps and caveats\n")
     for n in notes + [
-            "mlprof `--memory` rows: memory is opt-in because of this cost (syscall and page-fault "
-            "tracepoints, see docs/design.md); its replacement (fentry + per-task fault "
-            "events) is not built yet.",
             "Third-party profilers only run where Debian packages them for a Python they "
             "support: CPython's own sampler (`profiling.sampling`) is new in 3.15 (sid root); "
             "Austin 3.7 comes from trixie, for its python3.13 (bookworm's austin 1.0.1 predates "
@@ -951,7 +950,10 @@ def run(a):
     over, extras = run_overhead(envs, notes)
     acc = run_accuracy(envs)
     dm = run_daemon_costs()
+    import memory_bench  # beside this file
+    mem = memory_bench.collect(REPS, 400000)
     text = render(over, extras, acc, dm, notes, time.monotonic() - T_START)
+    text = text.replace("## Gaps and caveats", "\n".join(mem) + "\n## Gaps and caveats", 1)
     print(text)
     with open(a.out, "w") as f:
         f.write(text + "\n")

@@ -96,7 +96,11 @@ class SamplerTests(InterpreterCase):
                 on = {x[0] for x in fr} & set(names)
                 self.assertLessEqual(len(on), 1, "%s: one stack holds %s" % (label, on))
             whole_s, whole_t = sum(tot.values()), sum(truth.values())
-            self.assertGreater(whole_s, 300, label)
+            # Samples cover the CPU time the threads measured (a busy
+            # machine gives them less, and both see it).
+            self.assertGreater(whole_s, 100, label)
+            self.assertGreater(whole_s, 0.85 * whole_t * 999, "%s: %d samples for %.3f s of "
+                               "thread CPU time" % (label, whole_s, whole_t))
             for n in names:
                 self.assertLess(abs(share(tot[n], whole_s) - share(truth[n], whole_t)), POINTS,
                                 "%s: %s %.1f%% vs %.1f%%" % (label, n, share(tot[n], whole_s),

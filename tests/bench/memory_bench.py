@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""What measuring memory costs.  Overhead of mlprof with and without
+--memory, against tracemalloc, on the allocation-heavy workload and the mlpy
+test application (parent + sandbox child); and the speed of a process that
+is not a target (malloc/free in a loop) while the daemon measures memory of
+a running target.  Runs are interleaved (one of each configuration per
+round) and each ratio is the median over rounds of profiled / unprofiled.
+Two ratios: CPU time (user + system of the workload's processes, which is
+where every probe and sample handler runs; robust on a shared VM) and wall
+time.  Measures only; asserts nothing.
+Run as root from the repository:  tests/bench/memory_bench.py [--reps N]"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+from bench import BENCH, HOST_PY, TOP  # noqa: E402
+
+
+def run_measured(argv, cwd=None):
+    """(CPU s, wall s) of ARGV and its descendants."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
+                   check=True, timeout=600)
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), wall
+
+
+CONFIGS = [  # (label, daemon freq or None, memory, extra python flags)
+    ("unprofiled", None, False, []),
+    ("mlprof 99 Hz", 99, False, []),
+    ("mlprof 99 Hz + memory", 99, True, []),
+    ("mlprof 999 Hz", 999, False, []),
+    ("mlprof 999 Hz + memory", 999, True, []),
+    ("tracemalloc (`-X tracemalloc`)", None, False, ["-X", "tracemalloc"]),
+]
+
+
+def overhead(name, py_argv, reps, cwd=None):
+    """Rows (workload, config, cpu ratio, wall ratio, cpu s, wall s)."""
+    res = {c[0]: [] for c in CONFIGS}
+    run_measured(py_argv, cwd)  # warm-up
+    for rep in range(reps):
+        for label, freq, memory, flags in CONFIGS:
+            bench.log(f"memory: {name}: round {rep + 1}/{reps}: {label}")
+            d = bench.Daemon(freq, memory=memory) if freq else None
+            try:
+                res[label].append(run_measured(py_argv[:1] + flags + py_argv[1:], cwd))
+            finally:
+                if d:
+                    d.stop()
+    rows = []
+    base = res["unprofiled"]
+    for label, *_ in CONFIGS:
+        cpu_r = statistics.median(c / b[0] for (c, _), b in zip(res[label], base))
+        wall_r = statistics.median(w / b[1] for (_, w), b in zip(res[label], base))
+        rows.append((name, label, cpu_r, wall_r, statistics.median(c for c, _ in res[label]),
+                     statistics.median(w for _, w in res[label])))
+    return rows
+
+
+def non_target(reps, rounds):
+    """malloc_loop's CPU and wall time alone and while the daemon measures
+    memory of a live target (its probes installed)."""
+    tmp = tempfile.mkdtemp(prefix="mlprof-membench-")
+    exe = os.path.join(tmp, "malloc_loop")
+    subprocess.run(["cc", "-O2", "-o", exe, os.path.join(BENCH, "malloc_loop.c")], check=True)
+    alone, beside = [], []
+    try:
+        for rep in range(reps):
+            bench.log(f"memory: non-target malloc loop: round {rep + 1}/{reps}")
+            alone.append(run_measured([exe, str(rounds)]))
+            d = bench.Daemon(999, memory=True)
+            t = subprocess.Popen([HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "100000"],
+                                 stdout=subprocess.DEVNULL)
+            try:
+                time.sleep(0.3)
+                beside.append(run_measured([exe, str(rounds)]))
+            finally:
+                t.kill()
+                t.wait()
+                d.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    cpu_r = statistics.median(b[0] / a[0] for a, b in zip(alone, beside))
+    wall_r = statistics.median(b[1] / a[1] for a, b in zip(alone, beside))
+    return (statistics.median(a[0] for a in alone), statistics.median(b[0] for b in beside),
+            cpu_r, wall_r)
+
+
+def collect(reps, rounds):
+    """The memory section of BENCHMARKS.md, as markdown lines."""
+    rows = overhead("allocation-heavy", [HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "30"],
+                    a.reps)
+    scratch = tempfile.mkdtemp(prefix="mlprof-membench-mlpy-")
+    try:
+        ex_dir = os.path.join(scratch, "examples")
+        shutil.copytree(os.path.join(TOP, "tests", "mlpy_app", "examples"), ex_dir)
+        rows += overhead("mlpy app `run --no-cache hotspots.ml`",
+                         [HOST_PY, os.path.join(TOP, "tests", "mlpy_app", "bin", "mlpy"), "run",
+                          "--no-cache", os.path.join(ex_dir, "hotspots.ml")], reps, cwd=ex_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    nt = non_target(reps, rounds)
+    L = ["## Memory measurement (`tests/bench/memory_bench.py`)\n",
+         f"Host `/usr/bin/python3.11`; {reps} interleaved rounds (one run of each configuration "
+         "per round, the daemon started fresh for each); ratios are medians of profiled / "
+         "unprofiled pairs. CPU = user + system time of the workload's processes, where every "
+         "sample handler and memory probe runs (steadier than wall time on a shared VM).\n",
+         "| workload | configuration | CPU ratio | wall ratio | CPU s | wall s |",
+         "|---|---|---|---|---|---|"]
+    for wl, label, cr, wr, c, w in rows:
+        L.append(f"| {wl} | {label} | {cr:.3f} | {wr:.3f} | {c:.2f} | {w:.2f} |")
+    L.append(f"\nA process that is not a target, `malloc_loop {rounds}` (malloc/free, every 64th "
+             f"block through mmap/munmap): CPU {nt[0]:.3f} s alone, {nt[1]:.3f} s while the "
+             f"daemon measures memory of a running target: CPU ratio {nt[2]:.3f}, wall ratio "
+             f"{nt[3]:.3f} (its probes never run in it: `tests/e2e/test_memory_isolation.py`).\n")
+    return L
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=400000, help="malloc_loop iterations")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        sys.exit("memory_bench: must run as root")
+    print("\n".join(collect(a.reps, a.rounds)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Memory probes run in target processes only: while the daemon measures
+memory of a live target, a process that is not a target (a C program doing
+malloc/free, large blocks through mmap/munmap, faulting pages in) never runs
+mlprof's memory programs. Counted with the kernel's BPF run counters
+(kernel.bpf_stats_enabled), not timed."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import MLPROFCTL, MLPROFD, TOP, require_root  # noqa: E402
+
+MEM_PROGS = ("on_mmap", "on_mremap", "on_brk", "on_fault")
+TARGET = """import sys, time
+blocks = []
+for line in sys.stdin:          # one line: allocate 8 MiB more
+    blocks.append(bytearray(8 << 20))
+    print(len(blocks), flush=True)
+"""
+
+
+def prog_ids(pid):
+    """Ids of the BPF programs pid holds open (from /proc/PID/fdinfo)."""
+    ids = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) != "anon_inode:bpf-prog":
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            continue
+    return ids
+
+
+def prog_counts(daemon_pid):
+    """run_cnt of the daemon's memory programs, by name."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE, text=True,
+                         check=True).stdout
+    mine = prog_ids(daemon_pid)
+    counts = {}
+    for p in json.loads(out):
+        if p.get("name") in MEM_PROGS and p.get("id") in mine:
+            counts[p["name"]] = counts.get(p["name"], 0) + p.get("run_cnt", 0)
+    return counts
+
+
+class MemoryIsolationTests(unittest.TestCase):
+    def setUp(self):
+        require_root(self)
+        self.tmp = tempfile.mkdtemp(prefix="mlprof-memiso-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        with open("/proc/sys/kernel/bpf_stats_enabled") as f:
+            old = f.read().strip()
+        subprocess.run(["sysctl", "-qw", "kernel.bpf_stats_enabled=1"], check=True)
+        self.addCleanup(subprocess.run, ["sysctl", "-qw", "kernel.bpf_stats_enabled=" + old])
+
+    def test_non_target_never_runs_memory_programs(self):
+        exe = os.path.join(self.tmp, "malloc_loop")
+        subprocess.run(["cc", "-O2", "-o", exe,
+                        os.path.join(TOP, "tests", "bench", "malloc_loop.c")], check=True)
+        sock = os.path.join(self.tmp, "s.sock")
+        log = open(os.path.join(self.tmp, "log"), "w+")
+        # The only target: this process (--target mlpy with no mlpy run on
+        # the machine adds none; --target python would take every Python
+        # process, this test runner included).
+        target = subprocess.Popen(["/usr/bin/python3.11", "-c", TARGET], text=True,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        d = subprocess.Popen([MLPROFD, "--target", "mlpy", "--pid", str(target.pid),
+                              "--socket", sock], stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 20
+            while not os.path.exists(sock):
+                self.assertIsNone(d.poll(), "mlprofd exited")
+                self.assertLess(time.time(), deadline, "mlprofd did not start")
+                time.sleep(0.05)
+            # Wait until the daemon has taken the target (its probes exist).
+            deadline = time.time() + 20
+            while True:
+                st = json.loads(subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
+                                               stdout=subprocess.PIPE, text=True,
+                                               check=True).stdout)
+                if any(t["pid"] == target.pid and t.get("python") for t in st["targets"]):
+                    break
+                self.assertLess(time.time(), deadline, "target not taken: %s" % st)
+                time.sleep(0.1)
+            self.assertTrue(st["daemon"]["memory"])
+            self.assertEqual(st["daemon"]["memory_unprobed"], 0)
+            time.sleep(0.3)
+            # Control: the target's own allocation runs the programs.
+            c0 = prog_counts(d.pid)
+            self.assertEqual(set(c0), set(MEM_PROGS), c0)
+            target.stdin.write("go\n")
+            target.stdin.flush()
+            self.assertEqual(target.stdout.readline().strip(), "1")
+            c1 = prog_counts(d.pid)
+            self.assertGreater(c1["on_mmap"] + c1["on_mremap"] + c1["on_brk"],
+                               c0["on_mmap"] + c0["on_mremap"] + c0["on_brk"], (c0, c1))
+            self.assertGreaterEqual(c1["on_fault"] - c0["on_fault"], (8 << 20) // 4096 // 32 // 2,
+                                    (c0, c1))
+            # The non-target: 20000 malloc/free, 313 of them 256 KiB blocks
+            # through mmap/munmap, each touched (page faults).
+            p = subprocess.run([exe, "20000"], stdout=subprocess.PIPE, text=True, check=True)
+            self.assertIn("malloc_loop", p.stdout)
+            c2 = prog_counts(d.pid)
+            self.assertEqual(c2, c1, "a non-target process ran mlprof's memory programs")
+        finally:
+            if target.poll() is None:
+                target.kill()
+                target.wait()
+            d.terminate()
+            d.wait(timeout=30)
+            log.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
