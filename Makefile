@@ -41,7 +41,7 @@ DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
 LIB_SRCS += user/snapdir.c user/conffile.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
-DAEMON_SRCS += user/memprobe.c user/fdcloser.c
+DAEMON_SRCS += user/memprobe.c user/memworker.c
 CTL_SRCS := user/mlprofctl.c
 
 LIB_OBJS    := $(LIB_SRCS:user/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/profile.pb-c.o

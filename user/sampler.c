@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Opens, attaches and closes the per-task sampling events, and with memory
- * on the per-task page-fault events and the per-process C library uprobes. */
+/* Opens, attaches and closes the per-task sampling events and, with memory
+ * on, the per-task page-fault events; hands the per-process C library
+ * uprobes to the memory worker (memworker.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -9,10 +10,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include "fdcloser.h"
 #include "hashmap.h"
+#include "memworker.h"
 #include "sampler.h"
 
 /* A root target and the events that cover it, per task: the cpu-clock
@@ -24,53 +24,19 @@ struct group {
 	size_t n, cap;
 };
 
-/* A process's C library uprobes (memory). Opened per process, not per
- * thread: the kernel filters uprobe hits by address space, so one event
- * covers every thread (one per thread would run the program once per
- * thread on each hit). They cannot be inherited (the kernel would re-read
- * the library path from the daemon's memory in the child), so children
- * get their own when their fork or exec is seen. */
-struct uprobes {
-	int fds[MEMPROBE_NR];
-	dev_t dev;   /* the library probed */
-	ino_t ino;
-	uint64_t off[MEMPROBE_NR];
-};
-
 struct sampler {
 	struct sampler_config cfg;
 	unsigned nkinds;   /* per-task events: 1, or 2 with memory */
-	int uprobe_type;   /* the uprobe PMU, -1 if memory is off or missing */
 	struct hashmap *groups; /* pid -> struct group */
-	struct hashmap *probed; /* pid -> struct uprobes */
 	unsigned nevents;
-	unsigned unprobed;
-	struct fdcloser *closer; /* uprobe fds close slowly: off the loop */
+	struct memworker *mem;  /* memory uprobes, NULL when memory is off */
 };
-
-static int read_pmu_type(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	int type = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &type) != 1)
-			type = -1;
-		fclose(f);
-	}
-	return type;
-}
 
 struct sampler *sampler__new(const struct sampler_config *cfg)
 {
 	struct sampler *s = calloc(1, sizeof(*s));
 
-	if (!s || !(s->groups = hashmap__new(NULL, NULL)) ||
-	    !(s->probed = hashmap__new(NULL, NULL)) || !(s->closer = fdcloser__new())) {
-		if (s) {
-			hashmap__free(s->groups);
-			hashmap__free(s->probed);
-		}
+	if (!s || !(s->groups = hashmap__new(NULL, NULL))) {
 		free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -79,8 +45,14 @@ struct sampler *sampler__new(const struct sampler_config *cfg)
 	if (!s->cfg.fault_period)
 		s->cfg.fault_period = 1;
 	s->nkinds = cfg->fault_prog_fd >= 0 ? 2 : 1;
-	s->uprobe_type = cfg->uprobe_prog_fd[0] >= 0
-		? read_pmu_type("/sys/bus/event_source/devices/uprobe/type") : -1;
+	if (cfg->uprobe_prog_fd[0] >= 0) {
+		s->mem = memworker__new(cfg->uprobe_prog_fd);
+		if (!s->mem) {
+			hashmap__free(s->groups);
+			free(s);
+			s = NULL;
+		}
+	}
 	return s;
 }
 
@@ -103,33 +75,13 @@ static int free_group(uint64_t key, void *value, void *ctx)
 	return 0;
 }
 
-static void uprobes_free(struct sampler *s, struct uprobes *u)
-{
-	int i;
-
-	for (i = 0; i < MEMPROBE_NR; i++) {
-		fdcloser__close(s->closer, u->fds[i]);
-		s->nevents--;
-	}
-	free(u);
-}
-
-static int free_uprobes(uint64_t key, void *value, void *ctx)
-{
-	(void)key;
-	uprobes_free(ctx, value);
-	return 0;
-}
-
 void sampler__free(struct sampler *s)
 {
 	if (!s)
 		return;
 	hashmap__for_each(s->groups, free_group, s);
 	hashmap__free(s->groups);
-	hashmap__for_each(s->probed, free_uprobes, s);
-	hashmap__free(s->probed);
-	fdcloser__free(s->closer);
+	memworker__free(s->mem);
 	free(s);
 }
 
@@ -186,84 +138,17 @@ static int open_task(struct sampler *s, int tid, int *fds)
 	return err;
 }
 
-/* Opens uprobes on set's entry points for pid. 0 or -errno (none left
- * open). */
-static int open_uprobes(struct sampler *s, struct uprobes *u, int pid,
-			const struct memprobe_set *set)
-{
-	struct perf_event_attr attr;
-	int err = 0, i, n = 0;
-
-	for (i = 0; i < MEMPROBE_NR && !err; i++) {
-		memset(&attr, 0, sizeof(attr));
-		attr.size = sizeof(attr);
-		attr.type = (unsigned)s->uprobe_type;
-		attr.config1 = (uint64_t)(uintptr_t)set->path; /* uprobe_path */
-		attr.config2 = set->off[i];                     /* probe_offset */
-		attr.sample_period = 1;
-		attr.disabled = 1;
-		u->fds[i] = (int)syscall(__NR_perf_event_open, &attr, pid, -1, -1,
-					 PERF_FLAG_FD_CLOEXEC);
-		if (u->fds[i] < 0)
-			err = -errno;
-		else if (ioctl(u->fds[i], PERF_EVENT_IOC_SET_BPF, s->cfg.uprobe_prog_fd[i]) ||
-			 ioctl(u->fds[i], PERF_EVENT_IOC_ENABLE, 0))
-			err = -errno;
-		if (u->fds[i] >= 0)
-			n++;
-	}
-	while (err && n > 0)
-		fdcloser__close(s->closer, u->fds[--n]);
-	if (!err)
-		s->nevents += MEMPROBE_NR;
-	return err;
-}
-
 int sampler__probe_memory(struct sampler *s, int pid)
 {
-	struct memprobe_set set;
-	struct uprobes *u;
-	struct stat st;
-	int err;
-
-	if (s->uprobe_type < 0)
-		return 0;
-	err = memprobe_resolve(pid, &set);
-	if (!err && stat(set.path, &st))
-		err = -errno;
-	u = err ? NULL : hashmap__find(s->probed, (uint32_t)pid);
-	/* The same library after an exec: the events follow the task into
-	 * its new address space (the kernel filters by the task's mm). */
-	if (u && u->dev == st.st_dev && u->ino == st.st_ino &&
-	    !memcmp(u->off, set.off, sizeof(set.off)))
-		return 0;
-	sampler__unprobe_memory(s, pid);
-	u = err ? NULL : calloc(1, sizeof(*u));
-	if (!err && !u)
-		err = -ENOMEM;
-	if (!err)
-		err = open_uprobes(s, u, pid, &set);
-	if (!err) {
-		u->dev = st.st_dev;
-		u->ino = st.st_ino;
-		memcpy(u->off, set.off, sizeof(set.off));
-		err = hashmap__set(s->probed, (uint32_t)pid, u, NULL);
-		if (err)
-			uprobes_free(s, u);
-		u = NULL;
-	}
-	free(u);
-	if (err && err != -ESRCH)
-		s->unprobed++;
-	return err;
+	if (s->mem)
+		memworker__probe(s->mem, pid);
+	return 0;
 }
 
 void sampler__unprobe_memory(struct sampler *s, int pid)
 {
-	struct uprobes *u = hashmap__delete(s->probed, (uint32_t)pid);
-
-	if (u)
-		uprobes_free(s, u);
+	if (s->mem)
+		memworker__unprobe(s->mem, pid);
 }
 
 static int has_tid(const struct group *g, int tid)
@@ -362,10 +247,10 @@ void sampler__remove_process(struct sampler *s, int pid)
 
 unsigned sampler__events(const struct sampler *s)
 {
-	return s->nevents;
+	return s->nevents + (s->mem ? memworker__events(s->mem) : 0);
 }
 
 unsigned sampler__unprobed(const struct sampler *s)
 {
-	return s->unprobed;
+	return s->mem ? memworker__unprobed(s->mem) : 0;
 }

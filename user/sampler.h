@@ -29,10 +29,10 @@ void sampler__free(struct sampler *s);
 /* Samples every thread of pid and what they create, until removed.
  * 0, -EEXIST if already sampled, -ESRCH if gone, other -errno. */
 int sampler__add_process(struct sampler *s, int pid);
-/* Memory on: (re)opens the uprobes on pid's C library (as found by
- * memprobe_resolve()) for pid's threads. Call for every target process
- * image (root, fork, exec). 0 (also when memory is off), or -errno, the
- * failure counted in sampler__unprobed() unless pid is gone. */
+/* Memory on: has the uprobes on pid's C library (as found by
+ * memprobe_resolve()) (re)opened for pid's threads, asynchronously. Call
+ * for every target process image (root, fork, exec). 0; failures are
+ * counted in sampler__unprobed() unless pid is gone. */
 int sampler__probe_memory(struct sampler *s, int pid);
 void sampler__unprobe_memory(struct sampler *s, int pid);
 /* Stops sampling pid's group (its descendants' inherited events too). */

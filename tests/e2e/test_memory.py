@@ -119,8 +119,12 @@ class MemoryTests(InterpreterCase):
                 subprocess.run(["rm", "-rf", work])
         self.each(check)
 
-    def test_memory_is_off_by_default(self):
-        prof = run_oneshot(["/usr/bin/python3.11", workload_path(["x"], "memory.py"), "8", "8"])
+    def test_memory_is_on_by_default_and_no_memory_turns_it_off(self):
+        argv = ["/usr/bin/python3.11", workload_path(["x"], "memory.py"), "8", "8"]
+        prof = run_oneshot(argv)
+        self.assertEqual(prof.snap["memory"], 1)
+        self.assertGreater(total_alloc(prof, "big_buffer"), 4 << 20)
+        prof = run_oneshot(argv, extra=("--no-memory",))
         self.assertEqual(prof.snap["memory"], 0)
         self.assertFalse(any(st.get("a") or st.get("r") for st in prof.snap["stacks"]))
 
