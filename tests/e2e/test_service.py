@@ -622,6 +622,34 @@ class ServiceTests(unittest.TestCase):
             d.terminate()
             self.assertEqual(d.wait(timeout=60), 0, read(out.name))
             out.close()
+        # Memory measurement (uprobes, tracepoints) under the same set.
+        code = ("import time\n"
+                "def alloc():\n"
+                "    end, keep = time.time() + 30, []\n"
+                "    while time.time() < end:\n"
+                "        keep.append(bytearray(1 << 20))\n"
+                "        if len(keep) > 50:\n"
+                "            keep = []\n"
+                "alloc()\n")
+        a = self.start(subprocess.Popen([PY, "-c", code]))
+        sock2 = os.path.join(self.tmp, "caps-mem.sock")
+        d = subprocess.Popen(["setpriv", "--no-new-privs", "--bounding-set", bounding, MLPROFD,
+                              "--pid", str(a.pid), "--memory", "--socket", sock2],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: os.path.exists(sock2) or d.poll() is not None, what="the daemon")
+
+            def allocated():
+                p = subprocess.run([MLPROFCTL, "-s", sock2, "report", "raw", "-f", "json"],
+                                   stdout=subprocess.PIPE, text=True, timeout=30)
+                if p.returncode:
+                    return False
+                fs = [f for f in json.loads(p.stdout)["functions"] if f["qualname"] == "alloc"]
+                return fs and (fs[0].get("alloc_bytes") or 0) > 20 << 20
+            wait_for(allocated, what="memory of alloc() under the unit's capabilities")
+        finally:
+            d.terminate()
+            self.assertEqual(d.wait(timeout=60), 0)
 
 
 if __name__ == "__main__":
