@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include "evloop.h"
 #include "httpsrv.h"
@@ -35,7 +36,8 @@ struct prof_req {
 	unsigned status;
 	const char *ctype;
 	struct strbuf body;
-	struct snap base;
+	struct snap base;    /* at the start of the window, scoped to since_ns */
+	uint64_t since_ns;
 	int have_base;
 	struct prof_req *next;
 };
@@ -50,6 +52,14 @@ struct httpsrv {
 	unsigned npending;
 	struct httpsrv_counts counts;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static void arm(int tfd, uint64_t ms)
 {
@@ -139,7 +149,7 @@ static void on_profile_due(struct ev_handler *h, uint32_t events)
 	int err;
 
 	(void)events;
-	err = srv->ops.snapshot(srv->ops.ctx, &now);
+	err = srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &now);
 	if (!err) {
 		err = snap_delta(&now, &rq->base, &delta);
 		snap_free(&now);
@@ -205,7 +215,8 @@ static enum MHD_Result start_profile(struct httpsrv *srv, struct MHD_Connection 
 	rq->srv = srv;
 	rq->conn = c;
 	rq->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	err = rq->tfd < 0 ? -errno : srv->ops.snapshot(srv->ops.ctx, &rq->base);
+	rq->since_ns = mono_ns();
+	err = rq->tfd < 0 ? -errno : srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &rq->base);
 	rq->have_base = !err;
 	if (!err)
 		err = evloop_add(srv->epfd, rq->tfd, EPOLLIN, &rq->h);

@@ -20,8 +20,8 @@
 
 struct httpsrv_ops {
 	void *ctx;
-	/* Everything profiled so far (the ring buffer read first). 0/-errno. */
-	int (*snapshot)(void *ctx, struct snap *out);
+	/* The profile scoped to since_ns (serve_ops.snapshot). 0/-errno. */
+	int (*snapshot)(void *ctx, uint64_t since_ns, struct snap *out);
 	/* Appends the /metrics text. 0 or -errno. */
 	int (*metrics)(void *ctx, struct strbuf *out);
 };

@@ -94,7 +94,7 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 	int err;
 
 	store__expire(d->st, now_ns(CLOCK_MONOTONIC)); /* nothing past the retention */
-	err = store__snapshot(d->st, s);
+	err = store__snapshot_since(d->st, scope->since_ns, s);
 
 	if (err)
 		return err;
@@ -223,13 +223,13 @@ static cJSON *status_json(struct daemon *d)
 
 /* ---- serving and pushing (serve.c) ---- */
 
-static int serve_snapshot(void *ctx, struct snap *out)
+static int serve_snapshot(void *ctx, uint64_t since_ns, struct snap *out)
 {
 	struct daemon *d = ctx;
-	struct snap_scope all = { 0 };
+	struct snap_scope recent = { .since_ns = since_ns };
 
 	bpfload__consume(d->bpf);
-	return make_snapshot(d, &all, out);
+	return make_snapshot(d, &recent, out);
 }
 
 static void count_live(struct proc_rec *p, void *ctx)

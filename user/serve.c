@@ -136,7 +136,8 @@ static void on_push_timer(struct ev_handler *h, uint32_t events)
 	(void)events;
 	if (read(sv->push_fd, &n, sizeof(n)) < 0)
 		return;
-	err = sv->ops.snapshot(sv->ops.ctx, &now);
+	/* Only the buckets that can have grown since the window began. */
+	err = sv->ops.snapshot(sv->ops.ctx, sv->have_prev ? sv->prev.now_ns : 0, &now);
 	if (err) {
 		sv->pushes_skipped++;
 		return;
@@ -152,11 +153,11 @@ static void on_push_timer(struct ev_handler *h, uint32_t events)
 	sv->have_prev = 1;
 }
 
-static int http_snapshot(void *ctx, struct snap *out)
+static int http_snapshot(void *ctx, uint64_t since_ns, struct snap *out)
 {
 	struct serve *sv = ctx;
 
-	return sv->ops.snapshot(sv->ops.ctx, out);
+	return sv->ops.snapshot(sv->ops.ctx, since_ns, out);
 }
 
 static int http_metrics(void *ctx, struct strbuf *out)
@@ -206,7 +207,7 @@ static int start_push(struct serve *sv)
 	sv->push_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (sv->push_fd < 0)
 		return -errno;
-	err = sv->ops.snapshot(sv->ops.ctx, &sv->prev);
+	err = sv->ops.snapshot(sv->ops.ctx, mono_ns(), &sv->prev);
 	sv->have_prev = !err;
 	it.it_value.tv_sec = sv->o->push_interval_s;
 	it.it_interval.tv_sec = sv->o->push_interval_s;

@@ -11,8 +11,10 @@
 
 struct serve_ops {
 	void *ctx;
-	/* Everything profiled so far (ring buffer read first). 0 or -errno. */
-	int (*snapshot)(void *ctx, struct snap *out);
+	/* The profile (ring buffer read first) scoped to since_ns
+	 * (CLOCK_MONOTONIC; 0: everything): what snap_delta() needs for a
+	 * window starting then. 0 or -errno. */
+	int (*snapshot)(void *ctx, uint64_t since_ns, struct snap *out);
 	/* The daemon's part of the metrics (counters, targets, CPU, RSS). */
 	void (*metrics)(void *ctx, struct metrics_in *m);
 };

@@ -855,6 +855,17 @@ static int copy_stack(const struct stack_rec *s, const struct bucket_count *b, u
 
 int store__snapshot(const struct store *st, struct snap *out)
 {
+	return store__snapshot_since(st, 0, out);
+}
+
+/* 1 if bucket entry b has counts at or after since_ns (0: everything). */
+static int entry_since(const struct store *st, const struct bucket_count *b, uint64_t since_ns)
+{
+	return !since_ns || !st->lim.bucket_ns || b->t + st->lim.bucket_ns > since_ns;
+}
+
+int store__snapshot_since(const struct store *st, uint64_t since_ns, struct snap *out)
+{
 	struct hashmap *index_of = hashmap__new(NULL, NULL);
 	uint32_t *func_index = calloc(st->nfuncs + 1, sizeof(*func_index));
 	const struct proc_node *pn;
@@ -887,6 +898,8 @@ int store__snapshot(const struct store *st, struct snap *out)
 		out->nprocs = k + 1;
 		for (s = pn->stacks; !err && s; s = s->next_in_proc) {
 			for (b = 0; !err && b < s->nb && ns < st->nentries; b++) {
+				if (!entry_since(st, &s->b[s->off + b], since_ns))
+					continue;
 				err = copy_stack(s, &s->b[s->off + b], k, func_index, &out->stacks[ns]);
 				out->nstacks = ++ns;
 			}

@@ -136,5 +136,9 @@ struct snap_stats *store__stats(struct store *st);
 /* A copy of everything, in snapshot form: one stack entry per (stack,
  * bucket), with bucket_ns and retention_ns set. 0 or -ENOMEM. */
 int store__snapshot(const struct store *st, struct snap *out);
+/* The same without the stack entries of buckets that ended before
+ * since_ns (0: all): what a snapshot scoped to since_ns keeps anyway, not
+ * copied (the HTTP and push windows ask only for their last seconds). */
+int store__snapshot_since(const struct store *st, uint64_t since_ns, struct snap *out);
 
 #endif
