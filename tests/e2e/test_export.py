@@ -97,6 +97,13 @@ def speedscope(path):
     return doc
 
 
+def py_defs(path):
+    """{name: line} of the `def NAME(` lines of a Python file."""
+    with open(path) as f:
+        return {m.group(1): no for no, line in enumerate(f, 1)
+                for m in [re.match(r"def (\w+)\(", line)] if m}
+
+
 def settled(d, pid):
     """The raw report of pid once the daemon has read all its samples (the
     ring buffer is drained asynchronously): exited, and the same twice."""
@@ -178,12 +185,13 @@ class ExportTests(unittest.TestCase):
         self.assertIn("python3.11", tags)
         self.assertIn("category", tags)
         # Lines: hot_a's locations lie inside hot_a in ratio.py.
+        defs = py_defs(os.path.join(WORKLOADS, "ratio.py"))
         locs = [l for l in self.go.locations(paths["pprof"]) if l[0] == "hot_a"]
         self.assertTrue(locs)
         for name, path, line, start in locs:
             self.assertTrue(path.endswith("/ratio.py"), path)
-            self.assertEqual(start, 9)
-            self.assertTrue(9 <= line <= 13, line)
+            self.assertEqual(start, defs["hot_a"])
+            self.assertTrue(defs["hot_a"] <= line < defs["hot_b"], line)
 
         # Folded stacks: counts add up to the samples, leaves match.
         rows = folded(paths["collapsed"])
@@ -192,8 +200,8 @@ class ExportTests(unittest.TestCase):
         for frames, n in rows:
             self.assertRegex(frames[0], r"\[%d\]$" % pid)
             leaf[frames[-1]] = leaf.get(frames[-1], 0) + n
-        self.assertEqual(leaf["hot_a (ratio.py:9)"], want["hot_a"])
-        self.assertEqual(leaf["hot_b (ratio.py:16)"], want["hot_b"])
+        self.assertEqual(leaf["hot_a (ratio.py:%d)" % defs["hot_a"]], want["hot_a"])
+        self.assertEqual(leaf["hot_b (ratio.py:%d)" % defs["hot_b"]], want["hot_b"])
 
         # speedscope: JSON, CPU weights add up to samples x period.
         doc = speedscope(paths["speedscope"])
