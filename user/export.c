@@ -101,6 +101,14 @@ uint64_t export_period_ns(const struct snap *s)
 	return s->freq_hz ? 1000000000ULL / s->freq_hz : 0;
 }
 
+void export_window(const struct snap *s, uint64_t *from, uint64_t *to)
+{
+	*from = s->range_to_ns ? s->range_from_ns : s->start_ns;
+	*to = s->range_to_ns ? s->range_to_ns : s->now_ns;
+	if (*to < *from)
+		*to = *from;
+}
+
 uint64_t export_add_sat(uint64_t a, uint64_t b, uint64_t max)
 {
 	return a > max || b > max - a ? max : a + b;

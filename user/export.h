@@ -47,6 +47,9 @@ const char *export_proc_name(const struct snap_proc *p);
 void export_proc_label(const struct snap_proc *p, char *buf, size_t len);
 /* Nanoseconds of CPU one sample stands for (1e9 / freq_hz), 0 if unknown. */
 uint64_t export_period_ns(const struct snap *s);
+/* The time the profile covers (CLOCK_MONOTONIC ns): the time range it was
+ * cut to, else daemon start (or reset) to the snapshot. */
+void export_window(const struct snap *s, uint64_t *from, uint64_t *to);
 /* a + b and a * b, stopping at max instead of wrapping. */
 uint64_t export_add_sat(uint64_t a, uint64_t b, uint64_t max);
 uint64_t export_mul_sat(uint64_t a, uint64_t b, uint64_t max);

@@ -350,9 +350,11 @@ static int header(struct pp *p, PbProfile *prof)
 	const struct snap *s = p->s;
 	struct strbuf sb = STRBUF_INIT;
 	uint64_t drops = export_add_sat(s->stats.sample_drops, s->stats.lost_samples, UINT64_MAX);
+	uint64_t from, to;
 	size_t i;
 	int err = 0;
 
+	export_window(s, &from, &to);
 	for (i = 0; !err && i < p->nvalues; i++) {
 		err = set_type(p, &p->types[i], types[i][0], types[i][1]);
 		p->type_ptrs[i] = &p->types[i];
@@ -363,8 +365,8 @@ static int header(struct pp *p, PbProfile *prof)
 	prof->period_type = &p->period_type;
 	prof->period = clamp64(export_period_ns(s));
 	prof->default_sample_type = intern(p, "cpu");
-	prof->time_nanos = (int64_t)s->start_ns + s->mono_to_real_ns;
-	prof->duration_nanos = s->now_ns > s->start_ns ? clamp64(s->now_ns - s->start_ns) : 0;
+	prof->time_nanos = (int64_t)from + s->mono_to_real_ns;
+	prof->duration_nanos = clamp64(to - from);
 	strbuf_printf(&sb, "mlprof profile of %s at %u Hz", s->host && s->host[0] ? s->host : "?",
 		      s->freq_hz);
 	err = err ? err : sb.err ? sb.err : add_comment(p, sb.buf);

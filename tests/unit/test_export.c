@@ -535,6 +535,36 @@ Test(export_pprof, memory_values_and_repeats)
 	snap_free(&s);
 }
 
+Test(export_pprof, time_range_and_buckets)
+{
+	static const uint32_t st[] = { FX_EVAL, FX_PARSE, FX_MAIN };
+	struct snap s;
+	PbProfile *p;
+	int64_t sum = 0;
+	char *txt;
+
+	fixture_snap(&s);
+	/* A snapshot cut to [3 s, 5 s) whose stack 0 is in two buckets. */
+	s.bucket_ns = 1000000000ULL;
+	s.range_from_ns = 3000000000ULL;
+	s.range_to_ns = 5000000000ULL;
+	s.stacks[0].t = 3000000000ULL;
+	fixture_add_stack(&s, 0, 66, 3, st);
+	s.stacks[3].t = 4000000000ULL;
+	p = pprof_decode(&s);
+	cr_assert_eq(p->time_nanos, 1700000003000000000LL);
+	cr_assert_eq(p->duration_nanos, 2000000000LL);
+	cr_assert_eq(p->n_sample, 4);
+	for (size_t i = 0; i < p->n_sample; i++)
+		sum += p->sample[i]->value[0];
+	cr_assert_eq(sum, 2066);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	txt = render_text(&s, export_collapsed);
+	cr_assert(strstr(txt, ";eval (eval.py:20) 1300\n"), "%s", txt);
+	free(txt);
+	snap_free(&s);
+}
+
 Test(export_pprof, empty_bad_names_huge)
 {
 	static const uint32_t st[] = { FX_MAIN };
