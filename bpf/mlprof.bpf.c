@@ -51,7 +51,7 @@ struct {
 /* Walks the current thread's Python stack into s->sample and sends it as a
  * `kind` event worth `value`. Returns 0 if sent. */
 static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t, __u32 pid,
-				      __u32 tid, __u32 kind, __u64 value, __u32 flags)
+				      __u32 tid, __u32 kind, __u64 value, __u32 flags, __u64 addr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct mlprof_layout *L;
@@ -68,6 +68,7 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	s->sample.nframes = 0;
 	s->sample.kind = kind;
 	s->sample.value = value;
+	s->sample.addr = addr;
 	L = t->layout_id ? bpf_map_lookup_elem(&layouts, &t->layout_id) : NULL;
 	if (!L || !t->runtime) {
 		flags |= MLPROF_SF_NO_LAYOUT;
@@ -112,7 +113,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	/* The context only allows 8-byte loads of its registers. */
 	if ((*(volatile __u64 *)&ctx->regs.cs & 3) != 3)
 		flags |= MLPROF_SF_KERNEL;
-	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags))
+	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags, 0))
 		stat_inc(MLPROF_STAT_SAMPLE_DROPS);
 	return 0;
 }
@@ -136,7 +137,8 @@ struct {
 	__type(value, struct scratch);
 } fault_scratch_map SEC(".maps");
 
-static __always_inline void send_mem(void *scratch_map, __u32 kind, __u64 bytes)
+static __always_inline void send_mem(void *scratch_map, __u32 kind, __u64 bytes, __u32 flags,
+				     __u64 addr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 pid = id >> 32, zero = 0;
@@ -151,47 +153,163 @@ static __always_inline void send_mem(void *scratch_map, __u32 kind, __u64 bytes)
 	s = bpf_map_lookup_elem(scratch_map, &zero);
 	if (!s)
 		return;
-	if (send_stack(s, t, pid, (__u32)id, kind, bytes, 0))
+	if (send_stack(s, t, pid, (__u32)id, kind, bytes, flags, addr))
 		stat_inc(MLPROF_STAT_MEM_DROPS);
 	else
 		stat_inc(MLPROF_STAT_MEM_EVENTS);
+}
+
+/* --memory=live: memory given back. A lost one would leave bytes counted
+ * as live for good, so losses are counted apart (MEMOP_DROPS). */
+static __always_inline void send_memop(__u32 op, __u64 addr, __u64 len, __u64 old_addr,
+				       __u64 old_len)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32;
+	struct mlprof_memop_event ev = {};
+	struct mlprof_target *t;
+
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t)
+		return;
+	ev.hdr.type = MLPROF_EV_MEMOP;
+	ev.hdr.pid = pid;
+	ev.hdr.tid = (__u32)id;
+	ev.hdr.exec_seq = t->exec_seq;
+	ev.hdr.ts_ns = bpf_ktime_get_ns();
+	ev.op = op;
+	ev.addr = addr;
+	ev.len = len;
+	ev.old_addr = old_addr;
+	ev.old_len = old_len;
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+		stat_inc(MLPROF_STAT_MEMOP_DROPS);
+}
+
+/* --memory=live: a mapping call between its entry and its return, where
+ * the address is known. */
+const volatile bool live_mode = false;
+
+struct pending_map {
+	__u64 len;
+	__u64 old_addr, old_len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32); /* tid */
+	__type(value, struct pending_map);
+} pending_maps SEC(".maps");
+
+static __always_inline void pend(__u64 len, __u64 old_addr, __u64 old_len)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, pid = id >> 32;
+	struct pending_map pm = { len, old_addr, old_len };
+
+	if (bpf_map_lookup_elem(&targets, &pid))
+		bpf_map_update_elem(&pending_maps, &tid, &pm, BPF_ANY);
+}
+
+/* This thread's pending call, removed; 0 if none. */
+static __always_inline int unpend(struct pending_map *out)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pending_map *pm = bpf_map_lookup_elem(&pending_maps, &tid);
+
+	if (!pm)
+		return 0;
+	*out = *pm;
+	bpf_map_delete_elem(&pending_maps, &tid);
+	return 1;
 }
 
 #define PROT_NONE_ 0x0
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_NORESERVE_ 0x4000
 #define MAP_STACK_ 0x20000
+#define MAP_FAILED_ ((unsigned long)-4095) /* errors are -4095..-1 */
 
 /* mmap(addr, len, prot, flags, fd, off): heap memory only: anonymous,
  * accessible, not a thread stack or a reservation (glibc's per-thread
- * arenas map PROT_NONE first). */
+ * arenas map PROT_NONE first). Live mode walks at the return, where the
+ * address is known. */
 SEC("uprobe")
 int BPF_KPROBE(on_mmap, void *addr, unsigned long len, int prot, int flags)
 {
 	(void)addr;
 	if (!(flags & MAP_ANONYMOUS_) || prot == PROT_NONE_ || (flags & (MAP_STACK_ | MAP_NORESERVE_)))
 		return 0;
-	send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, len);
+	if (live_mode)
+		pend(len, 0, 0);
+	else
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, len, 0, 0);
 	return 0;
 }
 
-/* mremap(old, old_len, new_len, flags, ...): growth only. */
+SEC("uretprobe")
+int BPF_KRETPROBE(on_mmap_ret, unsigned long ret)
+{
+	struct pending_map pm;
+
+	if (unpend(&pm) && ret < MAP_FAILED_)
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, pm.len, MLPROF_SF_ADDR, ret);
+	return 0;
+}
+
+/* munmap(addr, len) (live mode). */
+SEC("uprobe")
+int BPF_KPROBE(on_munmap, unsigned long addr, unsigned long len)
+{
+	send_memop(MLPROF_MO_UNMAP, addr, len, 0, 0);
+	return 0;
+}
+
+/* mremap(old, old_len, new_len, flags, ...): growth (live mode: at the
+ * return, the move and the growth at its new place). */
 SEC("uprobe")
 int BPF_KPROBE(on_mremap, void *old, unsigned long old_len, unsigned long new_len)
 {
-	(void)old;
-	if (new_len > old_len)
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, new_len - old_len);
+	if (live_mode)
+		pend(new_len, (__u64)old, old_len);
+	else if (new_len > old_len)
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, new_len - old_len, 0, 0);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(on_mremap_ret, unsigned long ret)
+{
+	struct pending_map pm;
+
+	if (!unpend(&pm) || ret >= MAP_FAILED_)
+		return 0;
+	send_memop(MLPROF_MO_REMAP, ret, pm.len, pm.old_addr, pm.old_len);
+	if (pm.len > pm.old_len)
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, pm.len - pm.old_len, MLPROF_SF_ADDR,
+			 ret + pm.old_len);
+	return 0;
+}
+
+/* Py_FinalizeEx (live mode): the interpreter tears everything down next. */
+SEC("uprobe")
+int BPF_KPROBE(on_finalize)
+{
+	send_memop(MLPROF_MO_FINALIZE, 0, 0, 0, 0);
 	return 0;
 }
 
 /* sbrk(increment): how glibc's malloc grows its main heap (it does not
- * go through brk()). */
+ * go through brk()); live mode also sees it shrink. */
 SEC("uprobe")
 int BPF_KPROBE(on_brk, long increment)
 {
 	if (increment > 0)
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, (__u64)increment);
+		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, (__u64)increment,
+			 live_mode ? MLPROF_SF_HEAP : 0, 0);
+	else if (increment < 0 && live_mode)
+		send_memop(MLPROF_MO_HEAP_SHRINK, 0, (__u64)-increment, 0, 0);
 	return 0;
 }
 
@@ -201,7 +319,7 @@ SEC("perf_event")
 int on_fault(struct bpf_perf_event_data *ctx)
 {
 	(void)ctx;
-	send_mem(&fault_scratch_map, MLPROF_MK_FAULT, (__u64)fault_period * page_size);
+	send_mem(&fault_scratch_map, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0, 0);
 	return 0;
 }
 

@@ -39,6 +39,7 @@ enum mlprof_event_type {
 	MLPROF_EV_EXEC = 3,
 	MLPROF_EV_FORK = 4,
 	MLPROF_EV_EXIT = 5,
+	MLPROF_EV_MEMOP = 6, /* --memory=live: memory given back or moved */
 };
 
 /* Sample flags. */
@@ -48,6 +49,8 @@ enum mlprof_event_type {
 #define MLPROF_SF_NO_TSTATE (1u << 3)  /* thread has no PyThreadState */
 #define MLPROF_SF_READ_ERR (1u << 4)   /* a read of target memory failed */
 #define MLPROF_SF_KERNEL (1u << 5)     /* sampled while in the kernel */
+#define MLPROF_SF_ADDR (1u << 6)       /* ALLOC: addr is the mapping's start (live) */
+#define MLPROF_SF_HEAP (1u << 7)       /* ALLOC: sbrk growth of the heap (live) */
 
 /* Stat counters (per-CPU array indices). */
 enum mlprof_stat {
@@ -62,6 +65,7 @@ enum mlprof_stat {
 	MLPROF_STAT_TARGETS_FULL,    /* forks not followed: target map full */
 	MLPROF_STAT_MEM_EVENTS,      /* memory stack events sent */
 	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full */
+	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
 	MLPROF_STAT_NR,
 };
 
@@ -95,7 +99,26 @@ struct mlprof_sample {
 	__u32 kind;    /* enum mlprof_sample_kind */
 	__u32 pad0;
 	__u64 value;
+	__u64 addr;    /* ALLOC with MLPROF_SF_ADDR: where the bytes were mapped */
 	struct mlprof_frame frames[MLPROF_MAX_FRAMES];
+};
+
+/* --memory=live: what gives memory back, for the allocating stacks' live
+ * bytes. No stack: the bytes are charged back to whoever mapped them. */
+enum mlprof_memop {
+	MLPROF_MO_UNMAP = 1,       /* munmap(addr, len) */
+	MLPROF_MO_REMAP = 2,       /* mremap(old_addr, old_len, len) moved to addr */
+	MLPROF_MO_HEAP_SHRINK = 3, /* sbrk(-len) */
+	MLPROF_MO_FINALIZE = 4,    /* Py_FinalizeEx: the program is done; what is
+				    * held now is what it held at its end */
+};
+
+struct mlprof_memop_event {
+	struct mlprof_ev_hdr hdr;
+	__u32 op;      /* enum mlprof_memop */
+	__u32 pad0;
+	__u64 addr, len;
+	__u64 old_addr, old_len;
 };
 
 /* Code event flags. */

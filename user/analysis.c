@@ -28,6 +28,7 @@ static void add_self(struct func_stat *r, const struct snap_stack *st)
 	r->alloc_self += st->alloc_bytes;
 	r->count_self += st->alloc_count;
 	r->resident_self += st->resident_bytes;
+	r->live_self += st->live_bytes;
 }
 
 static void add_total(struct func_stat *r, const struct snap_stack *st)
@@ -36,6 +37,7 @@ static void add_total(struct func_stat *r, const struct snap_stack *st)
 	r->alloc_total += st->alloc_bytes;
 	r->count_total += st->alloc_count;
 	r->resident_total += st->resident_bytes;
+	r->live_total += st->live_bytes;
 }
 
 int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
@@ -73,7 +75,8 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 		goto out;
 	}
 	for (i = 0; i < s->nfuncs; i++) {
-		if (!acc[i].total && !acc[i].alloc_total && !acc[i].resident_total)
+		if (!acc[i].total && !acc[i].alloc_total && !acc[i].resident_total &&
+		    !acc[i].live_total)
 			continue;
 		tmp[k].st = acc[i];
 		tmp[k].st.func = (uint32_t)i;

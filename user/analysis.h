@@ -15,6 +15,7 @@ struct func_stat {
 	uint64_t alloc_self, alloc_total;       /* bytes mapped */
 	uint64_t count_self, count_total;       /* mapping events */
 	uint64_t resident_self, resident_total; /* bytes made resident */
+	int64_t live_self, live_total;          /* --memory=live: bytes still held */
 };
 
 /* One row per function with samples or memory, sorted by self then total samples

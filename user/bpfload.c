@@ -66,6 +66,13 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		bpf_program__set_autoload(b->skel->progs.on_brk, false);
 		bpf_program__set_autoload(b->skel->progs.on_fault, false);
 	}
+	b->skel->rodata->live_mode = cfg->memory && cfg->live;
+	if (!cfg->memory || !cfg->live) {
+		bpf_program__set_autoload(b->skel->progs.on_mmap_ret, false);
+		bpf_program__set_autoload(b->skel->progs.on_mremap_ret, false);
+		bpf_program__set_autoload(b->skel->progs.on_munmap, false);
+		bpf_program__set_autoload(b->skel->progs.on_finalize, false);
+	}
 	page = sysconf(_SC_PAGESIZE);
 	b->skel->rodata->page_kb = page > 0 ? (unsigned)(page / 1024) : 4;
 	b->skel->rodata->page_size = page > 0 ? (unsigned)page : 4096;
@@ -131,6 +138,12 @@ void bpfload__sampler_config(const struct bpf_ctx *b, struct sampler_config *cfg
 	cfg->uprobe_prog_fd[MEMPROBE_MMAP] = prog_fd_if_loaded(b->skel->progs.on_mmap);
 	cfg->uprobe_prog_fd[MEMPROBE_MREMAP] = prog_fd_if_loaded(b->skel->progs.on_mremap);
 	cfg->uprobe_prog_fd[MEMPROBE_SBRK] = prog_fd_if_loaded(b->skel->progs.on_brk);
+	cfg->uprobe_prog_fd[MEMPROBE_MUNMAP] = prog_fd_if_loaded(b->skel->progs.on_munmap);
+	cfg->uretprobe_prog_fd[MEMPROBE_MMAP] = prog_fd_if_loaded(b->skel->progs.on_mmap_ret);
+	cfg->uretprobe_prog_fd[MEMPROBE_MREMAP] = prog_fd_if_loaded(b->skel->progs.on_mremap_ret);
+	cfg->uretprobe_prog_fd[MEMPROBE_SBRK] = -1;
+	cfg->uretprobe_prog_fd[MEMPROBE_MUNMAP] = -1;
+	cfg->finalize_prog_fd = prog_fd_if_loaded(b->skel->progs.on_finalize);
 }
 
 unsigned bpfload__ncpus(const struct bpf_ctx *b)

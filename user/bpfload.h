@@ -14,7 +14,8 @@ struct bpf_config {
 	unsigned freq_hz;
 	unsigned ringbuf_mb;
 	bool exec_all; /* report every exec, not only those of targets */
-	bool memory;   /* attach the memory tracepoints */
+	bool memory;   /* load the memory programs */
+	bool live;     /* and those of --memory=live (return and unmap probes) */
 	unsigned fault_period; /* walk one user page fault in this many */
 };
 

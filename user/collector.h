@@ -27,6 +27,9 @@ struct sampler;
 /* The BPF side is created after the collector (it needs the event
  * callback); attach it here before events flow. */
 void collector__set_bpf(struct collector *c, struct bpf_ctx *b, struct sampler *smp);
+/* --memory=live: keep each target's mappings to charge memory given back
+ * to the stack that mapped it. 0 or -ENOMEM. */
+int collector__set_live(struct collector *c);
 /* Ring-buffer callback (bpf_event_fn). */
 int collector__on_event(void *ctx, void *data, size_t size);
 

@@ -13,7 +13,7 @@
 
 /* glibc's malloc, pymalloc's arenas and mmap(2) callers all reach these
  * (the internal aliases __mmap and __brk share the same code). */
-static const char *const symbols[MEMPROBE_NR] = { "mmap", "mremap", "sbrk" };
+static const char *const symbols[MEMPROBE_NR] = { "mmap", "mremap", "sbrk", "munmap" };
 
 const char *memprobe_symbol(enum memprobe_fn fn)
 {
@@ -48,6 +48,43 @@ int memprobe_offsets(struct elf_file *ef, uint64_t off[MEMPROBE_NR])
 		if (!err)
 			err = vaddr_to_offset(loads, n, value, &off[i]);
 	}
+	return err;
+}
+
+int memprobe_symbol_offset(const char *path, const char *name, uint64_t *off)
+{
+	const struct elf_load *loads;
+	struct elf_file *ef = elf_file_open(path);
+	uint64_t value, size;
+	size_t n;
+	int err;
+
+	if (!ef)
+		return -errno;
+	n = elf_file_loads(ef, &loads);
+	err = elf_file_symbol(ef, name, &value, &size);
+	if (!err)
+		err = vaddr_to_offset(loads, n, value, off);
+	elf_file_close(ef);
+	return err;
+}
+
+int memprobe_mapped_file(int pid, const char *mapped, char *out, size_t outlen)
+{
+	struct mapping *maps = NULL;
+	size_t n = 0, i;
+	int err = procmaps_read(pid, &maps, &n);
+
+	if (!err)
+		err = -ENOENT;
+	for (i = 0; i < n && err == -ENOENT; i++) {
+		if (strcmp(maps[i].path, mapped))
+			continue;
+		snprintf(out, outlen, "/proc/%d/map_files/%llx-%llx", pid,
+			 (unsigned long long)maps[i].start, (unsigned long long)maps[i].end);
+		err = 0;
+	}
+	procmaps_free(maps, n);
 	return err;
 }
 

@@ -19,30 +19,50 @@
  * covers every thread (one per thread would run the program once per
  * thread on each hit). Not inherited: the kernel would re-read the library
  * path from the daemon's memory in a forked child, and fork fails. */
+#define MAX_PROBES (2 * MEMPROBE_NR + 1) /* entries, returns, Py_FinalizeEx */
+
 struct uprobes {
-	int fds[MEMPROBE_NR];
+	int fds[MAX_PROBES];
+	int n;
 	dev_t dev;   /* the library probed */
 	ino_t ino;
 	uint64_t off[MEMPROBE_NR];
 };
 
+enum req_kind { REQ_UNPROBE = 0, REQ_PROBE, REQ_FINALIZE };
+
 struct request {
 	int pid;
-	int probe; /* 1 probe, 0 unprobe */
+	int kind;   /* enum req_kind */
+	char *path; /* REQ_FINALIZE: the interpreter file (owned) */
 };
 
 struct memworker {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t idle;     /* signalled when the queue is done */
+	int busy;                /* a request is being handled */
 	struct request *q;   /* FIFO ring */
 	size_t head, n, cap;
 	int stop;
 	int prog_fd[MEMPROBE_NR];
+	int ret_fd[MEMPROBE_NR];
+	int finalize_fd;
+	int nprobes;             /* probes per process */
 	int pmu_type;            /* the uprobe PMU */
+	int ret_bit;             /* the PMU's retprobe config bit */
 	struct hashmap *probed;  /* pid -> struct uprobes; worker only */
-	int *closing;            /* fds to close when no request waits; worker only */
+	/* The closer thread: closing waits for a grace period, so it never
+	 * delays the probing of a new target. */
+#define CLOSERS 8
+	pthread_t closer[CLOSERS];
+	int nclosers;
+	pthread_mutex_t clock_;
+	pthread_cond_t cwake;
+	int *closing;
 	size_t nclosing, capclosing;
+	int cstop;
 	unsigned events;         /* atomic */
 	unsigned unprobed;       /* atomic */
 };
@@ -60,14 +80,28 @@ static int read_pmu_type(void)
 	return type;
 }
 
-/* Closing waits for a grace period: queue the fds and close them when no
- * request waits, so new targets are probed first. */
+/* The config bit that makes a uprobe a return probe ("config:0"). */
+static int read_ret_bit(void)
+{
+	FILE *f = fopen("/sys/bus/event_source/devices/uprobe/format/retprobe", "re");
+	int bit = 0;
+
+	if (f) {
+		if (fscanf(f, "config:%d", &bit) != 1)
+			bit = 0;
+		fclose(f);
+	}
+	return bit;
+}
+
+/* Hands the fds to the closer thread. */
 static void close_probes(struct memworker *w, struct uprobes *u)
 {
 	size_t cap;
 	int *nc, i;
 
-	for (i = 0; i < MEMPROBE_NR; i++) {
+	pthread_mutex_lock(&w->clock_);
+	for (i = 0; i < u->n; i++) {
 		if (w->nclosing == w->capclosing) {
 			cap = w->capclosing ? w->capclosing * 2 : 64;
 			nc = realloc(w->closing, cap * sizeof(*nc));
@@ -81,39 +115,60 @@ static void close_probes(struct memworker *w, struct uprobes *u)
 		else
 			close(u->fds[i]);
 	}
-	__atomic_fetch_sub(&w->events, MEMPROBE_NR, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&w->cwake);
+	pthread_mutex_unlock(&w->clock_);
+	__atomic_fetch_sub(&w->events, (unsigned)u->n, __ATOMIC_RELAXED);
 	free(u);
 }
 
-/* Opens set's entry points for pid. 0 or -errno (none left open). */
+static int open_one(struct memworker *w, int pid, const struct memprobe_set *set, int i,
+		    int ret, int prog_fd)
+{
+	struct perf_event_attr attr;
+	int fd, err = 0;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = (unsigned)w->pmu_type;
+	attr.config = ret ? 1ULL << w->ret_bit : 0;
+	attr.config1 = (uint64_t)(uintptr_t)set->path; /* uprobe_path */
+	attr.config2 = set->off[i];                     /* probe_offset */
+	attr.sample_period = 1;
+	attr.disabled = 1;
+	fd = (int)syscall(__NR_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
+		err = -errno;
+	if (err)
+		close(fd);
+	return err ? err : fd;
+}
+
+/* Opens set's entry (and return) probes for pid. 0 or -errno (none left
+ * open). */
 static int open_probes(struct memworker *w, struct uprobes *u, int pid,
 		       const struct memprobe_set *set)
 {
-	struct perf_event_attr attr;
-	int err = 0, i, n = 0;
+	int err = 0, i, ret, fd, prog;
 
+	u->n = 0;
 	for (i = 0; i < MEMPROBE_NR && !err; i++) {
-		memset(&attr, 0, sizeof(attr));
-		attr.size = sizeof(attr);
-		attr.type = (unsigned)w->pmu_type;
-		attr.config1 = (uint64_t)(uintptr_t)set->path; /* uprobe_path */
-		attr.config2 = set->off[i];                     /* probe_offset */
-		attr.sample_period = 1;
-		attr.disabled = 1;
-		u->fds[i] = (int)syscall(__NR_perf_event_open, &attr, pid, -1, -1,
-					 PERF_FLAG_FD_CLOEXEC);
-		if (u->fds[i] < 0)
-			err = -errno;
-		else if (ioctl(u->fds[i], PERF_EVENT_IOC_SET_BPF, w->prog_fd[i]) ||
-			 ioctl(u->fds[i], PERF_EVENT_IOC_ENABLE, 0))
-			err = -errno;
-		if (u->fds[i] >= 0)
-			n++;
+		for (ret = 0; ret < 2 && !err; ret++) {
+			prog = ret ? w->ret_fd[i] : w->prog_fd[i];
+			if (prog < 0)
+				continue;
+			fd = open_one(w, pid, set, i, ret, prog);
+			if (fd < 0)
+				err = fd;
+			else
+				u->fds[u->n++] = fd;
+		}
 	}
-	while (err && n > 0)
-		close(u->fds[--n]);
+	while (err && u->n > 0)
+		close(u->fds[--u->n]);
 	if (!err)
-		__atomic_fetch_add(&w->events, MEMPROBE_NR, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&w->events, (unsigned)u->n, __ATOMIC_RELAXED);
 	return err;
 }
 
@@ -171,6 +226,28 @@ static void probe(struct memworker *w, int pid)
 		__atomic_fetch_add(&w->unprobed, 1, __ATOMIC_RELAXED);
 }
 
+/* Adds a Py_FinalizeEx probe to pid's probes (live mode); path is the
+ * interpreter file as pid's maps name it. */
+static void probe_finalize(struct memworker *w, int pid, const char *path)
+{
+	struct uprobes *u = hashmap__find(w->probed, (uint32_t)pid);
+	struct memprobe_set set;
+	int fd = -ENOENT, err;
+
+	if (u && u->n < MAX_PROBES) {
+		err = memprobe_mapped_file(pid, path, set.path, sizeof(set.path));
+		if (!err)
+			err = memprobe_symbol_offset(set.path, "Py_FinalizeEx", &set.off[0]);
+		fd = err ? err : open_one(w, pid, &set, 0, 0, w->finalize_fd);
+	}
+	if (fd >= 0) {
+		u->fds[u->n++] = fd;
+		__atomic_fetch_add(&w->events, 1, __ATOMIC_RELAXED);
+	} else if (fd != -ESRCH && !gone(pid)) {
+		__atomic_fetch_add(&w->unprobed, 1, __ATOMIC_RELAXED);
+	}
+}
+
 static void *run(void *arg)
 {
 	struct memworker *w = arg;
@@ -179,7 +256,10 @@ static void *run(void *arg)
 
 	while (!done) {
 		pthread_mutex_lock(&w->lock);
-		while (!w->n && !w->stop && !w->nclosing)
+		w->busy = 0;
+		if (!w->n)
+			pthread_cond_broadcast(&w->idle);
+		while (!w->n && !w->stop)
 			pthread_cond_wait(&w->wake, &w->lock);
 		have = w->n > 0;
 		if (have) {
@@ -188,18 +268,40 @@ static void *run(void *arg)
 			w->n--;
 		}
 		done = !have && w->stop;
+		w->busy = have;
 		pthread_mutex_unlock(&w->lock);
-		if (have && r.probe)
+		if (have && r.kind == REQ_PROBE)
 			probe(w, r.pid);
+		else if (have && r.kind == REQ_FINALIZE)
+			probe_finalize(w, r.pid, r.path);
 		else if (have)
 			unprobe(w, r.pid);
-		else if (w->nclosing)
-			close(w->closing[--w->nclosing]);
+		if (have)
+			free(r.path);
 	}
 	return NULL;
 }
 
-struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR])
+static void *run_closer(void *arg)
+{
+	struct memworker *w = arg;
+	int fd, done = 0;
+
+	while (!done) {
+		pthread_mutex_lock(&w->clock_);
+		while (!w->nclosing && !w->cstop)
+			pthread_cond_wait(&w->cwake, &w->clock_);
+		fd = w->nclosing ? w->closing[--w->nclosing] : -1;
+		done = fd < 0 && w->cstop;
+		pthread_mutex_unlock(&w->clock_);
+		if (fd >= 0)
+			close(fd);
+	}
+	return NULL;
+}
+
+struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR], const int ret_fd[MEMPROBE_NR],
+				 int finalize_fd)
 {
 	struct memworker *w = calloc(1, sizeof(*w));
 	int err = 0;
@@ -210,14 +312,40 @@ struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR])
 		return NULL;
 	}
 	memcpy(w->prog_fd, prog_fd, sizeof(w->prog_fd));
+	memcpy(w->ret_fd, ret_fd, sizeof(w->ret_fd));
+	w->finalize_fd = finalize_fd;
 	w->pmu_type = read_pmu_type();
+	w->ret_bit = read_ret_bit();
 	if (w->pmu_type < 0)
 		err = -w->pmu_type;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
+	pthread_cond_init(&w->idle, NULL);
+	pthread_mutex_init(&w->clock_, NULL);
+	pthread_cond_init(&w->cwake, NULL);
+	/* Several closers: concurrent waits share grace periods, so a busy
+	 * machine's exits (3-5 descriptors each) do not pile up. */
+	while (!err && w->nclosers < CLOSERS) {
+		err = pthread_create(&w->closer[w->nclosers], NULL, run_closer, w);
+		if (!err)
+			w->nclosers++;
+	}
+	if (w->nclosers)
+		err = 0;
 	if (!err)
 		err = pthread_create(&w->thread, NULL, run, w);
 	if (err) {
+		pthread_mutex_lock(&w->clock_);
+		w->cstop = 1;
+		pthread_cond_broadcast(&w->cwake);
+		pthread_mutex_unlock(&w->clock_);
+		while (w->nclosers)
+			pthread_join(w->closer[--w->nclosers], NULL);
+	}
+	if (err) {
+		pthread_cond_destroy(&w->cwake);
+		pthread_mutex_destroy(&w->clock_);
+		pthread_cond_destroy(&w->idle);
 		pthread_cond_destroy(&w->wake);
 		pthread_mutex_destroy(&w->lock);
 		hashmap__free(w->probed);
@@ -228,7 +356,7 @@ struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR])
 	return w;
 }
 
-static void enqueue(struct memworker *w, int pid, int is_probe)
+static void enqueue(struct memworker *w, int pid, int kind, char *path)
 {
 	struct request *nq;
 	size_t cap, i;
@@ -248,24 +376,45 @@ static void enqueue(struct memworker *w, int pid, int is_probe)
 		}
 	}
 	if (w->n < w->cap) {
-		w->q[(w->head + w->n) % w->cap] = (struct request){ pid, is_probe };
+		w->q[(w->head + w->n) % w->cap] = (struct request){ pid, kind, path };
 		w->n++;
 		queued = 1;
 		pthread_cond_signal(&w->wake);
 	}
 	pthread_mutex_unlock(&w->lock);
-	if (!queued && is_probe)
-		__atomic_fetch_add(&w->unprobed, 1, __ATOMIC_RELAXED);
+	if (!queued) {
+		free(path);
+		if (kind != REQ_UNPROBE)
+			__atomic_fetch_add(&w->unprobed, 1, __ATOMIC_RELAXED);
+	}
 }
 
 void memworker__probe(struct memworker *w, int pid)
 {
-	enqueue(w, pid, 1);
+	enqueue(w, pid, REQ_PROBE, NULL);
 }
 
 void memworker__unprobe(struct memworker *w, int pid)
 {
-	enqueue(w, pid, 0);
+	enqueue(w, pid, REQ_UNPROBE, NULL);
+}
+
+void memworker__wait(struct memworker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->n || w->busy)
+		pthread_cond_wait(&w->idle, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void memworker__probe_finalize(struct memworker *w, int pid, const char *path)
+{
+	char *p = strdup(path);
+
+	if (p)
+		enqueue(w, pid, REQ_FINALIZE, p);
+	else
+		__atomic_fetch_add(&w->unprobed, 1, __ATOMIC_RELAXED);
 }
 
 unsigned memworker__events(const struct memworker *w)
@@ -296,9 +445,16 @@ void memworker__free(struct memworker *w)
 	pthread_join(w->thread, NULL);
 	hashmap__for_each(w->probed, free_probes, w);
 	hashmap__free(w->probed);
-	while (w->nclosing)
-		close(w->closing[--w->nclosing]);
+	pthread_mutex_lock(&w->clock_);
+	w->cstop = 1;
+	pthread_cond_broadcast(&w->cwake);
+	pthread_mutex_unlock(&w->clock_);
+	while (w->nclosers)
+		pthread_join(w->closer[--w->nclosers], NULL);
 	free(w->closing);
+	pthread_cond_destroy(&w->cwake);
+	pthread_mutex_destroy(&w->clock_);
+	pthread_cond_destroy(&w->idle);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
 	free(w->q);

@@ -12,13 +12,21 @@
 
 struct memworker;
 
-/* prog_fd[i]: the program for entry point i. NULL with errno set. */
-struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR]);
+/* prog_fd[i]: the program for entry point i, ret_fd[i] for its return
+ * (-1: none). NULL with errno set. */
+struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR], const int ret_fd[MEMPROBE_NR],
+				 int finalize_fd);
 /* Queues: (re)probe pid's C library / close pid's probes. Never blocks
  * on the kernel. A request that cannot be queued (no memory) is counted
  * as unprobed. */
 void memworker__probe(struct memworker *w, int pid);
 void memworker__unprobe(struct memworker *w, int pid);
+/* Queues a probe on Py_FinalizeEx of the interpreter file at path for pid
+ * (closed with pid's other probes). */
+void memworker__probe_finalize(struct memworker *w, int pid, const char *path);
+/* Waits until every queued request is handled (one-shot: the command is
+ * released only once its probes are in place). */
+void memworker__wait(struct memworker *w);
 /* Probe events open now; processes that could not be probed so far. */
 unsigned memworker__events(const struct memworker *w);
 unsigned memworker__unprobed(const struct memworker *w);

@@ -87,6 +87,7 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 	st->read_errors = v[MLPROF_STAT_READ_ERRORS];
 	st->mem_events = v[MLPROF_STAT_MEM_EVENTS];
 	st->mem_drops = v[MLPROF_STAT_MEM_DROPS];
+	st->memop_drops = v[MLPROF_STAT_MEMOP_DROPS];
 }
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
@@ -213,6 +214,8 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(bp, "expired_funcs", (double)st.expired_funcs);
 	cJSON_AddNumberToObject(bp, "mem_events", (double)st.mem_events);
 	cJSON_AddNumberToObject(bp, "mem_drops", (double)st.mem_drops);
+	cJSON_AddNumberToObject(bp, "memop_drops", (double)st.memop_drops);
+	cJSON_AddNumberToObject(bp, "live_untracked_bytes", (double)st.live_untracked_bytes);
 	tg = cJSON_AddArrayToObject(o, "targets");
 	lc.arr = tg;
 	store__for_each_live(d->st, add_live, &lc);
@@ -386,7 +389,8 @@ static int setup(struct daemon *d)
 		.freq_hz = d->o.freq_hz,
 		.ringbuf_mb = d->o.ringbuf_mb,
 		.exec_all = d->o.mode != TARGET_NONE,
-		.memory = d->o.memory,
+		.memory = d->o.memory != 0,
+		.live = d->o.memory == 2,
 		.fault_period = d->o.fault_period,
 	};
 	struct sampler_config scfg;
@@ -417,6 +421,10 @@ static int setup(struct daemon *d)
 	if (!d->smp)
 		return -errno;
 	collector__set_bpf(d->col, d->bpf, d->smp);
+	if (d->o.memory == 2 && collector__set_live(d->col)) {
+		fprintf(stderr, "mlprofd: out of memory\n");
+		return -ENOMEM;
+	}
 	err = evloop_add(d->epfd, bpfload__ringbuf_fd(d->bpf), EPOLLIN, &d->h_rb.h);
 	if (err)
 		return err;
@@ -481,6 +489,8 @@ static int start_command(struct daemon *d)
 
 	if (!err)
 		err = collector__add_root(d->col, d->child.pid, now_ns(CLOCK_MONOTONIC), 0);
+	if (!err)
+		sampler__wait_memory(d->smp); /* its memory probes before it runs */
 	if (err) {
 		fprintf(stderr, "mlprofd: cannot start %s: %s\n", d->o.command[0], strerror(-err));
 		return err;

@@ -37,6 +37,8 @@ void opts_usage(FILE *f)
 "      --memory              measure memory per function (the default): bytes\n"
 "                            mapped (C library mmap/mremap/sbrk) and made\n"
 "                            resident (page faults), in target processes only\n"
+"      --memory=live         also bytes still held at the end, by allocating\n"
+"                            function (adds munmap and return probes)\n"
 "      --no-memory           time only: no memory probes\n"
 "      --fault-period N      walk the stack on one page fault in N (default 32)\n"
 "      --max-procs N         process records kept (default 4096)\n"
@@ -298,7 +300,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "output", required_argument, NULL, 'o' },
 		{ "save", required_argument, NULL, 5 },
 		{ "no-memory", no_argument, NULL, 6 },
-		{ "memory", no_argument, NULL, 8 },
+		{ "memory", optional_argument, NULL, 8 },
 		{ "fault-period", required_argument, NULL, 7 },
 		{ "http", required_argument, NULL, 20 },
 		{ "push-url", required_argument, NULL, 21 },
@@ -419,7 +421,9 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			o->memory = 0;
 			break;
 		case 8:
-			o->memory = 1;
+			if (optarg && strcmp(optarg, "live"))
+				return bad(err, "--memory (--memory or --memory=live)", optarg);
+			o->memory = optarg ? 2 : 1;
 			break;
 		case 7:
 			if (parse_uint(optarg, 1, 65536, &v))

@@ -17,7 +17,7 @@ struct opts {
 	int npids;
 	unsigned freq_hz;
 	unsigned ringbuf_mb;
-	int memory;           /* measure memory (default on; --no-memory) */
+	int memory;           /* 0 --no-memory, 1 measure memory (default), 2 live */
 	unsigned fault_period;
 	const char *socket_path;
 	int socket_given;

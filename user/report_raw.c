@@ -78,11 +78,16 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	if (s->memory)
 		strbuf_puts(out, "alloc_MB: memory mapped (anonymous mmap, mremap, brk) with the "
 				 "function running (self).\n");
+	if (s->memory == 2)
+		strbuf_puts(out, "live_MB: of that, still held at the end (not given back with "
+				 "munmap, mremap or sbrk) (self).\n");
 	strbuf_puts(out, "\n");
 	strbuf_printf(out, "%10s %10s %6s %10s %10s %6s ", "self_n", "self_s", "self%", "total_n",
 		      "total_s", "total%");
 	if (s->memory)
 		strbuf_printf(out, "%9s ", "alloc_MB");
+	if (s->memory == 2)
+		strbuf_printf(out, "%9s ", "live_MB");
 	strbuf_printf(out, " %s\n", "file:line(function)");
 	for (i = 0; i < n; i++) {
 		const struct func_stat *r = &rows[i];
@@ -94,6 +99,8 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 			      fmt_fixed(secs(s, r->total), 3, d, sizeof(d)), pct(r->total, total));
 		if (s->memory)
 			strbuf_printf(out, "%9.1f ", (double)r->alloc_self / (1024.0 * 1024.0));
+		if (s->memory == 2)
+			strbuf_printf(out, "%9.1f ", (double)r->live_self / (1024.0 * 1024.0));
 		strbuf_puts(out, " ");
 		func_label(&s->funcs[r->func], out);
 		strbuf_puts(out, "\n");
@@ -132,6 +139,10 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	cJSON_AddNumberToObject(o, "alloc_bytes_total", (double)r->alloc_total);
 	cJSON_AddNumberToObject(o, "alloc_count_total", (double)r->count_total);
 	cJSON_AddNumberToObject(o, "resident_bytes_total", (double)r->resident_total);
+	if (s->memory == 2) {
+		cJSON_AddNumberToObject(o, "live_bytes", (double)r->live_self);
+		cJSON_AddNumberToObject(o, "live_bytes_total", (double)r->live_total);
+	}
 	return o;
 }
 
@@ -173,6 +184,8 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)p->maxrss_kb * 1024);
 	cJSON_AddNumberToObject(o, "alloc_bytes", (double)p->alloc_bytes);
 	cJSON_AddNumberToObject(o, "resident_bytes", (double)p->resident_bytes);
+	if (s->memory == 2)
+		cJSON_AddNumberToObject(o, "live_bytes", (double)p->live_bytes);
 	cJSON_AddNumberToObject(o, "parent", p->parent);
 	cJSON_AddNumberToObject(o, "run", p->root);
 	return o;
@@ -196,6 +209,7 @@ cJSON *report_raw_json(const struct snap *s)
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total));
 	cJSON_AddNumberToObject(o, "dropped", (double)dropped(s));
 	cJSON_AddBoolToObject(o, "memory", s->memory);
+	cJSON_AddBoolToObject(o, "memory_live", s->memory == 2);
 	arr = cJSON_AddArrayToObject(o, "functions");
 	for (i = 0; arr && i < n; i++)
 		cJSON_AddItemToArray(arr, func_json(s, &rows[i], total));

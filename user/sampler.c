@@ -46,7 +46,8 @@ struct sampler *sampler__new(const struct sampler_config *cfg)
 		s->cfg.fault_period = 1;
 	s->nkinds = cfg->fault_prog_fd >= 0 ? 2 : 1;
 	if (cfg->uprobe_prog_fd[0] >= 0) {
-		s->mem = memworker__new(cfg->uprobe_prog_fd);
+		s->mem = memworker__new(cfg->uprobe_prog_fd, cfg->uretprobe_prog_fd,
+					cfg->finalize_prog_fd);
 		if (!s->mem) {
 			hashmap__free(s->groups);
 			free(s);
@@ -143,6 +144,18 @@ int sampler__probe_memory(struct sampler *s, int pid)
 	if (s->mem)
 		memworker__probe(s->mem, pid);
 	return 0;
+}
+
+void sampler__probe_finalize(struct sampler *s, int pid, const char *path)
+{
+	if (s->mem && s->cfg.finalize_prog_fd >= 0)
+		memworker__probe_finalize(s->mem, pid, path);
+}
+
+void sampler__wait_memory(struct sampler *s)
+{
+	if (s->mem)
+		memworker__wait(s->mem);
 }
 
 void sampler__unprobe_memory(struct sampler *s, int pid)

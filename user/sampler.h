@@ -21,6 +21,10 @@ struct sampler_config {
 	int fault_prog_fd;
 	unsigned fault_period;
 	int uprobe_prog_fd[MEMPROBE_NR];
+	/* --memory=live: return probes (-1: none) for the same entry points. */
+	int uretprobe_prog_fd[MEMPROBE_NR];
+	/* --memory=live: the interpreter's Py_FinalizeEx (-1: none). */
+	int finalize_prog_fd;
 };
 
 /* NULL with errno set. */
@@ -35,6 +39,11 @@ int sampler__add_process(struct sampler *s, int pid);
  * counted in sampler__unprobed() unless pid is gone. */
 int sampler__probe_memory(struct sampler *s, int pid);
 void sampler__unprobe_memory(struct sampler *s, int pid);
+/* Waits until the probes asked for so far are open. */
+void sampler__wait_memory(struct sampler *s);
+/* --memory=live: has Py_FinalizeEx of the interpreter file pid maps as
+ * `path` (the name in its /proc/PID/maps) probed, asynchronously. */
+void sampler__probe_finalize(struct sampler *s, int pid, const char *path);
 /* Stops sampling pid's group (its descendants' inherited events too). */
 void sampler__remove_process(struct sampler *s, int pid);
 /* Number of open perf events. */

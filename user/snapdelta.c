@@ -12,6 +12,7 @@ struct skey {
 	const struct snap_stack *st;
 	uint64_t hash;
 	uint64_t samples, alloc_bytes, alloc_count, resident_bytes;
+	int64_t live_bytes;
 };
 
 /* A process identity of one snapshot. */
@@ -118,12 +119,14 @@ static int index_stacks(const struct snap *s, struct skey *keys, size_t *nuniq,
 		k->alloc_bytes = k->st->alloc_bytes;
 		k->alloc_count = k->st->alloc_count;
 		k->resident_bytes = k->st->resident_bytes;
+		k->live_bytes = k->st->live_bytes;
 		have = hashmap__find(map, (uint64_t)(uintptr_t)k);
 		if (have) {
 			have->samples += k->samples;
 			have->alloc_bytes += k->alloc_bytes;
 			have->alloc_count += k->alloc_count;
 			have->resident_bytes += k->resident_bytes;
+			have->live_bytes += k->live_bytes;
 		} else {
 			err = hashmap__set(map, (uint64_t)(uintptr_t)k, k, NULL);
 			n++;
@@ -280,6 +283,8 @@ static void stats_delta(struct snap_stats *d, const struct snap_stats *l,
 	d->lost_alloc_bytes = grown(l->lost_alloc_bytes, e->lost_alloc_bytes);
 	d->mem_events = grown(l->mem_events, e->mem_events);
 	d->mem_drops = grown(l->mem_drops, e->mem_drops);
+	d->memop_drops = grown(l->memop_drops, e->memop_drops);
+	d->live_untracked_bytes = grown(l->live_untracked_bytes, e->live_untracked_bytes);
 	d->evicted_buckets = grown(l->evicted_buckets, e->evicted_buckets);
 	d->cap_evicted_buckets = grown(l->cap_evicted_buckets, e->cap_evicted_buckets);
 	d->evicted_bucket_samples = grown(l->evicted_bucket_samples, e->evicted_bucket_samples);
@@ -339,8 +344,10 @@ static int stacks_delta(const struct snap *later, const struct snap *earlier, st
 			d.alloc_bytes = grown(d.alloc_bytes, e->alloc_bytes);
 			d.alloc_count = grown(d.alloc_count, e->alloc_count);
 			d.resident_bytes = grown(d.resident_bytes, e->resident_bytes);
+			d.live_bytes -= e->live_bytes; /* net change in the window */
 		}
-		if (!d.samples && !d.alloc_bytes && !d.alloc_count && !d.resident_bytes)
+		if (!d.samples && !d.alloc_bytes && !d.alloc_count && !d.resident_bytes &&
+		    !d.live_bytes)
 			continue;
 		st = &out->stacks[out->nstacks];
 		err = copy_stack(d.st, st);
@@ -350,6 +357,7 @@ static int stacks_delta(const struct snap *later, const struct snap *earlier, st
 		st->alloc_bytes = d.alloc_bytes;
 		st->alloc_count = d.alloc_count;
 		st->resident_bytes = d.resident_bytes;
+		st->live_bytes = d.live_bytes;
 		out->nstacks++;
 	}
 	hashmap__free(emap);

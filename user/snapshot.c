@@ -83,6 +83,8 @@ static cJSON *stats_to_json(const struct snap_stats *st)
 	err = err || add_num(o, "unresolved_frames", (double)st->unresolved_frames);
 	err = err || add_num(o, "lost_samples", (double)st->lost_samples);
 	err = err || add_num(o, "lost_alloc_bytes", (double)st->lost_alloc_bytes);
+	err = err || add_num(o, "memop_drops", (double)st->memop_drops);
+	err = err || add_num(o, "live_untracked_bytes", (double)st->live_untracked_bytes);
 	err = err || add_num(o, "mem_events", (double)st->mem_events);
 	err = err || add_num(o, "mem_drops", (double)st->mem_drops);
 	err = err || add_num(o, "evicted_buckets", (double)st->evicted_buckets);
@@ -149,6 +151,8 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	err = err || add_num(o, "samples", (double)p->samples);
 	err = err || add_num(o, "alloc_bytes", (double)p->alloc_bytes);
 	err = err || add_num(o, "resident_bytes", (double)p->resident_bytes);
+	if (p->live_bytes)
+		err = err || add_num(o, "live_bytes", (double)p->live_bytes);
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -170,6 +174,8 @@ static cJSON *stack_to_json(const struct snap_stack *st)
 	}
 	if (st->resident_bytes)
 		err = err || add_num(o, "r", (double)st->resident_bytes);
+	if (st->live_bytes)
+		err = err || add_num(o, "l", (double)st->live_bytes);
 	if (st->t)
 		err = err || add_num(o, "t", (double)st->t);
 	f = err ? NULL : cJSON_AddArrayToObject(o, "f");
@@ -308,6 +314,9 @@ static void parse_stats(const cJSON *o, struct snap_stats *st, struct perr *pe)
 	st->unresolved_frames = (uint64_t)get_num(o, "unresolved_frames", 0, U64MAX, pe, 0);
 	st->lost_samples = (uint64_t)get_num(o, "lost_samples", 0, U64MAX, pe, 0);
 	st->lost_alloc_bytes = (uint64_t)get_opt_num(o, "lost_alloc_bytes", 0, U64MAX, pe, 0);
+	st->memop_drops = (uint64_t)get_opt_num(o, "memop_drops", 0, U64MAX, pe, 0);
+	st->live_untracked_bytes =
+		(uint64_t)get_opt_num(o, "live_untracked_bytes", 0, U64MAX, pe, 0);
 	st->mem_events = (uint64_t)get_opt_num(o, "mem_events", 0, U64MAX, pe, 0);
 	st->mem_drops = (uint64_t)get_opt_num(o, "mem_drops", 0, U64MAX, pe, 0);
 	st->evicted_buckets = (uint64_t)get_opt_num(o, "evicted_buckets", 0, U64MAX, pe, 0);
@@ -365,6 +374,7 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, i);
 	p->alloc_bytes = (uint64_t)get_opt_num(o, "alloc_bytes", 0, U64MAX, pe, i);
 	p->resident_bytes = (uint64_t)get_opt_num(o, "resident_bytes", 0, U64MAX, pe, i);
+	p->live_bytes = (int64_t)get_opt_num(o, "live_bytes", -9e18, 9e18, pe, i);
 }
 
 static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap *s,
@@ -379,6 +389,7 @@ static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap
 	st->alloc_bytes = (uint64_t)get_opt_num(o, "a", 0, U64MAX, pe, i);
 	st->alloc_count = (uint64_t)get_opt_num(o, "c", 0, U64MAX, pe, i);
 	st->resident_bytes = (uint64_t)get_opt_num(o, "r", 0, U64MAX, pe, i);
+	st->live_bytes = (int64_t)get_opt_num(o, "l", -9e18, 9e18, pe, i);
 	st->t = (uint64_t)get_opt_num(o, "t", 0, U64MAX, pe, i);
 	n = cJSON_IsArray(f) ? cJSON_GetArraySize(f) : -1;
 	if (n < 0 || n % 2) {
@@ -439,7 +450,7 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, &pe, 0);
-	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 1, &pe, 0);
+	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 2, &pe, 0); /* 2: live */
 	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, &pe, 0);
 	s->host = get_str(o, "host", &pe, 0);
 	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, &pe, 0);
@@ -627,8 +638,10 @@ int snap_filter(struct snap *s, const struct snap_scope *sc)
 		p.id = (uint32_t)map[i];
 		p.parent = p.parent >= 0 ? map[p.parent] : -1;
 		p.root = map[p.root] >= 0 ? map[p.root] : map[i];
-		if (has_range(sc))
+		if (has_range(sc)) {
 			p.samples = p.alloc_bytes = p.resident_bytes = 0; /* recounted below */
+			p.live_bytes = 0;
+		}
 		s->procs[map[i]] = p;
 	}
 	s->nprocs = kept;
@@ -642,6 +655,7 @@ int snap_filter(struct snap *s, const struct snap_scope *sc)
 				s->procs[st->proc].samples += st->samples;
 				s->procs[st->proc].alloc_bytes += st->alloc_bytes;
 				s->procs[st->proc].resident_bytes += st->resident_bytes;
+				s->procs[st->proc].live_bytes += st->live_bytes;
 			}
 			s->stacks[kept++] = *st;
 		} else {

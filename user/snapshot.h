@@ -51,6 +51,7 @@ struct snap_proc {
 	uint64_t samples;
 	uint64_t alloc_bytes;
 	uint64_t resident_bytes;
+	int64_t live_bytes;  /* --memory=live: held at the end (now if running) */
 };
 
 struct snap_frame {
@@ -65,6 +66,7 @@ struct snap_stack {
 	uint64_t alloc_bytes;    /* memory mapped (anon mmap, mremap, brk growth) */
 	uint64_t alloc_count;    /* mapping events */
 	uint64_t resident_bytes; /* made resident (sampled user page faults) */
+	int64_t live_bytes;      /* --memory=live: mapped minus given back */
 	uint64_t t;              /* start of its time bucket (CLOCK_MONOTONIC ns);
 				  * 0: not bucketed (the whole profile) */
 	struct snap_frame *frames;
@@ -85,6 +87,8 @@ struct snap_stats {
 	uint64_t lost_alloc_bytes; /* allocated bytes not stored: tables full */
 	uint64_t mem_events;       /* memory stack events */
 	uint64_t mem_drops;        /* memory stack events lost: ring buffer full */
+	uint64_t memop_drops;      /* live: unmap/remap/shrink events lost (bytes stay live) */
+	uint64_t live_untracked_bytes; /* live: mapped bytes whose address could not be kept */
 	/* Bounded history (docs/snapshot.md): what left the store. */
 	uint64_t evicted_buckets;      /* time buckets dropped (aged out or a cap) */
 	uint64_t cap_evicted_buckets;  /* of those, dropped before the retention: a table was full */

@@ -270,6 +270,7 @@ static void sub_counts(struct proc_rec *p, const struct stack_counts *c)
 	p->alloc_count -= c->alloc_count <= p->alloc_count ? c->alloc_count : p->alloc_count;
 	p->resident_bytes -= c->resident_bytes <= p->resident_bytes ? c->resident_bytes
 								     : p->resident_bytes;
+	p->live_bytes -= c->live_bytes;
 }
 
 /* Drops the oldest bucket: every stack's counts in it (taken off their
@@ -429,10 +430,12 @@ void store__add_sample(struct store *st, struct proc_rec *p, const struct frame_
 	c->alloc_bytes += add->alloc_bytes;
 	c->alloc_count += add->alloc_count;
 	c->resident_bytes += add->resident_bytes;
+	c->live_bytes += add->live_bytes;
 	p->samples += add->samples;
 	p->alloc_bytes += add->alloc_bytes;
 	p->alloc_count += add->alloc_count;
 	p->resident_bytes += add->resident_bytes;
+	p->live_bytes += add->live_bytes;
 }
 
 /* ---- processes ---- */
@@ -764,6 +767,7 @@ void store__reset(struct store *st, uint64_t now_ns)
 			drop_stacks(st, pn);
 			pn->rec.samples = 0;
 			pn->rec.alloc_bytes = pn->rec.alloc_count = pn->rec.resident_bytes = 0;
+			pn->rec.live_bytes = 0;
 			pn->rec.parent_id = 0; /* its parent record may be gone */
 		}
 	}
@@ -809,6 +813,7 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 	out->samples = r->samples;
 	out->alloc_bytes = r->alloc_bytes;
 	out->resident_bytes = r->resident_bytes;
+	out->live_bytes = r->live_bytes;
 	out->mlpy = r->mlpy;
 	out->ml_file = dup_or_empty(r->ml_file);
 	out->ml_note = dup_or_empty(r->ml_note);
@@ -842,6 +847,7 @@ static int copy_stack(const struct stack_rec *s, const struct bucket_count *b, u
 	o->alloc_bytes = b->c.alloc_bytes;
 	o->alloc_count = b->c.alloc_count;
 	o->resident_bytes = b->c.resident_bytes;
+	o->live_bytes = b->c.live_bytes;
 	o->nframes = s->nframes;
 	o->frames = malloc((s->nframes + 1) * sizeof(*o->frames));
 	if (!o->frames)

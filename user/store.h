@@ -45,6 +45,7 @@ struct proc_rec {
 	uint64_t maxrss_kb;
 	uint64_t samples;
 	uint64_t alloc_bytes, alloc_count, resident_bytes;
+	int64_t live_bytes;  /* --memory=live: held now (at the end once ended) */
 	struct symtab *syms; /* freed when the image ends */
 	char *cwd;
 	char *container;    /* "" on the host; else its root and PID namespace */
@@ -123,6 +124,7 @@ struct stack_counts {
 	uint64_t alloc_bytes;
 	uint64_t alloc_count;
 	uint64_t resident_bytes;
+	int64_t live_bytes; /* --memory=live: mapped (+) and given back (-) */
 };
 
 /* Adds an event's counts to a stack (frames[0] innermost) of p, in the

@@ -119,6 +119,37 @@ class MemoryTests(InterpreterCase):
                 subprocess.run(["rm", "-rf", work])
         self.each(check)
 
+    def test_live_bytes_held_at_the_end(self):
+        """--memory=live: bytes still held when the program is done (at
+        Py_FinalizeEx, before the interpreter frees everything), by the
+        function that mapped them, against tracemalloc's own count."""
+        def check(label, py):
+            truth_out = subprocess.run(py + [workload_path(py, "memory_live.py"), "--truth"],
+                                       stdout=subprocess.PIPE, text=True, check=True,
+                                       timeout=120).stdout
+            m = re.search(r"MLPROF_LIVE_TRUTH (.*)", truth_out)
+            self.assertTrue(m, truth_out)
+            truth = json.loads(m.group(1))
+            prof = run_oneshot(py + [workload_path(py, "memory_live.py")],
+                               extra=("--memory=live",))
+            self.assertEqual(prof.snap["memory"], 2)
+            self.assertTrue(prof.raw["memory_live"])
+            funcs = {f["qualname"]: f for f in prof.raw["functions"]}
+            live = {n: funcs[n]["live_bytes_total"] for n in truth if n in funcs}
+            mapped = {n: funcs[n]["alloc_bytes_total"] for n in truth if n in funcs}
+            for name in ("keep_buffer", "keep_objects"):
+                self.assertLess(abs(live.get(name, 0) - truth[name]) / truth[name], TOLERANCE,
+                                "%s: %s holds %.1f MB at the end, tracemalloc says %.1f MB" %
+                                (label, name, live.get(name, 0) / 2**20, truth[name] / 2**20))
+            # Mapped and given back: nothing held, though much was mapped.
+            self.assertGreater(mapped["drop_buffer"], 60 << 20, label)
+            self.assertLess(abs(live["drop_buffer"]), 1 << 20, label)
+            self.assertGreater(mapped["churn_objects"], 40 << 20, label)
+            self.assertLess(live["churn_objects"], 0.1 * mapped["churn_objects"], label)
+            self.assertEqual(prof.snap["stats"].get("memop_drops", 0), 0, label)
+            self.assertEqual(prof.snap["stats"].get("live_untracked_bytes", 0), 0, label)
+        self.each(check)
+
     def test_memory_is_on_by_default_and_no_memory_turns_it_off(self):
         argv = ["/usr/bin/python3.11", workload_path(["x"], "memory.py"), "8", "8"]
         prof = run_oneshot(argv)

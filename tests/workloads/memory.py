@@ -4,6 +4,7 @@ Prints what tracemalloc-free measurements it can, and its own VmHWM just
 before exiting:  MLPROF_MEM vmhwm_kb=<n>
 usage: memory.py [SMALL_MB=64] [BIG_MB=96]"""
 import sys
+import time
 
 
 def small_objects(n):
@@ -33,6 +34,9 @@ def vmhwm_kb():
 
 
 def main():
+    # An exec into another C library (a chroot) is probed a few ms after
+    # it happens (README, Memory: limits): start after that.
+    time.sleep(0.2)
     small_mb = float(sys.argv[1]) if len(sys.argv) > 1 else 64
     big_mb = float(sys.argv[2]) if len(sys.argv) > 2 else 96
     # About 100 bytes per item (tuple 56, str ~50, int reused or 28).
