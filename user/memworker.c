@@ -300,6 +300,26 @@ static void *run_closer(void *arg)
 	return NULL;
 }
 
+/* Lets the closers finish what is queued, and joins them. */
+static void stop_closers(struct memworker *w)
+{
+	pthread_mutex_lock(&w->clock_);
+	w->cstop = 1;
+	pthread_cond_broadcast(&w->cwake);
+	pthread_mutex_unlock(&w->clock_);
+	while (w->nclosers)
+		pthread_join(w->closer[--w->nclosers], NULL);
+}
+
+static void destroy_sync(struct memworker *w)
+{
+	pthread_cond_destroy(&w->cwake);
+	pthread_mutex_destroy(&w->clock_);
+	pthread_cond_destroy(&w->idle);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+}
+
 struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR], const int ret_fd[MEMPROBE_NR],
 				 int finalize_fd)
 {
@@ -335,19 +355,10 @@ struct memworker *memworker__new(const int prog_fd[MEMPROBE_NR], const int ret_f
 	if (!err)
 		err = pthread_create(&w->thread, NULL, run, w);
 	if (err) {
-		pthread_mutex_lock(&w->clock_);
-		w->cstop = 1;
-		pthread_cond_broadcast(&w->cwake);
-		pthread_mutex_unlock(&w->clock_);
-		while (w->nclosers)
-			pthread_join(w->closer[--w->nclosers], NULL);
+		stop_closers(w);
 	}
 	if (err) {
-		pthread_cond_destroy(&w->cwake);
-		pthread_mutex_destroy(&w->clock_);
-		pthread_cond_destroy(&w->idle);
-		pthread_cond_destroy(&w->wake);
-		pthread_mutex_destroy(&w->lock);
+		destroy_sync(w);
 		hashmap__free(w->probed);
 		free(w);
 		errno = err;
@@ -445,18 +456,9 @@ void memworker__free(struct memworker *w)
 	pthread_join(w->thread, NULL);
 	hashmap__for_each(w->probed, free_probes, w);
 	hashmap__free(w->probed);
-	pthread_mutex_lock(&w->clock_);
-	w->cstop = 1;
-	pthread_cond_broadcast(&w->cwake);
-	pthread_mutex_unlock(&w->clock_);
-	while (w->nclosers)
-		pthread_join(w->closer[--w->nclosers], NULL);
+	stop_closers(w);
 	free(w->closing);
-	pthread_cond_destroy(&w->cwake);
-	pthread_mutex_destroy(&w->clock_);
-	pthread_cond_destroy(&w->idle);
-	pthread_cond_destroy(&w->wake);
-	pthread_mutex_destroy(&w->lock);
+	destroy_sync(w);
 	free(w->q);
 	free(w);
 }
