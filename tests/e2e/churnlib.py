@@ -120,8 +120,18 @@ class ChurnRun:
             churn.stdin.close()
             churn.stdout.close()
             if self.daemon.poll() is None:
+                t = time.monotonic()
                 self.daemon.send_signal(signal.SIGTERM)
-                self.daemon.wait(timeout=60)
+                try:
+                    self.daemon.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    self.daemon.kill()  # do not leave it to later tests
+                    self.daemon.wait()
+                    daemon_log.seek(0)
+                    raise AssertionError("mlprofd still running 60 s after SIGTERM:\n" +
+                                         daemon_log.read()[-4000:])
+                self.stop_s = time.monotonic() - t
+                self.say("mlprofd exited %.1f s after SIGTERM" % self.stop_s)
             daemon_log.close()
             shutil.rmtree(self.tmp, ignore_errors=True)
         return self.daemon.returncode
