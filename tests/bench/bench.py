@@ -159,7 +159,7 @@ class Daemon:
         self.sock = os.path.join(self.dir, "s.sock")
         argv = [MLPROFD, "--target", target, "--freq", str(freq), "--socket", self.sock]
         if memory:
-            argv.append("--memory")
+            argv.append("--memory=live" if memory == "live" else "--memory")
         else:
             argv.append("--no-memory")
         if ringbuf_mb:

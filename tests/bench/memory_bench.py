@@ -41,6 +41,7 @@ CONFIGS = [  # (label, daemon freq or None, memory, extra python flags)
     ("mlprof 99 Hz + memory", 99, True, []),
     ("mlprof 999 Hz", 999, False, []),
     ("mlprof 999 Hz + memory", 999, True, []),
+    ("mlprof 999 Hz + memory=live", 999, "live", []),
     ("tracemalloc (`-X tracemalloc`)", None, False, ["-X", "tracemalloc"]),
 ]
 
@@ -100,7 +101,7 @@ def non_target(reps, rounds):
 def collect(reps, rounds):
     """The memory section of BENCHMARKS.md, as markdown lines."""
     rows = overhead("allocation-heavy", [HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "30"],
-                    a.reps)
+                    reps)
     scratch = tempfile.mkdtemp(prefix="mlprof-membench-mlpy-")
     try:
         ex_dir = os.path.join(scratch, "examples")
