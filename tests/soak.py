@@ -15,10 +15,8 @@ RSS_CAP_KB = 64 * 1024
 def main():
     duration = float(sys.argv[1]) if len(sys.argv) > 1 else 600
     procs = int(sys.argv[2]) if len(sys.argv) > 2 else 6000
-    # --no-memory: see tests/e2e/test_churn.py (the memory worker's close
-    # queue grows under churn).
-    args = sys.argv[3:] or ["--no-memory", "--bucket", "10s", "--retention", "2m",
-                            "--max-procs", "1000"]
+    # Memory is measured (the default), as on a server.
+    args = sys.argv[3:] or ["--bucket", "10s", "--retention", "2m", "--max-procs", "1000"]
     if os.geteuid() != 0:
         sys.exit("soak: needs root (BPF, perf events)")
     print("soak: %d s, %d short-lived processes, mlprofd %s" % (duration, procs, " ".join(args)),

@@ -28,13 +28,9 @@ class ChurnTest(unittest.TestCase):
         require_root(self)
 
     def test_churn_bounded_counted_and_correct(self):
-        # --no-memory: with the memory uprobes (the default since they are
-        # opened per target), the memory worker queues the close of every
-        # exited process's probes behind new requests, and under this churn
-        # the queue only grows: SIGTERM then spends over 60 s closing them
-        # one grace period at a time (memworker__free). That is the memory
-        # worker's to fix; this test is about the bounded history.
-        args = ["--no-memory", "--bucket", "2s", "--retention", "20s"]
+        # Memory is measured (the default): every short process gets its
+        # memory uprobes at fork and gives them back at exit.
+        args = ["--bucket", "2s", "--retention", "20s"]
         for k, v in LIMITS.items():
             args += [k, str(v)]
         run = ChurnRun(duration=60, procs=1000, daemon_args=args,
