@@ -70,8 +70,10 @@ def overhead(name, py_argv, reps, cwd=None):
 
 
 def non_target(reps, rounds):
-    """malloc_loop's CPU and wall time alone and while the daemon measures
-    memory of a live target (its probes installed)."""
+    """malloc_loop's CPU and wall time beside a running allocation-heavy
+    Python process, without the daemon and with the daemon measuring that
+    process's memory (its probes installed): the only difference between
+    the two is the daemon."""
     tmp = tempfile.mkdtemp(prefix="mlprof-membench-")
     exe = os.path.join(tmp, "malloc_loop")
     subprocess.run(["cc", "-O2", "-o", exe, os.path.join(BENCH, "malloc_loop.c")], check=True)
@@ -79,17 +81,18 @@ def non_target(reps, rounds):
     try:
         for rep in range(reps):
             bench.log(f"memory: non-target malloc loop: round {rep + 1}/{reps}")
-            alone.append(run_measured([exe, str(rounds)]))
-            d = bench.Daemon(999, memory=True)
-            t = subprocess.Popen([HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "100000"],
-                                 stdout=subprocess.DEVNULL)
-            try:
-                time.sleep(0.3)
-                beside.append(run_measured([exe, str(rounds)]))
-            finally:
-                t.kill()
-                t.wait()
-                d.stop()
+            for with_daemon in (False, True):
+                d = bench.Daemon(999, memory=True) if with_daemon else None
+                t = subprocess.Popen([HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "100000"],
+                                     stdout=subprocess.DEVNULL)
+                try:
+                    time.sleep(0.3)
+                    (beside if with_daemon else alone).append(run_measured([exe, str(rounds)]))
+                finally:
+                    t.kill()
+                    t.wait()
+                    if d:
+                        d.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     cpu_r = statistics.median(b[0] / a[0] for a, b in zip(alone, beside))
@@ -122,9 +125,10 @@ def collect(reps, rounds):
     for wl, label, cr, wr, c, w in rows:
         L.append(f"| {wl} | {label} | {cr:.3f} | {wr:.3f} | {c:.2f} | {w:.2f} |")
     L.append(f"\nA process that is not a target, `malloc_loop {rounds}` (malloc/free, every 64th "
-             f"block through mmap/munmap): CPU {nt[0]:.3f} s alone, {nt[1]:.3f} s while the "
-             f"daemon measures memory of a running target: CPU ratio {nt[2]:.3f}, wall ratio "
-             f"{nt[3]:.3f} (its probes never run in it: `tests/e2e/test_memory_isolation.py`).\n")
+             f"block through mmap/munmap), run beside an allocation-heavy Python process: CPU "
+             f"{nt[0]:.3f} s without the daemon, {nt[1]:.3f} s with the daemon measuring that "
+             f"process's memory: CPU ratio {nt[2]:.3f}, wall ratio {nt[3]:.3f} (the programs "
+             f"never run in it: `tests/e2e/test_memory_isolation.py`).\n")
     return L
 
 
