@@ -159,15 +159,29 @@ static const char *config_arg(int argc, char **argv)
 	return path;
 }
 
+/* The long option named name (the terminating entry if none). */
+static const struct option *find_long(const struct option *longs, const char *name)
+{
+	const struct option *lo;
+
+	for (lo = longs; lo->name && strcmp(lo->name, name); lo++)
+		;
+	return lo;
+}
+
+/* An entry whose value must be glued to it (--name=value). */
+static int glued(const struct option *longs, const struct conf_entry *e)
+{
+	return e->value && find_long(longs, e->name)->has_arg == optional_argument;
+}
+
 /* Checks one config entry against mlprofd's long options. */
 static int config_entry_ok(const struct option *longs, const struct conf_entry *e,
 			   const char *path, FILE *err)
 {
-	const struct option *lo;
+	const struct option *lo = find_long(longs, e->name);
 	const char *why = NULL;
 
-	for (lo = longs; lo->name && strcmp(lo->name, e->name); lo++)
-		;
 	if (!lo->name)
 		why = "unknown option";
 	else if (!strcmp(e->name, "config") || !strcmp(e->name, "help") ||
@@ -204,6 +218,8 @@ static int apply_config(const struct option *longs, int *argc, char ***argv, str
 	for (i = 0; !ret && i < c->n; i++) {
 		ret = config_entry_ok(longs, &c->e[i], path, err);
 		need += strlen(c->e[i].name) + 3;
+		if (glued(longs, &c->e[i]))
+			need += strlen(c->e[i].value) + 1;
 	}
 	if (!ret) {
 		/* One block: the vector, then the "--name" strings. */
@@ -219,9 +235,13 @@ static int apply_config(const struct option *longs, int *argc, char ***argv, str
 		nv[k++] = (*argv)[0];
 		for (i = 0; i < c->n; i++) {
 			nv[k++] = names;
-			names += sprintf(names, "--%s", c->e[i].name) + 1;
-			if (c->e[i].value)
-				nv[k++] = (char *)c->e[i].value;
+			if (glued(longs, &c->e[i])) {
+				names += sprintf(names, "--%s=%s", c->e[i].name, c->e[i].value) + 1;
+			} else {
+				names += sprintf(names, "--%s", c->e[i].name) + 1;
+				if (c->e[i].value)
+					nv[k++] = (char *)c->e[i].value;
+			}
 		}
 		for (i = 1; i < (size_t)*argc; i++)
 			nv[k++] = (*argv)[i];

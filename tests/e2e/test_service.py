@@ -484,7 +484,8 @@ class ServiceTests(unittest.TestCase):
         for text, want in (("target ruby\n", "invalid target"),
                            ("freq 99\nbogus 1\n", ":2: 'bogus': unknown option"),
                            ("--freq 99\n", ":1: write option names without dashes"),
-                           ("memory yes\n", ":1: 'memory': takes no value"),
+                           ("no-memory yes\n", ":1: 'no-memory': takes no value"),
+                           ("memory yes\n", "invalid --memory"),
                            ("freq\n", ":1: 'freq': needs a value"),
                            ("config /etc/x\n", "not allowed in a config file"),
                            ("snapshot-keep forever\n", "invalid --snapshot-keep")):
@@ -494,6 +495,12 @@ class ServiceTests(unittest.TestCase):
                                stderr=subprocess.PIPE, text=True, timeout=30)
             self.assertEqual(p.returncode, 2, text)
             self.assertIn(want, p.stderr)
+        # An optional value is glued to its flag (--memory=live).
+        with open(conf, "w") as f:
+            f.write("memory live\nmemory\n")
+        p = subprocess.run([MLPROFD, "--config", conf, "--version"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
         p = subprocess.run([MLPROFD, "--config", conf + ".missing"], stderr=subprocess.PIPE,
                            text=True, timeout=30)
         self.assertEqual(p.returncode, 2)
