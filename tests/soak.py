@@ -46,7 +46,7 @@ def main():
           "%d processes, %d functions" %
           (c["evicted_buckets"], c["cap_evicted_buckets"], c["evicted_procs"],
            c["expired_stacks"], c["expired_procs"], c["expired_funcs"]))
-    print("  long-lived process: hot_a %.1f%% profiled (%d samples) vs %.1f%% measured" %
+    print("  long-lived process: live_a %.1f%% profiled (%d samples) vs %.1f%% measured" %
           (100 * share, n, 100 * run.measured_share()))
     ok = (rc == 0 and run.max_rss() < RSS_CAP_KB and accounted == s["samples"] and
           abs(share - run.measured_share()) < 0.05 and c["evicted_buckets"] > 0)

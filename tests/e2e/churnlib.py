@@ -146,7 +146,8 @@ class ChurnRun:
         self.buckets = len(ts)
         self.bucket_samples = sum(st["n"] for st in snap["stacks"]
                                   if st["p"] in mine and st["t"] == ts[-1])
-        since = (ts[-1] + snap["mono_to_real_ns"]) / 1e9 + 0.001
+        self.bucket_start_unix_s = (ts[-1] + snap["mono_to_real_ns"]) / 1e9
+        since = self.bucket_start_unix_s + 0.001
         until = since + snap["bucket_ns"] / 1e9 / 4
         rng = ["--pid", str(self.ratio_pid), "--since", "%.3f" % since, "--until", "%.3f" % until]
         self.recent = self.ctl_json("report", "raw", *rng)
@@ -159,12 +160,12 @@ class ChurnRun:
         raise AssertionError("churn.py printed no %r:\n%s" % (prefix, "\n".join(self.lines)))
 
     def measured_share(self):
-        a, b = float(self.split["hot_a"]), float(self.split["hot_b"])
+        a, b = float(self.split["live_a"]), float(self.split["live_b"])
         return a / (a + b)
 
     def profiled_share(self):
         self_n = {f["qualname"]: f["self_samples"] for f in self.report["functions"]}
-        a, b = self_n.get("hot_a", 0), self_n.get("hot_b", 0)
+        a, b = self_n.get("live_a", 0), self_n.get("live_b", 0)
         return a / (a + b) if a + b else 0.0, a + b
 
     def max_rss(self):

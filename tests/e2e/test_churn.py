@@ -89,8 +89,13 @@ class ChurnTest(unittest.TestCase):
         if run.buckets > 1:
             self.assertLess(run.recent["samples"], run.report["samples"])
         self.assertIn("Time range:", run.recent_text)
-        self.assertIn("(2 s, whole buckets of 2 s)", run.recent_text)
-        self.assertEqual(run.recent["range"]["bucket_s"], 2)
+        # Rounded to the bucket: from its start; to its end, or now when
+        # the bucket is still the current one.
+        self.assertRegex(run.recent_text, r"\((1|2) s, whole buckets of 2 s\)")
+        rng = run.recent["range"]
+        self.assertEqual(rng["bucket_s"], 2)
+        self.assertAlmostEqual(rng["from_unix_s"], run.bucket_start_unix_s, places=3)
+        self.assertLessEqual(rng["to_unix_s"], run.bucket_start_unix_s + 2.0005)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
