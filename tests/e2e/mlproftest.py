@@ -94,6 +94,30 @@ def workload_path(argv_prefix, name):
     return "/tmp/mlprof-workloads/" + name
 
 
+def bpf_prog_ids(pid):
+    """Ids of the BPF programs process pid holds open (/proc/PID/fdinfo)."""
+    ids = set()
+    fd_dir = "/proc/%d/fd" % pid
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)) != "anon_inode:bpf-prog":
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            continue
+    return ids
+
+
+def loaded_bpf_prog_ids():
+    """Ids of every BPF program loaded on the machine."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE, text=True,
+                         check=True).stdout
+    return {p["id"] for p in json.loads(out)}
+
+
 class Profile:
     """A snapshot saved by mlprofd, with the sums tests need."""
 

@@ -12,7 +12,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlproftest import MLPROFCTL, MLPROFD, WORKLOADS, require_root, run_oneshot  # noqa: E402
+from mlproftest import (MLPROFCTL, MLPROFD, WORKLOADS, bpf_prog_ids, loaded_bpf_prog_ids,  # noqa: E402
+                        require_root, run_oneshot)
 
 PY = "/usr/bin/python3.11"
 
@@ -183,15 +184,11 @@ class DaemonTests(unittest.TestCase):
         self.assertIn("unknown report type", p.stderr)
 
     def test_many_short_processes_and_clean_detach(self):
-        def progs():
-            out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE,
-                                 text=True, check=True).stdout
-            return {p["id"] for p in json.loads(out)
-                    if p.get("name") in ("on_sample", "on_fork", "on_exec", "on_exit")}
-
-        before = progs()
         d = Daemon("--target", "python")
-        self.assertGreaterEqual(len(progs() - before), 4)
+        # The daemon's own programs (other daemons may run on the machine).
+        mine = bpf_prog_ids(d.proc.pid)
+        self.assertGreaterEqual(len(mine), 4)
+        self.assertLessEqual(mine, loaded_bpf_prog_ids())
         try:
             for _ in range(25):
                 subprocess.run([PY, "-c", "pass"], timeout=30)
@@ -204,9 +201,9 @@ class DaemonTests(unittest.TestCase):
             self.assertEqual(d.stop(), 0)
         # Programs are freed after an RCU grace period: allow a moment.
         deadline = time.time() + 10
-        while progs() - before and time.time() < deadline:
+        while mine & loaded_bpf_prog_ids() and time.time() < deadline:
             time.sleep(0.2)
-        self.assertEqual(progs() - before, set(), "mlprofd left BPF programs behind")
+        self.assertEqual(mine & loaded_bpf_prog_ids(), set(), "mlprofd left BPF programs behind")
 
     def test_stripped_interpreter_copy_is_profiled(self):
         tmp = tempfile.mkdtemp(prefix="mlprof-strip-")

@@ -13,7 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlproftest import MLPROFCTL, MLPROFD, TOP, require_root  # noqa: E402
+from mlproftest import MLPROFCTL, MLPROFD, TOP, bpf_prog_ids, require_root  # noqa: E402
 
 MEM_PROGS = ("on_mmap", "on_mremap", "on_brk", "on_fault")
 TARGET = """import sys, time
@@ -24,28 +24,11 @@ for line in sys.stdin:          # one line: allocate 8 MiB more
 """
 
 
-def prog_ids(pid):
-    """Ids of the BPF programs pid holds open (from /proc/PID/fdinfo)."""
-    ids = set()
-    fd_dir = "/proc/%d/fd" % pid
-    for fd in os.listdir(fd_dir):
-        try:
-            if os.readlink(os.path.join(fd_dir, fd)) != "anon_inode:bpf-prog":
-                continue
-            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
-                for line in f:
-                    if line.startswith("prog_id:"):
-                        ids.add(int(line.split()[1]))
-        except OSError:
-            continue
-    return ids
-
-
 def prog_counts(daemon_pid):
     """run_cnt of the daemon's memory programs, by name."""
     out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE, text=True,
                          check=True).stdout
-    mine = prog_ids(daemon_pid)
+    mine = bpf_prog_ids(daemon_pid)
     counts = {}
     for p in json.loads(out):
         if p.get("name") in MEM_PROGS and p.get("id") in mine:
