@@ -71,23 +71,23 @@ def overhead(name, py_argv, reps, cwd=None):
 
 def non_target(reps, rounds):
     """malloc_loop's CPU and wall time beside a running allocation-heavy
-    Python process, without the daemon and with the daemon measuring that
-    process's memory (its probes installed): the only difference between
-    the two is the daemon."""
+    Python process: without the daemon, with the daemon sampling that
+    process (--no-memory), and with the daemon also measuring its memory
+    (probes installed). The last two differ only by the memory probes."""
     tmp = tempfile.mkdtemp(prefix="mlprof-membench-")
     exe = os.path.join(tmp, "malloc_loop")
     subprocess.run(["cc", "-O2", "-o", exe, os.path.join(BENCH, "malloc_loop.c")], check=True)
-    alone, beside = [], []
+    runs = {None: [], False: [], True: []}
     try:
         for rep in range(reps):
             bench.log(f"memory: non-target malloc loop: round {rep + 1}/{reps}")
-            for with_daemon in (False, True):
-                d = bench.Daemon(999, memory=True) if with_daemon else None
+            for mode in (None, False, True):
+                d = bench.Daemon(999, memory=mode) if mode is not None else None
                 t = subprocess.Popen([HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "100000"],
                                      stdout=subprocess.DEVNULL)
                 try:
                     time.sleep(0.3)
-                    (beside if with_daemon else alone).append(run_measured([exe, str(rounds)]))
+                    runs[mode].append(run_measured([exe, str(rounds)]))
                 finally:
                     t.kill()
                     t.wait()
@@ -95,10 +95,13 @@ def non_target(reps, rounds):
                         d.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    cpu_r = statistics.median(b[0] / a[0] for a, b in zip(alone, beside))
-    wall_r = statistics.median(b[1] / a[1] for a, b in zip(alone, beside))
-    return (statistics.median(a[0] for a in alone), statistics.median(b[0] for b in beside),
-            cpu_r, wall_r)
+
+    def ratio(a, b, k):
+        return statistics.median(y[k] / x[k] for x, y in zip(a, b))
+    return {"cpu": [statistics.median(r[0] for r in runs[m]) for m in (None, False, True)],
+            "mem_vs_nomem": (ratio(runs[False], runs[True], 0), ratio(runs[False], runs[True], 1)),
+            "daemon_vs_none": (ratio(runs[None], runs[False], 0),
+                               ratio(runs[None], runs[False], 1))}
 
 
 def collect(reps, rounds):
@@ -125,10 +128,13 @@ def collect(reps, rounds):
     for wl, label, cr, wr, c, w in rows:
         L.append(f"| {wl} | {label} | {cr:.3f} | {wr:.3f} | {c:.2f} | {w:.2f} |")
     L.append(f"\nA process that is not a target, `malloc_loop {rounds}` (malloc/free, every 64th "
-             f"block through mmap/munmap), run beside an allocation-heavy Python process: CPU "
-             f"{nt[0]:.3f} s without the daemon, {nt[1]:.3f} s with the daemon measuring that "
-             f"process's memory: CPU ratio {nt[2]:.3f}, wall ratio {nt[3]:.3f} (the programs "
-             f"never run in it: `tests/e2e/test_memory_isolation.py`).\n")
+             f"block through mmap/munmap), run beside an allocation-heavy Python target; CPU s "
+             f"(median): {nt['cpu'][0]:.3f} without the daemon, {nt['cpu'][1]:.3f} with the "
+             f"daemon sampling the target (`--no-memory`), {nt['cpu'][2]:.3f} with memory "
+             f"measured too. Memory probes on vs off: CPU ratio {nt['mem_vs_nomem'][0]:.3f}, "
+             f"wall ratio {nt['mem_vs_nomem'][1]:.3f} (the programs never run in it: "
+             f"`tests/e2e/test_memory_isolation.py`). Daemon (sampling the target) vs none: CPU "
+             f"ratio {nt['daemon_vs_none'][0]:.3f}, wall ratio {nt['daemon_vs_none'][1]:.3f}.\n")
     return L
 
 
