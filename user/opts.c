@@ -355,7 +355,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	o->freq_hz = 999;
 	o->ringbuf_mb = 16;
 	/* On by default: its probes are opened on target processes only and
-	 * cost them about 1% (BENCHMARKS.md, tests/bench/memory_bench.py). */
+	 * cost them 1-6% (BENCHMARKS.md, tests/bench/memory_bench.py). */
 	o->memory = 1;
 	o->fault_period = 32;
 	o->socket_path = PROTO_DEFAULT_SOCKET;
