@@ -77,7 +77,11 @@ class SamplerTests(InterpreterCase):
 
     def test_short_lived_process_symbolised(self):
         def check(label, py):
-            prof = run_oneshot(py + [workload_path(py, "shortlived.py"), "0.2"])
+            # --no-memory: with the memory programs on, 1 run in 12 had one
+            # sample with an unnamed code object (not explained yet; README,
+            # Memory: limits). This test holds the sampler to zero.
+            prof = run_oneshot(py + [workload_path(py, "shortlived.py"), "0.2"],
+                               extra=("--no-memory",))
             late = [fr for n, fr in prof.stacks() if fr and fr[0][0] == "late_hot"]
             n_late = prof.self_samples("late_hot")
             self.assertGreater(n_late, 100, label)
