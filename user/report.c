@@ -49,13 +49,17 @@ int report_type_valid(const char *name)
 static void range_text(const struct snap *s, struct strbuf *out)
 {
 	char a[32], b[32], c[32];
+	double secs;
 
 	if (!s->range_to_ns)
 		return;
+	/* A range that ends now may be a fraction of a second long: say so
+	 * rather than "0 s". */
+	secs = (double)(s->range_to_ns - s->range_from_ns) / 1e9;
 	strbuf_printf(out, "Time range: %s - %s (%s s",
 		      fmt_wallclock((int64_t)s->range_from_ns + s->mono_to_real_ns, a, sizeof(a)),
 		      fmt_wallclock((int64_t)s->range_to_ns + s->mono_to_real_ns, b, sizeof(b)),
-		      fmt_fixed((double)(s->range_to_ns - s->range_from_ns) / 1e9, 0, c, sizeof(c)));
+		      fmt_fixed(secs, secs < 10 ? 1 : 0, c, sizeof(c)));
 	if (s->bucket_ns)
 		strbuf_printf(out, ", whole buckets of %s s",
 			      fmt_fixed((double)s->bucket_ns / 1e9, 0, c, sizeof(c)));
