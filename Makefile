@@ -40,7 +40,7 @@ DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
 # Running as a service (snapshot directory, config file).
 LIB_SRCS += user/snapdir.c user/conffile.c
 # --memory=live: memory held, by the stack that mapped it.
-LIB_SRCS += user/liveset.c
+LIB_SRCS += user/liveset.c user/procstatus.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
 DAEMON_SRCS += user/memprobe.c user/memworker.c

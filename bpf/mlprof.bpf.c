@@ -39,6 +39,38 @@ static __always_inline __u32 ns_pid_of(struct task_struct *task)
 	return (__u32)up.nr;
 }
 
+/* The mm's resident-page counters. Before 6.2 they were atomics in a
+ * struct mm_rss_stat; since, per-CPU counters whose `count` lags by up to
+ * a batch per CPU (32 pages on small machines). */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 mm_pages(struct mm_struct *mm, int which)
+{
+	long v;
+
+	if (bpf_core_type_exists(struct mm_rss_stat___old))
+		v = BPF_CORE_READ((struct mm_struct___old *)mm, rss_stat.count[which].counter);
+	else
+		v = BPF_CORE_READ(mm, rss_stat[which].count);
+	return v > 0 ? (__u32)v : 0;
+}
+
+/* Resident pages of the current process (file + anonymous + shmem) and
+ * anonymous resident pages: what `VmRSS` and `RssAnon` count. */
+static __always_inline void read_rss(struct task_struct *task, __u32 *rss, __u32 *anon)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+
+	*anon = mm ? mm_pages(mm, MM_ANONPAGES) : 0;
+	*rss = mm ? *anon + mm_pages(mm, MM_FILEPAGES) + mm_pages(mm, MM_SHMEMPAGES) : 0;
+}
+
 /* Per-CPU scratch for the memory tracepoints: a timer sample can interrupt
  * a tracepoint program, so they must not share the sampler's. */
 struct {
@@ -69,6 +101,15 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	s->sample.kind = kind;
 	s->sample.value = value;
 	s->sample.addr = addr;
+	/* Resident memory grows only by faults: read where they are sampled,
+	 * the peaks are seen within a fault period. */
+	if (kind == MLPROF_MK_FAULT) {
+		read_rss(task, &s->sample.rss_pages, &s->sample.anon_pages);
+		flags |= MLPROF_SF_RSS;
+	} else {
+		s->sample.rss_pages = 0;
+		s->sample.anon_pages = 0;
+	}
 	L = t->layout_id ? bpf_map_lookup_elem(&layouts, &t->layout_id) : NULL;
 	if (!L || !t->runtime) {
 		flags |= MLPROF_SF_NO_LAYOUT;

@@ -51,6 +51,7 @@ enum mlprof_event_type {
 #define MLPROF_SF_KERNEL (1u << 5)     /* sampled while in the kernel */
 #define MLPROF_SF_ADDR (1u << 6)       /* ALLOC: addr is the mapping's start (live) */
 #define MLPROF_SF_HEAP (1u << 7)       /* ALLOC: sbrk growth of the heap (live) */
+#define MLPROF_SF_RSS (1u << 8)        /* FAULT: rss_pages/anon_pages were read */
 
 /* Stat counters (per-CPU array indices). */
 enum mlprof_stat {
@@ -100,6 +101,10 @@ struct mlprof_sample {
 	__u32 pad0;
 	__u64 value;
 	__u64 addr;    /* ALLOC with MLPROF_SF_ADDR: where the bytes were mapped */
+	/* FAULT with MLPROF_SF_RSS: the process's resident pages (file +
+	 * anonymous + shmem) and anonymous resident pages after this fault,
+	 * from the mm's counters (which lag by the per-CPU batches). */
+	__u32 rss_pages, anon_pages;
 	struct mlprof_frame frames[MLPROF_MAX_FRAMES];
 };
 

@@ -19,6 +19,7 @@
 #include "inspect.h"
 #include "mlmap.h"
 #include "procmaps.h"
+#include "procstatus.h"
 #include "pyunicode.h"
 #include "sampler.h"
 #include "hashmap.h"
@@ -740,7 +741,8 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	if (!p)
 		return;
 	p->exit_code = ev->exit_code;
-	p->maxrss_kb = ev->maxrss_kb;
+	if (ev->maxrss_kb > p->maxrss_kb)
+		p->maxrss_kb = ev->maxrss_kb;
 	store__proc_end(c->st, p, 1, ev->hdr.ts_ns);
 	tree_leave(c, p->root_pid);
 	/* Perf events of its own if it was found running at start
@@ -839,6 +841,19 @@ static uint32_t pseudo_for(const struct collector *c, const struct proc_rec *p, 
 	return store__pseudo(c->st, PSEUDO_NO_FRAME);
 }
 
+/* Resident memory read where a fault was sampled: the peaks so far while
+ * the process runs (the kernel's own peak replaces it at exit). */
+static void note_rss(struct proc_rec *p, const struct mlprof_sample *ev)
+{
+	uint64_t page_kb = (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+	uint64_t rss = ev->rss_pages * page_kb, anon = ev->anon_pages * page_kb;
+
+	if (rss > p->maxrss_kb)
+		p->maxrss_kb = rss;
+	if (anon > p->peak_heap_kb)
+		p->peak_heap_kb = anon;
+}
+
 static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_t size)
 {
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
@@ -905,6 +920,8 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		break;
 	case MLPROF_MK_FAULT:
 		add.resident_bytes = ev->value;
+		if (ev->flags & MLPROF_SF_RSS)
+			note_rss(p, ev);
 		break;
 	default:
 		add.samples = 1;
@@ -955,4 +972,22 @@ int collector__on_event(void *ctx, void *data, size_t size)
 		c->bad_events++;
 	}
 	return 0;
+}
+
+static void read_peak(struct proc_rec *p, void *ctx)
+{
+	struct procstatus ps;
+
+	(void)ctx;
+	if (procstatus_read(p->pid, &ps))
+		return; /* gone: its exit event brings the kernel's peak */
+	if (ps.hwm_kb > p->maxrss_kb)
+		p->maxrss_kb = ps.hwm_kb;
+	if (ps.anon_kb > p->peak_heap_kb)
+		p->peak_heap_kb = ps.anon_kb;
+}
+
+void collector__read_peaks(struct collector *c)
+{
+	store__for_each_live(c->st, read_peak, NULL);
 }

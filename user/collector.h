@@ -43,6 +43,10 @@ void collector__scan_existing(struct collector *c, uint64_t now_ns);
 /* Retries pending inspections that are due; returns the delay in ns until
  * the next one is due, or 0 if none is pending. */
 uint64_t collector__tick(struct collector *c, uint64_t now_ns);
+/* Reads the kernel's peak RSS and anonymous resident memory of every
+ * running process into its record (before a snapshot): peaks while
+ * running, exact where the fault samples only see every Nth page. */
+void collector__read_peaks(struct collector *c);
 /* Number of events of each kind handled (status). */
 void collector__counts(const struct collector *c, uint64_t *events, uint64_t *bad_events);
 

@@ -95,6 +95,7 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 	int err;
 
 	store__expire(d->st, now_ns(CLOCK_MONOTONIC)); /* nothing past the retention */
+	collector__read_peaks(d->col);
 	err = store__snapshot_since(d->st, scope->since_ns, s);
 
 	if (err)

@@ -60,6 +60,9 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 	if (v->peak_rss_kb)
 		strbuf_printf(out, "Peak Memory (largest process RSS): %.1f MB\n",
 			      (double)v->peak_rss_kb / 1024.0);
+	if (v->peak_heap_kb)
+		strbuf_printf(out, "Largest Heap (anonymous resident memory of one process): %.1f MB\n",
+			      (double)v->peak_heap_kb / 1024.0);
 	if (v->memory)
 		strbuf_printf(out, "ML Code Memory: %s mapped, %s made resident (all code: %s, %s)\n",
 			      view_mb(v, v->ml_alloc, a, sizeof(a)),
@@ -250,6 +253,7 @@ static void add_totals_json(cJSON *o, const struct view *v)
 	cJSON_AddNumberToObject(o, "overhead_s", view_secs(v, over));
 	cJSON_AddNumberToObject(o, "overhead_pct", view_pct(over, v->total));
 	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)v->peak_rss_kb * 1024);
+	cJSON_AddNumberToObject(o, "peak_heap_bytes", (double)v->peak_heap_kb * 1024);
 	cJSON_AddNumberToObject(o, "dropped",
 				(double)(v->s->stats.sample_drops + v->s->stats.lost_samples));
 	cJSON_AddBoolToObject(o, "memory", v->memory);

@@ -34,22 +34,25 @@ static uint64_t dropped(const struct snap *s)
 
 static void proc_table(const struct snap *s, struct strbuf *out)
 {
-	char a[32], b[32], c[40];
+	char a[32], b[32], c[40], d[32], e[32];
 	size_t i;
 	double wall;
 
 	strbuf_printf(out, "\nProcesses (%zu):\n", s->nprocs);
-	strbuf_printf(out, "%8s  %-10s %10s %10s  %-12s %s\n", "PID", "PYTHON", "SAMPLES",
-		      "WALL_S", "STATE", "COMMAND");
+	strbuf_printf(out, "%8s  %-10s %10s %10s %9s %9s  %-12s %s\n", "PID", "PYTHON",
+		      "SAMPLES", "WALL_S", "PEAK_MB", "HEAP_MB", "STATE", "COMMAND");
 	for (i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 		uint64_t end = p->ended ? p->end_ns : s->now_ns;
 
 		wall = end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0;
-		strbuf_printf(out, "%8d  %-10s %10s %10s  %-12s %s\n", p->pid,
+		strbuf_printf(out, "%8d  %-10s %10s %10s %9s %9s  %-12s %s\n", p->pid,
 			      p->python[0] ? p->python : "-", fmt_count(p->samples, a, sizeof(a)),
-			      fmt_fixed(wall, 3, b, sizeof(b)), report_proc_state(p, c, sizeof(c)),
-			      p->cmdline[0] ? p->cmdline : p->comm);
+			      fmt_fixed(wall, 3, b, sizeof(b)),
+			      p->maxrss_kb ? fmt_fixed((double)p->maxrss_kb / 1024, 1, d, sizeof(d)) : "-",
+			      p->peak_heap_kb ? fmt_fixed((double)p->peak_heap_kb / 1024, 1, e,
+							  sizeof(e)) : "-",
+			      report_proc_state(p, c, sizeof(c)), p->cmdline[0] ? p->cmdline : p->comm);
 		if (p->container[0])
 			strbuf_printf(out, "%8s  container: %s, pid %d inside\n", "", p->container,
 				      p->ns_pid);
@@ -182,6 +185,7 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, p->samples));
 	cJSON_AddNumberToObject(o, "maxrss_kb", (double)p->maxrss_kb);
 	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)p->maxrss_kb * 1024);
+	cJSON_AddNumberToObject(o, "peak_heap_bytes", (double)p->peak_heap_kb * 1024);
 	cJSON_AddNumberToObject(o, "alloc_bytes", (double)p->alloc_bytes);
 	cJSON_AddNumberToObject(o, "resident_bytes", (double)p->resident_bytes);
 	if (s->memory == 2)

@@ -148,6 +148,8 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	err = err || add_num(o, "ended", p->ended);
 	err = err || add_num(o, "exit_code", p->exit_code);
 	err = err || add_num(o, "maxrss_kb", (double)p->maxrss_kb);
+	if (p->peak_heap_kb)
+		err = err || add_num(o, "heap_kb", (double)p->peak_heap_kb);
 	err = err || add_num(o, "samples", (double)p->samples);
 	err = err || add_num(o, "alloc_bytes", (double)p->alloc_bytes);
 	err = err || add_num(o, "resident_bytes", (double)p->resident_bytes);
@@ -371,6 +373,7 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->ended = (int32_t)get_num(o, "ended", 0, 2, pe, i);
 	p->exit_code = (int32_t)get_num(o, "exit_code", I32MIN, I32MAX, pe, i);
 	p->maxrss_kb = (uint64_t)get_num(o, "maxrss_kb", 0, U64MAX, pe, i);
+	p->peak_heap_kb = (uint64_t)get_opt_num(o, "heap_kb", 0, U64MAX, pe, i);
 	p->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, i);
 	p->alloc_bytes = (uint64_t)get_opt_num(o, "alloc_bytes", 0, U64MAX, pe, i);
 	p->resident_bytes = (uint64_t)get_opt_num(o, "resident_bytes", 0, U64MAX, pe, i);

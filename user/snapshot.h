@@ -47,7 +47,8 @@ struct snap_proc {
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end_ns 0 while running */
 	int32_t ended;   /* 1 exited, 2 replaced by exec */
 	int32_t exit_code;
-	uint64_t maxrss_kb;
+	uint64_t maxrss_kb;    /* peak RSS (so far, if running) */
+	uint64_t peak_heap_kb; /* largest anonymous resident memory seen, 0 unknown */
 	uint64_t samples;
 	uint64_t alloc_bytes;
 	uint64_t resident_bytes;

@@ -810,6 +810,7 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 	out->ended = r->ended;
 	out->exit_code = r->exit_code;
 	out->maxrss_kb = r->maxrss_kb;
+	out->peak_heap_kb = r->peak_heap_kb;
 	out->samples = r->samples;
 	out->alloc_bytes = r->alloc_bytes;
 	out->resident_bytes = r->resident_bytes;

@@ -42,7 +42,8 @@ struct proc_rec {
 	uint64_t start_ns, end_ns;
 	int ended;          /* 0 running, 1 exited, 2 replaced by exec */
 	int exit_code;
-	uint64_t maxrss_kb;
+	uint64_t maxrss_kb;   /* peak RSS: the kernel's at exit, seen so far while running */
+	uint64_t peak_heap_kb; /* largest anonymous resident memory seen */
 	uint64_t samples;
 	uint64_t alloc_bytes, alloc_count, resident_bytes;
 	int64_t live_bytes;  /* --memory=live: held now (at the end once ended) */

@@ -162,6 +162,8 @@ static void run_walls(struct view *v)
 		mlpy[r] |= p->mlpy != 0;
 		if (p->maxrss_kb > v->peak_rss_kb)
 			v->peak_rss_kb = p->maxrss_kb;
+		if (p->peak_heap_kb > v->peak_heap_kb)
+			v->peak_heap_kb = p->peak_heap_kb;
 	}
 	for (r = 0; r < s->nprocs; r++) {
 		if (!lo[r])

@@ -62,6 +62,7 @@ struct view {
 	size_t nruns, nruns_mlpy;
 	double wall_s;                /* sum of run wall times (mlpy runs if any) */
 	uint64_t peak_rss_kb;         /* largest peak RSS of a process in scope */
+	uint64_t peak_heap_kb;        /* largest anonymous resident memory of one */
 };
 
 int view_build(const struct snap *s, struct view *v);

@@ -6,11 +6,13 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import (MLPROFD, TOP, InterpreterCase, chroot_interpreters,  # noqa: E402
                         chroot_of, run_oneshot, selected, workload_path)
+from test_daemon import Daemon  # noqa: E402
 
 TOLERANCE = 0.15
 ALLOC_ML = """// Builds a large list of strings in one function, only computes in another.
@@ -148,6 +150,59 @@ class MemoryTests(InterpreterCase):
             self.assertLess(live["churn_objects"], 0.1 * mapped["churn_objects"], label)
             self.assertEqual(prof.snap["stats"].get("memop_drops", 0), 0, label)
             self.assertEqual(prof.snap["stats"].get("live_untracked_bytes", 0), 0, label)
+        self.each(check)
+
+    def test_peak_rss_and_largest_heap_while_running(self):
+        """A process that built 160 MB and gave it back, still running:
+        its peak RSS (the kernel's VmHWM, read when the report is made)
+        and its largest heap (anonymous resident memory, seen where page
+        faults are sampled) against what it read itself at the peak; after
+        it exits, the kernel's own peak."""
+        def check(label, py):
+            d = Daemon("--target", "python")
+            w = subprocess.Popen(py + [workload_path(py, "memory_peak.py"), "64", "96"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            try:
+                peak = re.search(r"hwm_kb=(\d+) anon_kb=(\d+)", w.stdout.readline())
+                after = re.search(r"anon_kb=(\d+)", w.stdout.readline())
+                self.assertTrue(peak and after, label)
+                hwm, anon, anon_after = (int(peak.group(1)), int(peak.group(2)),
+                                         int(after.group(1)))
+                self.assertLess(anon_after, 0.5 * anon, "%s: nothing given back" % label)
+                rep = d.json("report", "raw")
+                def mine(procs):
+                    return [q for q in procs if "memory_peak.py" in q["command"] and q["python"]]
+                p = [q for q in mine(rep["processes"]) if q["exit_time"] is None]
+                self.assertEqual(len(p), 1, rep["processes"])
+                got_rss, got_heap = p[0]["peak_rss_bytes"] / 1024, p[0]["peak_heap_bytes"] / 1024
+                self.assertLess(abs(got_rss - hwm) / hwm, 0.05,
+                                "%s: running peak RSS %d KiB vs VmHWM %d KiB" % (label, got_rss, hwm))
+                self.assertLess(abs(got_heap - anon) / anon, 0.05,
+                                "%s: largest heap %d KiB vs RssAnon at the peak %d KiB (%d after)"
+                                % (label, got_heap, anon, anon_after))
+                summary = d.json("report", "ml-summary", "--pid", str(p[0]["pid"]))
+                self.assertEqual(summary["peak_heap_bytes"], p[0]["peak_heap_bytes"])
+                text = d.ctl("report", "ml-summary", "--pid", str(p[0]["pid"])).stdout
+                self.assertIn("Largest Heap (anonymous resident memory of one process): %.1f MB"
+                              % (got_heap / 1024), text)
+                w.stdin.write("\n")
+                w.stdin.flush()
+                self.assertEqual(w.wait(timeout=60), 0)
+                deadline = time.time() + 10
+                while time.time() < deadline:
+                    p = [q for q in mine(d.json("report", "raw")["processes"])
+                         if q["pid"] == p[0]["pid"]]
+                    if p[0]["exit_time"] is not None:
+                        break
+                    time.sleep(0.1)
+                self.assertIsNotNone(p[0]["exit_time"], label)
+                self.assertLess(abs(p[0]["peak_rss_bytes"] / 1024 - hwm) / hwm, 0.05, label)
+                self.assertGreaterEqual(p[0]["peak_heap_bytes"] / 1024, got_heap, label)
+            finally:
+                if w.poll() is None:
+                    w.kill()
+                    w.wait()
+                self.assertEqual(d.stop(), 0)
         self.each(check)
 
     def test_memory_is_on_by_default_and_no_memory_turns_it_off(self):

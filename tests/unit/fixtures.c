@@ -44,6 +44,7 @@ static void add_proc(struct snap *s, int32_t pid, int32_t ppid, int32_t parent, 
 	p->end_ns = end_ns;
 	p->ended = ended;
 	p->maxrss_kb = 20480;
+	p->peak_heap_kb = 12288;
 	p->samples = samples;
 }
 

@@ -37,6 +37,7 @@ static const char ml_summary_golden[] =
 	"mlpy Overhead: 0.750s (37.5% of CPU)\n"
 	"Other (ML stdlib bridges, Python stdlib outside ML code, interpreter): 0.250s (12.5%)\n"
 	"Peak Memory (largest process RSS): 50.0 MB\n"
+	"Largest Heap (anonymous resident memory of one process): 25.0 MB\n"
 	"\n"
 	"Top ML Functions (by CPU time; calls are not counted by a sampler):\n"
 	"+----------------------+--------+-------+---------+\n"
@@ -87,6 +88,7 @@ static const char ml_details_golden[] =
 	"mlpy Overhead: 0.750s (37.5% of CPU)\n"
 	"Other (ML stdlib bridges, Python stdlib outside ML code, interpreter): 0.250s (12.5%)\n"
 	"Peak Memory (largest process RSS): 50.0 MB\n"
+	"Largest Heap (anonymous resident memory of one process): 25.0 MB\n"
 	"\n"
 	"Time: CPU time the function's own code and the built-ins it calls took.\n"
 	"Total: samples with the function anywhere on the stack (callees included).\n"
@@ -165,6 +167,7 @@ static void check_ml_json(const cJSON *o, const char *report)
 	cr_assert_float_eq(num(o, "overhead_s"), 0.75, 1e-9);
 	cr_assert_float_eq(num(o, "overhead_pct"), 37.5, 1e-9);
 	cr_assert_eq(num(o, "peak_rss_bytes"), 51200.0 * 1024);
+	cr_assert_eq(num(o, "peak_heap_bytes"), 25600.0 * 1024);
 	cr_assert_eq(num(o, "dropped"), 0);
 
 	arr = cJSON_GetObjectItemCaseSensitive(o, "functions");

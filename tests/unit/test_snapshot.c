@@ -54,6 +54,7 @@ static void assert_same(const struct snap *a, const struct snap *b)
 		cr_assert_eq(p->ended, q->ended);
 		cr_assert_eq(p->exit_code, q->exit_code);
 		cr_assert_eq(p->maxrss_kb, q->maxrss_kb);
+		cr_assert_eq(p->peak_heap_kb, q->peak_heap_kb);
 		cr_assert_eq(p->samples, q->samples);
 	}
 	cr_assert_eq(a->nstacks, b->nstacks);

@@ -152,6 +152,7 @@ static void mr_proc(struct snap *s, int32_t pid, int32_t ppid, int32_t parent, u
 	p->ended = ended;
 	p->exit_code = 0;
 	p->maxrss_kb = rss_kb;
+	p->peak_heap_kb = rss_kb / 2;
 	p->samples = samples;
 }
 
@@ -376,6 +377,7 @@ Test(view, runs_and_wall)
 	cr_assert_eq(v.nruns_mlpy, 1);
 	cr_assert_float_eq(v.wall_s, 2.5, 1e-9); /* 1.0 s .. 3.5 s */
 	cr_assert_eq(v.peak_rss_kb, 51200);
+	cr_assert_eq(v.peak_heap_kb, 25600);
 	view_free(&v);
 	snap_free(&s);
 }
@@ -515,6 +517,7 @@ Test(view, empty_snapshot)
 	cr_assert_eq(v.nml + v.nfiles + v.nfuncs + v.nruns + v.nruns_mlpy, 0);
 	cr_assert_float_eq(v.wall_s, 0.0, 1e-12);
 	cr_assert_eq(v.peak_rss_kb, 0);
+	cr_assert_eq(v.peak_heap_kb, 0);
 	view_free(&v);
 	/* No frequency either: seconds are 0, not a division by zero. */
 	s.freq_hz = 0;
