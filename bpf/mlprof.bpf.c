@@ -166,7 +166,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
  * these programs (syscall tracepoints would move every task of the
  * machine to the slow syscall path; this kernel refuses fentry). */
 
-const volatile __u32 fault_period = 32;
+const volatile __u32 fault_period = MLPROF_FAULT_PERIOD_DEFAULT;
 const volatile __u32 page_size = 4096;
 
 /* Fault walks have their own scratch: a page fault can happen while a

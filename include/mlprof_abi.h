@@ -12,6 +12,10 @@
 
 /* Python frames kept per sample; a deeper stack is marked truncated. */
 #define MLPROF_MAX_FRAMES 512
+/* Default --fault-period: one page fault in this many walks the stack and
+ * stands for all of them (128 pages = 512 KiB; 32 cost about 1.5 points
+ * more on an allocation-heavy workload, docs/design.md decision 11). */
+#define MLPROF_FAULT_PERIOD_DEFAULT 128
 /* Threads examined when looking a thread state up by native thread id. */
 #define MLPROF_MAX_THREADS 4096
 /* Interpreters examined (main interpreter plus sub-interpreters). */

@@ -59,7 +59,7 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		goto fail;
 	}
 	b->skel->rodata->exec_all = cfg->exec_all;
-	b->skel->rodata->fault_period = cfg->fault_period ? cfg->fault_period : 32;
+	b->skel->rodata->fault_period = cfg->fault_period ? cfg->fault_period : MLPROF_FAULT_PERIOD_DEFAULT;
 	if (!cfg->memory) {
 		bpf_program__set_autoload(b->skel->progs.on_mmap, false);
 		bpf_program__set_autoload(b->skel->progs.on_mremap, false);

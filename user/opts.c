@@ -6,8 +6,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/types.h>
 #include "collector.h"
 #include "conffile.h"
+#include "mlprof_abi.h"
 #include "netaddr.h"
 #include "opts.h"
 #include "proto.h"
@@ -40,7 +42,7 @@ void opts_usage(FILE *f)
 "      --memory=live         also bytes still held at the end, by allocating\n"
 "                            function (adds munmap and return probes)\n"
 "      --no-memory           time only: no memory probes\n"
-"      --fault-period N      walk the stack on one page fault in N (default 32)\n"
+"      --fault-period N      walk the stack on one page fault in N (default 128)\n"
 "      --max-procs N         process records kept (default 4096)\n"
 "      --max-stacks N        distinct stacks kept (default 500000)\n"
 "History (bounded; what is dropped is counted in status and reports):\n"
@@ -357,7 +359,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	/* On by default: its probes are opened on target processes only and
 	 * cost them 1-6% (BENCHMARKS.md, tests/bench/memory_bench.py). */
 	o->memory = 1;
-	o->fault_period = 32;
+	o->fault_period = MLPROF_FAULT_PERIOD_DEFAULT;
 	o->socket_path = PROTO_DEFAULT_SOCKET;
 	o->format = REPORT_TEXT;
 	o->limits = lim;

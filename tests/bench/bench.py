@@ -154,7 +154,7 @@ def ensure_memray(root, notes):
 # ---------------------------------------------------------------------------
 
 class Daemon:
-    def __init__(self, freq, ringbuf_mb=None, target="python", memory=False):
+    def __init__(self, freq, ringbuf_mb=None, target="python", memory=False, extra=()):
         self.dir = tempfile.mkdtemp(prefix="mlprof-bench-")
         self.sock = os.path.join(self.dir, "s.sock")
         argv = [MLPROFD, "--target", target, "--freq", str(freq), "--socket", self.sock]
@@ -164,6 +164,7 @@ class Daemon:
             argv.append("--no-memory")
         if ringbuf_mb:
             argv += ["--ringbuf-mb", str(ringbuf_mb)]
+        argv += list(extra)
         self.err = open(os.path.join(self.dir, "err"), "w+")
         t0 = time.perf_counter()
         self.p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=self.err)

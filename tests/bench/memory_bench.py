@@ -10,6 +10,7 @@ where every probe and sample handler runs; robust on a shared VM) and wall
 time.  Measures only; asserts nothing.
 Run as root from the repository:  tests/bench/memory_bench.py [--reps N]"""
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -35,27 +36,53 @@ def run_measured(argv, cwd=None):
     return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), wall
 
 
-CONFIGS = [  # (label, daemon freq or None, memory, extra python flags)
-    ("unprofiled", None, False, []),
-    ("mlprof 99 Hz", 99, False, []),
-    ("mlprof 99 Hz + memory", 99, True, []),
-    ("mlprof 999 Hz", 999, False, []),
-    ("mlprof 999 Hz + memory", 999, True, []),
-    ("mlprof 999 Hz + memory=live", 999, "live", []),
-    ("tracemalloc (`-X tracemalloc`)", None, False, ["-X", "tracemalloc"]),
+def prog_times():
+    """{prog id: (name, run_time_ns)} of every loaded BPF program (the
+    kernel accounts run time while kernel.bpf_stats_enabled is 1)."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True,
+                         check=True).stdout
+    return {p["id"]: (p.get("name", ""), p.get("run_time_ns", 0)) for p in json.loads(out)}
+
+
+def bpf_ms(before, after):
+    """(sampler ms, memory programs ms) run between two prog_times()."""
+    cpu = mem = 0
+    for pid, (name, ns) in after.items():
+        d = ns - before.get(pid, (name, 0))[1]
+        if name == "on_sample":
+            cpu += d
+        elif name == "on_fault" or name.startswith(("on_mmap", "on_mremap", "on_munmap",
+                                                    "on_brk", "on_finalize")):
+            mem += d
+    return cpu / 1e6, mem / 1e6
+
+
+CONFIGS = [  # (label, daemon freq or None, memory, extra python flags, daemon flags)
+    ("unprofiled", None, False, [], []),
+    ("mlprof 99 Hz", 99, False, [], []),
+    ("mlprof 99 Hz + memory", 99, True, [], []),
+    ("mlprof 999 Hz", 999, False, [], []),
+    ("mlprof 999 Hz + memory", 999, True, [], []),
+    ("mlprof 999 Hz + memory, `--fault-period 32`", 999, True, [], ["--fault-period", "32"]),
+    ("mlprof 999 Hz + memory=live", 999, "live", [], []),
+    ("tracemalloc (`-X tracemalloc`)", None, False, ["-X", "tracemalloc"], []),
 ]
 
 
 def overhead(name, py_argv, reps, cwd=None):
-    """Rows (workload, config, cpu ratio, wall ratio, cpu s, wall s)."""
+    """Rows (workload, config, cpu ratio, wall ratio, cpu s, wall s,
+    sampler BPF ms, memory BPF ms)."""
     res = {c[0]: [] for c in CONFIGS}
+    progs = {c[0]: [] for c in CONFIGS}
     run_measured(py_argv, cwd)  # warm-up
     for rep in range(reps):
-        for label, freq, memory, flags in CONFIGS:
+        for label, freq, memory, flags, dflags in CONFIGS:
             bench.log(f"memory: {name}: round {rep + 1}/{reps}: {label}")
-            d = bench.Daemon(freq, memory=memory) if freq else None
+            d = bench.Daemon(freq, memory=memory, extra=dflags) if freq else None
             try:
+                t0 = prog_times()
                 res[label].append(run_measured(py_argv[:1] + flags + py_argv[1:], cwd))
+                progs[label].append(bpf_ms(t0, prog_times()))
             finally:
                 if d:
                     d.stop()
@@ -65,7 +92,9 @@ def overhead(name, py_argv, reps, cwd=None):
         cpu_r = statistics.median(c / b[0] for (c, _), b in zip(res[label], base))
         wall_r = statistics.median(w / b[1] for (_, w), b in zip(res[label], base))
         rows.append((name, label, cpu_r, wall_r, statistics.median(c for c, _ in res[label]),
-                     statistics.median(w for _, w in res[label])))
+                     statistics.median(w for _, w in res[label]),
+                     statistics.median(x for x, _ in progs[label]),
+                     statistics.median(y for _, y in progs[label])))
     return rows
 
 
@@ -82,9 +111,12 @@ def non_target(reps, rounds):
         for rep in range(reps):
             bench.log(f"memory: non-target malloc loop: round {rep + 1}/{reps}")
             for mode in (None, False, True):
-                d = bench.Daemon(999, memory=mode) if mode is not None else None
                 t = subprocess.Popen([HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "100000"],
                                      stdout=subprocess.DEVNULL)
+                # That process alone is the target (--target python would
+                # also take this script, and malloc_loop as its child).
+                d = bench.Daemon(999, memory=mode, target="mlpy",
+                                 extra=["--pid", str(t.pid)]) if mode is not None else None
                 try:
                     time.sleep(0.3)
                     runs[mode].append(run_measured([exe, str(rounds)]))
@@ -106,6 +138,18 @@ def non_target(reps, rounds):
 
 def collect(reps, rounds):
     """The memory section of BENCHMARKS.md, as markdown lines."""
+    with open("/proc/sys/kernel/bpf_stats_enabled") as f:
+        stats_was = f.read().strip()
+    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+        f.write("1")
+    try:
+        return collect_lines(reps, rounds)
+    finally:
+        with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+            f.write(stats_was)
+
+
+def collect_lines(reps, rounds):
     rows = overhead("allocation-heavy", [HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "30"],
                     reps)
     scratch = tempfile.mkdtemp(prefix="mlprof-membench-mlpy-")
@@ -123,10 +167,16 @@ def collect(reps, rounds):
          "per round, the daemon started fresh for each); ratios are medians of profiled / "
          "unprofiled pairs. CPU = user + system time of the workload's processes, where every "
          "sample handler and memory probe runs (steadier than wall time on a shared VM).\n",
-         "| workload | configuration | CPU ratio | wall ratio | CPU s | wall s |",
-         "|---|---|---|---|---|---|"]
-    for wl, label, cr, wr, c, w in rows:
-        L.append(f"| {wl} | {label} | {cr:.3f} | {wr:.3f} | {c:.2f} | {w:.2f} |")
+         "BPF ms: the kernel's own account of the time the sampler's program and the memory "
+         "programs ran during the workload (`kernel.bpf_stats_enabled`; medians): a floor of "
+         "the cost that VM noise does not move (trap, perf-event and cache costs come on "
+         "top).\n",
+         "| workload | configuration | CPU ratio | wall ratio | CPU s | wall s | BPF ms sampler "
+         "| BPF ms memory |",
+         "|---|---|---|---|---|---|---:|---:|"]
+    for wl, label, cr, wr, c, w, bs, bm in rows:
+        L.append(f"| {wl} | {label} | {cr:.3f} | {wr:.3f} | {c:.2f} | {w:.2f} | {bs:.1f} "
+                 f"| {bm:.1f} |")
     L.append(f"\nA process that is not a target, `malloc_loop {rounds}` (malloc/free, every 64th "
              f"block through mmap/munmap), run beside an allocation-heavy Python target; CPU s "
              f"(median): {nt['cpu'][0]:.3f} without the daemon, {nt['cpu'][1]:.3f} with the "
