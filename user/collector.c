@@ -686,12 +686,12 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 		return;
 	}
 	prev = store__proc(c->st, pid);
+	/* The new image may bring another C library (a chroot). */
+	sampler__probe_memory(c->smp, pid);
 	live_forget(c, pid);
 	p = store__proc_start(c->st, pid, ev->hdr.exec_seq, ev->hdr.ts_ns, prev);
-	if (!p) {
-		sampler__probe_memory(c->smp, pid);
+	if (!p)
 		return;
-	}
 	p->root_pid = prev ? prev->root_pid : 0; /* same process, same tree */
 	p->in_mlpy = prev ? prev->in_mlpy : 0;
 	p->ppid = (int32_t)ev->ppid;
@@ -701,14 +701,6 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 	if (!p->cmdline)
 		p->cmdline = strndup(ev->filename, sizeof(ev->filename));
 	inspect_proc(c, p, ev->hdr.ts_ns);
-	/* The new image may bring another C library (a chroot). A program
-	 * that is not a CPython (a shell, a compiler a run starts) keeps its
-	 * time samples but not the memory probes: they would trap on every
-	 * mmap for nothing Python. */
-	if (p->inspect_status == INSPECT_NOT_PYTHON)
-		sampler__unprobe_memory(c->smp, pid);
-	else
-		sampler__probe_memory(c->smp, pid);
 }
 
 static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
