@@ -801,7 +801,9 @@ static void on_code(struct collector *c, const struct mlprof_code *ev, size_t si
 		c->bad_events++;
 		return;
 	}
-	if (!p || !p->syms || p->exec_seq != ev->hdr.exec_seq)
+	if (!p || p->exec_seq != ev->hdr.exec_seq)
+		p = store__proc_ended(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq);
+	if (!p || !p->syms)
 		return;
 	file = decode(d, ev->filename_len, ev->filename_kind);
 	d += ev->filename_len;
@@ -856,7 +858,7 @@ static void note_rss(struct proc_rec *p, const struct mlprof_sample *ev)
 
 static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_t size)
 {
-	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
+	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid), *ended;
 	struct snap_stats *stats = store__stats(c->st);
 	struct stack_counts add = { 0 };
 	const struct code_info *ci;
@@ -867,10 +869,12 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		c->bad_events++;
 		return;
 	}
-	if (!p) {
-		/* A sample taken while its process exits can follow the exit
-		 * event: it belongs to the image that just ended. */
-		p = store__proc_ended(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq);
+	if (!p || p->exec_seq != ev->hdr.exec_seq) {
+		/* A sample taken while its process exits (or just before it
+		 * execs) can follow the event that ended its image: it belongs
+		 * to that image, whose symbols are kept a moment for it. */
+		ended = store__proc_ended(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq);
+		p = ended ? ended : p;
 	}
 	if (!p) {
 		/* A target whose exec/fork event was lost: keep its samples. */

@@ -60,7 +60,14 @@ struct store {
 	uint32_t nbuckets, cap_buckets;
 	uint64_t nentries;           /* (stack, bucket) counts */
 	uint64_t last_gc_ns;
+	uint32_t unreaped;           /* ended images still holding symbols */
+	uint64_t last_reap_ns;
 };
+
+/* An ended image keeps its symbols this long: a sample taken while the
+ * process exits (a timer tick in exit_mm, after the exit event) or just
+ * before an exec can be read after the event that ended the image. */
+#define SYMS_GRACE_NS 1000000000ULL
 
 /* ---- functions ---- */
 
@@ -537,10 +544,7 @@ struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_
 	if (prev && !prev->rec.ended) {
 		prev->rec.ended = 2;
 		prev->rec.end_ns = ts_ns;
-		symtab__free(prev->rec.syms);
-		prev->rec.syms = NULL;
-		mlmap__free(prev->rec.ml);
-		prev->rec.ml = NULL;
+		st->unreaped++;
 	}
 	pn->older = st->newest;
 	if (st->newest)
@@ -560,10 +564,7 @@ void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_
 		return;
 	p->ended = how;
 	p->end_ns = ts_ns;
-	symtab__free(p->syms);
-	p->syms = NULL;
-	mlmap__free(p->ml);
-	p->ml = NULL;
+	st->unreaped++;
 	if (hashmap__find(st->by_pid, (uint32_t)p->pid) == pn)
 		hashmap__delete(st->by_pid, (uint32_t)p->pid);
 }
@@ -573,7 +574,7 @@ struct proc_rec *store__proc_ended(struct store *st, int32_t pid, uint32_t exec_
 	struct proc_node *pn;
 
 	for (pn = st->newest; pn; pn = pn->older) {
-		if (pn->rec.pid == pid && pn->rec.exec_seq == exec_seq && pn->rec.ended == 1)
+		if (pn->rec.pid == pid && pn->rec.exec_seq == exec_seq && pn->rec.ended)
 			return &pn->rec;
 	}
 	return NULL;
@@ -675,6 +676,27 @@ static void expire_procs(struct store *st, uint64_t cutoff)
 	}
 }
 
+/* Frees the symbols of images ended more than SYMS_GRACE_NS ago. */
+static void reap_syms(struct store *st, uint64_t now_ns)
+{
+	struct proc_node *pn;
+	uint32_t left = 0;
+
+	for (pn = st->oldest; pn && st->unreaped; pn = pn->newer) {
+		if (!pn->rec.ended || (!pn->rec.syms && !pn->rec.ml))
+			continue;
+		if (pn->rec.end_ns + SYMS_GRACE_NS > now_ns) {
+			left++;
+			continue;
+		}
+		symtab__free(pn->rec.syms);
+		pn->rec.syms = NULL;
+		mlmap__free(pn->rec.ml);
+		pn->rec.ml = NULL;
+	}
+	st->unreaped = left;
+}
+
 void store__expire(struct store *st, uint64_t now_ns)
 {
 	uint64_t cutoff = now_ns > st->lim.retention_ns ? now_ns - st->lim.retention_ns : 0;
@@ -688,6 +710,10 @@ void store__expire(struct store *st, uint64_t now_ns)
 		st->last_gc_ns = now_ns;
 		expire_procs(st, cutoff);
 		expire_funcs(st);
+	}
+	if (st->unreaped && (now_ns < st->last_reap_ns || now_ns - st->last_reap_ns >= SYMS_GRACE_NS / 4)) {
+		st->last_reap_ns = now_ns;
+		reap_syms(st, now_ns);
 	}
 }
 

@@ -77,8 +77,8 @@ class SamplerTests(InterpreterCase):
 
     def test_short_lived_process_symbolised(self):
         def check(label, py):
-            # --no-memory: with the memory programs on, 1 run in 12 had one
-            # sample with an unnamed code object (not explained yet; README,
+            # --no-memory: with the memory programs on (fault period 32), 1
+            # run in 12 had one sample with an unnamed code object (README,
             # Memory: limits). This test holds the sampler to zero.
             prof = run_oneshot(py + [workload_path(py, "shortlived.py"), "0.2"],
                                extra=("--no-memory",))

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "snapshot.h"
 #include "store.h"
+#include "symbols.h"
 
 #define S 1000000000ULL /* one second in ns */
 
@@ -216,5 +217,36 @@ Test(store, reset_forgets_buckets)
 	cr_assert_eq(store__stats(st)->evicted_buckets, 0);
 	sample(st, p, func(st, "a"), 131 * S, 1);
 	cr_assert_eq(p->samples, 1);
+	store__free(st);
+}
+
+/* A sample read after the exit (or exec) event of its image still finds
+ * the image's code objects for a moment; then they are freed. */
+Test(store, ended_images_keep_symbols_for_a_moment)
+{
+	struct store *st = new_store(1000, 1000);
+	struct proc_rec *p = store__proc_start(st, 42, 1, 100 * S, NULL), *q, *e;
+	uint32_t a = func(st, "a");
+
+	cr_assert_not_null(symtab__add(p->syms, 0x1000, a, NULL, 0, 1));
+	/* exec: image 1 replaced by image 2 */
+	q = store__proc_start(st, 42, 2, 101 * S, p);
+	cr_assert_not_null(q);
+	cr_assert_eq(store__proc(st, 42), q);
+	e = store__proc_ended(st, 42, 1);
+	cr_assert_eq(e, p);
+	cr_assert_not_null(e->syms);
+	cr_assert_not_null(symtab__find(e->syms, 0x1000));
+	/* exit of image 2 */
+	cr_assert_not_null(symtab__add(q->syms, 0x2000, a, NULL, 0, 1));
+	store__proc_end(st, q, 1, 102 * S);
+	cr_assert_null(store__proc(st, 42));
+	cr_assert_eq(store__proc_ended(st, 42, 2), q);
+	store__expire(st, 102 * S + S / 2);
+	cr_assert_not_null(q->syms, "freed within the grace period");
+	cr_assert_null(p->syms, "image 1 ended 1.5 s ago");
+	store__expire(st, 103 * S + S / 2);
+	cr_assert_null(q->syms);
+	cr_assert_null(store__proc_ended(st, 42, 3));
 	store__free(st);
 }
