@@ -47,6 +47,7 @@ static void drops(struct strbuf *out, const struct snap_stats *st)
 		{ "ring_buffer_code", st->code_drops },
 		{ "ring_buffer_process", st->proc_drops },
 		{ "ring_buffer_memory", st->mem_drops },
+		{ "ring_buffer_memory_release", st->memop_drops },
 		{ "table_full_samples", st->lost_samples },
 		{ "stack_table_folded", st->stack_overflow },
 	};
@@ -76,6 +77,23 @@ int metrics_render(const struct metrics_in *m, struct strbuf *out)
 		st->evicted_procs);
 	counter(out, "mlprofd_evicted_samples_total", "Samples of the evicted process records.",
 		st->evicted_samples);
+	counter(out, "mlprofd_evicted_buckets_total",
+		"Time buckets dropped: older than the retention, or a table was full.",
+		st->evicted_buckets);
+	counter(out, "mlprofd_evicted_buckets_early_total",
+		"Of those, dropped before the retention because a table was full.",
+		st->cap_evicted_buckets);
+	counter(out, "mlprofd_evicted_bucket_samples_total", "Samples the dropped buckets held.",
+		st->evicted_bucket_samples);
+	counter(out, "mlprofd_expired_stacks_total", "Stack records freed: no bucket used them.",
+		st->expired_stacks);
+	counter(out, "mlprofd_expired_processes_total",
+		"Ended process records freed: nothing of them left in the retention.",
+		st->expired_procs);
+	counter(out, "mlprofd_expired_functions_total",
+		"Function records freed: no stack or running process used them.", st->expired_funcs);
+	counter(out, "mlprofd_memory_events_total",
+		"Memory events (mappings, sampled page faults) sent by the kernel.", st->mem_events);
 	counter(out, "mlprofd_events_total", "Ring-buffer events read by the daemon.", m->events);
 	counter(out, "mlprofd_bad_events_total", "Malformed ring-buffer events.", m->bad_events);
 	gauge(out, "mlprofd_events_per_second",
