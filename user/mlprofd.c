@@ -618,6 +618,7 @@ int main(int argc, char **argv)
 		run_loop(&d);
 		/* A last snapshot, before the probes go; exit 1 if it is lost. */
 		code = service__final(d.svc) ? 1 : 0;
+		serve__final_push(d.srv);
 		if (d.o.command) {
 			reap_child(&d);
 			code = d.child_done ? oneshot_exit_code(d.child_status) : 1;

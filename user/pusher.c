@@ -27,6 +27,7 @@ struct pusher {
 	struct push_item *q; /* ring of cap items */
 	unsigned cap, head, n;
 	struct pusher_counts c;
+	int busy;            /* the worker holds an item */
 	unsigned timeout_ms;
 	/* Worker only: message rate limiting. */
 	time_t last_msg;
@@ -221,6 +222,7 @@ static void *worker(void *arg)
 		memset(&p->q[p->head], 0, sizeof(it));
 		p->head = (p->head + 1) % p->cap;
 		p->n--;
+		p->busy = 1;
 		pthread_mutex_unlock(&p->mu);
 		if (cu && hdr) {
 			deliver(p, cu, hdr, &it);
@@ -230,6 +232,10 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&p->mu);
 		}
 		item_free(&it);
+		pthread_mutex_lock(&p->mu);
+		p->busy = 0;
+		pthread_cond_broadcast(&p->cv); /* pusher__drain */
+		pthread_mutex_unlock(&p->mu);
 	}
 	if (cu)
 		curl_easy_cleanup(cu);
@@ -291,7 +297,7 @@ int pusher__submit(struct pusher *p, char *url, struct strbuf *body)
 	tail = (p->head + p->n) % p->cap;
 	p->q[tail] = it;
 	p->n++;
-	pthread_cond_signal(&p->cv);
+	pthread_cond_broadcast(&p->cv); /* the worker shares the cv with pusher__drain */
 	pthread_mutex_unlock(&p->mu);
 	return 0;
 }
@@ -302,6 +308,25 @@ void pusher__counts(struct pusher *p, struct pusher_counts *c)
 	*c = p->c;
 	c->queued = p->n;
 	pthread_mutex_unlock(&p->mu);
+}
+
+int pusher__drain(struct pusher *p, unsigned ms)
+{
+	struct timespec ts;
+	int err = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&p->mu);
+	while (!err && (p->n || p->busy))
+		err = pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+	pthread_mutex_unlock(&p->mu);
+	return err ? -ETIMEDOUT : 0;
 }
 
 void pusher__free(struct pusher *p)

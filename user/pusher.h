@@ -33,6 +33,9 @@ struct pusher *pusher__new(unsigned timeout_ms, unsigned queue_cap);
  * taken and body reset). Never blocks. 0 or -ENOMEM. */
 int pusher__submit(struct pusher *p, char *url, struct strbuf *body);
 void pusher__counts(struct pusher *p, struct pusher_counts *c);
+/* Waits until every queued profile has been tried (sent, refused or given
+ * up) or ms have passed. 0 or -ETIMEDOUT. */
+int pusher__drain(struct pusher *p, unsigned ms);
 /* Stops the worker (aborting a transfer in flight) and frees. */
 void pusher__free(struct pusher *p);
 

@@ -126,16 +126,12 @@ static void push_window(struct serve *sv, const struct snap *d)
 	free(gs);
 }
 
-static void on_push_timer(struct ev_handler *h, uint32_t events)
+/* Pushes what was sampled since the last push. */
+static void push_now(struct serve *sv)
 {
-	struct serve *sv = (struct serve *)h;
 	struct snap now, d;
-	uint64_t n;
 	int err;
 
-	(void)events;
-	if (read(sv->push_fd, &n, sizeof(n)) < 0)
-		return;
 	/* Only the buckets that can have grown since the window began. */
 	err = sv->ops.snapshot(sv->ops.ctx, sv->have_prev ? sv->prev.now_ns : 0, &now);
 	if (err) {
@@ -151,6 +147,26 @@ static void on_push_timer(struct ev_handler *h, uint32_t events)
 		snap_free(&sv->prev);
 	sv->prev = now;
 	sv->have_prev = 1;
+}
+
+static void on_push_timer(struct ev_handler *h, uint32_t events)
+{
+	struct serve *sv = (struct serve *)h;
+	uint64_t n;
+
+	(void)events;
+	if (read(sv->push_fd, &n, sizeof(n)) >= 0)
+		push_now(sv);
+}
+
+void serve__final_push(struct serve *sv)
+{
+	if (!sv || !sv->pusher)
+		return;
+	push_now(sv);
+	if (pusher__drain(sv->pusher, SERVE_FINAL_PUSH_MS))
+		fprintf(stderr, "mlprofd: push: the last profile was not delivered within %u ms\n",
+			SERVE_FINAL_PUSH_MS);
 }
 
 static int http_snapshot(void *ctx, uint64_t since_ns, struct snap *out)
@@ -245,6 +261,8 @@ struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops 
 		if (err)
 			fprintf(stderr, "mlprofd: cannot start pushing to %s: %s\n", o->push_url,
 				strerror(-err));
+		else
+			push_now(sv); /* the first window starts now, not at the first tick */
 	}
 	if (!err && sv->http)
 		fprintf(stderr, "mlprofd: serving /debug/pprof/profile, /metrics, /healthz on "

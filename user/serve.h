@@ -26,6 +26,11 @@ struct cJSON;
  * an inert object. NULL with errno set on failure (message on stderr). */
 struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops *ops);
 void serve__free(struct serve *sv);
+/* How long stopping waits for the last profiles to be pushed. */
+#define SERVE_FINAL_PUSH_MS 2000
+/* At exit: pushes what was sampled since the last push and waits up to
+ * SERVE_FINAL_PUSH_MS for the queue to be delivered. */
+void serve__final_push(struct serve *sv);
 /* Adds "http" and "push" objects to a status reply. */
 void serve__status(struct serve *sv, struct cJSON *status);
 

@@ -503,6 +503,35 @@ class HttpTests(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertLess(took, 5)
 
+    def test_sigterm_pushes_the_last_window(self):
+        """A push interval longer than the run: what was sampled reaches
+        the endpoint at SIGTERM, in one profile, and stopping stays quick."""
+        work = busy_workload(20)
+        fake = FakePyroscope()
+        d = Daemon("--pid", str(work.pid), "--push-url", fake.url(), "--app", "mlprof.test",
+                   "--push-interval", "10m")
+        try:
+            cpu0 = cpu_seconds(work.pid)
+            time.sleep(2.0)
+            cpu = cpu_seconds(work.pid) - cpu0
+            self.assertEqual(len(fake.posts), 0, "pushed before the interval")
+        finally:
+            work.kill()
+            work.wait()
+            code, took = d.stop()
+            fake.close()
+        self.assertEqual(code, 0)
+        self.assertLess(took, 5)
+        self.assertEqual(len(fake.posts), 1)
+        total, self_ = pprof_samples(parse_pprof(fake.posts[0][1]))
+        # The target's CPU time in those two seconds, a sample per 1/FREQ s
+        # (its CPU before the daemon was up is not in it; read a little
+        # before the kill).
+        self.assertGreater(cpu, 0.5)
+        self.assertGreater(total, 0.8 * cpu * FREQ, "%d samples, %.2f s CPU" % (total, cpu))
+        self.assertLess(total, 1.3 * cpu * FREQ + 0.2 * FREQ)
+        self.assertIn("hot_a", self_)
+
     def check_bad_endpoint(self, url, extra, expect_msg, fake=None):
         work = busy_workload(20)
         d = Daemon("--pid", str(work.pid), "--push-url", url, "--app", "mlprof.test",
