@@ -11,6 +11,7 @@ time.  Measures only; asserts nothing.
 Run as root from the repository:  tests/bench/memory_bench.py [--reps N]"""
 import argparse
 import json
+import random
 import os
 import resource
 import shutil
@@ -70,13 +71,16 @@ CONFIGS = [  # (label, daemon freq or None, memory, extra python flags, daemon f
 
 
 def overhead(name, py_argv, reps, cwd=None):
-    """Rows (workload, config, cpu ratio, wall ratio, cpu s, wall s,
-    sampler BPF ms, memory BPF ms)."""
+    """Rows (workload, config, cpu ratio, its quartiles, wall ratio, cpu s,
+    wall s, sampler BPF ms, memory BPF ms)."""
     res = {c[0]: [] for c in CONFIGS}
     progs = {c[0]: [] for c in CONFIGS}
     run_measured(py_argv, cwd)  # warm-up
+    rng = random.Random(1)
     for rep in range(reps):
-        for label, freq, memory, flags, dflags in CONFIGS:
+        # A new order each round: what one configuration leaves behind (a
+        # daemon's teardown) must not always precede the same next one.
+        for label, freq, memory, flags, dflags in rng.sample(CONFIGS, len(CONFIGS)):
             bench.log(f"memory: {name}: round {rep + 1}/{reps}: {label}")
             d = bench.Daemon(freq, memory=memory, extra=dflags) if freq else None
             try:
@@ -89,9 +93,12 @@ def overhead(name, py_argv, reps, cwd=None):
     rows = []
     base = res["unprofiled"]
     for label, *_ in CONFIGS:
-        cpu_r = statistics.median(c / b[0] for (c, _), b in zip(res[label], base))
+        ratios = sorted(c / b[0] for (c, _), b in zip(res[label], base))
+        cpu_r = statistics.median(ratios)
+        q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [cpu_r, cpu_r, cpu_r]
         wall_r = statistics.median(w / b[1] for (_, w), b in zip(res[label], base))
-        rows.append((name, label, cpu_r, wall_r, statistics.median(c for c, _ in res[label]),
+        rows.append((name, label, cpu_r, (q[0], q[2]), wall_r,
+                     statistics.median(c for c, _ in res[label]),
                      statistics.median(w for _, w in res[label]),
                      statistics.median(x for x, _ in progs[label]),
                      statistics.median(y for _, y in progs[label])))
@@ -110,7 +117,7 @@ def non_target(reps, rounds):
     try:
         for rep in range(reps):
             bench.log(f"memory: non-target malloc loop: round {rep + 1}/{reps}")
-            for mode in (None, False, True):
+            for mode in random.Random(rep).sample([None, False, True], 3):
                 t = subprocess.Popen([HOST_PY, os.path.join(BENCH, "alloc_heavy.py"), "100000"],
                                      stdout=subprocess.DEVNULL)
                 # That process alone is the target (--target python would
@@ -164,19 +171,19 @@ def collect_lines(reps, rounds):
     nt = non_target(reps, rounds)
     L = ["## Memory measurement (`tests/bench/memory_bench.py`)\n",
          f"Host `/usr/bin/python3.11`; {reps} interleaved rounds (one run of each configuration "
-         "per round, the daemon started fresh for each); ratios are medians of profiled / "
-         "unprofiled pairs. CPU = user + system time of the workload's processes, where every "
+         "per round, in a shuffled order, the daemon started fresh for each); ratios are medians "
+         "of profiled / unprofiled pairs, with their quartiles. CPU = user + system time of the workload's processes, where every "
          "sample handler and memory probe runs (steadier than wall time on a shared VM).\n",
          "BPF ms: the kernel's own account of the time the sampler's program and the memory "
          "programs ran during the workload (`kernel.bpf_stats_enabled`; medians): a floor of "
          "the cost that VM noise does not move (trap, perf-event and cache costs come on "
          "top).\n",
-         "| workload | configuration | CPU ratio | wall ratio | CPU s | wall s | BPF ms sampler "
-         "| BPF ms memory |",
+         "| workload | configuration | CPU ratio (quartiles) | wall ratio | CPU s | wall s "
+         "| BPF ms sampler | BPF ms memory |",
          "|---|---|---|---|---|---|---:|---:|"]
-    for wl, label, cr, wr, c, w, bs, bm in rows:
-        L.append(f"| {wl} | {label} | {cr:.3f} | {wr:.3f} | {c:.2f} | {w:.2f} | {bs:.1f} "
-                 f"| {bm:.1f} |")
+    for wl, label, cr, (q1, q3), wr, c, w, bs, bm in rows:
+        L.append(f"| {wl} | {label} | {cr:.3f} ({q1:.3f}-{q3:.3f}) | {wr:.3f} | {c:.2f} "
+                 f"| {w:.2f} | {bs:.1f} | {bm:.1f} |")
     L.append(f"\nA process that is not a target, `malloc_loop {rounds}` (malloc/free, every 64th "
              f"block through mmap/munmap), run beside an allocation-heavy Python target; CPU s "
              f"(median): {nt['cpu'][0]:.3f} without the daemon, {nt['cpu'][1]:.3f} with the "
