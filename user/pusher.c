@@ -146,19 +146,25 @@ static int post(struct pusher *p, CURL *cu, struct curl_slist *hdr, const struct
 	return res;
 }
 
+/* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
+static void deadline_in(uint64_t ms, struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += (time_t)(ms / 1000);
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 /* Sleeps ms unless stopped; returns 1 if stopped. */
 static int nap(struct pusher *p, uint64_t ms)
 {
 	struct timespec ts;
 	int stopped;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_in(ms, &ts);
 	pthread_mutex_lock(&p->mu);
 	while (!atomic_load(&p->stop) && pthread_cond_timedwait(&p->cv, &p->mu, &ts) != ETIMEDOUT)
 		;
@@ -315,13 +321,7 @@ int pusher__drain(struct pusher *p, unsigned ms)
 	struct timespec ts;
 	int err = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_in(ms, &ts);
 	pthread_mutex_lock(&p->mu);
 	while (!err && (p->n || p->busy))
 		err = pthread_cond_timedwait(&p->cv, &p->mu, &ts);
