@@ -188,15 +188,19 @@ class MemoryTests(InterpreterCase):
                 w.stdin.write("\n")
                 w.stdin.flush()
                 self.assertEqual(w.wait(timeout=60), 0)
+                # The same image (pid and start time) once it has exited.
+                me = (p[0]["pid"], p[0]["start_time"])
                 deadline = time.time() + 10
                 while time.time() < deadline:
-                    p = [q for q in mine(d.json("report", "raw")["processes"])
-                         if q["pid"] == p[0]["pid"]]
-                    if p[0]["exit_time"] is not None:
+                    procs = d.json("report", "raw")["processes"]
+                    p = [q for q in procs if q["pid"] == me[0] and
+                         abs(q["start_time"] - me[1]) < 0.01]
+                    if p and p[0]["exit_time"] is not None:
                         break
                     time.sleep(0.1)
-                self.assertIsNotNone(p[0]["exit_time"], label)
-                self.assertLess(abs(p[0]["peak_rss_bytes"] / 1024 - hwm) / hwm, 0.05, label)
+                self.assertTrue(p and p[0]["exit_time"] is not None, (label, procs))
+                self.assertLess(abs(p[0]["peak_rss_bytes"] / 1024 - hwm) / hwm, 0.05,
+                                (label, [q for q in procs if q["pid"] == me[0]]))
                 self.assertGreaterEqual(p[0]["peak_heap_bytes"] / 1024, got_heap, label)
             finally:
                 if w.poll() is None:
