@@ -124,6 +124,33 @@ static void ml_recommendations(const struct view *v, struct strbuf *out)
 	}
 }
 
+/* Callers show here: a main() whose own code takes no time but under which
+ * all of the ML time runs. */
+static void ml_by_total_text(const struct view *v, struct strbuf *out)
+{
+	const char *th[] = { "Function", ">Total", ">% CPU", ">Samples", ">Self" };
+	char label[512], a[48], b[48], c[48], d[48];
+	struct table t;
+	size_t i;
+
+	strbuf_puts(out, "\nML Functions by Total Time (the function and everything it called):\n");
+	table_init(&t, 5, th);
+	for (i = 0; i < v->nml && i < TOP_N; i++) {
+		const struct ml_func *m = v->ml_by_total[i];
+
+		view_func_label(v, m->func, label, sizeof(label));
+		table_row(&t, label, fmt_secs(view_secs(v, m->total), a, sizeof(a)),
+			  fmt_pct1(view_pct(m->total, v->total), b, sizeof(b)),
+			  fmt_count(m->total, c, sizeof(c)),
+			  fmt_secs(view_secs(v, m->samples), d, sizeof(d)));
+	}
+	if (v->nml)
+		table_grid(&t, out);
+	else
+		strbuf_puts(out, "  (no ML code sampled)\n");
+	table_free(&t);
+}
+
 int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 {
 	struct view v;
@@ -155,6 +182,7 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 	else
 		strbuf_puts(out, "  (no ML code sampled)\n");
 	table_free(&t);
+	ml_by_total_text(&v, out);
 	strbuf_puts(out, "\nML Files (by CPU time):\n");
 	table_init(&t, 5 + (size_t)v.memory, gh);
 	for (i = 0; i < v.nfiles; i++) {
@@ -282,6 +310,7 @@ static cJSON *ml_func_json(const struct view *v, const struct ml_func *m, uint64
 	cJSON_AddNumberToObject(o, "runtime_samples", (double)m->in_runtime);
 	cJSON_AddNumberToObject(o, "total_samples", (double)m->total);
 	cJSON_AddNumberToObject(o, "total_s", view_secs(v, m->total));
+	cJSON_AddNumberToObject(o, "total_pct", view_pct(m->total, v->total));
 	cJSON_AddNumberToObject(o, "hot_line", m->hot_line);
 	cJSON_AddNumberToObject(o, "hot_line_samples", (double)m->hot_line_samples);
 	cJSON_AddStringToObject(o, "py_file", f->py_file);
@@ -305,6 +334,9 @@ static cJSON *ml_json(const struct snap *s, int details)
 	arr = cJSON_AddArrayToObject(o, "functions");
 	for (i = 0; arr && i < v.nml && (details || i < TOP_N); i++)
 		cJSON_AddItemToArray(arr, ml_func_json(&v, &v.ml[i], v.cat[CAT_ML_CODE]));
+	arr = cJSON_AddArrayToObject(o, "by_total");
+	for (i = 0; arr && i < v.nml && (details || i < TOP_N); i++)
+		cJSON_AddItemToArray(arr, ml_func_json(&v, v.ml_by_total[i], v.cat[CAT_ML_CODE]));
 	arr = cJSON_AddArrayToObject(o, "files");
 	for (i = 0; arr && i < v.nfiles; i++) {
 		cJSON *f = cJSON_CreateObject();

@@ -61,6 +61,16 @@ static int cmp_ml(const void *a, const void *b)
 	return (x->func > y->func) - (x->func < y->func);
 }
 
+static int cmp_ml_total(const void *a, const void *b)
+{
+	const struct ml_func *x = *(const struct ml_func *const *)a;
+	const struct ml_func *y = *(const struct ml_func *const *)b;
+
+	if (x->total != y->total)
+		return (x->total < y->total) - (x->total > y->total);
+	return cmp_ml(x, y);
+}
+
 static int cmp_files(const void *a, const void *b)
 {
 	const struct ml_file *x = a, *y = b;
@@ -260,9 +270,17 @@ int view_build(const struct snap *s, struct view *v)
 	if (err)
 		goto out;
 	err = analysis_functions(s, &v->funcs, &v->nfuncs);
+	/* Every ML function on a sampled stack is listed, also one that ran
+	 * only through its callees (a main() with no self samples). */
 	for (i = 0; !err && i < v->nfuncs; i++) {
-		if (ml_idx[v->funcs[i].func])
-			v->ml[ml_idx[v->funcs[i].func] - 1].total = v->funcs[i].total;
+		f = v->funcs[i].func;
+		if (!ml_idx[f] && s->funcs[f].kind == FUNC_ML && v->funcs[i].total) {
+			v->ml[v->nml].func = f;
+			v->ml[v->nml].hot_line = -1;
+			ml_idx[f] = ++v->nml;
+		}
+		if (ml_idx[f])
+			v->ml[ml_idx[f] - 1].total = v->funcs[i].total;
 	}
 	for (i = 0; i < nlines; i++) {
 		struct ml_func *m = &v->ml[ml_idx[lines[i].func] - 1];
@@ -272,14 +290,14 @@ int view_build(const struct snap *s, struct view *v)
 			m->hot_line_samples = lines[i].n;
 		}
 	}
-	/* Drop ML functions that own no ML time or memory (only
-	 * bridges/runtime). */
-	for (i = k = 0; i < v->nml; i++) {
-		if (v->ml[i].samples || v->ml[i].alloc_bytes || v->ml[i].resident_bytes)
-			v->ml[k++] = v->ml[i];
-	}
-	v->nml = k;
 	qsort(v->ml, v->nml, sizeof(*v->ml), cmp_ml);
+	v->ml_by_total = calloc(v->nml + 1, sizeof(*v->ml_by_total));
+	if (!v->ml_by_total)
+		err = -ENOMEM;
+	for (i = 0; !err && i < v->nml; i++)
+		v->ml_by_total[i] = &v->ml[i];
+	if (!err)
+		qsort(v->ml_by_total, v->nml, sizeof(*v->ml_by_total), cmp_ml_total);
 	v->files = calloc(v->nml + 1, sizeof(*v->files));
 	for (i = 0; !err && v->files && i < v->nml; i++) {
 		const char *file = s->funcs[v->ml[i].func].file;
@@ -330,6 +348,7 @@ void view_free(struct view *v)
 	free(v->func_cat);
 	free(v->funcs);
 	free(v->ml);
+	free(v->ml_by_total);
 	free(v->files);
 	for (c = 0; c < CAT_NR; c++)
 		free(v->by_cat[c]);

@@ -53,7 +53,9 @@ struct view {
 	uint8_t *func_cat;            /* per function (enum category) */
 	struct func_stat *funcs;      /* self/total per function */
 	size_t nfuncs;
-	struct ml_func *ml;           /* by samples, descending */
+	struct ml_func *ml;           /* by samples, descending: every ML
+				       * function on a sampled stack */
+	struct ml_func **ml_by_total; /* the same, by total, descending */
 	size_t nml;
 	struct ml_file *files;        /* by samples, descending */
 	size_t nfiles;

@@ -24,7 +24,9 @@
  *   line 12 (200 of 300 = 66.7 %); runtime 150 * 5 > 300 -> "add 0.150s".
  * - helper: own 100.0 %, hot line util.ml:3 100.0 %.
  * - No global lines: runtime 150 * 5 = 750 <= 1,000 ML; overhead 750 <= ML.
- * - Labels use the ML def line and the .ml basename. */
+ * - Labels use the ML def line and the .ml basename.
+ * - By total: process 850 of 2,000 samples = 42.5 % (#10..#15), fib 500 =
+ *   25.0 %, helper 300 = 15.0 % (its 200 own and 100 under process). */
 static const char ml_summary_golden[] =
 	"======================================================================\n"
 	"ML CODE PERFORMANCE SUMMARY\n"
@@ -47,6 +49,15 @@ static const char ml_summary_golden[] =
 	"| process (prog.ml:10) | 0.300s | 30.0% |     300 |\n"
 	"| helper (util.ml:2)   | 0.200s | 20.0% |     200 |\n"
 	"+----------------------+--------+-------+---------+\n"
+	"\n"
+	"ML Functions by Total Time (the function and everything it called):\n"
+	"+----------------------+--------+-------+---------+--------+\n"
+	"| Function             |  Total | % CPU | Samples |   Self |\n"
+	"+----------------------+--------+-------+---------+--------+\n"
+	"| process (prog.ml:10) | 0.850s | 42.5% |     850 | 0.300s |\n"
+	"| fib (prog.ml:3)      | 0.500s | 25.0% |     500 | 0.500s |\n"
+	"| helper (util.ml:2)   | 0.300s | 15.0% |     300 | 0.200s |\n"
+	"+----------------------+--------+-------+---------+--------+\n"
 	"\n"
 	"ML Files (by CPU time):\n"
 	"+---------+--------+-------+---------+-----------+\n"

@@ -525,3 +525,36 @@ Test(view, empty_snapshot)
 	cr_assert_float_eq(view_secs(&v, 10), 0.0, 1e-12);
 	view_free(&v);
 }
+
+/* A caller that ran only through its callees (a main() with no self
+ * samples) is listed, with its total: the sandbox's main made an ML
+ * function here sits on the 1,250 samples of stacks #8..#15 (300 + 100 +
+ * 200 + 100 + 150 + 100 + 200 + 100) and owns none of them. */
+Test(view, caller_without_self_samples_listed)
+{
+	const struct ml_func *m;
+	struct snap s;
+	struct view v;
+
+	mlrun_snap(&s);
+	s.funcs[MR_SBMAIN].kind = FUNC_ML;
+	free(s.funcs[MR_SBMAIN].file);
+	s.funcs[MR_SBMAIN].file = strdup("/w/prog.ml");
+	s.funcs[MR_SBMAIN].line = 20;
+	cr_assert_eq(view_build(&s, &v), 0);
+	cr_assert_eq(v.nml, 4);
+	m = ml_of(&v, MR_SBMAIN);
+	cr_assert_eq(m->samples, 0);
+	cr_assert_eq(m->total, 1250);
+	cr_assert_eq(m->hot_line, -1);
+	cr_assert_eq(v.ml[3].func, MR_SBMAIN, "by self: last");
+	cr_assert_eq(v.ml_by_total[0]->func, MR_SBMAIN, "by total: first");
+	cr_assert_eq(v.ml_by_total[1]->func, MR_PROCESS);
+	cr_assert_eq(v.ml_by_total[2]->func, MR_FIB);
+	cr_assert_eq(v.ml_by_total[3]->func, MR_HELPER);
+	/* Categories do not move: the owner of each sample is unchanged. */
+	cr_assert_eq(v.cat[CAT_ML_CODE], 1000);
+	cr_assert_eq(v.files[0].nfuncs, 3, "prog.ml: fib, process, main");
+	view_free(&v);
+	snap_free(&s);
+}
