@@ -28,7 +28,7 @@ endif
 LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
-            sourcemap.c classify.c mlmap.c table.c view.c report_ml.c report_dev.c \
+            sourcemap.c classify.c mlmap.c mlalign.c table.c view.c report_ml.c report_dev.c \
             snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c \
             store.c)
 # Exports (collapsed stacks, speedscope, pprof).
@@ -51,7 +51,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
 SKEL        := $(BUILD)/mlprof.skel.h
 
-.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root soak
+.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root soak real-mlpy
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -122,7 +122,12 @@ export MLPROF_SID_ROOT
 sid-root:
 	scripts/sid-root.sh $(MLPROF_SID_ROOT)
 
-priv-test: all sid-root
+# The real mlpy (MLPY_SRC, default ../shared/mlpy/src) importable on the
+# host's python3 and in the sid root (scripts/mlpy-real.sh).
+real-mlpy: sid-root
+	scripts/mlpy-real.sh
+
+priv-test: all sid-root real-mlpy
 	MLPROF_REQUIRE_SID=1 $(E2E_PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
 
 # Soak: ten minutes (SOAK_SECONDS) of process churn (SOAK_PROCS short-lived

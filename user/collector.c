@@ -891,8 +891,10 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		if (ci) {
 			c->frames[n].func = ci->func;
 			c->frames[n].line = linemap_line(&ci->lines, ev->frames[i].lasti);
-			if (ci->ml)
+			if (ci->ml) {
 				c->frames[n].line = mlmod_line(ci->ml, c->frames[n].line - ci->ml_offset);
+				stats->ml_lines_unmapped += c->frames[n].line < 0;
+			}
 		} else {
 			c->frames[n].func = store__pseudo(c->st, PSEUDO_UNKNOWN_CODE);
 			c->frames[n].line = -1;

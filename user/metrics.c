@@ -72,6 +72,9 @@ int metrics_render(const struct metrics_in *m, struct strbuf *out)
 		st->read_errors);
 	counter(out, "mlprofd_unresolved_frames_total", "Frames whose code names never arrived.",
 		st->unresolved_frames);
+	counter(out, "mlprofd_ml_lines_unmapped_total",
+		"ML frames whose .ml line is unknown (counted for the function only).",
+		st->ml_lines_unmapped);
 	counter(out, "mlprofd_evicted_processes_total",
 		"Finished process records evicted because the process table was full.",
 		st->evicted_procs);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "hashmap.h"
+#include "mlalign.h"
 #include "mlmap.h"
 #include "procmaps.h"
 #include "sourcemap.h"
@@ -25,6 +26,8 @@ struct mldef {
 struct mlmod {
 	char *ml_path;
 	struct srcmap *map;
+	struct mlalign align;  /* generated lines -> .ml lines, no map */
+	int32_t align_base;    /* added to a .py line to index align */
 	struct mldef *defs;
 	size_t ndefs;
 };
@@ -99,6 +102,7 @@ static void mod_free(struct mlmod *mod)
 		free(mod->defs[i].name);
 	free(mod->defs);
 	srcmap_free(mod->map);
+	mlalign_free(&mod->align);
 	free(mod->ml_path);
 	free(mod);
 }
@@ -141,8 +145,29 @@ static void scan_defs(struct mlmod *mod, const char *src, size_t len)
 	}
 }
 
-/* Loads ml_path and, if present, py_map (its .py.map). */
-static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *py_map)
+/* 1 if the source map disagrees with the alignment on more than half
+ * of the lines both know exactly: a map of another program or version. */
+static int map_mismatch(const struct mlmod *mod)
+{
+	size_t both = 0, differ = 0, i;
+	int32_t a, s;
+
+	for (i = 1; i <= mod->align.n; i++) {
+		a = mlalign_line(&mod->align, (int32_t)i);
+		s = a > 0 ? srcmap_line(mod->map, (int32_t)i - mod->align_base, NULL) : -1;
+		if (s <= 0)
+			continue;
+		both++;
+		differ += s != a;
+	}
+	return differ * 2 > both;
+}
+
+/* Loads ml_path and, if present, py_map (its .py.map); without a usable
+ * map, aligns the generated text py (its lines from_line on, NULL: none)
+ * with the .ml. */
+static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *py_map,
+			      const char *py, size_t pylen, int32_t from_line)
 {
 	struct mlmod *mod = calloc(1, sizeof(*mod));
 	char *src, *json, err[160];
@@ -154,9 +179,14 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		return NULL;
 	}
 	src = read_file(m->pid, ml_path, &len, &e);
+	mod->align_base = from_line - 1; /* generated line 1 is text line from_line */
 	if (src)
 		scan_defs(mod, src, len);
-	else if (!m->note[0])
+	if (src && py && mlalign_build(&mod->align, py, pylen, from_line, src, len) &&
+	    !m->note[0])
+		snprintf(m->note, sizeof(m->note), "%s: out of memory aligning with the generated "
+			 "Python; ML lines unknown", ml_path);
+	else if (!src && !m->note[0])
 		snprintf(m->note, sizeof(m->note), "cannot read %s: %s; ML lines unknown", ml_path,
 			 strerror(-e));
 	free(src);
@@ -168,6 +198,14 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 				 "%s: %s; ML lines from function definitions only", py_map, err);
 	}
 	free(json);
+	if (mod->map && mod->align.mapped && map_mismatch(mod)) {
+		if (!m->note[0])
+			snprintf(m->note, sizeof(m->note), "%s does not match %s (its lines disagree "
+				 "with the generated Python); ML lines from the generated Python",
+				 py_map, ml_path);
+		srcmap_free(mod->map);
+		mod->map = NULL;
+	}
 	return mod;
 }
 
@@ -271,8 +309,8 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
 		return err;
 	}
 	line = find_paste(src, len);
-	free(src);
 	if (line < 0) {
+		free(src);
 		snprintf(m->note, sizeof(m->note), "%s holds no transpiled ML program", script);
 		return -ENOENT;
 	}
@@ -280,9 +318,10 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
 	m->script_offset = line - 1;
 	if (ml_path) {
 		py_map = swap_ext(ml_path, ".ml", ".py.map");
-		m->program = mod_load(m, ml_path, py_map);
+		m->program = mod_load(m, ml_path, py_map, src, len, line);
 		free(py_map);
 	}
+	free(src);
 	return m->script ? 0 : -ENOMEM;
 }
 
@@ -303,9 +342,14 @@ static struct mlmod *module_of_py(struct mlmap *m, const char *file)
 	}
 	ml = swap_ext(file, ".py", ".ml");
 	if (ml && file_exists(m->pid, ml)) {
+		size_t len = 0;
+		int rerr;
+		char *py = read_file(m->pid, file, &len, &rerr);
+
 		map = swap_ext(file, ".py", ".py.map");
-		e->mod = mod_load(m, ml, map && file_exists(m->pid, map) ? map : NULL);
+		e->mod = mod_load(m, ml, map && file_exists(m->pid, map) ? map : NULL, py, len, 1);
 		free(map);
+		free(py);
 	}
 	free(ml);
 	e->next = head;
@@ -341,7 +385,11 @@ const char *mlmod_path(const struct mlmod *mod)
 
 int32_t mlmod_line(const struct mlmod *mod, int32_t py_line)
 {
-	return mod->map && py_line > 0 ? srcmap_line_near(mod->map, py_line, NULL) : -1;
+	if (py_line < 1)
+		return -1;
+	if (mod->map)
+		return srcmap_line_near(mod->map, py_line, NULL);
+	return mlalign_line(&mod->align, py_line + mod->align_base);
 }
 
 int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line)

@@ -202,6 +202,7 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(bp, "read_errors", (double)st.read_errors);
 	cJSON_AddNumberToObject(bp, "lost_samples", (double)st.lost_samples);
 	cJSON_AddNumberToObject(bp, "unresolved_frames", (double)st.unresolved_frames);
+	cJSON_AddNumberToObject(bp, "ml_lines_unmapped", (double)st.ml_lines_unmapped);
 	cJSON_AddNumberToObject(bp, "evicted_procs", (double)st.evicted_procs);
 	cJSON_AddNumberToObject(bp, "evicted_samples", (double)st.evicted_samples);
 	cJSON_AddNumberToObject(bp, "stack_overflow", (double)st.stack_overflow);

@@ -242,6 +242,8 @@ void report_data_notes(const struct snap *s, struct strbuf *out)
 	     fmt_count(st->read_errors, a, sizeof(a)));
 	NOTE(st->unresolved_frames, "%s frames could not be named (code object names lost)",
 	     fmt_count(st->unresolved_frames, a, sizeof(a)));
+	NOTE(st->ml_lines_unmapped, "%s ML frames have no known .ml line (no source map and the generated Python could not be aligned with the .ml): their samples count for the function only",
+	     fmt_count(st->ml_lines_unmapped, a, sizeof(a)));
 	NOTE(st->code_drops, "%s code-name events were dropped and resent later",
 	     fmt_count(st->code_drops, a, sizeof(a)));
 	NOTE(st->proc_drops, "%s process events dropped: process lifetimes may be approximate",

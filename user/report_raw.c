@@ -233,6 +233,7 @@ cJSON *report_raw_json(const struct snap *s)
 		cJSON_AddNumberToObject(st, "evicted_procs", (double)s->stats.evicted_procs);
 		cJSON_AddNumberToObject(st, "evicted_samples", (double)s->stats.evicted_samples);
 		cJSON_AddNumberToObject(st, "unresolved_frames", (double)s->stats.unresolved_frames);
+		cJSON_AddNumberToObject(st, "ml_lines_unmapped", (double)s->stats.ml_lines_unmapped);
 		cJSON_AddNumberToObject(st, "evicted_buckets", (double)s->stats.evicted_buckets);
 		cJSON_AddNumberToObject(st, "cap_evicted_buckets", (double)s->stats.cap_evicted_buckets);
 		cJSON_AddNumberToObject(st, "evicted_bucket_samples",

@@ -279,6 +279,7 @@ static void stats_delta(struct snap_stats *d, const struct snap_stats *l,
 	d->evicted_procs = grown(l->evicted_procs, e->evicted_procs);
 	d->evicted_samples = grown(l->evicted_samples, e->evicted_samples);
 	d->unresolved_frames = grown(l->unresolved_frames, e->unresolved_frames);
+	d->ml_lines_unmapped = grown(l->ml_lines_unmapped, e->ml_lines_unmapped);
 	d->lost_samples = grown(l->lost_samples, e->lost_samples);
 	d->lost_alloc_bytes = grown(l->lost_alloc_bytes, e->lost_alloc_bytes);
 	d->mem_events = grown(l->mem_events, e->mem_events);

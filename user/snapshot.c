@@ -81,6 +81,7 @@ static cJSON *stats_to_json(const struct snap_stats *st)
 	err = err || add_num(o, "evicted_procs", (double)st->evicted_procs);
 	err = err || add_num(o, "evicted_samples", (double)st->evicted_samples);
 	err = err || add_num(o, "unresolved_frames", (double)st->unresolved_frames);
+	err = err || add_num(o, "ml_lines_unmapped", (double)st->ml_lines_unmapped);
 	err = err || add_num(o, "lost_samples", (double)st->lost_samples);
 	err = err || add_num(o, "lost_alloc_bytes", (double)st->lost_alloc_bytes);
 	err = err || add_num(o, "memop_drops", (double)st->memop_drops);
@@ -314,6 +315,7 @@ static void parse_stats(const cJSON *o, struct snap_stats *st, struct perr *pe)
 	st->evicted_procs = (uint64_t)get_num(o, "evicted_procs", 0, U64MAX, pe, 0);
 	st->evicted_samples = (uint64_t)get_num(o, "evicted_samples", 0, U64MAX, pe, 0);
 	st->unresolved_frames = (uint64_t)get_num(o, "unresolved_frames", 0, U64MAX, pe, 0);
+	st->ml_lines_unmapped = (uint64_t)get_num(o, "ml_lines_unmapped", 0, U64MAX, pe, 0);
 	st->lost_samples = (uint64_t)get_num(o, "lost_samples", 0, U64MAX, pe, 0);
 	st->lost_alloc_bytes = (uint64_t)get_opt_num(o, "lost_alloc_bytes", 0, U64MAX, pe, 0);
 	st->memop_drops = (uint64_t)get_opt_num(o, "memop_drops", 0, U64MAX, pe, 0);

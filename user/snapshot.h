@@ -84,6 +84,7 @@ struct snap_stats {
 	uint64_t evicted_procs;    /* process records dropped: table full */
 	uint64_t evicted_samples;  /* their samples */
 	uint64_t unresolved_frames;
+	uint64_t ml_lines_unmapped; /* ML frames whose .ml line is unknown */
 	uint64_t lost_samples;     /* samples not stored: tables full */
 	uint64_t lost_alloc_bytes; /* allocated bytes not stored: tables full */
 	uint64_t mem_events;       /* memory stack events */

@@ -223,7 +223,8 @@ Test(mlmap, malformed_map, .init = setup, .fini = teardown)
 			   mlmap__note(m));
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_not_null(mod);
-	cr_assert_eq(mlmod_line(mod, 3), -1);
+	cr_assert_eq(mlmod_line(mod, 3), 3, "from the generated Python, not the map");
+	cr_assert_eq(mlmod_line(mod, 7), -1);
 	cr_assert_eq(mlmod_def_line(mod, "fib", 3), 3);
 	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
 	mlmap__free(m);
@@ -252,7 +253,15 @@ Test(mlmap, no_map_is_fine, .init = setup, .fini = teardown)
 	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), 0);
 	cr_assert_str_eq(mlmap__note(m), "");
 	mod = mlmap__module(m, script, 10, &off);
-	cr_assert_eq(mlmod_line(mod, 3), -1);
+	/* Lines from the generated Python aligned with the .ml: py 3 `def
+	 * fib(n):` is ml 3; py 4 holds every word of ml 5 (`return fib(n - 1) +
+	 * fib(n - 2)`), not enough of ml 4's; py 7 `return _safe_call(fib, x)`
+	 * holds no .ml line's words (ml 12 has y): unknown, not a guess. */
+	cr_assert_eq(mlmod_line(mod, 3), 3);
+	cr_assert_eq(mlmod_line(mod, 4), 5);
+	cr_assert_eq(mlmod_line(mod, 5), -1);
+	cr_assert_eq(mlmod_line(mod, 6), 10);
+	cr_assert_eq(mlmod_line(mod, 7), -1);
 	cr_assert_eq(mlmod_def_line(mod, "fib", 3), 3);
 	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
 	mlmap__free(m);
@@ -344,7 +353,10 @@ Test(mlmap, imported_module_without_map, .init = setup, .fini = teardown)
 	m = mlmap__new(getpid());
 	mod = mlmap__module(m, path_in("util.py"), 1, &off);
 	cr_assert_not_null(mod);
-	cr_assert_eq(mlmod_line(mod, 1), -1);
+	/* Aligned with util.ml: def -> function line, return -> return. */
+	cr_assert_eq(mlmod_line(mod, 1), 2);
+	cr_assert_eq(mlmod_line(mod, 2), 3);
+	cr_assert_eq(mlmod_line(mod, 3), -1);
 	cr_assert_eq(mlmod_def_line(mod, "helper", 1), 2);
 	cr_assert_str_eq(mlmap__note(m), "");
 	mlmap__free(m);
@@ -353,4 +365,28 @@ Test(mlmap, imported_module_without_map, .init = setup, .fini = teardown)
 Test(mlmap, free_null)
 {
 	mlmap__free(NULL);
+}
+
+/* A map of another program (valid, but its lines disagree with the
+ * generated Python) is dropped with a note: never a wrong line. prog.py's
+ * lines 3, 4 and 6 align with ml 3, 5 and 10; this map says 9, 9, 9. */
+Test(mlmap, mismatched_map_dropped, .init = setup, .fini = teardown)
+{
+	const char *script = script_path();
+	const struct mlmod *mod;
+	struct mlmap *m;
+	int32_t off;
+
+	put("mlpy_sandbox_ab12/sandbox_execution.py", sandbox_script);
+	put("prog.ml", prog_ml);
+	put("prog.py.map", "{\"sourceMap\":{\"version\":3,\"file\":\"prog.py\","
+			   "\"sources\":[\"prog.ml\"],\"mappings\":\";;AAQA;AACA;;AACA\"}}");
+	m = mlmap__new(getpid());
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), 0);
+	cr_assert_not_null(strstr(mlmap__note(m), "does not match"), "%s", mlmap__note(m));
+	mod = mlmap__module(m, script, 10, &off);
+	cr_assert_eq(mlmod_line(mod, 3), 3);
+	cr_assert_eq(mlmod_line(mod, 4), 5);
+	cr_assert_eq(mlmod_line(mod, 6), 10);
+	mlmap__free(m);
 }

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* mlalign: the Python the real mlpy generated for tests/workloads/ml/split.ml
+ * (mlpy transpile, commit 4fc35e4) aligns line for line with the .ml; lines
+ * no .ml line fits stay unknown; bad and hostile input is safe. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mlalign.h"
+
+static const char split_ml[] =
+	"// split.ml - two identical ML loops run 2:1 from a run_all() caller.\n"
+	"//\n"
+	"// loop_a and loop_b have the same body; run_all() gives loop_a twice the\n"
+	"// iterations of loop_b, so their self-time split is 66.7% / 33.3%.  (The real\n"
+	"// mlpy sandbox refuses `import datetime` and `import math` with a\n"
+	"// CapabilityError and ML has no built-in clock, so the program cannot time\n"
+	"// itself: the split is the iteration ratio it prints.)  The dominant\n"
+	"// statement of each loop is the `acc = ...` line (the only arithmetic).\n"
+	"function loop_a(n) {\n"
+	"    i = 0;\n"
+	"    acc = 0;\n"
+	"    while (i < n) {\n"
+	"        acc = (acc * 31 + i * 7 + (acc % 13) * (i % 11) + 17) % 1000003;\n"
+	"        i = i + 1;\n"
+	"    }\n"
+	"    return acc;\n"
+	"}\n"
+	"\n"
+	"function loop_b(n) {\n"
+	"    i = 0;\n"
+	"    acc = 0;\n"
+	"    while (i < n) {\n"
+	"        acc = (acc * 31 + i * 7 + (acc % 13) * (i % 11) + 17) % 1000003;\n"
+	"        i = i + 1;\n"
+	"    }\n"
+	"    return acc;\n"
+	"}\n"
+	"\n"
+	"function run_all(rounds, chunk) {\n"
+	"    r = 0;\n"
+	"    a = 0;\n"
+	"    b = 0;\n"
+	"    while (r < rounds) {\n"
+	"        a = a + loop_a(chunk * 2);\n"
+	"        b = b + loop_b(chunk);\n"
+	"        r = r + 1;\n"
+	"    }\n"
+	"    print(\"MLPY_SPLIT loop_a=\" + str(200.0 / 3.0) + \" loop_b=\" + str(100.0 / 3.0));\n"
+	"    return a + b;\n"
+	"}\n"
+	"\n"
+	"run_all(20, 100000);\n";
+
+static const char split_py[] =
+	"\"\"\"Generated Python code from mlpy ML transpiler.\"\"\"\n"
+	"\n"
+	"# This code was automatically generated from ML source\n"
+	"# Modifications to this file may be lost on regeneration\n"
+	"\n"
+	"# ============================================================================\n"
+	"# Runtime Whitelist Enforcement\n"
+	"# ============================================================================\n"
+	"from mlpy.runtime.whitelist_validator import safe_call as _safe_call\n"
+	"\n"
+	"from mlpy.stdlib.builtin import builtin\n"
+	"\n"
+	"def loop_a(n):\n"
+	"    i = 0\n"
+	"    acc = 0\n"
+	"    while (i < n):\n"
+	"        acc = (((((acc * 31) + (i * 7)) + ((acc % 13) * (i % 11))) + 17) % 1000003)\n"
+	"        i = (i + 1)\n"
+	"    return acc\n"
+	"\n"
+	"def loop_b(n):\n"
+	"    i = 0\n"
+	"    acc = 0\n"
+	"    while (i < n):\n"
+	"        acc = (((((acc * 31) + (i * 7)) + ((acc % 13) * (i % 11))) + 17) % 1000003)\n"
+	"        i = (i + 1)\n"
+	"    return acc\n"
+	"\n"
+	"def run_all(rounds, chunk):\n"
+	"    r = 0\n"
+	"    a = 0\n"
+	"    b = 0\n"
+	"    while (r < rounds):\n"
+	"        a = (a + loop_a((chunk * 2)))\n"
+	"        b = (b + loop_b(chunk))\n"
+	"        r = (r + 1)\n"
+	"    _safe_call(builtin.print, (str((str((str('MLPY_SPLIT loop_a=') + str(_safe_call(builtin.str, (200.0 / 3.0))))) + str(' loop_b='))) + str(_safe_call(builtin.str, (100.0 / 3.0)))))\n"
+	"    return (a + b)\n"
+	"\n"
+	"run_all(20, 100000)\n"
+	"\n"
+	"# End of generated code\n";
+
+/* Generated line -> .ml line, 0: unknown (blank, comment or template). */
+static const int32_t want[][2] = {
+	{ 1, -1 }, { 13, 9 },  { 14, 10 }, { 15, 11 }, { 16, 12 }, { 17, 13 }, { 18, 14 },
+	{ 19, 16 }, { 20, -1 }, { 21, 19 }, { 22, 20 }, { 23, 21 }, { 24, 22 }, { 25, 23 },
+	{ 26, 24 }, { 27, 26 }, { 29, 29 }, { 30, 30 }, { 31, 31 }, { 32, 32 }, { 33, 33 },
+	{ 34, 34 }, { 35, 35 }, { 36, 36 }, { 37, 38 }, { 38, 39 }, { 40, 42 },
+};
+
+Test(mlalign, real_mlpy_split)
+{
+	struct mlalign a;
+	size_t i;
+
+	cr_assert_eq(mlalign_build(&a, split_py, strlen(split_py), 1, split_ml, strlen(split_ml)), 0);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_eq(mlalign_line(&a, want[i][0]), want[i][1], "py %d: ml %d, want %d",
+			     want[i][0], mlalign_line(&a, want[i][0]), want[i][1]);
+	cr_assert_eq(mlalign_line(&a, 0), -1);
+	cr_assert_eq(mlalign_line(&a, -5), -1);
+	cr_assert_eq(mlalign_line(&a, 100000), -1);
+	mlalign_free(&a);
+}
+
+/* Lines before from_line (a sandbox template) are never aligned. */
+Test(mlalign, from_line)
+{
+	struct mlalign a;
+
+	cr_assert_eq(mlalign_build(&a, split_py, strlen(split_py), 21, split_ml, strlen(split_ml)), 0);
+	cr_assert_eq(mlalign_line(&a, 13), -1);
+	cr_assert_eq(mlalign_line(&a, 17), -1);
+	cr_assert_eq(mlalign_line(&a, 21), 19);
+	cr_assert_eq(mlalign_line(&a, 25), 23);
+	mlalign_free(&a);
+}
+
+/* An .ml that is not this program's (lines moved, statements changed):
+ * a generated line whose words no .ml line fits stays unknown. Here the
+ * loops were renamed and the arithmetic changed. */
+Test(mlalign, other_program_unknown)
+{
+	static const char other[] = "function walk_a(m) {\n    k = 2;\n    return k * m;\n}\n";
+	struct mlalign a;
+	int32_t l;
+
+	cr_assert_eq(mlalign_build(&a, split_py, strlen(split_py), 1, other, strlen(other)), 0);
+	for (l = 1; l <= 40; l++)
+		cr_assert_eq(mlalign_line(&a, l), -1, "py %d -> %d", l, mlalign_line(&a, l));
+	cr_assert_gt(a.unmapped, 20);
+	cr_assert_eq(a.mapped, 0);
+	mlalign_free(&a);
+}
+
+/* Hostile input: empty texts, no newline, NULs, unterminated strings, a
+ * huge line: no crash, nothing mapped wrongly. */
+Test(mlalign, hostile_input)
+{
+	struct mlalign a;
+	char *big = malloc(1 << 20);
+
+	cr_assert_eq(mlalign_build(&a, "", 0, 1, "", 0), 0);
+	cr_assert_eq(mlalign_line(&a, 1), -1);
+	mlalign_free(&a);
+	cr_assert_eq(mlalign_build(&a, "x = 'abc", 8, 1, "x = \"abc", 8), 0);
+	mlalign_free(&a);
+	cr_assert_eq(mlalign_build(&a, "a\0b = 1\n", 8, 1, "a\0b = 1;\n", 9), 0);
+	mlalign_free(&a);
+	cr_assert_not_null(big);
+	memset(big, 'x', 1 << 20);
+	cr_assert_eq(mlalign_build(&a, big, 1 << 20, 1, big, 1 << 20), 0);
+	cr_assert_eq(mlalign_line(&a, 1), 1, "one equal word");
+	mlalign_free(&a);
+	memset(big, '\n', 1 << 20);
+	cr_assert_eq(mlalign_build(&a, big, 1 << 20, 1, big, 1 << 20), 0);
+	cr_assert_eq(a.n, MLALIGN_MAX_LINES);
+	cr_assert_eq(a.mapped + a.unmapped, 0);
+	mlalign_free(&a);
+	/* Work-bounded: 64-word lines that almost match (one word differs)
+	 * cost 64 x 64 compares each per window line; alignment gives up and
+	 * counts the rest. */
+	{
+		size_t n = 0, k;
+
+		while (n + 200 < (1u << 20)) {
+			for (k = 0; k < 64; k++)
+				n += (size_t)sprintf(big + n, "w%zu ", k);
+			big[n++] = '\n';
+		}
+		memcpy(big + n, "\n", 1);
+		cr_assert_eq(mlalign_build(&a, big, n, 1, "q w1 w2 w3\n", 11), 0);
+		mlalign_free(&a);
+	}
+	free(big);
+}
