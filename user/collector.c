@@ -770,6 +770,11 @@ static uint32_t intern_ml(struct collector *c, struct proc_rec *p, const char *f
 	*mod = p->ml ? mlmap__module(p->ml, file, firstlineno, offset) : NULL;
 	if (!*mod)
 		return UINT32_MAX;
+	/* The sandbox script's own <module> (it calls main()) is template. */
+	if (mlmap__is_sandbox(p->ml, file) && !strcmp(name, "<module>")) {
+		*mod = NULL;
+		return UINT32_MAX;
+	}
 	is_main = (mlmap__is_sandbox(p->ml, file) && !strcmp(name, "main")) ||
 		  !strcmp(name, "<module>");
 	if (mlmap__is_sandbox(p->ml, file) && !is_main && firstlineno - *offset < 1) {
@@ -892,8 +897,13 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 			c->frames[n].func = ci->func;
 			c->frames[n].line = linemap_line(&ci->lines, ev->frames[i].lasti);
 			if (ci->ml) {
-				c->frames[n].line = mlmod_line(ci->ml, c->frames[n].line - ci->ml_offset);
-				stats->ml_lines_unmapped += c->frames[n].line < 0;
+				int32_t py_line = c->frames[n].line - ci->ml_offset;
+
+				c->frames[n].line = mlmod_line(ci->ml, py_line);
+				/* Unknown ML lines of the program are counted; the
+				 * sandbox template's lines are not the program's. */
+				stats->ml_lines_unmapped += c->frames[n].line < 0 &&
+							    mlmod_in_code(ci->ml, py_line);
 			}
 		} else {
 			c->frames[n].func = store__pseudo(c->st, PSEUDO_UNKNOWN_CODE);

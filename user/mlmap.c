@@ -17,6 +17,7 @@
 
 #define ML_FILE_MAX (16u << 20) /* .ml, .py.map and sandbox scripts */
 #define GENERATED_MARK "\"\"\"Generated Python code from mlpy ML transpiler.\"\"\""
+#define GENERATED_END "# End of generated code"
 
 struct mldef {
 	char *name;
@@ -28,6 +29,7 @@ struct mlmod {
 	struct srcmap *map;
 	struct mlalign align;  /* generated lines -> .ml lines, no map */
 	int32_t align_base;    /* added to a .py line to index align */
+	int32_t code_lines;    /* generated lines (.py lines 1..code_lines), 0: all */
 	struct mldef *defs;
 	size_t ndefs;
 };
@@ -276,8 +278,10 @@ int mlmap__is_sandbox(const struct mlmap *m, const char *file)
 	return m->script && !strcmp(m->script, file);
 }
 
-/* Line (1-based) of the generated-code marker in the sandbox script. */
-static int32_t find_paste(const char *src, size_t len)
+/* Line (1-based) of the first line starting with mark at or after line
+ * `from`, -1 if none; *at receives its offset in src. */
+static int32_t find_mark(const char *src, size_t len, int32_t from, const char *mark,
+			 size_t *at)
 {
 	const char *p = src, *end = src + len, *nl, *q;
 	int32_t line = 1;
@@ -288,9 +292,11 @@ static int32_t find_paste(const char *src, size_t len)
 			nl = end;
 		for (q = p; q < nl && *q == ' '; q++)
 			;
-		if ((size_t)(nl - q) >= strlen(GENERATED_MARK) &&
-		    !strncmp(q, GENERATED_MARK, strlen(GENERATED_MARK)))
+		if (line >= from && (size_t)(nl - q) >= strlen(mark) &&
+		    !strncmp(q, mark, strlen(mark))) {
+			*at = (size_t)(p - src);
 			return line;
+		}
 	}
 	return -1;
 }
@@ -298,8 +304,8 @@ static int32_t find_paste(const char *src, size_t len)
 int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
 {
 	char *src, *py_map;
-	size_t len;
-	int32_t line;
+	size_t len, at = 0;
+	int32_t line, end;
 	int err;
 
 	src = read_file(m->pid, script, &len, &err);
@@ -308,7 +314,10 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
 			 strerror(-err));
 		return err;
 	}
-	line = find_paste(src, len);
+	line = find_mark(src, len, 1, GENERATED_MARK, &at);
+	end = line < 0 ? -1 : find_mark(src, len, line, GENERATED_END, &at);
+	if (end > 0) /* the template after the program is not aligned */
+		len = at;
 	if (line < 0) {
 		free(src);
 		snprintf(m->note, sizeof(m->note), "%s holds no transpiled ML program", script);
@@ -319,6 +328,8 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
 	if (ml_path) {
 		py_map = swap_ext(ml_path, ".ml", ".py.map");
 		m->program = mod_load(m, ml_path, py_map, src, len, line);
+		if (m->program && end > 0)
+			m->program->code_lines = end - line + 1;
 		free(py_map);
 	}
 	free(src);
@@ -390,6 +401,11 @@ int32_t mlmod_line(const struct mlmod *mod, int32_t py_line)
 	if (mod->map)
 		return srcmap_line_near(mod->map, py_line, NULL);
 	return mlalign_line(&mod->align, py_line + mod->align_base);
+}
+
+int mlmod_in_code(const struct mlmod *mod, int32_t py_line)
+{
+	return py_line >= 1 && (!mod->code_lines || py_line <= mod->code_lines);
 }
 
 int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line)

@@ -32,6 +32,8 @@ const char *mlmap__note(const struct mlmap *m);
 const char *mlmod_path(const struct mlmod *mod);
 /* ML line of a .py line (-1 unknown): the source map when there is one. */
 int32_t mlmod_line(const struct mlmod *mod, int32_t py_line);
+/* 1 if py_line is a line of the generated program (not a template's). */
+int mlmod_in_code(const struct mlmod *mod, int32_t py_line);
 /* ML line where function `name` is defined (py_line is its def line):
  * the source map, else the `function NAME(` line of the .ml, else -1. */
 int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line);

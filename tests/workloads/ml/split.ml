@@ -39,4 +39,4 @@ function run_all(rounds, chunk) {
     return a + b;
 }
 
-run_all(20, 100000);
+run_all(20, 400000);
