@@ -11,6 +11,7 @@
 struct words {
 	uint64_t w[WORDS_MAX];
 	size_t n;
+	int named; /* holds a word that is not a number */
 };
 
 /* Words that are syntax or mlpy's own wrapping, not the program's. */
@@ -18,7 +19,8 @@ static const char *const skip_words[] = {
 	"function", "def", "while", "if", "elif", "else", "for", "in", "return", "true", "false",
 	"True", "False", "null", "None", "import", "from", "try", "except", "catch", "finally",
 	"throw", "raise", "break", "continue", "nonlocal", "and", "or", "not", "is", "lambda",
-	"pass", "str", "_safe_call", "builtin", "_safe_attr_access", "fn", "as", "elif",
+	"pass", "str", "_safe_call", "builtin", "_safe_attr_access", "_safe_method_call", "fn",
+	"as",
 };
 
 static int is_word_char(char ch)
@@ -38,25 +40,26 @@ static int skipped(const char *s, size_t n)
 	return 0;
 }
 
-/* The words of one line [p, end): string literals and comments left out. */
+/* The words of one line [p, end), those inside string literals too (an ML
+ * object key `sum:` is the string 'sum' in Python); comments left out. */
 static void line_words(const char *p, const char *end, int ml, struct words *w)
 {
 	const char *s;
-	char q;
 
 	w->n = 0;
+	w->named = 0;
 	while (p < end) {
-		if (*p == '"' || *p == '\'') {
-			for (q = *p++; p < end && *p != q; p++)
-				p += *p == '\\' && p + 1 < end;
-			p += p < end;
+		if (*p == '"' || *p == '\'' || *p == '\\') {
+			p++; /* quotes and escapes separate words */
 		} else if ((!ml && *p == '#') || (ml && *p == '/' && p + 1 < end && p[1] == '/')) {
 			break;
 		} else if (is_word_char(*p)) {
 			for (s = p; p < end && is_word_char(*p); p++)
 				;
-			if (!skipped(s, (size_t)(p - s)) && w->n < WORDS_MAX)
+			if (!skipped(s, (size_t)(p - s)) && w->n < WORDS_MAX) {
 				w->w[w->n++] = hash_bytes(s, (size_t)(p - s), 0);
+				w->named |= *s < '0' || *s > '9';
+			}
 		} else {
 			p++;
 		}
@@ -128,11 +131,13 @@ int mlalign_build(struct mlalign *a, const char *py, size_t pylen, int32_t from_
 			a->gave_up = 1;
 			continue;
 		}
-		/* The first .ml line from the cursor on whose words the generated
-		 * line holds, and they are at least half of its own. */
+		/* The first .ml line after the last match whose words the
+		 * generated line holds, and they are at least 2/3 of its own. */
 		best = SIZE_MAX;
 		for (j = cursor; j < nml && j < cursor + MLALIGN_WINDOW && best == SIZE_MAX; j++) {
-			if (mw[j].n && 2 * mw[j].n >= pw[i].n && covers(&pw[i], &mw[j], &work))
+			/* (a line of numbers alone, e.g. a row of a table, is
+			 * never enough) */
+			if (mw[j].named && 3 * mw[j].n >= 2 * pw[i].n && covers(&pw[i], &mw[j], &work))
 				best = j;
 		}
 		if (best == SIZE_MAX) {
@@ -141,7 +146,7 @@ int mlalign_build(struct mlalign *a, const char *py, size_t pylen, int32_t from_
 		}
 		a->ml_line[i] = (int32_t)best + 1;
 		a->mapped++;
-		cursor = best;
+		cursor = best + 1;
 	}
 out:
 	free(pw);
