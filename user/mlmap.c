@@ -410,12 +410,19 @@ int mlmod_in_code(const struct mlmod *mod, int32_t py_line)
 
 int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line)
 {
-	int32_t line = mlmod_line(mod, py_line);
+	int32_t at = mlmod_line(mod, py_line), line = -1, first = -1;
 	size_t i;
 
-	for (i = 0; line < 0 && i < mod->ndefs; i++) {
-		if (!strcmp(mod->defs[i].name, name))
+	/* Only a `function NAME(` line is a definition: the one the map or
+	 * alignment gives, else the nearest one of that name before it (a
+	 * def line mapped into the function's body), else the first. */
+	for (i = 0; i < mod->ndefs; i++) {
+		if (strcmp(mod->defs[i].name, name))
+			continue;
+		if (first < 0)
+			first = mod->defs[i].line;
+		if (at > 0 && mod->defs[i].line <= at)
 			line = mod->defs[i].line;
 	}
-	return line;
+	return line > 0 ? line : first;
 }
