@@ -190,3 +190,42 @@ Test(mlalign, hostile_input)
 	}
 	free(big);
 }
+
+/* Shapes from mlpy's own integration programs: an `elif` chain (each .ml
+ * line matched once, so `elif (value == 0)` is not the `if (value < 0)`
+ * line again), an object key (a string in Python), a table row of numbers
+ * alone (never a match: the Python line's .ml line is `grid = [`). */
+Test(mlalign, integration_shapes)
+{
+	static const char ml[] = "function t(value) {\n"	  /* 1 */
+				 "    if (value < 0) {\n"	  /* 2 */
+				 "        return \"negative\";\n" /* 3 */
+				 "    } elif (value == 0) {\n"	  /* 4 */
+				 "        return \"zero\";\n"	  /* 5 */
+				 "    }\n"			  /* 6 */
+				 "    return {sum: value, n: 1};\n" /* 7 */
+				 "}\n"				  /* 8 */
+				 "old = [\n"			  /* 9 */
+				 "    [0, 0, 1],\n"		  /* 10 */
+				 "];\n"				  /* 11 */
+				 "grid = [\n"			  /* 12 */
+				 "    [0, 0, 1]\n"		  /* 13 */
+				 "];\n";			  /* 14 */
+	static const char py[] = "def t(value):\n"		      /* 1 */
+				 "    if (value < 0):\n"	      /* 2 */
+				 "        return 'negative'\n"	      /* 3 */
+				 "    elif (value == 0):\n"	      /* 4 */
+				 "        return 'zero'\n"	      /* 5 */
+				 "    return {'sum': value, 'n': 1}\n" /* 6 */
+				 "old = [[0, 0, 1]]\n"		      /* 7 */
+				 "grid = [[0, 0, 1]]\n";	      /* 8 */
+	static const int32_t expect[] = { 0, 1, 2, 3, 4, 5, 7, -1, -1 };
+	struct mlalign a;
+	int32_t l;
+
+	cr_assert_eq(mlalign_build(&a, py, strlen(py), 1, ml, strlen(ml)), 0);
+	for (l = 1; l <= 8; l++)
+		cr_assert_eq(mlalign_line(&a, l), expect[l], "py %d: ml %d, want %d", l,
+			     mlalign_line(&a, l), expect[l]);
+	mlalign_free(&a);
+}
