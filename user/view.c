@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "modname.h"
 #include "procmaps.h"
 #include "view.h"
 
@@ -48,6 +49,11 @@ void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len)
 		snprintf(buf, len, "%s (%s)", f->name, path_basename(f->file));
 	else if (f->kind == FUNC_PSEUDO)
 		snprintf(buf, len, "%s", f->name);
+	else if (!strcmp(f->qualname, "<module>")) { /* which module: its name */
+		char mod[256];
+
+		snprintf(buf, len, "<module %s>", modname(f->file, mod, sizeof(mod)));
+	}
 	else
 		snprintf(buf, len, "%s (%s:%d)", f->qualname, path_basename(f->file), f->line);
 }
