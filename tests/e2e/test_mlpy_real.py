@@ -202,6 +202,10 @@ class RealMlpyBreadth(unittest.TestCase):
         # The sandbox script is never named in ml-summary.
         summary = run.report("ml-summary", "text")
         self.assertNotIn("sandbox_execution", summary, label)
+        # Module bodies are named by their module, never a bare <module>.
+        dev_text = run.report("dev-details", "text")
+        self.assertNotIn("<module> (", dev_text, label)
+        self.assertIn("<module mlpy.", dev_text, label)
         print("\n%s: %d programs, %d runs seen, %d sandbox children, %d ML functions on "
               "stacks, %d listed, %d samples, %d ML frames without a line" % (
                   label, len(progs), len(runs), len(sandboxes), len(on_stacks),
