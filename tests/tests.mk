@@ -28,7 +28,8 @@ unit-test: $(UNIT_BIN)
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -Iinclude -Iuser -I$(BUILD)
-FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable $(BUILD)/fuzz/fuzz_sourcemap
+FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable $(BUILD)/fuzz/fuzz_sourcemap \
+                $(BUILD)/fuzz/fuzz_mlalign
 
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c user/elfread.c user/elfread.h
 	$(call msg,FUZZ-CC,$@)
@@ -59,6 +60,18 @@ $(BUILD)/fuzz/elf.seeded: tests/fuzz/make-seeds.sh
 	$(Q)CC="$(CC)" sh tests/fuzz/make-seeds.sh $(BUILD)/fuzz/corpus/elf
 	$(Q)touch $@
 
+$(BUILD)/fuzz/fuzz_mlalign: tests/fuzz/fuzz_mlalign.c user/mlalign.c user/mlalign.h user/hashmap.c
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_mlalign.c user/mlalign.c user/hashmap.c -o $@
+
+$(BUILD)/fuzz/mlalign.seeded: tests/workloads/ml/split.ml
+	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/mlalign)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus/mlalign
+	$(Q){ printf '\001'; cat tests/unit/test_mlalign.c; printf '\000'; \
+	      cat tests/workloads/ml/split.ml; } > $(BUILD)/fuzz/corpus/mlalign/split
+	$(Q)touch $@
+
 $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/linetable)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus/linetable
@@ -66,8 +79,8 @@ $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(Q)touch $@
 
 fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded \
-      $(BUILD)/fuzz/sourcemap.seeded
-	$(Q)set -e; for f in elf linetable sourcemap; do \
+      $(BUILD)/fuzz/sourcemap.seeded $(BUILD)/fuzz/mlalign.seeded
+	$(Q)set -e; for f in elf linetable sourcemap mlalign; do \
 		printf '  %-8s %s (%ss)\n' FUZZ fuzz_$$f $(FUZZ_SECONDS); \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
