@@ -22,7 +22,12 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 src=${MLPY_SRC:-$top/../shared/mlpy/src}
 [[ $src = /* ]] || src=$top/$src
 if [[ ! -f $src/mlpy/__init__.py ]]; then
-    die "no mlpy package at $src/mlpy: set MLPY_SRC to the src folder of an mlpy checkout (e.g. MLPY_SRC=/path/to/mlpy/src)"
+    msg="no mlpy package at $src/mlpy: set MLPY_SRC to the src folder of an mlpy checkout (e.g. MLPY_SRC=/path/to/mlpy/src)"
+    # Under CI the real-mlpy tests must run: missing is an error there;
+    # elsewhere they skip with the same line.
+    [[ ${CI:-} = true ]] && die "$msg"
+    log "$msg; the real-mlpy tests will skip"
+    exit 0
 fi
 src=$(cd "$src" && pwd -P)
 [[ $(id -u) = 0 ]] || die "must run as root (apt-get, dist-packages)"
