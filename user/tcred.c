@@ -88,6 +88,8 @@ int tcred_parse(const char *buf, size_t len, struct tcred *out)
 		out->groups[i] = (gid_t)ids[i];
 	if (!ret)
 		out->ngroups = (size_t)n;
+	else
+		memset(out, 0, sizeof(*out));
 	return ret;
 }
 
