@@ -43,6 +43,8 @@ LIB_SRCS += user/snapdir.c user/conffile.c
 LIB_SRCS += user/liveset.c user/procstatus.c
 # Reading a target's files as the target.
 LIB_SRCS += user/tcred.c user/tfread.c
+# Files written as root at paths users may prepare.
+LIB_SRCS += user/safefile.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
 DAEMON_SRCS += user/memprobe.c user/memworker.c
