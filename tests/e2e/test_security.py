@@ -73,7 +73,8 @@ class TargetFileTests(unittest.TestCase):
             f.write(MODULE.format(name=fn))
 
     def main(self, mods):
-        path = os.path.join(self.work, "main.py")
+        # A fake `mlpy` CLI: the daemon turns on ML attribution for it.
+        path = os.path.join(self.work, "mlpy")
         with open(path, "w") as f:
             f.write("import sys\nsys.path.insert(0, %r)\n" % self.work)
             for mod, fn in mods:
