@@ -41,6 +41,12 @@ DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
 LIB_SRCS += user/snapdir.c user/conffile.c
 # --memory=live: memory held, by the stack that mapped it.
 LIB_SRCS += user/liveset.c user/procstatus.c
+# Reading a target's files as the target.
+LIB_SRCS += user/tcred.c user/tfread.c
+# Files written as root at paths users may prepare.
+LIB_SRCS += user/safefile.c
+# Untrusted names in text output.
+LIB_SRCS += user/textesc.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
 DAEMON_SRCS += user/memprobe.c user/memworker.c

@@ -14,6 +14,7 @@
 #include "procmaps.h"
 #include "sourcemap.h"
 #include "strbuf.h"
+#include "tfread.h"
 
 #define ML_FILE_MAX (16u << 20) /* .ml, .py.map and sandbox scripts */
 #define GENERATED_MARK "\"\"\"Generated Python code from mlpy ML transpiler.\"\"\""
@@ -52,44 +53,19 @@ struct file_entry {
 
 /* ---- reading files as the process sees them ---- */
 
+/* Everything is read as the target (tfread.c): its root, its credentials,
+ * regular files only, never the host's view of a path. */
 static char *read_file(int pid, const char *path, size_t *len, int *err)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char full[4200], buf[65536];
-	ssize_t n;
-	int fd;
+	char *buf = NULL;
 
-	*err = 0;
-	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
-	fd = path[0] == '/' ? open(full, O_RDONLY | O_CLOEXEC) : -1;
-	if (fd < 0) /* the process is gone: try the path as the host sees it */
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = -errno;
-		return NULL;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0 && sb.len < ML_FILE_MAX)
-		strbuf_append(&sb, buf, (size_t)n);
-	if (n < 0)
-		*err = -errno;
-	else if (sb.len >= ML_FILE_MAX)
-		*err = -EFBIG;
-	close(fd);
-	if (*err || sb.err) {
-		*err = *err ? *err : -ENOMEM;
-		strbuf_free(&sb);
-		return NULL;
-	}
-	*len = sb.len;
-	return strbuf_detach(&sb);
+	*err = tfread(pid, path, ML_FILE_MAX, &buf, len);
+	return *err ? NULL : buf;
 }
 
 static int file_exists(int pid, const char *path)
 {
-	char full[4200];
-
-	snprintf(full, sizeof(full), "/proc/%d/root%s", pid, path);
-	return path[0] == '/' && (access(full, R_OK) == 0 || access(path, R_OK) == 0);
+	return tfread_check(pid, path) == 0;
 }
 
 /* ---- ML modules ---- */

@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "safefile.h"
 #include "export.h"
 #include "proto.h"
 #include "report.h"
@@ -192,7 +193,7 @@ static int emit_bytes(const struct ctl_opts *o, const char *data, size_t len)
 	int err = 0;
 
 	if (o->output) {
-		f = fopen(o->output, "we");
+		f = safefile_fopen(o->output, 0);
 		if (!f) {
 			fprintf(stderr, "mlprofctl: cannot write %s: %s\n", o->output, strerror(errno));
 			return -errno;

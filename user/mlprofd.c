@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "safefile.h"
 #include "bpfload.h"
 #include "collector.h"
 #include "control.h"
@@ -507,7 +508,7 @@ static int save_snapshot(const struct snap *s, const char *path)
 {
 	cJSON *j = snap_to_json(s);
 	char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
-	FILE *f = txt ? fopen(path, "we") : NULL;
+	FILE *f = txt ? safefile_fopen(path, 0) : NULL;
 	int err = 0;
 
 	if (!txt)
@@ -550,7 +551,7 @@ static int print_reports(struct daemon *d)
 			fprintf(stderr, "mlprofd: %s\n", err);
 	}
 	if (!ret && d->o.output) {
-		f = fopen(d->o.output, "we");
+		f = safefile_fopen(d->o.output, 0);
 		if (!f) {
 			fprintf(stderr, "mlprofd: cannot write %s: %s; report follows on stdout\n",
 				d->o.output, strerror(errno));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "report.h"
+#include "textesc.h"
 #include "timefmt.h"
 
 struct report_def {
@@ -84,6 +85,24 @@ static cJSON *range_json(const struct snap *s, cJSON *j)
 	return j;
 }
 
+/* Text reports carry a target's names: whatever a table cell did not
+ * already escape (names in free text) loses its control characters here,
+ * so no name can drive the reader's terminal. */
+static int render_text(const struct snap *s, const struct report_def *r, struct strbuf *out)
+{
+	struct strbuf raw = STRBUF_INIT;
+	int err;
+
+	range_text(s, &raw);
+	err = r->text(s, &raw);
+	if (!err && raw.err)
+		err = -ENOMEM;
+	if (!err && raw.len)
+		err = textesc_append(out, raw.buf, raw.len, TEXTESC_KEEP_LINES);
+	strbuf_free(&raw);
+	return err;
+}
+
 static int render_one(const struct snap *s, const struct report_def *r,
 		      enum report_format fmt, struct strbuf *out)
 {
@@ -91,10 +110,8 @@ static int render_one(const struct snap *s, const struct report_def *r,
 	char *txt;
 	int err = 0;
 
-	if (fmt == REPORT_TEXT) {
-		range_text(s, out);
-		return r->text(s, out);
-	}
+	if (fmt == REPORT_TEXT)
+		return render_text(s, r, out);
 	j = range_json(s, r->json(s));
 	txt = j ? cJSON_Print(j) : NULL;
 	if (!txt)

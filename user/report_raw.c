@@ -4,9 +4,11 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include "analysis.h"
 #include "report.h"
+#include "textesc.h"
 #include "timefmt.h"
 
 static double secs(const struct snap *s, uint64_t samples)
@@ -21,10 +23,16 @@ static double pct(uint64_t part, uint64_t whole)
 
 static void func_label(const struct snap_func *f, struct strbuf *out)
 {
-	if (f->kind == FUNC_PSEUDO)
-		strbuf_printf(out, "~:0(%s)", f->name);
-	else
-		strbuf_printf(out, "%s:%d(%s)", f->file, f->line, f->qualname);
+	/* names and files come from the target: escaped (textesc.h) */
+	if (f->kind == FUNC_PSEUDO) {
+		strbuf_puts(out, "~:0(");
+		textesc_append(out, f->name, strlen(f->name), 0);
+	} else {
+		textesc_append(out, f->file, strlen(f->file), 0);
+		strbuf_printf(out, ":%d(", f->line);
+		textesc_append(out, f->qualname, strlen(f->qualname), 0);
+	}
+	strbuf_puts(out, ")");
 }
 
 static uint64_t dropped(const struct snap *s)

@@ -19,6 +19,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "safefile.h"
 #include "evloop.h"
 #include "opts.h"
 #include "service.h"
@@ -51,8 +52,8 @@ struct service {
 
 int service_log_open(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-	int err = fd < 0 ? -errno : 0;
+	int fd = safefile_open(path, 1); /* no planted symlink, 0600 */
+	int err = fd < 0 ? fd : 0;
 
 	if (!err && dup2(fd, STDERR_FILENO) < 0)
 		err = -errno;

@@ -202,7 +202,10 @@ static int write_file(struct snapdir *sd, const char *tmp, const char *name, con
 	int fd, err;
 
 	*step = "open";
-	fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+	/* O_EXCL: never a file someone else made (a planted temp file would
+	 * keep its owner and mode); 0600: snapshots hold command lines. */
+	fd = openat(sd->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+		    0600);
 	err = fd < 0 ? -errno : 0;
 	if (!err) {
 		*step = "write";
@@ -289,13 +292,14 @@ int snapdir_write(struct snapdir *sd, int64_t real_s, const char *data, size_t l
 	return err;
 }
 
-static int is_regular(int dirfd, const struct dirent *de)
+/* Pruned: only regular files we own (a user's file with our name pattern
+ * in a shared directory is not ours to delete). */
+static int is_ours(int dirfd, const struct dirent *de)
 {
 	struct stat st;
 
-	if (de->d_type != DT_UNKNOWN)
-		return de->d_type == DT_REG;
-	return !fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
+	return !fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+	       st.st_uid == geteuid();
 }
 
 int snapdir_prune(struct snapdir *sd, int64_t now_s)
@@ -311,7 +315,7 @@ int snapdir_prune(struct snapdir *sd, int64_t now_s)
 			close(fd);
 	}
 	while (d && (de = readdir(d)) != NULL) {
-		if (!snapdir_expired(de->d_name, now_s, sd->keep_s) || !is_regular(sd->dirfd, de))
+		if (!snapdir_expired(de->d_name, now_s, sd->keep_s) || !is_ours(sd->dirfd, de))
 			continue;
 		if (unlinkat(sd->dirfd, de->d_name, 0)) {
 			sd->st.remove_failed++;

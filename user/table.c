@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "table.h"
+#include "textesc.h"
 
 size_t text_width(const char *s)
 {
@@ -50,7 +51,7 @@ void table_row(struct table *t, ...)
 	va_start(ap, t);
 	for (i = 0; i < t->ncols; i++) {
 		fmt = va_arg(ap, const char *);
-		cell = strdup(fmt ? fmt : "");
+		cell = textesc_dup(fmt ? fmt : ""); /* names are untrusted */
 		if (!cell)
 			t->err = 1;
 		t->cells[t->nrows * t->ncols + i] = cell;

@@ -7,6 +7,7 @@
 #include "modname.h"
 #include "procmaps.h"
 #include "view.h"
+#include "textesc.h"
 
 double view_secs(const struct view *v, uint64_t samples)
 {
@@ -39,6 +40,17 @@ uint64_t view_overhead(const struct view *v)
 	return n;
 }
 
+/* Labels go into text reports: a target's name loses its control
+ * characters (see textesc.h), truncated to the buffer like the label. */
+static void escape_label(char *buf, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (len && textesc_needed(buf, strlen(buf), 0) && !textesc_append(&sb, buf, strlen(buf), 0))
+		snprintf(buf, len, "%.*s", (int)sb.len, sb.buf);
+	strbuf_free(&sb);
+}
+
 void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len)
 {
 	const struct snap_func *f = &v->s->funcs[func];
@@ -56,6 +68,7 @@ void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len)
 	}
 	else
 		snprintf(buf, len, "%s (%s:%d)", f->qualname, path_basename(f->file), f->line);
+	escape_label(buf, len);
 }
 
 static int cmp_ml(const void *a, const void *b)

@@ -1,0 +1,230 @@
+"""Issue 16: attacks by a local user on the root daemon, each reproduced and
+shown to fail. The user is a real unprivileged account made by the test
+(mlprof-test-user); targets run under it with setpriv (same pid, so the
+daemon sees the user's credentials)."""
+import os
+import pty
+import pwd
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import MLPROFCTL, require_root, run_oneshot  # noqa: E402
+
+USER = "mlprof-test-user"
+PY = "/usr/bin/python3.11"
+SECRET_DEFS = "\n" * 5 + "function SECRET_NAME(x) {\n  return x\n}\n"
+
+# A module with a hot function; NAME is its function. Runs ~1.5 s of CPU.
+MODULE = """
+import time
+def {name}():
+    t = time.process_time() + 1.5
+    n = 0
+    while time.process_time() < t:
+        n += 1
+    return n
+"""
+
+
+def test_user():
+    try:
+        return pwd.getpwnam(USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                        USER], check=True)
+        return pwd.getpwnam(USER)
+
+
+def as_user(pw, argv):
+    return ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups",
+            "--", *argv]
+
+
+class TargetFileTests(unittest.TestCase):
+    """Findings 1 and 2: files beside a target's code, read for the target."""
+
+    def setUp(self):
+        require_root(self)
+        self.pw = test_user()
+        self.secret_dir = tempfile.mkdtemp(prefix="mlprof-secret-")  # root, 0700
+        os.chmod(self.secret_dir, 0o700)
+        self.secret = os.path.join(self.secret_dir, "secret.ml")
+        with open(self.secret, "w") as f:
+            f.write(SECRET_DEFS)
+        os.chmod(self.secret, 0o600)
+        self.work = tempfile.mkdtemp(prefix="mlprof-attack-")
+        os.chmod(self.work, 0o755)
+        self.fds = []
+
+    def tearDown(self):
+        for fd in self.fds:
+            os.close(fd)
+        shutil.rmtree(self.secret_dir, ignore_errors=True)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def module(self, name, fn):
+        with open(os.path.join(self.work, name + ".py"), "w") as f:
+            f.write(MODULE.format(name=fn))
+
+    def main(self, mods):
+        # A fake `mlpy` CLI: the daemon turns on ML attribution for it.
+        path = os.path.join(self.work, "mlpy")
+        with open(path, "w") as f:
+            f.write("import sys\nsys.path.insert(0, %r)\n" % self.work)
+            for mod, fn in mods:
+                f.write("import %s\n%s.%s()\n" % (mod, mod, fn))
+        for n in os.listdir(self.work):
+            os.lchown(os.path.join(self.work, n), self.pw.pw_uid, self.pw.pw_gid)
+        return path
+
+    def assert_no_secret(self, prof):
+        text = prof.stdout + prof.stderr + repr(prof.snap) + repr(prof.raw)
+        self.assertNotIn(self.secret_dir, text)
+        self.assertNotIn("secret.ml", text)
+        # evil.ml was not read: evil.py's function is plain Python, no ML line
+        for f in prof.funcs:
+            self.assertFalse(f["file"].endswith("evil.ml"), f)
+
+    def test_symlink_to_root_only_ml_is_not_read_for_a_user(self):
+        self.module("evil", "SECRET_NAME")
+        os.symlink(self.secret, os.path.join(self.work, "evil.ml"))
+        os.symlink(self.secret, os.path.join(self.work, "evil.py.map"))
+        main = self.main([("evil", "SECRET_NAME")])
+        prof = run_oneshot(as_user(self.pw, [PY, main]))
+        self.assertEqual(prof.returncode, 0, prof.stderr)
+        self.assertGreater(prof.self_samples("SECRET_NAME"), 50)  # ~1.5 s at 99 Hz
+        self.assert_no_secret(prof)
+
+    def test_fifo_pty_and_device_ml_neither_stall_nor_stop_the_daemon(self):
+        for mod in ("fifo", "tty", "zero"):
+            self.module(mod, mod + "_hot")
+        os.mkfifo(os.path.join(self.work, "fifo.ml"))
+        master, slave = pty.openpty()
+        self.fds += [master, slave]
+        os.symlink(os.ttyname(slave), os.path.join(self.work, "tty.ml"))
+        # a real device node (the symlink case is refused by O_NOFOLLOW alone)
+        os.mknod(os.path.join(self.work, "zero.ml"), 0o666 | stat.S_IFCHR, os.makedev(1, 5))
+        main = self.main([(m, m + "_hot") for m in ("fifo", "tty", "zero")])
+        t0 = time.monotonic()
+        # Run as root: credentials do not help here, only the open rules do.
+        prof = run_oneshot([PY, main], timeout=120)
+        took = time.monotonic() - t0
+        self.assertEqual(prof.returncode, 0, prof.stderr)
+        for fn in ("fifo_hot", "tty_hot", "zero_hot"):
+            self.assertGreater(prof.self_samples(fn), 50, fn)
+            for f in prof.funcs:
+                if f["name"] == fn:
+                    self.assertFalse(f["file"].endswith(".ml"), f)
+        # 4.5 s of work; an open() stalled on the FIFO never returned before.
+        # 60 s is >10x the slowest run seen (6 s) on a busy 2-CPU machine.
+        self.assertLess(took, 60)
+        # the pty did not become the daemon's terminal: nothing was written
+        os.set_blocking(master, False)
+        try:
+            got = os.read(master, 4096)
+        except BlockingIOError:
+            got = b""
+        self.assertEqual(got, b"")
+
+
+class WrittenFileTests(unittest.TestCase):
+    """Finding 4: one-shot outputs through planted symlinks and files."""
+
+    def setUp(self):
+        require_root(self)
+        self.pw = test_user()
+        self.dir = tempfile.mkdtemp(prefix="mlprof-shared-")
+        os.chmod(self.dir, 0o1777)  # a shared, sticky directory like /tmp
+        self.victim = os.path.join(self.dir, "victim")
+        with open(self.victim, "w") as f:
+            f.write("root's data\n")
+        os.chmod(self.victim, 0o600)
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def plant(self, name, target=None):
+        path = os.path.join(self.dir, name)
+        if target:
+            os.symlink(target, path)
+        else:
+            with open(path, "w") as f:
+                f.write("user's file\n")
+            os.chmod(path, 0o666)
+        os.lchown(path, self.pw.pw_uid, self.pw.pw_gid)
+        return path
+
+    def test_outputs_refuse_planted_symlinks_and_user_files(self):
+        link = self.plant("out.txt", self.victim)
+        save = self.plant("save.json", self.victim)
+        owned = self.plant("owned.txt")
+        prof = run_oneshot([PY, "-c", "pass"])
+        with tempfile.TemporaryDirectory() as tmp:
+            snap = os.path.join(tmp, "snap.json")
+            p = subprocess.run(["/usr/bin/env", os.path.dirname(MLPROFCTL) + "/mlprofd",
+                                "--save", save, "-o", link, "--", PY, "-c", "pass"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=120)
+            self.assertIn("cannot write", p.stderr)
+            self.assertIn("cannot save", p.stderr)
+            import json
+            with open(snap, "w") as f:
+                json.dump(prof.snap, f)
+            for out in (link, owned):
+                p = subprocess.run([MLPROFCTL, "report", "raw", "-i", snap, "-o", out],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   timeout=60)
+                self.assertNotEqual(p.returncode, 0, out)
+            ok = os.path.join(tmp, "fresh.txt")
+            p = subprocess.run([MLPROFCTL, "report", "raw", "-i", snap, "-o", ok],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(stat.S_IMODE(os.stat(ok).st_mode), 0o600)
+            self.assertGreater(os.path.getsize(ok), 0)
+        with open(self.victim) as f:
+            self.assertEqual(f.read(), "root's data\n")
+        with open(owned) as f:
+            self.assertEqual(f.read(), "user's file\n")
+
+
+class NameEscapeTests(unittest.TestCase):
+    """Finding 6: a function name with terminal escapes and a newline."""
+
+    def setUp(self):
+        require_root(self)
+
+    def test_text_report_escapes_names_json_keeps_them(self):
+        name = "evil\\x1b]0;pwned\\x07\\nforged_line"
+        code = ("import time\n"
+                "def f():\n"
+                "    t = time.process_time() + 1.0\n"
+                "    while time.process_time() < t: pass\n"
+                "f.__code__ = f.__code__.replace(co_name=%r, co_qualname=%r)\n"
+                "f()\n") % (eval('"' + name + '"'), eval('"' + name + '"'))
+        prof = run_oneshot([PY, "-c", code], extra=("-r", "raw"))
+        raw_name = eval('"' + name + '"')
+        self.assertGreater(prof.self_samples(raw_name), 30)  # JSON: the real name
+        with tempfile.TemporaryDirectory() as tmp:
+            import json
+            snap = os.path.join(tmp, "snap.json")
+            with open(snap, "w") as f:
+                json.dump(prof.snap, f)
+            p = subprocess.run([MLPROFCTL, "report", "all", "-i", snap],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"\x1b", p.stdout)
+        self.assertNotIn(b"\x07", p.stdout)
+        self.assertIn(b"evil\\x1b]0;pwned\\x07\\x0aforged_line", p.stdout)
+        for line in p.stdout.split(b"\n"):
+            self.assertFalse(line.startswith(b"forged_line"), line)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Reading one of a target's files as the target could: inside its root
+ * (/proc/PID/root, never the host's path), with its fsuid/fsgid/groups,
+ * regular files only, no final symlink, size-capped and time-bounded. */
+#ifndef MLPROF_TFREAD_H
+#define MLPROF_TFREAD_H
+
+#include <stddef.h>
+
+/* Wall-clock bound of one read (a stalled FUSE file, a slow disk): the
+ * helper is killed past it and the read fails with -ETIMEDOUT. */
+#define TFREAD_TIMEOUT_MS 2000
+
+/* Reads absolute PATH of process PID, at most MAX bytes. A NUL-terminated
+ * malloc'd buffer in *out (length in *len), or -errno: -EINVAL (relative
+ * path, not a regular file), -ELOOP (symlink), -EFBIG (over MAX),
+ * -EACCES/-ENOENT (the target could not read it), -ETIMEDOUT. */
+int tfread(int pid, const char *path, size_t max, char **out, size_t *len);
+/* 0 if tfread would open PATH (a regular file the target can read), or
+ * -errno as tfread. */
+int tfread_check(int pid, const char *path);
+
+#endif
