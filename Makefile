@@ -33,7 +33,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             store.c)
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
-            export_pprof.c export_html.c)
+            export_pprof.c export_html.c diff.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
                collector.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
