@@ -33,6 +33,8 @@ int export_pprof(const struct snap *s, struct strbuf *out); /* gzipped pprof byt
 int export_html(const struct snap *s, struct strbuf *out);
 int export_html_diff(const struct snap *s, const struct snap *base, struct strbuf *out);
 int export_html_page(struct strbuf *out);
+/* The page's data object alone (the live page's /html-data). */
+int export_html_data(const struct snap *s, struct strbuf *out);
 /* s as a JSON string, with '<', '>', '&' and control characters escaped. */
 void export_json_str(struct strbuf *out, const char *s);
 

@@ -84,23 +84,19 @@ static void data_json(const struct snap *s, struct strbuf *out)
 	strbuf_puts(out, "]");
 }
 
-static int page(const struct snap *s, const struct snap *base, struct strbuf *out)
+/* The data object; base NULL: with the text reports. */
+static int data_obj(const struct snap *s, const struct snap *base, struct strbuf *out)
 {
 	static const char *const all[] = { "all" };
-	const char *tpl = (const char *)user_html_page_html;
-	const char *mark = memmem(tpl, user_html_page_html_len, DATA_MARK, strlen(DATA_MARK));
 	struct strbuf rep = STRBUF_INIT;
 	char err[256];
 	int ret = export_check(s);
 
 	if (!ret && base)
 		ret = export_check(base);
-	if (!ret && !mark)
-		ret = -EINVAL;
 	if (!ret && !base)
 		ret = report_render_many(s, all, 1, REPORT_TEXT, &rep, err, sizeof(err));
 	if (!ret) {
-		strbuf_append(out, tpl, (size_t)(mark - tpl));
 		data_json(s, out);
 		strbuf_puts(out, ",\"reports\":");
 		export_json_str(out, rep.buf ? rep.buf : "");
@@ -110,11 +106,32 @@ static int page(const struct snap *s, const struct snap *base, struct strbuf *ou
 			strbuf_puts(out, "}");
 		}
 		strbuf_puts(out, "}");
+		ret = out->err;
+	}
+	strbuf_free(&rep);
+	return ret;
+}
+
+int export_html_data(const struct snap *s, struct strbuf *out)
+{
+	return data_obj(s, NULL, out);
+}
+
+static int page(const struct snap *s, const struct snap *base, struct strbuf *out)
+{
+	const char *tpl = (const char *)user_html_page_html;
+	const char *mark = memmem(tpl, user_html_page_html_len, DATA_MARK, strlen(DATA_MARK));
+	int ret = mark ? 0 : -EINVAL;
+
+	if (!ret) {
+		strbuf_append(out, tpl, (size_t)(mark - tpl));
+		ret = data_obj(s, base, out);
+	}
+	if (!ret) {
 		mark += strlen(DATA_MARK);
 		strbuf_append(out, mark, user_html_page_html_len - (size_t)(mark - tpl));
 		ret = out->err;
 	}
-	strbuf_free(&rep);
 	return ret;
 }
 
