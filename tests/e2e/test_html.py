@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import CHROMIUM, Browser  # noqa: E402
 from mlproftest import MLPROFCTL, TOP, WORKLOADS, require_root, run_oneshot  # noqa: E402
 from test_mlpy import MlpyRun, ml_defs  # noqa: E402
+from test_http import Daemon, busy_workload, free_port  # noqa: E402
 
 PY = "/usr/bin/python3.11"
 POINTS = 2.0
@@ -167,6 +168,39 @@ class HtmlCase(unittest.TestCase):
         self.assertLess(ms, 2000)
         self.assertEqual(b.eval("window.mlprof.frames()[0].samples"),
                          sum(s["n"] for s in stacks))
+
+    def test_live_page(self):
+        work = busy_workload(60)
+        port = free_port()
+        base = "http://127.0.0.1:%d" % port
+        d = Daemon("--pid", str(work.pid), "--http", "127.0.0.1:%d" % port, wait_http=base)
+        try:
+            self.browser = Browser()
+            # hot_a and hot_b both sampled: poll (the page reloads on
+            # demand) with a generous deadline for a busy machine.
+            deadline = time.monotonic() + 90
+            while True:
+                self.browser.open(base + "/")
+                names = {f["name"] for f in self.frames(self.browser)}
+                if any(n.startswith("hot_a (") for n in names) and \
+                        any(n.startswith("hot_b (") for n in names):
+                    break
+                self.assertLess(time.monotonic(), deadline, names)
+                time.sleep(0.5)
+            self.assertEqual(self.browser.errors(), [])
+            reqs = self.browser.requests()
+            self.assertEqual(set(reqs), {base + "/", base + "/html-data?seconds=0"}, reqs)
+            # The time range: the last minute reloads from the daemon.
+            self.browser.eval("document.getElementById('since').value='60';"
+                              "document.getElementById('reload').click()")
+            self.browser.wait("window.mlprof.frames().some(f => f.name.startsWith('hot_a ('))"
+                              " && document.getElementById('info').textContent.includes('samples')")
+            self.assertIn(base + "/html-data?seconds=60", self.browser.requests())
+            self.assertEqual(self.browser.errors(), [])
+        finally:
+            work.kill()
+            work.wait()
+            d.stop()
 
 
 if __name__ == "__main__":
