@@ -33,7 +33,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             store.c)
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
-            export_pprof.c)
+            export_pprof.c export_html.c diff.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
                collector.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
@@ -96,6 +96,13 @@ $(BUILD)/obj/profile.pb-c.o: $(BUILD)/profile.pb-c.c
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/export_pprof.o: $(BUILD)/profile.pb-c.h
+
+# The HTML page, built into the binary (export_html.c).
+$(BUILD)/html_page.h: user/html/page.html
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(BUILD)
+	$(Q)xxd -i $< > $@
+$(BUILD)/obj/export_html.o: $(BUILD)/html_page.h
 
 $(BUILD)/libmlprof.a: $(LIB_OBJS)
 	$(call msg,AR,$@)

@@ -10,6 +10,7 @@ PACKAGES=(
     python3 debootstrap
     libprotobuf-c-dev protobuf-c-compiler golang-go
     libmicrohttpd-dev libcurl4-openssl-dev
+    xxd chromium fonts-dejavu-core
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -14,6 +14,7 @@ static const struct {
 	{ "collapsed", export_collapsed, 0 },
 	{ "speedscope", export_speedscope, 0 },
 	{ "pprof", export_pprof, 1 },
+	{ "html", export_html, 0 },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))

@@ -26,6 +26,17 @@
 int export_collapsed(const struct snap *s, struct strbuf *out);
 int export_speedscope(const struct snap *s, struct strbuf *out);
 int export_pprof(const struct snap *s, struct strbuf *out); /* gzipped pprof bytes */
+/* One self-contained HTML page (flame graph, timeline, memory, the text
+ * reports), the profile inline; export_html_diff shows s against base (a
+ * differential flame graph); export_html_page is the page with no data
+ * (the live page, which reads the daemon's html-data endpoint). */
+int export_html(const struct snap *s, struct strbuf *out);
+int export_html_diff(const struct snap *s, const struct snap *base, struct strbuf *out);
+int export_html_page(struct strbuf *out);
+/* The page's data object alone (the live page's /html-data). */
+int export_html_data(const struct snap *s, struct strbuf *out);
+/* s as a JSON string, with '<', '>', '&' and control characters escaped. */
+void export_json_str(struct strbuf *out, const char *s);
 
 /* By format name ("collapsed", "speedscope", "pprof"); -EINVAL if unknown. */
 int export_render(const struct snap *s, const char *format, struct strbuf *out);

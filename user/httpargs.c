@@ -26,3 +26,23 @@ int httpargs_seconds(const char *v, unsigned *out, char *msg, size_t msglen)
 	}
 	return err;
 }
+
+int httpargs_range(const char *v, unsigned long *out, char *msg, size_t msglen)
+{
+	unsigned long n = 0;
+	char *end = NULL;
+	int err = 0;
+
+	if (v && *v) {
+		errno = 0;
+		n = v[0] >= '0' && v[0] <= '9' ? strtoul(v, &end, 10) : 0;
+		if (v[0] < '0' || v[0] > '9' || errno || *end || n > HTTPSRV_MAX_RANGE_SECONDS)
+			err = -EINVAL;
+	}
+	if (err)
+		snprintf(msg, msglen, "bad seconds '%.40s': want a whole number of seconds "
+				      "up to %lu, 0 for all\n", v, HTTPSRV_MAX_RANGE_SECONDS);
+	else
+		*out = n;
+	return err;
+}

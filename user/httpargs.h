@@ -13,4 +13,10 @@
  * client in msg. */
 int httpargs_seconds(const char *v, unsigned *out, char *msg, size_t msglen);
 
+/* ?seconds= of /html-data: the last N seconds of the retained history;
+ * NULL, "" or "0" is all of it; else a whole number up to
+ * HTTPSRV_MAX_RANGE_SECONDS (a year). 0, or -EINVAL with a message. */
+#define HTTPSRV_MAX_RANGE_SECONDS (366UL * 86400)
+int httpargs_range(const char *v, unsigned long *out, char *msg, size_t msglen);
+
 #endif

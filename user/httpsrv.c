@@ -239,6 +239,49 @@ static enum MHD_Result start_profile(struct httpsrv *srv, struct MHD_Connection 
 	return MHD_YES;
 }
 
+/* The live page: the HTML report with no data; it reads /html-data. */
+static enum MHD_Result reply_page(struct MHD_Connection *c)
+{
+	struct strbuf out = STRBUF_INIT;
+	enum MHD_Result ret;
+
+	if (export_html_page(&out))
+		ret = reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot render the page\n");
+	else
+		ret = reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", out.buf, out.len);
+	strbuf_free(&out);
+	return ret;
+}
+
+/* The page's data for the last ?seconds=N of the history (0 or none: all). */
+static enum MHD_Result reply_html_data(struct httpsrv *srv, struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "seconds");
+	struct strbuf out = STRBUF_INIT;
+	unsigned long seconds = 0;
+	uint64_t now = mono_ns(), since = 0;
+	enum MHD_Result ret;
+	struct snap s;
+	char msg[160];
+	int err;
+
+	if (httpargs_range(v, &seconds, msg, sizeof(msg)))
+		return reply_text(c, MHD_HTTP_BAD_REQUEST, msg);
+	if (seconds)
+		since = now > seconds * 1000000000ULL ? now - seconds * 1000000000ULL : 1;
+	err = srv->ops.snapshot(srv->ops.ctx, since, &s);
+	if (!err) {
+		err = export_html_data(&s, &out);
+		snap_free(&s);
+	}
+	if (err)
+		ret = reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the profile\n");
+	else
+		ret = reply(c, MHD_HTTP_OK, "application/json", out.buf, out.len);
+	strbuf_free(&out);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -267,9 +310,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return reply_text(c, MHD_HTTP_OK, "ok\n");
 	if (!strcmp(url, "/debug/pprof/profile"))
 		return start_profile(srv, c, con_cls);
+	if (!strcmp(url, "/"))
+		return reply_page(c);
+	if (!strcmp(url, "/html-data"))
+		return reply_html_data(srv, c);
 	if (strcmp(url, "/metrics"))
 		return reply_text(c, MHD_HTTP_NOT_FOUND,
-				  "not found; try /debug/pprof/profile?seconds=N, /metrics, "
+				  "not found; try /, /debug/pprof/profile?seconds=N, /metrics, "
 				  "/healthz\n");
 	err = srv->ops.metrics(srv->ops.ctx, &out);
 	if (err)

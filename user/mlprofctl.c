@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "diff.h"
 #include "safefile.h"
 #include "export.h"
 #include "proto.h"
@@ -34,6 +35,7 @@ struct ctl_opts {
 	const char *since; /* --since/--until as given (timefmt.h parse_time_spec) */
 	const char *until;
 	int last;
+	int html; /* --format html */
 };
 
 static void usage(FILE *f)
@@ -47,6 +49,9 @@ static void usage(FILE *f)
 "  report [TYPE]...       render report(s) (default ml-summary); TYPE is one of:\n"
 "                         ml-summary, ml-details, dev-summary, dev-details, raw, all\n"
 "  snapshot               save the raw profile snapshot (JSON) for later\n"
+"  diff A B               per-function change from snapshot A to B (\"-\": the daemon's),\n"
+"                         largest change first; --format text|json|html (html: a\n"
+"                         differential flame graph, red slower, blue faster)\n"
 "  export FORMAT          the profile for other tools (same scoping options as report);\n"
 "                         FORMAT is one of:\n"
 "                         collapsed   folded stacks (FlameGraph, inferno, speedscope)\n"
@@ -57,7 +62,8 @@ static void usage(FILE *f)
 "Options:\n"
 "  -s, --socket PATH      mlprofd's socket (default " PROTO_DEFAULT_SOCKET ")\n"
 "  -r, --report TYPE      a report type (same as the TYPE argument; repeatable)\n"
-"  -f, --format text|json output format (default text)\n"
+"  -f, --format text|json|html  output format (default text); html: one\n"
+"                         self-contained page (flame graph, timeline, reports)\n"
 "  -o, --output FILE      write to FILE instead of stdout\n"
 "  -p, --pid PID          only this process and the processes it started\n"
 "      --since TIME       only samples from TIME on: a duration before now (30s,\n"
@@ -517,6 +523,47 @@ static int cmd_export(const struct ctl_opts *o, const char *format)
 	return ret ? 1 : 0;
 }
 
+/* A and B: snapshot files, or "-" for the daemon's profile (with
+ * --since/--until each side is the same range: use files for two ranges). */
+static int load_side(const struct ctl_opts *o, const char *src, struct snap *s)
+{
+	struct ctl_opts side = *o;
+
+	side.input = strcmp(src, "-") ? src : NULL;
+	return load_snapshot(&side, s);
+}
+
+static int cmd_diff(const struct ctl_opts *o, const char *a_src, const char *b_src)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct diff_row *rows = NULL;
+	struct snap a, b;
+	size_t n = 0;
+	int ret = load_side(o, a_src, &a), have_a = !ret, have_b = 0;
+
+	if (!ret) {
+		ret = load_side(o, b_src, &b);
+		have_b = !ret;
+	}
+	if (!ret && o->html)
+		ret = export_html_diff(&b, &a, &out);
+	else if (!ret)
+		ret = diff_functions(&a, &b, &rows, &n);
+	if (!ret && !o->html)
+		ret = diff_render(rows, n, o->format == REPORT_JSON, &out);
+	if (ret)
+		fprintf(stderr, "mlprofctl: diff failed: %s\n", strerror(-ret));
+	else
+		ret = emit_bytes(o, out.buf ? out.buf : "", out.len);
+	diff_free(rows, n);
+	strbuf_free(&out);
+	if (have_b)
+		snap_free(&b);
+	if (have_a)
+		snap_free(&a);
+	return ret ? 1 : 0;
+}
+
 static int cmd_snapshot(const struct ctl_opts *o)
 {
 	struct proto_request req;
@@ -577,8 +624,10 @@ int main(int argc, char **argv)
 				o.format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o.format = REPORT_JSON;
+			else if (!strcmp(optarg, "html"))
+				o.html = 1;
 			else
-				return die_usage("invalid format '%s' (text or json)", optarg);
+				return die_usage("invalid format '%s' (text, json or html)", optarg);
 			break;
 		case 'o':
 			o.output = optarg;
@@ -629,7 +678,7 @@ int main(int argc, char **argv)
 		}
 		if (!o.nreports)
 			o.reports[o.nreports++] = "ml-summary";
-		return cmd_report(&o);
+		return o.html ? cmd_export(&o, "html") : cmd_report(&o);
 	}
 	if (!strcmp(cmd, "export")) {
 		const char *format = optind < argc ? argv[optind++] : NULL;
@@ -642,6 +691,11 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			return die_usage("unexpected argument '%s'", argv[optind]);
 		return cmd_export(&o, format);
+	}
+	if (!strcmp(cmd, "diff")) {
+		if (argc - optind != 2)
+			return die_usage("diff needs two snapshots: %s", "A B (files, or - for the daemon)");
+		return cmd_diff(&o, argv[optind], argv[optind + 1]);
 	}
 	if (optind < argc)
 		return die_usage("unexpected argument '%s'", argv[optind]);

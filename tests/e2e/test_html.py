@@ -1,0 +1,207 @@
+"""The HTML report, its differential form and the live page, loaded in a
+real browser (Debian's chromium, headless, over the DevTools pipe): no
+console error, no network request, flame graph widths in the sampled
+ratio, zoom, ML names, the diff's order, and the render time of a profile
+with 100,000 distinct stacks. Run as root (the daemon profiles real runs)."""
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cdp import CHROMIUM, Browser  # noqa: E402
+from mlproftest import MLPROFCTL, TOP, WORKLOADS, require_root, run_oneshot  # noqa: E402
+from test_mlpy import MlpyRun, ml_defs  # noqa: E402
+from test_http import Daemon, busy_workload, free_port  # noqa: E402
+
+PY = "/usr/bin/python3.11"
+POINTS = 2.0
+IMG = os.path.join(TOP, "docs", "img")
+
+
+def ctl(*args):
+    p = subprocess.run([MLPROFCTL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=120)
+    if p.returncode != 0:
+        raise AssertionError("mlprofctl %s: %s" % (" ".join(args), p.stderr))
+    return p.stdout
+
+
+def py_defs(path):
+    with open(path) as f:
+        return {l.split()[1].split("(")[0]: i for i, l in enumerate(f, 1)
+                if l.startswith("def ")}
+
+
+class HtmlCase(unittest.TestCase):
+    def setUp(self):
+        require_root(self)
+        if not os.access(CHROMIUM, os.X_OK):
+            self.fail("chromium is not installed (scripts/install-deps.sh)")
+        self.tmp = tempfile.mkdtemp(prefix="mlprof-html-")
+        self.browser = None
+
+    def tearDown(self):
+        if self.browser:
+            self.browser.close()
+        subprocess.run(["rm", "-rf", self.tmp])
+
+    def load(self, path):
+        self.browser = self.browser or Browser()
+        self.browser.open("file://" + path)
+        return self.browser
+
+    def assert_clean(self, b, path):
+        self.assertEqual(b.errors(), [])
+        self.assertEqual(b.requests(), ["file://" + path])
+
+    def frames(self, b):
+        return b.eval("window.mlprof.frames()")
+
+    def snap(self, share, seconds, name):
+        prof = run_oneshot([PY, os.path.join(WORKLOADS, "ratio.py"), str(seconds), str(share)])
+        self.assertEqual(prof.returncode, 0, prof.stderr)
+        path = os.path.join(self.tmp, name)
+        with open(path, "w") as f:
+            json.dump(prof.snap, f)
+        return prof, path
+
+    def test_page_widths_zoom_and_no_network(self):
+        prof, snap = self.snap(0.7, 2.0, "ratio.json")
+        page = os.path.join(self.tmp, "ratio.html")
+        ctl("report", "all", "-i", snap, "--format", "html", "-o", page)
+        b = self.load(page)
+        self.assert_clean(b, page)
+        defs = py_defs(os.path.join(WORKLOADS, "ratio.py"))
+        names = {k: "%s (ratio.py:%d)" % (k, defs[k]) for k in ("hot_a", "hot_b")}
+        b.eval("window.mlprof.view('full')")
+        fr = self.frames(b)
+        width = {k: sum(f["width"] for f in fr if f["name"] == n) for k, n in names.items()}
+        sampled = {k: prof.total_samples(k) for k in names}
+        self.assertGreater(sampled["hot_a"] + sampled["hot_b"], 500)
+        got = 100.0 * width["hot_a"] / (width["hot_a"] + width["hot_b"])
+        want = 100.0 * sampled["hot_a"] / (sampled["hot_a"] + sampled["hot_b"])
+        self.assertLess(abs(got - want), POINTS, (got, want, width, sampled))
+        # Zoom: hot_b fills the whole width, hot_a is gone.
+        self.assertTrue(b.eval("window.mlprof.zoom(%s)" % json.dumps(names["hot_b"])))
+        fr = self.frames(b)
+        full = b.eval("window.mlprof.width()")
+        hb = [f for f in fr if f["name"] == names["hot_b"]]
+        self.assertEqual(len(hb), 1)
+        self.assertAlmostEqual(hb[0]["width"], full, delta=0.5)
+        self.assertFalse([f for f in fr if f["name"] == names["hot_a"]])
+        # The text reports are on the page.
+        self.assertIn("hot_a", b.eval("document.getElementById('reports').textContent"))
+        self.assertEqual(b.errors(), [])
+
+    def test_ml_view_names(self):
+        run = MlpyRun([PY], "hotspots.ml", "--source-map")
+        try:
+            self.assertEqual(run.proc.returncode, 0, run.proc.stderr)
+            defs = ml_defs(run.program)
+            page = os.path.join(self.tmp, "ml.html")
+            ctl("export", "html", "-i", run.snap_path, "--last", "-o", page)
+            b = self.load(page)
+            self.assert_clean(b, page)
+            names = {f["name"] for f in self.frames(b)}
+            for fn in ("hot_a", "hot_b"):
+                self.assertIn("%s (hotspots.ml:%d)" % (fn, defs[fn]), names)
+            # mlpy's internals are folded into their categories: no .py frame.
+            self.assertFalse([n for n in names if ".py:" in n], names)
+            self.assertIn("Parsing", names)
+            os.makedirs(IMG, exist_ok=True)
+            b.screenshot(os.path.join(IMG, "html-ml-view.png"))
+            b.eval("window.mlprof.view('full')")
+            self.assertTrue([f for f in self.frames(b) if ".py:" in f["name"]])
+        finally:
+            run.close()
+
+    def test_diff_changed_function_first(self):
+        # A: 1 s at 50/50; B: 2 s at 75/25: hot_a +1 s, hot_b about 0.
+        _, a = self.snap(0.5, 1.0, "a.json")
+        _, b_path = self.snap(0.75, 2.0, "b.json")
+        rows = json.loads(ctl("diff", a, b_path, "-f", "json"))["functions"]
+        self.assertTrue(rows[0]["name"].startswith("hot_a ("), rows[:3])
+        self.assertGreater(rows[0]["self_delta_s"], 0.6)
+        hb = [r for r in rows if r["name"].startswith("hot_b (")][0]
+        self.assertLess(abs(hb["self_delta_s"]), rows[0]["self_delta_s"] / 2)
+        text = ctl("diff", a, b_path).splitlines()
+        self.assertIn("hot_a (", text[1])
+        page = os.path.join(self.tmp, "diff.html")
+        ctl("diff", a, b_path, "-f", "html", "-o", page)
+        br = self.load(page)
+        self.assert_clean(br, page)
+        self.assertEqual(br.eval("document.getElementById('title').textContent"), "mlprof diff")
+        os.makedirs(IMG, exist_ok=True)
+        br.screenshot(os.path.join(IMG, "html-diff.png"))
+
+    def test_100k_stacks_render_time(self):
+        prof, _ = self.snap(0.7, 0.3, "small.json")
+        snap = copy.deepcopy(prof.snap)
+        base = len(snap["functions"])
+        for i in range(200):
+            snap["functions"].append({"name": "f%d" % i, "qualname": "f%d" % i,
+                                      "file": "/srv/app/mod%d.py" % (i % 20), "line": i + 1,
+                                      "kind": 0, "py_file": "", "py_line": 0})
+        stacks = []
+        for i in range(100000):  # distinct: the digits of i pick the frames
+            fr = [base + 100 + i % 100, 0, base + (i // 100) % 100, 0,
+                  base + 100 + (i // 10000) % 100, 0, base + i % 7, 0]
+            stacks.append({"p": 0, "n": 1 + i % 3, "f": fr})
+        snap["stacks"] = stacks
+        path = os.path.join(self.tmp, "big.json")
+        with open(path, "w") as f:
+            json.dump(snap, f)
+        page = os.path.join(self.tmp, "big.html")
+        ctl("export", "html", "-i", path, "-o", page)
+        size = os.path.getsize(page)
+        b = self.load(page)
+        self.assert_clean(b, page)
+        ms = b.eval("window.mlprof.readyMs")
+        print("\n100k stacks: %d bytes, ready %.0f ms after navigation start" % (size, ms),
+              file=sys.stderr)
+        print(b.eval("[window.mlprof.scriptMs, window.mlprof.times]"), file=sys.stderr)
+        self.assertLess(ms, 2000)
+        self.assertEqual(b.eval("window.mlprof.frames()[0].samples"),
+                         sum(s["n"] for s in stacks))
+
+    def test_live_page(self):
+        work = busy_workload(60)
+        port = free_port()
+        base = "http://127.0.0.1:%d" % port
+        d = Daemon("--pid", str(work.pid), "--http", "127.0.0.1:%d" % port, wait_http=base)
+        try:
+            self.browser = Browser()
+            # hot_a and hot_b both sampled: poll (the page reloads on
+            # demand) with a generous deadline for a busy machine.
+            deadline = time.monotonic() + 90
+            while True:
+                self.browser.open(base + "/")
+                names = {f["name"] for f in self.frames(self.browser)}
+                if any(n.startswith("hot_a (") for n in names) and \
+                        any(n.startswith("hot_b (") for n in names):
+                    break
+                self.assertLess(time.monotonic(), deadline, names)
+                time.sleep(0.5)
+            self.assertEqual(self.browser.errors(), [])
+            reqs = self.browser.requests()
+            self.assertEqual(set(reqs), {base + "/", base + "/html-data?seconds=0"}, reqs)
+            # The time range: the last minute reloads from the daemon.
+            self.browser.eval("document.getElementById('since').value='60';"
+                              "document.getElementById('reload').click()")
+            self.browser.wait("window.mlprof.frames().some(f => f.name.startsWith('hot_a ('))"
+                              " && document.getElementById('info').textContent.includes('samples')")
+            self.assertIn(base + "/html-data?seconds=60", self.browser.requests())
+            self.assertEqual(self.browser.errors(), [])
+        finally:
+            work.kill()
+            work.wait()
+            d.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
