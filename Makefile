@@ -28,7 +28,7 @@ endif
 LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
-            sourcemap.c classify.c mlmap.c mlalign.c modname.c table.c view.c report_ml.c report_dev.c \
+            sourcemap.c sourcemap_mlpy.c classify.c mlmap.c mlalign.c modname.c table.c view.c report_ml.c report_dev.c \
             snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c \
             store.c)
 # Exports (collapsed stacks, speedscope, pprof).

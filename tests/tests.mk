@@ -41,10 +41,12 @@ $(BUILD)/fuzz/fuzz_linetable: tests/fuzz/fuzz_linetable.c user/linetable.c user/
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_linetable.c user/linetable.c -o $@
 
-$(BUILD)/fuzz/fuzz_sourcemap: tests/fuzz/fuzz_sourcemap.c user/sourcemap.c user/sourcemap.h
+$(BUILD)/fuzz/fuzz_sourcemap: tests/fuzz/fuzz_sourcemap.c user/sourcemap.c user/sourcemap_mlpy.c \
+		user/sourcemap.h user/sourcemap_priv.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_sourcemap.c user/sourcemap.c -lcjson -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_sourcemap.c user/sourcemap.c user/sourcemap_mlpy.c \
+		-lcjson -o $@
 
 $(BUILD)/fuzz/sourcemap.seeded: $(wildcard tests/fuzz/corpus/sourcemap/*)
 	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/sourcemap)

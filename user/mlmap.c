@@ -176,6 +176,14 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 				 "%s: %s; ML lines from function definitions only", py_map, err);
 	}
 	free(json);
+	if (mod->map && srcmap_anchor(mod->map, py, pylen, from_line)) {
+		if (!m->note[0])
+			snprintf(m->note, sizeof(m->note), "%s: its function definitions are not "
+				 "in the generated Python (a map of another program or version); ML "
+				 "lines from the generated Python", py_map);
+		srcmap_free(mod->map);
+		mod->map = NULL;
+	}
 	if (mod->map && mod->align.mapped && map_mismatch(mod)) {
 		if (!m->note[0])
 			snprintf(m->note, sizeof(m->note), "%s does not match %s (its lines disagree "

@@ -9,21 +9,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "sourcemap.h"
-
-struct mapped_line {
-	int32_t gen;    /* 1-based generated line */
-	int32_t line;   /* 1-based source line */
-	int32_t source; /* index into sources */
-};
-
-struct srcmap {
-	char **sources;
-	size_t nsources;
-	struct mapped_line *lines; /* sorted by gen, one per mapped line */
-	size_t nlines;
-	size_t cap;
-	size_t ngen;               /* generated lines covered */
-};
+#include "sourcemap_priv.h"
 
 /* Running values of one mappings string: everything but the generated
  * column accumulates over the whole string (the column resets per line). */
@@ -41,15 +27,8 @@ struct vlq_state {
 	int line_mapped;
 };
 
-struct errbuf {
-	char *buf;
-	size_t len;
-};
-
-static int fail(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Formats the message (if there is room for one) and returns -EINVAL. */
-static int fail(struct errbuf *e, const char *fmt, ...)
+int srcmap__fail(struct errbuf *e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,12 +82,12 @@ static int read_vlq(struct vlq_state *st, struct errbuf *e, int64_t *out)
 
 	while (more && !err) {
 		if (st->pos >= st->len || st->s[st->pos] == ',' || st->s[st->pos] == ';') {
-			err = fail(e, "mappings: truncated VLQ at %zu", start);
+			err = srcmap__fail(e, "mappings: truncated VLQ at %zu", start);
 		} else if ((d = b64_value(st->s[st->pos])) < 0) {
-			err = fail(e, "mappings: bad base64 char '%s' at %zu",
+			err = srcmap__fail(e, "mappings: bad base64 char '%s' at %zu",
 				   show_char(st->s[st->pos], c), st->pos);
 		} else if (shift > 30 || (v | (uint64_t)(d & 31) << shift) > UINT32_MAX) {
-			err = fail(e, "mappings: number too large at %zu", start);
+			err = srcmap__fail(e, "mappings: number too large at %zu", start);
 		} else {
 			v |= (uint64_t)(d & 31) << shift;
 			shift += 5;
@@ -121,7 +100,7 @@ static int read_vlq(struct vlq_state *st, struct errbuf *e, int64_t *out)
 	return err;
 }
 
-static int add_line(struct srcmap *m, int32_t gen, int32_t line, int32_t source)
+int srcmap__add_line(struct srcmap *m, int32_t gen, int32_t line, int32_t source)
 {
 	struct mapped_line *p;
 	size_t cap;
@@ -155,7 +134,7 @@ static int apply_segment(struct srcmap *m, struct vlq_state *st, const int64_t *
 
 	st->gen_col += f[0];
 	if (st->gen_col < 0 || st->gen_col > INT32_MAX)
-		err = fail(e, "mappings: generated column %lld out of range at %zu",
+		err = srcmap__fail(e, "mappings: generated column %lld out of range at %zu",
 			   (long long)st->gen_col, at);
 	if (err || n < 4)
 		goto out;
@@ -163,22 +142,22 @@ static int apply_segment(struct srcmap *m, struct vlq_state *st, const int64_t *
 	st->src_line += f[2];
 	st->src_col += f[3];
 	if (st->src < 0 || (uint64_t)st->src >= m->nsources)
-		err = fail(e, "mappings: source index %lld out of range (%zu sources) at %zu",
+		err = srcmap__fail(e, "mappings: source index %lld out of range (%zu sources) at %zu",
 			   (long long)st->src, m->nsources, at);
 	else if (st->src_line < 0 || st->src_line >= INT32_MAX)
-		err = fail(e, "mappings: source line %lld out of range at %zu",
+		err = srcmap__fail(e, "mappings: source line %lld out of range at %zu",
 			   (long long)st->src_line + 1, at);
 	else if (st->src_col < 0 || st->src_col > INT32_MAX)
-		err = fail(e, "mappings: source column %lld out of range at %zu",
+		err = srcmap__fail(e, "mappings: source column %lld out of range at %zu",
 			   (long long)st->src_col, at);
 	if (!err && n == 5) {
 		st->name += f[4];
 		if (st->name < 0 || (uint64_t)st->name >= st->nnames)
-			err = fail(e, "mappings: name index %lld out of range (%zu names) at %zu",
+			err = srcmap__fail(e, "mappings: name index %lld out of range (%zu names) at %zu",
 				   (long long)st->name, st->nnames, at);
 	}
 	if (!err && !st->line_mapped) {
-		err = add_line(m, st->gen_line, (int32_t)st->src_line + 1, (int32_t)st->src);
+		err = srcmap__add_line(m, st->gen_line, (int32_t)st->src_line + 1, (int32_t)st->src);
 		st->line_mapped = 1;
 	}
 out:
@@ -194,14 +173,14 @@ static int decode_segment(struct srcmap *m, struct vlq_state *st, struct errbuf 
 
 	while (!err && st->pos < st->len && st->s[st->pos] != ',' && st->s[st->pos] != ';') {
 		if (n == 5)
-			err = fail(e, "mappings: segment with more than 5 fields at %zu", start);
+			err = srcmap__fail(e, "mappings: segment with more than 5 fields at %zu", start);
 		else
 			err = read_vlq(st, e, &f[n++]);
 	}
 	if (!err && n == 0)
-		err = fail(e, "mappings: empty segment at %zu", start);
+		err = srcmap__fail(e, "mappings: empty segment at %zu", start);
 	else if (!err && (n == 2 || n == 3))
-		err = fail(e, "mappings: segment with %d fields at %zu", n, start);
+		err = srcmap__fail(e, "mappings: segment with %d fields at %zu", n, start);
 	if (!err)
 		err = apply_segment(m, st, f, n, start, e);
 	return err;
@@ -227,7 +206,7 @@ static int decode_mappings(struct srcmap *m, const char *s, size_t nnames, struc
 		if (!err && st.pos < st.len && s[st.pos] == ',') {
 			st.pos++;
 			if (st.pos == st.len || s[st.pos] == ',' || s[st.pos] == ';')
-				err = fail(e, "mappings: empty segment at %zu", st.pos);
+				err = srcmap__fail(e, "mappings: empty segment at %zu", st.pos);
 		}
 	}
 	return err;
@@ -267,7 +246,7 @@ static char *join_root(const char *root, const char *name)
 	return p;
 }
 
-static int read_sources(struct srcmap *m, const cJSON *sm, struct errbuf *e)
+int srcmap__read_sources(struct srcmap *m, const cJSON *sm, struct errbuf *e)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(sm, "sources");
 	const cJSON *root = cJSON_GetObjectItemCaseSensitive(sm, "sourceRoot");
@@ -276,9 +255,9 @@ static int read_sources(struct srcmap *m, const cJSON *sm, struct errbuf *e)
 	int err = 0;
 
 	if (!src)
-		err = fail(e, "sources: missing");
+		err = srcmap__fail(e, "sources: missing");
 	else if (!string_array(src))
-		err = fail(e, "sources: not an array of strings");
+		err = srcmap__fail(e, "sources: not an array of strings");
 	if (err)
 		goto out;
 	m->sources = calloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*m->sources));
@@ -305,18 +284,18 @@ static int check_header(const cJSON *sm, struct errbuf *e)
 	int err = 0;
 
 	if (!ver)
-		err = fail(e, "version: missing");
+		err = srcmap__fail(e, "version: missing");
 	else if (!cJSON_IsNumber(ver))
-		err = fail(e, "version: not a number");
+		err = srcmap__fail(e, "version: not a number");
 	else if (ver->valuedouble != 3)
-		err = fail(e, "version: %g is not supported, only 3", ver->valuedouble);
+		err = srcmap__fail(e, "version: %g is not supported, only 3", ver->valuedouble);
 	else if (!optional_ok(cJSON_GetObjectItemCaseSensitive(sm, "file"), cJSON_IsString))
-		err = fail(e, "file: not a string");
+		err = srcmap__fail(e, "file: not a string");
 	else if (!optional_ok(cJSON_GetObjectItemCaseSensitive(sm, "sourceRoot"), cJSON_IsString))
-		err = fail(e, "sourceRoot: not a string");
+		err = srcmap__fail(e, "sourceRoot: not a string");
 	else if (!optional_ok(cJSON_GetObjectItemCaseSensitive(sm, "sourcesContent"),
 			      cJSON_IsArray))
-		err = fail(e, "sourcesContent: not an array");
+		err = srcmap__fail(e, "sourcesContent: not an array");
 	return err;
 }
 
@@ -329,17 +308,17 @@ static int read_map(struct srcmap *m, const cJSON *sm, struct errbuf *e)
 
 	err = check_header(sm, e);
 	if (!err)
-		err = read_sources(m, sm, e);
+		err = srcmap__read_sources(m, sm, e);
 	if (!err && names && !cJSON_IsNull(names)) {
 		if (string_array(names))
 			nnames = (size_t)cJSON_GetArraySize(names);
 		else
-			err = fail(e, "names: not an array of strings");
+			err = srcmap__fail(e, "names: not an array of strings");
 	}
 	if (!err && !maps)
-		err = fail(e, "mappings: missing");
+		err = srcmap__fail(e, "mappings: missing");
 	else if (!err && !cJSON_IsString(maps))
-		err = fail(e, "mappings: not a string");
+		err = srcmap__fail(e, "mappings: not a string");
 	if (!err)
 		err = decode_mappings(m, maps->valuestring, nnames, e);
 	return err;
@@ -352,11 +331,11 @@ static int find_map(const cJSON *root, const cJSON **sm, struct errbuf *e)
 	int err = 0;
 
 	if (!cJSON_IsObject(root))
-		err = fail(e, "not a JSON object");
+		err = srcmap__fail(e, "not a JSON object");
 	else
 		inner = cJSON_GetObjectItemCaseSensitive(root, "sourceMap");
 	if (inner && !cJSON_IsObject(inner))
-		err = fail(e, "sourceMap: not an object");
+		err = srcmap__fail(e, "sourceMap: not an object");
 	*sm = inner ? inner : root;
 	return err;
 }
@@ -365,7 +344,7 @@ struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errl
 {
 	struct errbuf e = { err, errlen };
 	struct srcmap *m = NULL;
-	const cJSON *sm = NULL;
+	const cJSON *sm = NULL, *detailed;
 	cJSON *root = NULL;
 	const char *end = NULL;
 	int rc = 0;
@@ -373,18 +352,18 @@ struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errl
 	if (err && errlen)
 		err[0] = '\0';
 	if (!json || !len) {
-		rc = fail(&e, "empty input");
+		rc = srcmap__fail(&e, "empty input");
 		goto out;
 	}
 	if (len > SRCMAP_MAX_INPUT) {
-		rc = fail(&e, "input of %zu bytes is larger than %u", len, SRCMAP_MAX_INPUT);
+		rc = srcmap__fail(&e, "input of %zu bytes is larger than %u", len, SRCMAP_MAX_INPUT);
 		goto out;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	while (root && end < json + len && strchr(" \t\r\n", *end) && *end)
 		end++;
 	if (!root || end != json + len) {
-		rc = fail(&e, "not valid JSON (at byte %td)", end ? end - json : (ptrdiff_t)0);
+		rc = srcmap__fail(&e, "not valid JSON (at byte %td)", end ? end - json : (ptrdiff_t)0);
 		goto out;
 	}
 	rc = find_map(root, &sm, &e);
@@ -396,6 +375,17 @@ struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errl
 		goto out;
 	}
 	rc = read_map(m, sm, &e);
+	/* mlpy's own form: its "mappings" is not VLQ (digits and commas never
+	 * decode) or empty; its detailedMappings hold the lines. */
+	detailed = srcmap__mlpy_mappings(root);
+	if (detailed && (rc == -EINVAL || (!rc && !m->nlines)) &&
+	    (!cJSON_IsArray(detailed) || cJSON_GetArraySize(detailed) > 0)) {
+		srcmap_free(m);
+		m = calloc(1, sizeof(*m));
+		rc = m ? srcmap__read_mlpy(m, sm, detailed, &e) : -ENOMEM;
+		if (!rc && err && errlen)
+			err[0] = '\0';
+	}
 out:
 	cJSON_Delete(root);
 	if (rc) {
@@ -428,7 +418,7 @@ static int32_t lookup(const struct srcmap *m, int32_t gen_line, int *source, int
 	const struct mapped_line *l = NULL;
 	int32_t line = -1;
 
-	if (m && gen_line >= 1)
+	if (m && !m->unanchored && gen_line >= 1)
 		l = find_line(m, gen_line);
 	if (l && exact && l->gen != gen_line)
 		l = NULL;
@@ -473,6 +463,9 @@ void srcmap_free(struct srcmap *m)
 			free(m->sources[i]);
 		free(m->sources);
 		free(m->lines);
+		for (i = 0; i < m->ndefs; i++)
+			free(m->defs[i].name);
+		free(m->defs);
 		free(m);
 	}
 }

@@ -11,8 +11,9 @@
 
 struct srcmap;
 
-/* Parses a .py.map file as mlpy writes it: JSON {"sourceMap": {version:3,
- * file, sources[], sourcesContent?, names?, mappings}} or a bare v3 object.
+/* Parses a .py.map file: a bare v3 object, the same wrapped as
+ * {"sourceMap": {...}}, or mlpy's own form (the wrapper plus
+ * "debugInfo": {"detailedMappings": [...]}, decoded from the latter).
  * NULL with errno EINVAL and a message in err (e.g. "mappings: bad base64
  * char 'x' at 17", positions are byte offsets in the mappings string) on
  * any malformed input; ENOMEM on allocation failure. err may be NULL. */
@@ -26,6 +27,17 @@ int32_t srcmap_line(const struct srcmap *m, int32_t gen_line, int *source);
  * nearest earlier generated line that has one (for statements spread over
  * several Python lines), also past the last line the map covers. */
 int32_t srcmap_line_near(const struct srcmap *m, int32_t gen_line, int *source);
+/* 1 if m is in mlpy's own form (debugInfo.detailedMappings), whose
+ * generated lines count from an origin found only in the generated text:
+ * until srcmap_anchor() succeeds, every lookup answers -1. */
+int srcmap_needs_anchor(const struct srcmap *m);
+/* Finds the origin of an mlpy map in the generated text py (its lines from
+ * from_line on are generated lines 1, 2, ...) from the map's function
+ * definitions (each at a `def NAME(` line) and moves the map's lines
+ * there. 0 (also for a v3 map, left alone), -ENOENT if no single origin
+ * fits every definition (another program or version) or the map has none,
+ * -ENOMEM. */
+int srcmap_anchor(struct srcmap *m, const char *py, size_t len, int32_t from_line);
 size_t srcmap_nsources(const struct srcmap *m);
 /* sourceRoot joined with sources[index]; NULL if out of range. */
 const char *srcmap_source(const struct srcmap *m, size_t index);

@@ -2,7 +2,9 @@
 /* libFuzzer target: any bytes as a source map (input starting with '{' or
  * '[' as JSON, anything else as the mappings string of a small map with
  * three sources and two names), then line lookups. A map must answer
- * consistently; a refusal must say why. */
+ * consistently; a refusal must say why. A JSON input may carry a generated
+ * text after a NUL byte: an mlpy-form map is anchored in it (and in the
+ * JSON itself) and must still answer consistently. */
 #include <assert.h>
 #include <errno.h>
 #include <stdint.h>
@@ -68,9 +70,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[128], *buf = NULL;
 	const char *json = (const char *)data;
+	const char *nul, *text = NULL;
 	struct srcmap *m;
-	size_t len = size;
+	size_t len = size, tlen = 0;
+	int rc;
 
+	nul = size ? memchr(data, '\0', size) : NULL;
+	if (nul && (data[0] == '{' || data[0] == '[')) {
+		text = nul + 1;
+		tlen = size - (size_t)(text - (const char *)data);
+		len = (size_t)(nul - (const char *)data);
+	}
 	if (!size || (data[0] != '{' && data[0] != '[')) {
 		buf = wrap_mappings(data, size, &len);
 		if (!buf)
@@ -82,6 +92,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = srcmap_parse(json, len, err, sizeof(err));
 	if (m) {
 		check_map(m);
+		if (srcmap_needs_anchor(m)) {
+			rc = srcmap_anchor(m, json, len, 1);
+			if (rc && text)
+				rc = srcmap_anchor(m, text, tlen, 3);
+			assert(rc == 0 || rc == -ENOENT || rc == -ENOMEM);
+			assert((rc == 0) == !srcmap_needs_anchor(m));
+			check_map(m);
+		}
 		srcmap_free(m);
 	} else {
 		assert(errno == EINVAL || errno == ENOMEM);
