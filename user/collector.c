@@ -359,6 +359,7 @@ static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct 
 		mlmap__set_sandbox(p->ml, path, p->ml_file);
 	free(path);
 	snprintf(p->ml_note, sizeof(p->ml_note), "%s", mlmap__note(p->ml));
+	p->ml_lines = mlmap__lines_from(p->ml);
 }
 
 /* Names the container a process runs in: its root directory if it is

@@ -257,6 +257,17 @@ const char *mlmap__note(const struct mlmap *m)
 	return m->note;
 }
 
+const char *mlmap__lines_from(const struct mlmap *m)
+{
+	const struct mlmod *p = m ? m->program : NULL;
+
+	if (!p)
+		return "";
+	if (p->map)
+		return "source map";
+	return p->align.mapped ? "generated Python" : "definitions";
+}
+
 int mlmap__is_sandbox(const struct mlmap *m, const char *file)
 {
 	return m->script && !strcmp(m->script, file);

@@ -28,6 +28,10 @@ const struct mlmod *mlmap__module(struct mlmap *m, const char *file, int32_t fir
 int mlmap__is_sandbox(const struct mlmap *m, const char *file);
 /* What went wrong reading ML files, "" if nothing. */
 const char *mlmap__note(const struct mlmap *m);
+/* Where the ML lines of the sandboxed program come from: "source map",
+ * "generated Python" (aligned with the .ml), "definitions" (function
+ * level only), or "" with no program. A static string. */
+const char *mlmap__lines_from(const struct mlmap *m);
 
 const char *mlmod_path(const struct mlmod *mod);
 /* ML line of a .py line (-1 unknown): the source map when there is one. */

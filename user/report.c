@@ -231,6 +231,48 @@ const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len)
 	return buf;
 }
 
+/* How many processes' ML notes are listed (the rest are counted). */
+#define ML_NOTES_MAX 5
+
+/* 1 if an earlier process than i has the same ML note. */
+static int note_seen(const struct snap *s, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		if (!strcmp(s->procs[j].ml_note, s->procs[i].ml_note))
+			return 1;
+	}
+	return 0;
+}
+
+/* Each distinct ML mapping note of the processes (paths in them are the
+ * target's: escaped). */
+static void ml_notes(const struct snap *s, struct strbuf *out, int *any)
+{
+	size_t i, shown = 0, more = 0;
+	const char *n;
+
+	for (i = 0; i < s->nprocs; i++) {
+		n = s->procs[i].ml_note;
+		if (!n || !n[0] || note_seen(s, i))
+			continue;
+		if (shown == ML_NOTES_MAX) {
+			more++;
+			continue;
+		}
+		if (!(*any)++)
+			strbuf_puts(out, "\nData notes:\n");
+		strbuf_printf(out, "  - pid %d: ", s->procs[i].pid);
+		textesc_append(out, n, strlen(n), 0);
+		strbuf_puts(out, "\n");
+		shown++;
+	}
+	if (more)
+		strbuf_printf(out, "  - %zu more processes with other ML mapping notes (raw report)\n",
+			      more);
+}
+
 void report_data_notes(const struct snap *s, struct strbuf *out)
 {
 	const struct snap_stats *st = &s->stats;
@@ -282,5 +324,6 @@ void report_data_notes(const struct snap *s, struct strbuf *out)
 	     fmt_count(st->cap_evicted_buckets, a, sizeof(a)));
 	NOTE(st->evicted_bucket_alloc_bytes, "%s bytes of mapped memory dropped with old buckets",
 	     fmt_count(st->evicted_bucket_alloc_bytes, a, sizeof(a)));
+	ml_notes(s, out, &any);
 #undef NOTE
 }

@@ -177,6 +177,7 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	cJSON_AddStringToObject(o, "container", p->container);
 	cJSON_AddStringToObject(o, "ml_file", p->ml_file);
 	cJSON_AddStringToObject(o, "ml_note", p->ml_note);
+	cJSON_AddStringToObject(o, "ml_lines", p->ml_lines);
 	cJSON_AddNumberToObject(o, "mlpy", p->mlpy);
 	cJSON_AddStringToObject(o, "state", report_proc_state(p, st, sizeof(st)));
 	cJSON_AddNumberToObject(o, "start_time", (double)((int64_t)p->start_ns + s->mono_to_real_ns) / 1e9);

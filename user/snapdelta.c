@@ -203,10 +203,11 @@ static int copy_procs(const struct snap *in, struct snap *out)
 		p->message = dup0(q->message);
 		p->ml_file = dup0(q->ml_file);
 		p->ml_note = dup0(q->ml_note);
+		p->ml_lines = dup0(q->ml_lines);
 		p->container = dup0(q->container);
 		out->nprocs++;
 		if (!p->comm || !p->cmdline || !p->exe || !p->python || !p->status ||
-		    !p->message || !p->ml_file || !p->ml_note || !p->container)
+		    !p->message || !p->ml_file || !p->ml_note || !p->ml_lines || !p->container)
 			err = -ENOMEM;
 	}
 	return err;

@@ -18,6 +18,7 @@ static void proc_free_strings(struct snap_proc *p)
 	free(p->message);
 	free(p->ml_file);
 	free(p->ml_note);
+	free(p->ml_lines);
 	free(p->container);
 }
 
@@ -143,6 +144,7 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	err = err || add_num(o, "mlpy", p->mlpy);
 	err = err || add_str(o, "ml_file", p->ml_file);
 	err = err || add_str(o, "ml_note", p->ml_note);
+	err = err || add_str(o, "ml_lines", p->ml_lines);
 	err = err || add_str(o, "container", p->container);
 	err = err || add_num(o, "start_ns", (double)p->start_ns);
 	err = err || add_num(o, "end_ns", (double)p->end_ns);
@@ -369,6 +371,7 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 								: 0;
 	p->ml_file = get_opt_str(o, "ml_file", pe, i);
 	p->ml_note = get_opt_str(o, "ml_note", pe, i);
+	p->ml_lines = get_opt_str(o, "ml_lines", pe, i);
 	p->container = get_opt_str(o, "container", pe, i);
 	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
 	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);

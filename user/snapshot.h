@@ -43,6 +43,7 @@ struct snap_proc {
 	int32_t mlpy;    /* 1: an mlpy CLI run, 2: an mlpy sandbox child, 0 */
 	char *ml_file;   /* the .ml program of an mlpy run, "" */
 	char *ml_note;   /* what went wrong mapping to .ml files, "" */
+	char *ml_lines;  /* where ML lines come from (mlmap__lines_from), "" */
 	char *container; /* "" on the host, else "root=DIR pidns=INODE" */
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end_ns 0 while running */
 	int32_t ended;   /* 1 exited, 2 replaced by exec */

@@ -844,9 +844,10 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 	out->mlpy = r->mlpy;
 	out->ml_file = dup_or_empty(r->ml_file);
 	out->ml_note = dup_or_empty(r->ml_note);
+	out->ml_lines = dup_or_empty(r->ml_lines);
 	out->container = dup_or_empty(r->container);
 	return out->comm && out->cmdline && out->exe && out->python && out->status &&
-		       out->message && out->ml_file && out->ml_note && out->container
+		       out->message && out->ml_file && out->ml_note && out->ml_lines && out->container
 		       ? 0
 		       : -ENOMEM;
 }

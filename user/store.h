@@ -54,6 +54,7 @@ struct proc_rec {
 	int in_mlpy;        /* this image or an ancestor is an mlpy run */
 	char *ml_file;      /* the .ml program (mlpy CLI and its sandbox) */
 	char ml_note[256];
+	const char *ml_lines; /* mlmap__lines_from(), static; NULL: none */
 	struct mlmap *ml;   /* ML attribution; freed when the image ends */
 };
 

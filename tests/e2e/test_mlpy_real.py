@@ -67,7 +67,7 @@ class RealRun:
     of each program in turn, in a scratch copy (mlpy writes prog.py beside
     prog.ml)."""
 
-    def __init__(self, interp, programs, timeout):
+    def __init__(self, interp, programs, timeout, prepare=None):
         self.prefix = interp[1]
         root = self.prefix[1] if self.prefix[0] == "chroot" else ""
         self.tmp = tempfile.mkdtemp(prefix="mlprof-real-")
@@ -86,6 +86,8 @@ class RealRun:
             dst = os.path.join(self.work, os.path.basename(os.path.dirname(src)), "user_modules")
             if os.path.isdir(mods) and not os.path.exists(dst):
                 shutil.copytree(mods, dst)
+        if prepare:
+            prepare(self.programs)
         script = "".join("cd %s && %s -m mlpy run %s >/dev/null 2>&1; echo rc=$?\n" % (
             os.path.dirname(p)[len(root):], self.prefix[-1], os.path.basename(p))
             for p in self.programs)
@@ -260,6 +262,65 @@ class RealMlpyDepth(unittest.TestCase):
 
     def test_host_311(self):
         self.check_split(HOST)
+
+    def sandbox_procs(self, run):
+        procs = [p for p in run.snap["processes"] if p.get("mlpy") == 2]
+        self.assertTrue(procs, "no sandbox child in the snapshot")
+        return procs
+
+    def test_host_311_mlpy_source_map(self):
+        """With the .py.map `mlpy transpile --sourcemap` writes (mlpy's own
+        form), the ML lines come from it and are the same exact lines."""
+        require_root(self)
+        need_mlpy(self)
+
+        def transpile(progs):
+            for prog in progs:
+                out = subprocess.run(["/usr/bin/python3.11", "-m", "mlpy", "transpile",
+                                      "--sourcemap", os.path.basename(prog)],
+                                     cwd=os.path.dirname(prog), capture_output=True,
+                                     text=True, timeout=300)
+                self.assertTrue(os.path.exists(prog[:-3] + ".py.map"), out.stdout + out.stderr)
+        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, transpile)
+        self.addCleanup(run.cleanup)
+        for p in self.sandbox_procs(run):
+            self.assertEqual(p.get("ml_lines"), "source map", p)
+            self.assertEqual(p.get("ml_note"), "", p)
+        by_name = {f["name"]: f for f in run.report("ml-details")["functions"]}
+        defs = ml_defs(run.programs[0])
+        for name in ("loop_a", "loop_b"):
+            self.assertEqual(by_name[name]["hot_line"], defs[name][0] + 4, name)
+
+    def test_host_311_mismatched_source_map(self):
+        """A .py.map of another version of the program (its .ml had five
+        more lines on top): a data note, and the lines still come from the
+        generated Python, never from the stale map."""
+        require_root(self)
+        need_mlpy(self)
+
+        def stale_map(progs):
+            for prog in progs:
+                d = os.path.dirname(prog)
+                with open(prog) as f:
+                    text = f.read()
+                with open(os.path.join(d, "old.ml"), "w") as f:
+                    f.write("// an older version\n" * 5 + text)
+                out = subprocess.run(["/usr/bin/python3.11", "-m", "mlpy", "transpile",
+                                      "--sourcemap", "old.ml"], cwd=d, capture_output=True,
+                                     text=True, timeout=300)
+                self.assertTrue(os.path.exists(os.path.join(d, "old.py.map")),
+                                out.stdout + out.stderr)
+                os.rename(os.path.join(d, "old.py.map"), prog[:-3] + ".py.map")
+        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, stale_map)
+        self.addCleanup(run.cleanup)
+        for p in self.sandbox_procs(run):
+            self.assertEqual(p.get("ml_lines"), "generated Python", p)
+            self.assertIn("does not match", p.get("ml_note"), p)
+        by_name = {f["name"]: f for f in run.report("ml-details")["functions"]}
+        defs = ml_defs(run.programs[0])
+        for name in ("loop_a", "loop_b"):
+            self.assertEqual(by_name[name]["hot_line"], defs[name][0] + 4, name)
+        self.assertIn("does not match", run.report("ml-summary", fmt="text"))
 
     def test_sid_314(self):
         need_sid(self)

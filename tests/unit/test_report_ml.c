@@ -407,3 +407,24 @@ Test(report_ml, plain_python)
 	cJSON_Delete(o);
 	snap_free(&s);
 }
+
+/* A process's ML mapping note is a data note of the reports, once per
+ * distinct text, its path escaped (it is the target's). */
+Test(report_ml, ml_notes_listed_once_and_escaped)
+{
+	struct snap s;
+	char *txt;
+
+	mlrun_snap(&s);
+	free(s.procs[1].ml_note);
+	free(s.procs[2].ml_note);
+	s.procs[1].ml_note = strdup("/w/prog.py.map does not match /w/pr\x1b[2Jog.ml");
+	s.procs[2].ml_note = strdup("/w/prog.py.map does not match /w/pr\x1b[2Jog.ml");
+	txt = render(&s, "ml-summary", REPORT_TEXT);
+	cr_assert_not_null(strstr(txt, "\nData notes:\n  - pid 2001: /w/prog.py.map does not match "
+				       "/w/pr\\x1b[2Jog.ml\n"), "%s", txt);
+	cr_assert_null(strstr(strstr(txt, "pid 2001:") + 1, "pid 2001:"), "listed twice: %s", txt);
+	cr_assert_null(strchr(txt, '\x1b'), "%s", txt);
+	free(txt);
+	snap_free(&s);
+}

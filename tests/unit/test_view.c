@@ -146,6 +146,7 @@ static void mr_proc(struct snap *s, int32_t pid, int32_t ppid, int32_t parent, u
 	p->mlpy = mlpy;
 	p->ml_file = strdup("/w/prog.ml");
 	p->ml_note = strdup("");
+	p->ml_lines = strdup(mlpy == 2 ? "generated Python" : "");
 	p->container = strdup("");
 	p->start_ns = start_ns;
 	p->end_ns = end_ns;
