@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "export.h"
+#include "modname.h"
 #include "procmaps.h"
 
 static const struct {
@@ -73,8 +74,12 @@ void export_func_label(const struct snap_func *f, char *buf, size_t len)
 	const char *name = export_func_name(f);
 	const char *file = f->file && f->file[0] ? path_basename(f->file) : "";
 
+	char mod[256];
+
 	if (f->kind == FUNC_PSEUDO || !file[0])
 		snprintf(buf, len, "%s", name);
+	else if (f->kind != FUNC_ML && !strcmp(name, "<module>")) /* which module: its name */
+		snprintf(buf, len, "<module %s>", modname(f->file, mod, sizeof(mod)));
 	else if (f->kind == FUNC_ML && f->line <= 0)
 		snprintf(buf, len, "%s (%s)", name, file);
 	else

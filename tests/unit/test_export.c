@@ -597,3 +597,18 @@ Test(export_pprof, empty_bad_names_huge)
 	perftools__profiles__profile__free_unpacked(p, NULL);
 	snap_free(&s);
 }
+
+/* A module body is named by its module in every export, never a bare
+ * `<module> (__init__.py:1)` (issue 12). */
+Test(export_label, module_bodies_named_by_module)
+{
+	struct snap_func f = { .name = "<module>", .qualname = "<module>", .line = 1,
+			       .file = "/usr/lib/python3/dist-packages/mlpy/ml/grammar/__init__.py" };
+	char buf[256];
+
+	export_func_label(&f, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "<module mlpy.ml.grammar>");
+	f.qualname = "parse";
+	export_func_label(&f, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "parse (__init__.py:1)");
+}
