@@ -208,6 +208,11 @@ class RealMlpyBreadth(unittest.TestCase):
         dev_text = run.report("dev-details", "text")
         self.assertNotIn("<module> (", dev_text, label)
         self.assertIn("<module mlpy.", dev_text, label)
+        folded = subprocess.run([MLPROFCTL, "export", "collapsed", "-i", run.snap_path],
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(folded.returncode, 0, folded.stderr)
+        self.assertNotIn("<module> (", folded.stdout, label)
+        self.assertIn("<module mlpy.", folded.stdout, label)
         print("\n%s: %d programs, %d runs seen, %d sandbox children, %d ML functions on "
               "stacks, %d listed, %d samples, %d ML frames without a line" % (
                   label, len(progs), len(runs), len(sandboxes), len(on_stacks),
