@@ -84,29 +84,100 @@ static int32_t source_of(const struct srcmap *m, const cJSON *file)
 	return idx;
 }
 
-static int read_one(struct srcmap *m, const cJSON *it, size_t i, struct errbuf *e)
+/* Checks mapping i and, if keep, adds its line (and its definition). Its
+ * generated line in *gen. */
+static int read_one(struct srcmap *m, const cJSON *it, size_t i, int keep, int32_t *gen,
+		    struct errbuf *e)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(it, "node_type");
-	int32_t gen, line;
+	int32_t line = 0;
 	int err = 0;
 
+	*gen = 0;
 	if (!cJSON_IsObject(it))
 		err = srcmap__fail(e, "detailedMappings[%zu]: not an object", i);
 	if (!err)
-		err = read_pos(it, "generated", 0, i, &gen, e);
+		err = read_pos(it, "generated", 0, i, gen, e);
 	if (!err)
 		err = read_pos(it, "original", 1, i, &line, e);
 	if (!err && name && !cJSON_IsNull(name) && !cJSON_IsString(name))
 		err = srcmap__fail(e, "detailedMappings[%zu].name: not a string", i);
 	if (!err && type && !cJSON_IsNull(type) && !cJSON_IsString(type))
 		err = srcmap__fail(e, "detailedMappings[%zu].node_type: not a string", i);
-	if (!err && line)
-		err = srcmap__add_line(m, gen, line, source_of(m, cJSON_GetObjectItemCaseSensitive(
-								     it, "source_file")));
-	if (!err && cJSON_IsString(type) && !strcmp(type->valuestring, "FunctionDefinition") &&
-	    cJSON_IsString(name) && name->valuestring[0])
-		err = add_def(m, name->valuestring, gen);
+	if (!err && keep && line)
+		err = srcmap__add_line(m, *gen, line, source_of(m, cJSON_GetObjectItemCaseSensitive(
+								      it, "source_file")));
+	if (!err && keep && cJSON_IsString(type) &&
+	    !strcmp(type->valuestring, "FunctionDefinition") && cJSON_IsString(name) &&
+	    name->valuestring[0])
+		err = add_def(m, name->valuestring, *gen);
+	return err;
+}
+
+/* it.obj.key as a number, -1 if it is not one. */
+static double sub_num(const cJSON *it, const char *obj, const char *key)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(it, obj);
+	const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* 1 if b maps the same ML place, as the same kind of node, as a. */
+static int same_origin(const cJSON *a, const cJSON *b)
+{
+	const cJSON *ta = cJSON_GetObjectItemCaseSensitive(a, "node_type");
+	const cJSON *tb = cJSON_GetObjectItemCaseSensitive(b, "node_type");
+
+	return sub_num(a, "original", "line") == sub_num(b, "original", "line") &&
+	       sub_num(a, "original", "column") == sub_num(b, "original", "column") &&
+	       cJSON_IsString(ta) && cJSON_IsString(tb) && !strcmp(ta->valuestring, tb->valuestring);
+}
+
+/* 1 if it starts a new pass: its generated line goes back, or it repeats
+ * the first mapping of the pass (first) further down. */
+static int new_pass(const cJSON *first, const cJSON *it, int32_t prev, int32_t gen)
+{
+	return gen < prev || (first && first != it && same_origin(first, it) &&
+			      gen > (int32_t)sub_num(first, "generated", "line"));
+}
+
+/* mlpy lists the program's mappings more than once: as generated (lines
+ * counted from the first statement), then again for the file with its
+ * header (lines of the file). A pass ends where the generated line goes
+ * back or the pass's first mapping comes again (new_pass); the passes
+ * disagree on their origin, so one pass is used: the
+ * largest (the later on a tie), found by a first walk that also checks
+ * every mapping. */
+static int pick_pass(const cJSON *detailed, size_t *pass, struct errbuf *e)
+{
+	size_t i = 0, cur = 0, n = 0, best_n = 0;
+	const cJSON *it, *first = NULL;
+	int32_t gen, prev = 0;
+	int err = 0;
+
+	*pass = 0;
+	cJSON_ArrayForEach(it, detailed) {
+		err = read_one(NULL, it, i++, 0, &gen, e);
+		if (err)
+			break;
+		if (!first)
+			first = it;
+		if (new_pass(first, it, prev, gen)) {
+			first = it;
+			if (n >= best_n) {
+				best_n = n;
+				*pass = cur;
+			}
+			cur++;
+			n = 0;
+		}
+		n++;
+		prev = gen;
+	}
+	if (!err && n >= best_n)
+		*pass = cur;
 	return err;
 }
 
@@ -151,17 +222,29 @@ static int sort_lines(struct srcmap *m)
 int srcmap__read_mlpy(struct srcmap *m, const cJSON *sm, const cJSON *detailed,
 		      struct errbuf *e)
 {
-	const cJSON *it;
-	size_t i = 0;
+	size_t i = 0, pass = 0, want = 0;
+	const cJSON *it, *first = NULL;
+	int32_t gen, prev = 0;
 	int err = 0;
 
 	if (!cJSON_IsArray(detailed))
 		err = srcmap__fail(e, "debugInfo.detailedMappings: not an array");
 	if (!err)
 		err = srcmap__read_sources(m, sm, e);
+	if (!err)
+		err = pick_pass(detailed, &want, e);
 	if (!err) {
 		cJSON_ArrayForEach(it, detailed) {
-			err = read_one(m, it, i++, e);
+			err = read_one(NULL, it, i, 0, &gen, e); /* checked: cannot fail */
+			if (!first)
+				first = it;
+			if (!err && new_pass(first, it, prev, gen)) {
+				first = it;
+				pass++;
+			}
+			prev = gen;
+			err = err ? err : read_one(m, it, i, pass == want, &gen, e);
+			i++;
 			if (err)
 				break;
 		}

@@ -112,6 +112,34 @@ Test(sourcemap_mlpy, anchors_in_an_indented_paste)
 	srcmap_free(m);
 }
 
+/* The real mlpy lists the mappings twice: counted from the first
+ * statement, then again as lines of the file (12 further down). One pass is
+ * used, never a mix (a mix would put loop_b's lines on loop_a's). */
+static const char TWO_PASSES[] =
+	"{\"sourceMap\": {\"version\": 3, \"sources\": [\"split.ml\"], \"mappings\": \"0,0,9,1\"},"
+	" \"debugInfo\": {\"detailedMappings\": ["
+	M(1, 0, 9, 1, ", \"name\": \"loop_a\", \"node_type\": \"FunctionDefinition\"") ","
+	M(5, 8, 13, 9, "") ","
+	M(9, 0, 19, 1, ", \"name\": \"loop_b\", \"node_type\": \"FunctionDefinition\"") ","
+	M(13, 8, 23, 9, "") ","
+	M(13, 0, 9, 1, ", \"name\": \"loop_a\", \"node_type\": \"FunctionDefinition\"") ","
+	M(17, 8, 13, 9, "") ","
+	M(21, 0, 19, 1, ", \"name\": \"loop_b\", \"node_type\": \"FunctionDefinition\"") ","
+	M(25, 8, 23, 9, "") "]}}";
+
+Test(sourcemap_mlpy, of_two_passes_one_is_used)
+{
+	struct srcmap *m = parse(TWO_PASSES);
+
+	cr_assert_not_null(m, "%s", errmsg);
+	cr_assert_eq(srcmap_anchor(m, PY, strlen(PY), 1), 0);
+	cr_expect_eq(srcmap_line(m, 13, NULL), 9, "loop_a's def, not loop_b's acc line");
+	cr_expect_eq(srcmap_line(m, 17, NULL), 13);
+	cr_expect_eq(srcmap_line(m, 21, NULL), 19);
+	cr_expect_eq(srcmap_line(m, 5, NULL), -1, "the first pass is not mixed in");
+	srcmap_free(m);
+}
+
 Test(sourcemap_mlpy, renamed_keyword_function)
 {
 	static const char J[] =
