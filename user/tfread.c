@@ -137,6 +137,26 @@ static int drain(int rfd, struct strbuf *sb, size_t max)
 	return ret;
 }
 
+/* PATH as the target sees it: a path the daemon got through /proc (a
+ * chroot'ed target's cwd reads "/srv/jail/home/u") starts with the
+ * target's root as the daemon sees it; that prefix is dropped. Whatever
+ * is left is opened inside the target's root as the target, so a path
+ * made to look prefixed reaches nothing the target could not. */
+static const char *inner_path(int pid, const char *path)
+{
+	char link[64], root[4096];
+	ssize_t n;
+	size_t k;
+
+	snprintf(link, sizeof(link), "/proc/%d/root", pid);
+	n = readlink(link, root, sizeof(root) - 1);
+	if (n <= 1)
+		return path; /* "/" (or unreadable): nothing to drop */
+	root[n] = '\0';
+	k = (size_t)n;
+	return !strncmp(path, root, k) && path[k] == '/' ? path + k : path;
+}
+
 static int run(int pid, const char *path, size_t max, int check_only, struct strbuf *sb)
 {
 	char root[64], unpriv[4200];
@@ -146,6 +166,7 @@ static int run(int pid, const char *path, size_t max, int check_only, struct str
 
 	if (path[0] != '/')
 		return -EINVAL;
+	path = inner_path(pid, path);
 	ret = tcred_read(pid, &cred);
 	if (ret)
 		return ret;

@@ -11,7 +11,9 @@
  * helper is killed past it and the read fails with -ETIMEDOUT. */
 #define TFREAD_TIMEOUT_MS 2000
 
-/* Reads absolute PATH of process PID, at most MAX bytes. A NUL-terminated
+/* Reads absolute PATH of process PID, at most MAX bytes. PATH is the
+ * target's view; a path the daemon read through /proc for a chroot'ed
+ * target (the root's host path, then the target's path) is taken too. A NUL-terminated
  * malloc'd buffer in *out (length in *len), or -errno: -EINVAL (relative
  * path, not a regular file), -ELOOP (symlink), -EFBIG (over MAX),
  * -EACCES/-ENOENT (the target could not read it), -ETIMEDOUT. */

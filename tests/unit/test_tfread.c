@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "tfread.h"
 
@@ -99,4 +100,47 @@ Test(tfread, a_gone_process_is_an_error_not_the_host_view)
 	path_of(p, sizeof(p), "ok.ml");
 	/* pid_max is at most 4194304: this pid never exists */
 	cr_assert_lt(tfread(99999999, p, 1024, &buf, &len), 0);
+}
+
+/* A chroot'ed target: its files are read inside its root, by the target's
+ * path or by the path the daemon sees through /proc (root prefixed, as a
+ * cwd read from /proc/PID/cwd is); the host's files are out of reach. */
+Test(tfread, a_chrooted_target_is_read_inside_its_root)
+{
+	char p[256], *buf = NULL;
+	int ready[2], hold[2];
+	size_t len;
+	pid_t child;
+	char c;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chroot");
+	cr_assert_eq(pipe(ready), 0);
+	cr_assert_eq(pipe(hold), 0);
+	child = fork();
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		c = (char)(chroot(dir) == 0 && chdir("/") == 0);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		_exit(read(hold[0], &c, 1) < 0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	cr_assert_eq(read(ready[0], &c, 1), 1);
+	cr_assert_eq(c, 1, "chroot failed");
+	cr_expect_eq(tfread(child, "/ok.ml", 1024, &buf, &len), 0);
+	cr_expect_str_eq(buf ? buf : "", "function main() {}\n");
+	free(buf);
+	buf = NULL;
+	path_of(p, sizeof(p), "ok.ml"); /* dir/ok.ml: the root as the daemon sees it */
+	cr_expect_eq(tfread(child, p, 1024, &buf, &len), 0);
+	cr_expect_str_eq(buf ? buf : "", "function main() {}\n");
+	free(buf);
+	cr_expect_eq(tfread_check(child, "/etc/passwd"), -ENOENT, "a host file through a chroot");
+	close(hold[1]);
+	close(ready[0]);
+	waitpid(child, NULL, 0);
 }
