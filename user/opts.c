@@ -61,7 +61,9 @@ void opts_usage(FILE *f)
 "  -r, --report TYPE         report(s) to print: ml-summary, ml-details,\n"
 "                            dev-summary, dev-details, raw or all (repeatable;\n"
 "                            default ml-summary for an mlpy run, else raw)\n"
-"  -f, --format text|json    report format (default text)\n"
+"  -f, --format text|json|html  report format (default text); html: one\n"
+"                            self-contained page (flame graph, timeline, the\n"
+"                            five reports), best with -o run.html\n"
 "  -o, --output FILE         write the report to FILE instead of stdout\n"
 "      --save FILE           also save the profile snapshot (JSON) to FILE, for\n"
 "                            mlprofctl report --input FILE\n"
@@ -103,6 +105,7 @@ void opts_usage(FILE *f)
 "  sudo mlprofd -r ml-details -r dev-summary -- mlpy run prog.ml\n"
 "  sudo mlprofd --pid 1234 --freq 99           # a running process, gently\n"
 "  sudo mlprofd -f json -o prof.json -- python3 app.py\n"
+"  sudo mlprofd -f html -o run.html -- mlpy run prog.ml  # open in a browser\n"
 "  sudo mlprofd --target python --http 127.0.0.1:6060\n"
 "  go tool pprof -top 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10'\n"
 "  curl -s http://127.0.0.1:6060/metrics      # Prometheus scrape target\n"
@@ -426,12 +429,15 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			o->reports[o->nreports++] = optarg;
 			break;
 		case 'f':
+			o->html = !strcmp(optarg, "html");
 			if (!strcmp(optarg, "text"))
 				o->format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o->format = REPORT_JSON;
+			else if (o->html)
+				o->format = REPORT_TEXT; /* the page embeds the text reports */
 			else
-				return bad(err, "format (text or json)", optarg);
+				return bad(err, "format (text, json or html)", optarg);
 			break;
 		case 'o':
 			o->output = optarg;

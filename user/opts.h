@@ -26,6 +26,7 @@ struct opts {
 	const char *reports[OPTS_MAX_REPORTS];
 	int nreports;
 	enum report_format format;
+	int html;             /* --format html: one self-contained page */
 	const char *output;
 	const char *save;     /* one-shot: also write the snapshot here */
 	int verbose;

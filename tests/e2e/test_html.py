@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import CHROMIUM, Browser  # noqa: E402
-from mlproftest import MLPROFCTL, TOP, WORKLOADS, require_root, run_oneshot  # noqa: E402
+from mlproftest import MLPROFCTL, MLPROFD, TOP, Profile, WORKLOADS, require_root, run_oneshot  # noqa: E402
 from test_mlpy import MlpyRun, ml_defs  # noqa: E402
 from test_http import Daemon, busy_workload, free_port  # noqa: E402
 
@@ -97,6 +97,36 @@ class HtmlCase(unittest.TestCase):
         # The text reports are on the page.
         self.assertIn("hot_a", b.eval("document.getElementById('reports').textContent"))
         self.assertEqual(b.errors(), [])
+
+    def test_oneshot_format_html(self):
+        # mlprofd -f html -o page -- cmd: the page is written at the exit,
+        # with the hot functions in their sampled ratio (the snapshot saved
+        # by the same run is the reference).
+        page = os.path.join(self.tmp, "oneshot.html")
+        snap = os.path.join(self.tmp, "oneshot.json")
+        p = subprocess.run([MLPROFD, "-f", "html", "-o", page, "--save", snap, "--",
+                            PY, os.path.join(WORKLOADS, "ratio.py"), "2.0", "0.7"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=180)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("report written to " + page, p.stderr)
+        self.assertEqual(os.stat(page).st_mode & 0o777, 0o600)
+        with open(snap) as f:
+            prof = Profile(json.load(f), None, p.stdout, p.returncode)
+        b = self.load(page)
+        self.assert_clean(b, page)
+        defs = py_defs(os.path.join(WORKLOADS, "ratio.py"))
+        names = {k: "%s (ratio.py:%d)" % (k, defs[k]) for k in ("hot_a", "hot_b")}
+        b.eval("window.mlprof.view('full')")
+        fr = self.frames(b)
+        width = {k: sum(f["width"] for f in fr if f["name"] == n) for k, n in names.items()}
+        sampled = {k: prof.total_samples(k) for k in names}
+        self.assertGreater(sampled["hot_a"] + sampled["hot_b"], 500)
+        got = 100.0 * width["hot_a"] / (width["hot_a"] + width["hot_b"])
+        want = 100.0 * sampled["hot_a"] / (sampled["hot_a"] + sampled["hot_b"])
+        self.assertLess(abs(got - want), POINTS, (got, want, width, sampled))
+        self.assertEqual(b.eval("window.mlprof.frames()[0].samples"), prof.samples())
+        self.assertIn("hot_a", b.eval("document.getElementById('reports').textContent"))
 
     def test_ml_view_names(self):
         run = MlpyRun([PY], "hotspots.ml", "--source-map")
