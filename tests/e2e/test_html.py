@@ -169,6 +169,55 @@ class HtmlCase(unittest.TestCase):
         os.makedirs(IMG, exist_ok=True)
         br.screenshot(os.path.join(IMG, "html-diff.png"))
 
+    def test_diff_of_two_daemon_ranges(self):
+        # One process, two phases 2.5 s apart (more than the 1 s bucket, so
+        # no bucket holds both): A 1 s of CPU at 50/50, B 2 s at 75/25, so
+        # hot_a grows by about 1 s and hot_b stays.
+        work = subprocess.Popen([PY, os.path.join(WORKLOADS, "phases.py"),
+                                 "1.0", "0.5", "2.5", "2.0", "0.75"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        d = Daemon("--pid", str(work.pid), "--bucket", "1s")
+        try:
+            deadline = time.monotonic() + 60  # attaching on a busy 2-CPU machine
+            while not any(t["pid"] == work.pid for t in d.status()["targets"]):
+                self.assertLess(time.monotonic(), deadline, d.output())
+                time.sleep(0.1)
+            out, _ = work.communicate("go\n", timeout=300)
+            self.assertEqual(work.returncode, 0)
+            ph = dict(kv.split("=") for kv in out.split("MLPROF_PHASES ")[1].split("\n")[0].split())
+            ra = "@%s..%s" % (ph["a0"], ph["a1"])
+            rb = "@%s..%s" % (ph["b0"], ph["b1"])
+            rows = json.loads(ctl("-s", d.sock, "diff", ra, rb, "-f", "json"))["functions"]
+            self.assertTrue(rows[0]["name"].startswith("hot_a ("), rows[:3])
+            self.assertGreater(rows[0]["self_delta_s"], 0.6)
+            hb = [r for r in rows if r["name"].startswith("hot_b (")][0]
+            self.assertLess(abs(hb["self_delta_s"]), rows[0]["self_delta_s"] / 2)
+            # The whole history against phase B alone: hot_b lost phase A's
+            # share (about 0.5 s), hot_a phase A's 0.5 s: both shrink.
+            rows = json.loads(ctl("-s", d.sock, "diff", "-", rb, "-f", "json"))["functions"]
+            hot = {r["name"].split(" ")[0]: r["self_delta_s"] for r in rows}
+            self.assertLess(hot["hot_a"], -0.3, rows[:3])
+            self.assertLess(hot["hot_b"], -0.3, rows[:3])
+            text = ctl("-s", d.sock, "diff", ra, rb).splitlines()
+            self.assertIn("hot_a (", text[1])
+            page = os.path.join(self.tmp, "ranges.html")
+            ctl("-s", d.sock, "diff", ra, rb, "-f", "html", "-o", page)
+            b = self.load(page)
+            self.assert_clean(b, page)
+            self.assertEqual(b.eval("document.getElementById('title').textContent"),
+                             "mlprof diff")
+            # A range the wrong way round is refused, naming the range.
+            p = subprocess.run([MLPROFCTL, "-s", d.sock, "diff", rb, "@%s..%s" % (ph["b1"], ph["b0"])],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=60)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("invalid time range '@%s..%s'" % (ph["b1"], ph["b0"]), p.stderr)
+        finally:
+            if work.poll() is None:
+                work.kill()
+                work.wait()
+            d.stop()
+
     def test_100k_stacks_render_time(self):
         prof, _ = self.snap(0.7, 0.3, "small.json")
         snap = copy.deepcopy(prof.snap)
