@@ -9,6 +9,8 @@
 
 #define OPTS_MAX_PIDS 64
 #define OPTS_MAX_REPORTS 8
+/* A one-shot run's default time bucket (its timeline's resolution). */
+#define ONESHOT_BUCKET_NS (100ULL * 1000000)
 
 struct opts {
 	int mode;             /* enum target_mode */

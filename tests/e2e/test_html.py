@@ -6,6 +6,7 @@ with 100,000 distinct stacks. Run as root (the daemon profiles real runs)."""
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from cdp import CHROMIUM, Browser  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, TOP, Profile, WORKLOADS, require_root, run_oneshot  # noqa: E402
 from test_mlpy import MlpyRun, ml_defs  # noqa: E402
 from test_http import Daemon, busy_workload, free_port  # noqa: E402
+from test_mlpy_real import need_mlpy  # noqa: E402
 
 PY = "/usr/bin/python3.11"
 POINTS = 2.0
@@ -127,6 +129,46 @@ class HtmlCase(unittest.TestCase):
         self.assertLess(abs(got - want), POINTS, (got, want, width, sampled))
         self.assertEqual(b.eval("window.mlprof.frames()[0].samples"), prof.samples())
         self.assertIn("hot_a", b.eval("document.getElementById('reports').textContent"))
+
+    def test_oneshot_timeline_phases_real_mlpy(self):
+        # A one-shot run's buckets are 100 ms: the timeline of a real mlpy
+        # run (a few seconds) shows its phases in order, not one column.
+        need_mlpy(self)
+        shutil.copy(os.path.join(WORKLOADS, "ml", "split.ml"), self.tmp)
+        page = os.path.join(self.tmp, "split.html")
+        p = subprocess.run([MLPROFD, "-f", "html", "-o", page, "--", "/usr/bin/python3.11",
+                            "-m", "mlpy", "run", "split.ml"], cwd=self.tmp,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        b = self.load(page)
+        self.assert_clean(b, page)
+        rows = b.eval("window.mlprof.timeline()")
+
+        def first(row, cat):
+            return row["cats"].index(cat) if cat in row["cats"] else None
+
+        cli = [r for r in rows if first(r, "parsing") is not None]
+        sandbox = [r for r in rows if first(r, "ml_code") is not None]
+        self.assertEqual((len(cli), len(sandbox)), (1, 1), rows)
+        cli, sandbox = cli[0], sandbox[0]
+        used = [i for r in rows for i, c in enumerate(r["cats"]) if c]
+        self.assertGreaterEqual(len(set(used)), 10, rows)  # a 1 s+ run in 100 ms buckets
+        # CLI start-up and parsing, then the sandbox's ML code, then the
+        # CLI again after it (shutdown).
+        self.assertLess(first(cli, "parsing"), first(sandbox, "ml_code"), rows)
+        self.assertLess(min(i for i, c in enumerate(cli["cats"]) if c),
+                        first(cli, "parsing"), rows)
+        last_ml = max(i for i, c in enumerate(sandbox["cats"]) if c == "ml_code")
+        self.assertTrue([c for c in cli["cats"][last_ml:] if c], rows)
+        mains = {c for r in rows for c in r["cats"] if c}
+        self.assertLessEqual({"parsing", "ml_code", "interpreter", "mlpy_other"}, mains, mains)
+        legend = b.eval("document.getElementById('tllegend').textContent")
+        for name in ("Parsing", "Transpilation", "Sandbox Startup", "ML Code Execution"):
+            self.assertIn(name, legend)
+        b.eval("window.scrollTo(0, document.getElementById('tlsec').offsetTop - 8)")
+        os.makedirs(IMG, exist_ok=True)
+        b.screenshot(os.path.join(IMG, "html-timeline.png"))
 
     def test_ml_view_names(self):
         run = MlpyRun([PY], "hotspots.ml", "--source-map")
