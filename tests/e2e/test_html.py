@@ -280,6 +280,9 @@ class HtmlCase(unittest.TestCase):
         page = os.path.join(self.tmp, "big.html")
         ctl("export", "html", "-i", path, "-o", page)
         size = os.path.getsize(page)
+        # The page's time, not the shared machine's load: the browser gets
+        # a CPU first (a session of its own at nice -20).
+        self.browser = Browser(favoured=True)
         b = self.load(page)
         self.assert_clean(b, page)
         ms = b.eval("window.mlprof.readyMs")
