@@ -49,9 +49,15 @@ static void usage(FILE *f)
 "  report [TYPE]...       render report(s) (default ml-summary); TYPE is one of:\n"
 "                         ml-summary, ml-details, dev-summary, dev-details, raw, all\n"
 "  snapshot               save the raw profile snapshot (JSON) for later\n"
-"  diff A B               per-function change from snapshot A to B (\"-\": the daemon's),\n"
-"                         largest change first; --format text|json|html (html: a\n"
-"                         differential flame graph, red slower, blue faster)\n"
+"  diff A B               per-function change from A to B, largest change first;\n"
+"                         A and B are each a snapshot file, \"-\" (the daemon's\n"
+"                         profile) or @SINCE..UNTIL, a time range of the\n"
+"                         daemon's history (of the -i FILE if given): SINCE and\n"
+"                         UNTIL take the --since forms, either may be left out\n"
+"                         (@30m..10m, @10m = from 10m ago to now, @..1h); whole\n"
+"                         buckets (mlprofd --bucket) are compared.\n"
+"                         --format text|json|html (html: a differential flame\n"
+"                         graph, red slower, blue faster)\n"
 "  export FORMAT          the profile for other tools (same scoping options as report);\n"
 "                         FORMAT is one of:\n"
 "                         collapsed   folded stacks (FlameGraph, inferno, speedscope)\n"
@@ -90,7 +96,11 @@ static void usage(FILE *f)
 "  mlprofctl export pprof --last -o run.pb.gz && go tool pprof -top run.pb.gz\n"
 "  mlprofctl export collapsed -o run.folded && flamegraph.pl run.folded > run.svg\n"
 "  mlprofctl export speedscope --since 5m -o recent.speedscope.json\n"
-"  mlprofctl export pprof -i before.json -p 4242 -o prof.pb.gz\n");
+"  mlprofctl export pprof -i before.json -p 4242 -o prof.pb.gz\n"
+"  mlprofctl diff before.json -                   # a saved snapshot vs now\n"
+"  mlprofctl diff @2h..1h @1h                     # the last hour vs the one before\n"
+"  mlprofctl diff @2026-11-24T19:00:00Z..2026-11-24T19:10:00Z @10m -f html -o d.html\n"
+"  mlprofctl diff -i day.json @24h..12h @12h      # ranges of a saved snapshot\n");
 }
 
 static int die_usage(const char *fmt, const char *arg)
@@ -523,14 +533,25 @@ static int cmd_export(const struct ctl_opts *o, const char *format)
 	return ret ? 1 : 0;
 }
 
-/* A and B: snapshot files, or "-" for the daemon's profile (with
- * --since/--until each side is the same range: use files for two ranges). */
+/* A and B: snapshot files, "-" for the daemon's profile (both scoped by
+ * --since/--until), or "@SINCE..UNTIL": that range of the daemon's profile
+ * (of --input if given) instead of --since/--until. */
 static int load_side(const struct ctl_opts *o, const char *src, struct snap *s)
 {
 	struct ctl_opts side = *o;
+	char buf[256];
+	int ret = 0;
 
-	side.input = strcmp(src, "-") ? src : NULL;
-	return load_snapshot(&side, s);
+	if (src[0] == '@') {
+		ret = parse_time_range(src, wall_now_ns(), buf, sizeof(buf), &side.since,
+				       &side.until);
+		if (ret)
+			fprintf(stderr, "mlprofctl: invalid time range '%s' (@SINCE..UNTIL, e.g. "
+				"@30m..10m, @10m, @..1h; UNTIL after SINCE)\n", src);
+	} else {
+		side.input = strcmp(src, "-") ? src : NULL;
+	}
+	return ret ? ret : load_snapshot(&side, s);
 }
 
 static int cmd_diff(const struct ctl_opts *o, const char *a_src, const char *b_src)
@@ -551,9 +572,9 @@ static int cmd_diff(const struct ctl_opts *o, const char *a_src, const char *b_s
 		ret = diff_functions(&a, &b, &rows, &n);
 	if (!ret && !o->html)
 		ret = diff_render(rows, n, o->format == REPORT_JSON, &out);
-	if (ret)
+	if (ret && have_a && have_b) /* a side that did not load said why */
 		fprintf(stderr, "mlprofctl: diff failed: %s\n", strerror(-ret));
-	else
+	else if (!ret)
 		ret = emit_bytes(o, out.buf ? out.buf : "", out.len);
 	diff_free(rows, n);
 	strbuf_free(&out);
@@ -694,7 +715,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "diff")) {
 		if (argc - optind != 2)
-			return die_usage("diff needs two snapshots: %s", "A B (files, or - for the daemon)");
+			return die_usage("diff needs two profiles: %s",
+					 "A B (files, - for the daemon, or @SINCE..UNTIL ranges)");
 		return cmd_diff(&o, argv[optind], argv[optind + 1]);
 	}
 	if (optind < argc)

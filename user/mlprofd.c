@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "export.h"
 #include "safefile.h"
 #include "bpfload.h"
 #include "collector.h"
@@ -540,7 +541,11 @@ static int print_reports(struct daemon *d)
 	ret = make_snapshot(d, &scope, &s);
 	if (!ret && d->o.save)
 		save_snapshot(&s, d->o.save);
-	if (!ret) {
+	if (!ret && d->o.html) {
+		ret = export_html(&s, &out); /* every report is on the page */
+		if (ret == -EINVAL)
+			fprintf(stderr, "mlprofd: the profile cannot be written as a page\n");
+	} else if (!ret) {
 		const char *def = snap_last_mlpy_run(&s) >= 0 ? "ml-summary" : "raw";
 
 		/* No --report: ml-summary for an mlpy run, raw otherwise. */

@@ -46,7 +46,8 @@ void opts_usage(FILE *f)
 "      --max-procs N         process records kept (default 4096)\n"
 "      --max-stacks N        distinct stacks kept (default 500000)\n"
 "History (bounded; what is dropped is counted in status and reports):\n"
-"      --bucket DURATION     time bucket of the profile history (default 60s)\n"
+"      --bucket DURATION     time bucket of the profile history (default 60s;\n"
+"                            a one-shot run: 100ms, for its timeline)\n"
 "      --retention DURATION  keep buckets this long (default 24h); older ones,\n"
 "                            and the stacks, ended processes and functions\n"
 "                            only they used, are dropped\n"
@@ -61,7 +62,9 @@ void opts_usage(FILE *f)
 "  -r, --report TYPE         report(s) to print: ml-summary, ml-details,\n"
 "                            dev-summary, dev-details, raw or all (repeatable;\n"
 "                            default ml-summary for an mlpy run, else raw)\n"
-"  -f, --format text|json    report format (default text)\n"
+"  -f, --format text|json|html  report format (default text); html: one\n"
+"                            self-contained page (flame graph, timeline, the\n"
+"                            five reports), best with -o run.html\n"
 "  -o, --output FILE         write the report to FILE instead of stdout\n"
 "      --save FILE           also save the profile snapshot (JSON) to FILE, for\n"
 "                            mlprofctl report --input FILE\n"
@@ -103,6 +106,7 @@ void opts_usage(FILE *f)
 "  sudo mlprofd -r ml-details -r dev-summary -- mlpy run prog.ml\n"
 "  sudo mlprofd --pid 1234 --freq 99           # a running process, gently\n"
 "  sudo mlprofd -f json -o prof.json -- python3 app.py\n"
+"  sudo mlprofd -f html -o run.html -- mlpy run prog.ml  # open in a browser\n"
 "  sudo mlprofd --target python --http 127.0.0.1:6060\n"
 "  go tool pprof -top 'http://127.0.0.1:6060/debug/pprof/profile?seconds=10'\n"
 "  curl -s http://127.0.0.1:6060/metrics      # Prometheus scrape target\n"
@@ -306,6 +310,15 @@ static int service_opt(int c, const char *arg, struct opts *o, FILE *err)
 	return ret;
 }
 
+/* The one-shot default bucket: ONESHOT_BUCKET_NS, or longer when the
+ * retention would hold more than a million of them. */
+static uint64_t oneshot_bucket_ns(uint64_t retention_ns)
+{
+	uint64_t min = (retention_ns + 999999) / 1000000;
+
+	return min > ONESHOT_BUCKET_NS ? min : ONESHOT_BUCKET_NS;
+}
+
 int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 {
 	static const struct option longs[] = {
@@ -346,6 +359,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
+	int bucket_given = 0;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	uint64_t ns;
@@ -426,12 +440,15 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			o->reports[o->nreports++] = optarg;
 			break;
 		case 'f':
+			o->html = !strcmp(optarg, "html");
 			if (!strcmp(optarg, "text"))
 				o->format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o->format = REPORT_JSON;
+			else if (o->html)
+				o->format = REPORT_TEXT; /* the page embeds the text reports */
 			else
-				return bad(err, "format (text or json)", optarg);
+				return bad(err, "format (text, json or html)", optarg);
 			break;
 		case 'o':
 			o->output = optarg;
@@ -488,6 +505,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			    ns > 86400ULL * 1000000000)
 				return bad(err, "--bucket (1s-1d, e.g. 60s)", optarg);
 			o->limits.bucket_ns = ns;
+			bucket_given = 1;
 			break;
 		case 41:
 			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
@@ -541,6 +559,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		}
 		o->command = &argv[optind];
 	}
+	/* A one-shot run's timeline (the HTML page) is drawn from its buckets:
+	 * fine ones, so that a run of a second still shows its phases. */
+	if (o->command && !bucket_given)
+		o->limits.bucket_ns = oneshot_bucket_ns(o->limits.retention_ns);
 	if (o->limits.retention_ns < o->limits.bucket_ns ||
 	    o->limits.retention_ns / o->limits.bucket_ns > 1000000) {
 		fprintf(err, "mlprofd: --retention must be at least one --bucket and at most a "

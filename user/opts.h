@@ -9,6 +9,8 @@
 
 #define OPTS_MAX_PIDS 64
 #define OPTS_MAX_REPORTS 8
+/* A one-shot run's default time bucket (its timeline's resolution). */
+#define ONESHOT_BUCKET_NS (100ULL * 1000000)
 
 struct opts {
 	int mode;             /* enum target_mode */
@@ -26,6 +28,7 @@ struct opts {
 	const char *reports[OPTS_MAX_REPORTS];
 	int nreports;
 	enum report_format format;
+	int html;             /* --format html: one self-contained page */
 	const char *output;
 	const char *save;     /* one-shot: also write the snapshot here */
 	int verbose;

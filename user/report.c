@@ -63,7 +63,8 @@ static void range_text(const struct snap *s, struct strbuf *out)
 		      fmt_fixed(secs, secs < 10 ? 1 : 0, c, sizeof(c)));
 	if (s->bucket_ns)
 		strbuf_printf(out, ", whole buckets of %s s",
-			      fmt_fixed((double)s->bucket_ns / 1e9, 0, c, sizeof(c)));
+			      fmt_fixed((double)s->bucket_ns / 1e9, s->bucket_ns % 1000000000 ? 3 : 0,
+					c, sizeof(c)));
 	strbuf_puts(out, ")\n");
 }
 

@@ -700,13 +700,15 @@ static void reap_syms(struct store *st, uint64_t now_ns)
 void store__expire(struct store *st, uint64_t now_ns)
 {
 	uint64_t cutoff = now_ns > st->lim.retention_ns ? now_ns - st->lim.retention_ns : 0;
+	uint64_t gc_period = st->lim.bucket_ns > 1000000000ULL ? st->lim.bucket_ns : 1000000000ULL;
 	int dropped = 0;
 
 	while (st->nbuckets && st->buckets[0] + st->lim.bucket_ns <= cutoff) {
 		drop_oldest_bucket(st, NULL);
 		dropped = 1;
 	}
-	if (dropped || now_ns < st->last_gc_ns || now_ns - st->last_gc_ns >= st->lim.bucket_ns) {
+	/* Once a bucket, at most once a second (one-shot buckets are short). */
+	if (dropped || now_ns < st->last_gc_ns || now_ns - st->last_gc_ns >= gc_period) {
 		st->last_gc_ns = now_ns;
 		expire_procs(st, cutoff);
 		expire_funcs(st);

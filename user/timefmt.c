@@ -122,3 +122,35 @@ int parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns)
 	*real_ns = now_real_ns - (int64_t)ago;
 	return 0;
 }
+
+int parse_time_range(const char *spec, int64_t now_real_ns, char *buf, size_t len,
+		     const char **since, const char **until)
+{
+	int64_t from = 0, to = 0;
+	char *dots;
+	int err = 0;
+
+	*since = *until = NULL;
+	if (spec[0] != '@' || !spec[1] || strlen(spec + 1) >= len)
+		err = -EINVAL;
+	if (!err) {
+		strcpy(buf, spec + 1);
+		dots = strstr(buf, "..");
+		if (dots) {
+			*dots = '\0';
+			*until = *(dots + 2) ? dots + 2 : NULL;
+		}
+		*since = *buf ? buf : NULL;
+		if (!*since && !*until)
+			err = -EINVAL; /* "@.." is everything: say "-" */
+	}
+	if (!err && *since && parse_time_spec(*since, now_real_ns, &from))
+		err = -EINVAL;
+	if (!err && *until && parse_time_spec(*until, now_real_ns, &to))
+		err = -EINVAL;
+	if (!err && *since && *until && to <= from)
+		err = -EINVAL;
+	if (err)
+		*since = *until = NULL;
+	return err;
+}

@@ -20,5 +20,13 @@ int parse_duration(const char *s, uint64_t *ns);
  * ("2026-11-24T19:00:00Z", the Z optional, or a space for the T) or Unix
  * seconds (a bare number of at least 1e9). 0 or -EINVAL. */
 int parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns);
+/* A time range "@SINCE..UNTIL" (mlprofctl diff): SINCE and UNTIL are
+ * parse_time_spec forms, either may be empty (open: the start of the
+ * history, now); "@SINCE" alone runs to now. Copies the two ends into buf
+ * and points *since / *until at them (NULL: open). 0, or -EINVAL if spec
+ * is not such a range, an end does not parse against now_real_ns, UNTIL
+ * is not after SINCE, or buf is too small. */
+int parse_time_range(const char *spec, int64_t now_real_ns, char *buf, size_t len,
+		     const char **since, const char **until);
 
 #endif

@@ -14,7 +14,10 @@ CHROMIUM = os.environ.get("MLPROF_CHROMIUM", shutil.which("chromium") or "/usr/b
 
 
 class Browser:
-    def __init__(self, width=1200, height=800):
+    def __init__(self, width=1200, height=800, favoured=False):
+        """favoured: in a session (so an autogroup) of its own at nice -20,
+        renderer processes included, for timing a page on a shared
+        machine (other sessions' load would otherwise be timed too)."""
         self.profile = tempfile.mkdtemp(prefix="mlprof-chromium-")
         to_r, to_w = os.pipe()    # we write, the browser reads (its fd 3)
         from_r, from_w = os.pipe()  # the browser writes (its fd 4), we read
@@ -25,6 +28,14 @@ class Browser:
             a, b = os.dup(to_r), os.dup(from_w)
             os.dup2(a, 3)
             os.dup2(b, 4)
+            if favoured:
+                os.setsid()
+                os.nice(-20)
+                try:
+                    with open("/proc/self/autogroup", "w") as f:
+                        f.write("-20")
+                except OSError:
+                    pass  # no autogroups: the nice value is enough
 
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

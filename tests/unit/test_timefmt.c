@@ -128,3 +128,45 @@ Test(timefmt, time_specs)
 	cr_assert_eq(parse_time_spec("-5m", now, &t), -EINVAL);
 	cr_assert_eq(parse_time_spec("100000d", now, &t), -EINVAL, "before the epoch");
 }
+
+Test(timefmt, time_range)
+{
+	const int64_t now = 2000000000LL * 1000000000LL;
+	const char *since, *until;
+	char b[64];
+
+	cr_assert_eq(parse_time_range("@10m..5m", now, b, sizeof(b), &since, &until), 0);
+	cr_assert_str_eq(since, "10m");
+	cr_assert_str_eq(until, "5m");
+	cr_assert_eq(parse_time_range("@5m", now, b, sizeof(b), &since, &until), 0);
+	cr_assert_str_eq(since, "5m");
+	cr_assert_null(until);
+	cr_assert_eq(parse_time_range("@5m..", now, b, sizeof(b), &since, &until), 0);
+	cr_assert_str_eq(since, "5m");
+	cr_assert_null(until);
+	cr_assert_eq(parse_time_range("@..5m", now, b, sizeof(b), &since, &until), 0);
+	cr_assert_null(since);
+	cr_assert_str_eq(until, "5m");
+	/* UTC times (with colons) and fractional Unix seconds. */
+	cr_assert_eq(parse_time_range("@2026-11-24T19:00:00Z..2026-11-24T20:00:00Z", now, b,
+				      sizeof(b), &since, &until), 0);
+	cr_assert_str_eq(since, "2026-11-24T19:00:00Z");
+	cr_assert_str_eq(until, "2026-11-24T20:00:00Z");
+	cr_assert_eq(parse_time_range("@1999999990.25..1999999995.5", now, b, sizeof(b), &since,
+				      &until), 0);
+	cr_assert_str_eq(since, "1999999990.25");
+	cr_assert_str_eq(until, "1999999995.5");
+	/* Not a range, empty, the end not after the start, a bad end, a short
+	 * buffer: -EINVAL and both NULL. */
+	cr_assert_eq(parse_time_range("10m..5m", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@..", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@5m..10m", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@5m..5m", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@xyz..5m", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@10m..x", now, b, sizeof(b), &since, &until), -EINVAL);
+	cr_assert_eq(parse_time_range("@10m..5m", now, b, 8, &since, &until), 0);
+	cr_assert_eq(parse_time_range("@10m..5m", now, b, 7, &since, &until), -EINVAL);
+	cr_assert_null(since);
+	cr_assert_null(until);
+}
