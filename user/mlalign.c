@@ -12,6 +12,7 @@ struct words {
 	uint64_t w[WORDS_MAX];
 	size_t n;
 	int named; /* holds a word that is not a number */
+	int cont;  /* (Python) continues the statement of the line before */
 };
 
 /* Words that are syntax or mlpy's own wrapping, not the program's. */
@@ -66,6 +67,37 @@ static void line_words(const char *p, const char *end, int ml, struct words *w)
 	}
 }
 
+/* The bracket depth after the line [p, end) of Python, from depth (string
+ * literals and comments left out; never below 0). */
+static int bracket_depth(const char *p, const char *end, int depth)
+{
+	char q;
+
+	while (p < end && *p != '#') {
+		if (*p == '"' || *p == '\'') {
+			for (q = *p++; p < end && *p != q; p++)
+				p += *p == '\\' && p + 1 < end;
+		} else if (*p == '(' || *p == '[' || *p == '{') {
+			depth++;
+		} else if ((*p == ')' || *p == ']' || *p == '}') && depth > 0) {
+			depth--;
+		}
+		p++;
+	}
+	return depth;
+}
+
+/* A Python line inside open brackets continues a statement: its words
+ * join the statement's first line (head), as far as there is room. */
+static void join_words(struct words *head, const struct words *line)
+{
+	size_t i;
+
+	for (i = 0; i < line->n && head->n < WORDS_MAX; i++)
+		head->w[head->n++] = line->w[i];
+	head->named |= line->named;
+}
+
 /* 1 if every word of ml (with its count) is in py. */
 static int covers(const struct words *py, const struct words *ml, uint64_t *work)
 {
@@ -87,8 +119,9 @@ static int covers(const struct words *py, const struct words *ml, uint64_t *work
 static struct words *split_words(const char *text, size_t len, int ml, size_t *n)
 {
 	const char *p = text, *end = text + len, *nl;
+	size_t lines = 1, i, head = 0;
 	struct words *w;
-	size_t lines = 1, i;
+	int depth = 0;
 
 	for (i = 0; i < len; i++)
 		lines += text[i] == '\n';
@@ -100,6 +133,15 @@ static struct words *split_words(const char *text, size_t len, int ml, size_t *n
 		if (!nl)
 			nl = end;
 		line_words(p, nl, ml, &w[i]);
+		if (!ml && depth > 0 && i > 0) {
+			join_words(&w[head], &w[i]);
+			w[i].n = 0;
+			w[i].cont = 1;
+		} else {
+			head = i;
+		}
+		if (!ml)
+			depth = bracket_depth(p, nl, depth);
 	}
 	*n = w ? i : 0;
 	return w;
@@ -124,6 +166,10 @@ int mlalign_build(struct mlalign *a, const char *py, size_t pylen, int32_t from_
 	a->n = npy;
 	for (i = 0; i < npy; i++) {
 		a->ml_line[i] = -1;
+		if (pw[i].cont && (int64_t)i + 1 > from_line) { /* its statement's line */
+			a->ml_line[i] = a->ml_line[i - 1];
+			continue;
+		}
 		if ((int64_t)i + 1 < from_line || !pw[i].n)
 			continue;
 		if (work > MLALIGN_WORK_MAX) { /* gave up: the rest stays unknown */

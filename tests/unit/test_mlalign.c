@@ -229,3 +229,32 @@ Test(mlalign, integration_shapes)
 			     mlalign_line(&a, l), expect[l]);
 	mlalign_free(&a);
 }
+
+/* A statement the generator spread over several lines (open brackets):
+ * every line of it is the ML statement's line, its words taken together
+ * (the look-alike mlpy writes calls so; a frame's line can be any of them). */
+Test(mlalign, statement_over_several_lines)
+{
+	static const char ml[] =
+		"function run(config) {\n"                                   /* 1 */
+		"    ra = hot_a(config.iterations_a, config.seed_a + r);\n"  /* 2 */
+		"    s = \"(\";\n"                                           /* 3 */
+		"    return ra;\n"                                           /* 4 */
+		"}\n";
+	static const char py[] =
+		"def run(config):\n"
+		"    ra = _safe_call(hot_a, _safe_attr_access(config, 'iterations_a'),\n"
+		"                    (_safe_attr_access(config, 'seed_a') + r))\n"
+		"    s = '('  # a bracket in a string or comment ( opens nothing\n"
+		"    return ra\n";
+	struct mlalign a;
+
+	cr_assert_eq(mlalign_build(&a, py, strlen(py), 1, ml, strlen(ml)), 0);
+	cr_expect_eq(mlalign_line(&a, 1), 1);
+	cr_expect_eq(mlalign_line(&a, 2), 2);
+	cr_expect_eq(mlalign_line(&a, 3), 2, "the continuation is the statement's line");
+	cr_expect_eq(mlalign_line(&a, 4), 3);
+	cr_expect_eq(mlalign_line(&a, 5), 4);
+	cr_expect_eq(a.unmapped, 0);
+	mlalign_free(&a);
+}
