@@ -205,7 +205,8 @@ static int sort_lines(struct srcmap *m)
 		src[i] = m->lines[i].source;
 		m->lines[i].source = (int32_t)i;
 	}
-	qsort(m->lines, m->nlines, sizeof(*m->lines), cmp_line);
+	if (m->nlines)
+		qsort(m->lines, m->nlines, sizeof(*m->lines), cmp_line);
 	for (i = 0; i < m->nlines; i++) {
 		if (n && m->lines[n - 1].gen == m->lines[i].gen)
 			continue;
