@@ -10,6 +10,7 @@ PACKAGES=(
     python3 debootstrap
     libprotobuf-c-dev protobuf-c-compiler golang-go
     libmicrohttpd-dev libcurl4-openssl-dev
+    stress-ng  # make test-repeat HOG=1: a CPU hog on every CPU
 )
 
 if [ "$(id -u)" -ne 0 ]; then
