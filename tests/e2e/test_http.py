@@ -460,7 +460,9 @@ class HttpTests(unittest.TestCase):
         d = Daemon("--pid", str(work.pid), "--push-url", fake.url(), "--app", "mlprof.test",
                    "--push-interval", "1s", "--http", "127.0.0.1:%d" % port, wait_http=base)
         try:
-            deadline = time.time() + 15
+            # 3 pushes at 1 s: about 3 s, also beside stress-ng; 60 s is a
+            # deadline for a hang, not a pace.
+            deadline = time.time() + 60
             while len(fake.posts) < 3 and time.time() < deadline:
                 time.sleep(0.2)
             self.assertGreaterEqual(len(fake.posts), 3, d.output())
@@ -512,7 +514,12 @@ class HttpTests(unittest.TestCase):
                    "--push-interval", "10m")
         try:
             cpu0 = cpu_seconds(work.pid)
-            time.sleep(2.0)
+            # Until the target has used 1 s of CPU (2 s of wall time when
+            # idle, more when busy): the sample count is checked against
+            # that measurement, not against a wall-clock pace.
+            deadline = time.time() + 120
+            while cpu_seconds(work.pid) - cpu0 < 1.0 and time.time() < deadline:
+                time.sleep(0.1)
             cpu = cpu_seconds(work.pid) - cpu0
             self.assertEqual(len(fake.posts), 0, "pushed before the interval")
         finally:
