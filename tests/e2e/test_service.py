@@ -385,8 +385,11 @@ class ServiceTests(unittest.TestCase):
             for i in range(4):
                 w = self.start(spinner())
                 pids.append(w.pid)
+            t0 = time.monotonic()
             wait_for(lambda: all(samples_of(d.json("report", "raw"), p) > 100 for p in pids),
                      what="samples of every spinner", why=lambda: targets_of(d, pids))
+            print("\n  every spinner had 100 samples after %.1f s" % (time.monotonic() - t0),
+                  file=sys.stderr)
             before = d.json("report", "raw")
             for i, w in enumerate(self.procs):
                 time.sleep(0.05 * i)  # killed at different moments of their sampling
