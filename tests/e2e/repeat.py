@@ -58,8 +58,15 @@ class TimingResult(unittest.TextTestResult):
                                    "seconds": round(time.monotonic() - t0, 3)}
 
 
+def interrupt(signum, frame):
+    # SIGTERM as ^C: tests' finally blocks stop their daemons and targets
+    # (unittest lets KeyboardInterrupt through), the hog is stopped.
+    raise KeyboardInterrupt
+
+
 def child(names, out):
     """One run, in this interpreter: the results as JSON into out."""
+    signal.signal(signal.SIGTERM, interrupt)
     sys.path.insert(0, HERE)
     loader = unittest.TestLoader()
     if names:
@@ -132,19 +139,30 @@ def main():
     # As `make priv-test`: the sid interpreters must be there, not skipped.
     env.setdefault("MLPROF_SID_ROOT", "/var/cache/mlprof/sid-root")
     env.setdefault("MLPROF_REQUIRE_SID", "1")
-    logs = a.logs or tempfile.mkdtemp(prefix="mlprof-repeat-")
+    # The runs work in tests/e2e: every path given is made absolute.
+    logs = os.path.abspath(a.logs or tempfile.mkdtemp(prefix="mlprof-repeat-"))
+    summary_path = os.path.abspath(a.json) if a.json else None
     os.makedirs(logs, exist_ok=True)
+    signal.signal(signal.SIGTERM, interrupt)
     hog = start_hog() if a.hog else None
     runs, walls = [], []
     try:
         for i in range(a.n):
             out = os.path.join(logs, "run-%d.json" % (i + 1))
             log = os.path.join(logs, "run-%d.log" % (i + 1))
+            if os.path.exists(out):
+                os.unlink(out)
             t0 = time.monotonic()
             with open(log, "w") as lf:
-                rc = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", out,
-                                     *a.tests], cwd=HERE, env=env, stdout=lf,
-                                    stderr=subprocess.STDOUT).returncode
+                p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--child", out,
+                                      *a.tests], cwd=HERE, env=env, stdout=lf,
+                                     stderr=subprocess.STDOUT)
+                try:
+                    rc = p.wait()
+                except KeyboardInterrupt:
+                    p.send_signal(signal.SIGTERM)  # it stops its daemons
+                    p.wait()
+                    raise
             walls.append(round(time.monotonic() - t0, 1))
             rec = {}
             if os.path.exists(out):
@@ -169,8 +187,8 @@ def main():
                "  skipped %d" % t["skipped"] if t["skipped"] else ""))
     print("\n%d run(s)%s, wall %s s; %d test(s) failed at least once; logs in %s" %
           (a.n, " beside stress-ng" if a.hog else "", walls, flaky, logs))
-    if a.json:
-        with open(a.json, "w") as f:
+    if summary_path:
+        with open(summary_path, "w") as f:
             json.dump({"runs": a.n, "hog": a.hog, "run_wall_s": walls, "logs": logs,
                        "tests": tests}, f, indent=1)
     return 1 if flaky or any(not r for r in runs) else 0
