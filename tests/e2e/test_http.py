@@ -485,9 +485,13 @@ class HttpTests(unittest.TestCase):
                 prev_until = until
                 self.assertEqual(headers["Content-Type"], "application/octet-stream")
                 total, self_ = pprof_samples(parse_pprof(body))
-                # At most about one second of a busy target per profile
-                # (less when the shared machine gives it less CPU).
-                self.assertGreater(total, 0.2 * FREQ)
+                # At most about one second of a busy target per profile: a
+                # window, not the profile so far. No lower bound from the
+                # clock: beside stress-ng and other jobs the target got 11%
+                # of a CPU in one window (107 samples; the old bound of 20%
+                # failed). The count against the target's own CPU time is
+                # checked by the 3 s pprof and the SIGTERM push tests.
+                self.assertGreater(total, 0)
                 self.assertLess(total, 2 * FREQ)
                 self.assertIn("hot_a", self_)
             st = d.status()
