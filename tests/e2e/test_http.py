@@ -413,10 +413,15 @@ class HttpTests(unittest.TestCase):
             # A pending profile request when SIGTERM comes: answered 503 at
             # once, and the daemon exits promptly.
             late = []
+            r0 = d.status()["http"]["requests"]
             th = threading.Thread(target=lambda: late.append(
                 get(base + "/debug/pprof/profile?seconds=60")[0]))
             th.start()
-            time.sleep(1.0)
+            # Until the daemon has the request (a condition, not a 1 s sleep
+            # that a busy machine can outlast), at most 60 s.
+            deadline = time.time() + 60
+            while d.status()["http"]["requests"] <= r0 and time.time() < deadline:
+                time.sleep(0.05)
         finally:
             code, took = d.stop()
         th.join(timeout=10)

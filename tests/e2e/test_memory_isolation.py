@@ -60,13 +60,14 @@ class MemoryIsolationTests(unittest.TestCase):
         d = subprocess.Popen([MLPROFD, "--target", "mlpy", "--pid", str(target.pid),
                               "--socket", sock], stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.time() + 20
+            # Deadlines, not paces (about 1 s here): 120 s.
+            deadline = time.time() + 120
             while not os.path.exists(sock):
                 self.assertIsNone(d.poll(), "mlprofd exited")
                 self.assertLess(time.time(), deadline, "mlprofd did not start")
                 time.sleep(0.05)
             # Wait until the daemon has taken the target (its probes exist).
-            deadline = time.time() + 20
+            deadline = time.time() + 120
             while True:
                 st = json.loads(subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
                                                stdout=subprocess.PIPE, text=True,
