@@ -25,7 +25,7 @@ class Daemon:
         self.log = open(os.path.join(self.tmp, "log"), "w+")
         self.proc = subprocess.Popen([MLPROFD, "--socket", self.sock, *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
+        deadline = time.time() + 60  # a start takes ~1 s; BPF verification on a busy VM more
         while not os.path.exists(self.sock):
             if self.proc.poll() is not None or time.time() > deadline:
                 raise AssertionError("mlprofd did not start:\n" + self.output())
