@@ -47,6 +47,12 @@ class TimingResult(unittest.TextTestResult):
         self._set(test, "skip")
         super().addSkip(test, reason)
 
+    def addSubTest(self, test, subtest, err):
+        # A failed subtest fails its test (unittest calls no addFailure).
+        if err is not None:
+            self._set(test, "fail")
+        super().addSubTest(test, subtest, err)
+
     def addUnexpectedSuccess(self, test):
         self._set(test, "fail")
         super().addUnexpectedSuccess(test)
