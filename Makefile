@@ -57,7 +57,8 @@ DAEMON_OBJS := $(DAEMON_SRCS:user/%.c=$(BUILD)/obj/%.o)
 CTL_OBJS    := $(CTL_SRCS:user/%.c=$(BUILD)/obj/%.o)
 SKEL        := $(BUILD)/mlprof.skel.h
 
-.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root soak real-mlpy
+.PHONY: all clean test unit-test priv-test fuzz install uninstall bench sid-root soak real-mlpy \
+	test-repeat
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -142,6 +143,17 @@ real-mlpy: sid-root
 
 priv-test: all sid-root real-mlpy
 	MLPROF_REQUIRE_SID=1 $(E2E_PYTHON) -m unittest discover -s tests/e2e -p 'test_*.py' -v
+
+# Flake hunting, not part of `make test`: the privileged tests (or TESTS,
+# modules or test ids) N times, HOG=1 beside stress-ng --cpu <ncpu>; prints
+# each test's pass count, median and slowest time, and writes
+# $(BUILD)/test-repeat.json.
+N     ?= 3
+HOG   ?= 0
+TESTS ?=
+test-repeat: all sid-root real-mlpy
+	scripts/test-repeat.sh -n $(N) $(if $(filter 1,$(HOG)),--hog) \
+		--json $(BUILD)/test-repeat.json --logs $(BUILD)/test-repeat $(TESTS)
 
 # Soak: ten minutes (SOAK_SECONDS) of process churn (SOAK_PROCS short-lived
 # interpreters) around a long-lived process, as root, nice'd; prints the

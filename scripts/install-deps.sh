@@ -11,6 +11,7 @@ PACKAGES=(
     libprotobuf-c-dev protobuf-c-compiler golang-go
     libmicrohttpd-dev libcurl4-openssl-dev
     xxd chromium fonts-dejavu-core
+    stress-ng  # make test-repeat HOG=1: a CPU hog on every CPU
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -34,8 +34,9 @@ class ChurnRun:
     long-lived process's own MLPROF_SPLIT), churn (CHURN counts)."""
 
     def __init__(self, duration, procs, daemon_args, tail=8, every=1.0, status_every=10.0,
-                 log=None):
+                 log=None, burst=0, bucket_s=0.0):
         self.duration, self.procs, self.tail = duration, procs, tail
+        self.burst, self.bucket_s = burst, bucket_s
         self.daemon_args, self.every, self.status_every = daemon_args, every, status_every
         self.log = log
         self.rss, self.timeline = [], []
@@ -62,17 +63,24 @@ class ChurnRun:
             self.lines.append(line.rstrip("\n"))
 
     def run(self, linger=0):
-        """linger: then wait that long (past the retention) and record
-        status_late and text_late."""
-        churn = subprocess.Popen([PY, os.path.join(WORKLOADS, "churn.py"), str(self.duration),
-                                  str(self.procs), str(self.tail), PY],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        """Runs the churn; while the long-lived process still runs (after
+        the churn and its tail) records report, text and the range check
+        (range_check); once the whole tree has exited, status and snapshot
+        (nothing in flight: exact accounting). linger: then waits up to
+        that long for the retention to free the tree and records
+        status_late, text_late and linger_s."""
+        cmd = [PY, os.path.join(WORKLOADS, "churn.py"), str(self.duration), str(self.procs),
+               str(self.tail), PY, "--hold"]
+        if self.burst:
+            cmd += ["--burst", str(self.burst), "--bucket", str(self.bucket_s)]
+        churn = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         daemon_log = open(os.path.join(self.tmp, "mlprofd.log"), "w+")
         self.daemon = subprocess.Popen([MLPROFD, "--socket", self.sock, "--pid", str(churn.pid),
                                         *self.daemon_args],
                                        stdout=daemon_log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.time() + 30
+            # Generous: a daemon start takes about 1 s here, more when busy.
+            deadline = time.time() + 60
             while not os.path.exists(self.sock):
                 if self.daemon.poll() is not None or time.time() > deadline:
                     daemon_log.seek(0)
@@ -84,7 +92,11 @@ class ChurnRun:
             churn.stdin.flush()
             t0 = time.monotonic()
             next_status = 0.0
-            while churn.poll() is None:
+            # The churn ends with a line of counts, then holds the
+            # long-lived process until told to stop.
+            while not self.has("CHURN spawned="):
+                if churn.poll() is not None:
+                    raise AssertionError("churn.py exited early:\n" + "\n".join(self.lines))
                 now = time.monotonic() - t0
                 self.rss.append((now, rss_kb(self.daemon.pid)))
                 if now >= next_status:
@@ -94,25 +106,39 @@ class ChurnRun:
                     self.say("%6.0f s  rss %6d KiB  %s" % (now, self.rss[-1][1],
                                                           summary(st)))
                 time.sleep(self.every)
-            reader.join(timeout=30)
-            self.wall = time.monotonic() - t0
-            # Right away: the long-lived process's buckets are still held.
-            self.status = self.ctl_json("status")
-            self.rss.append((self.wall, rss_kb(self.daemon.pid)))
+            self.churn = dict(kv.split("=") for kv in self.field("CHURN spawned=").split()[1:])
             self.ratio_pid = int(self.field("CHURN ratio_pid=").split("=")[1])
+            # The long-lived process still runs: its newest buckets are held.
+            self.status_live = self.ctl_json("status")
             self.report = self.ctl_json("report", "raw", "--pid", str(self.ratio_pid))
             self.text = self.ctl("report", "raw")
-            self.snapshot = json.loads(self.ctl("snapshot"))
             self.range_check()
+            churn.stdin.write("stop\n")
+            churn.stdin.flush()
+            churn.wait(timeout=120)
+            reader.join(timeout=60)
+            self.wall = time.monotonic() - t0
+            # The whole tree has exited: nothing is in flight.
+            self.status = self.ctl_json("status")
+            self.snapshot = json.loads(self.ctl("snapshot"))
+            self.rss.append((self.wall, rss_kb(self.daemon.pid)))
             self.split = dict(kv.split("=") for kv in self.field("MLPROF_SPLIT ").split()[1:])
-            self.churn = dict(kv.split("=") for kv in self.field("CHURN spawned=").split()[1:])
             self.say("churn done after %.0f s: %s; %s" % (self.wall, self.churn,
                                                          summary(self.status)))
             if linger:
-                time.sleep(linger)
-                self.status_late = self.ctl_json("status")
+                # Until the retention has freed everything of the tree (its
+                # buckets, then stacks and processes), at most linger s.
+                t1 = time.monotonic()
+                while True:
+                    self.status_late = self.ctl_json("status")
+                    late = self.status_late["daemon"]
+                    if (late["entries_kept"] == 0 and late["stacks_kept"] == 0 and
+                            late["processes_kept"] == 0) or time.monotonic() - t1 > linger:
+                        break
+                    time.sleep(0.5)
+                self.linger_s = time.monotonic() - t1
                 self.text_late = self.ctl("report", "raw")
-                self.say("%.0f s later: %s" % (linger, summary(self.status_late)))
+                self.say("%.1f s later: %s" % (self.linger_s, summary(self.status_late)))
         finally:
             if churn.poll() is None:
                 churn.kill()
@@ -137,21 +163,43 @@ class ChurnRun:
         return self.daemon.returncode
 
     def range_check(self):
-        """Reports the long-lived process's newest bucket alone, asked for
-        with absolute times (Unix seconds) inside it: recent, recent_text,
-        and what the snapshot holds there: bucket_samples, buckets."""
-        snap = self.snapshot
+        """While the long-lived process runs: takes a snapshot (live_snapshot)
+        and reports the newest bucket the daemon holds samples of that
+        process in and that is complete (older than the snapshot's current
+        bucket: its counts no longer grow), asked for with absolute times
+        (Unix seconds) inside it: recent, recent_text, and what the
+        snapshot holds there: bucket_samples, buckets."""
+        snap = self.live_snapshot = json.loads(self.ctl("snapshot"))
+        bns = snap["bucket_ns"]
+        current = snap["now_ns"] // bns * bns
         mine = {i for i, p in enumerate(snap["processes"]) if p["pid"] == self.ratio_pid}
-        ts = sorted({st["t"] for st in snap["stacks"] if st["p"] in mine})
-        self.buckets = len(ts)
-        self.bucket_samples = sum(st["n"] for st in snap["stacks"]
-                                  if st["p"] in mine and st["t"] == ts[-1])
-        self.bucket_start_unix_s = (ts[-1] + snap["mono_to_real_ns"]) / 1e9
+        held = {}
+        for st in snap["stacks"]:
+            if st["p"] in mine:
+                held[st["t"]] = held.get(st["t"], 0) + st["n"]
+        # Complete: ended a tenth of a second before the snapshot (no sample
+        # of it is still on its way through the ring buffer).
+        done = sorted(t for t in held if t + bns + 10 ** 8 <= snap["now_ns"])
+        if not done:
+            raise AssertionError(
+                "the daemon holds no complete bucket of the long-lived process %d "
+                "(current bucket %d ns): its buckets %s; its images %s; counters %s; "
+                "buckets kept %d" %
+                (self.ratio_pid, current, sorted(held.items()),
+                 [snap["processes"][i] for i in sorted(mine)], snap["stats"],
+                 len({st.get("t") for st in snap["stacks"]})))
+        self.buckets = len(held)
+        self.bucket_t = done[-1]
+        self.bucket_samples = held[done[-1]]
+        self.bucket_start_unix_s = (done[-1] + snap["mono_to_real_ns"]) / 1e9
         since = self.bucket_start_unix_s + 0.001
-        until = since + snap["bucket_ns"] / 1e9 / 4
+        until = since + bns / 1e9 / 4
         rng = ["--pid", str(self.ratio_pid), "--since", "%.3f" % since, "--until", "%.3f" % until]
         self.recent = self.ctl_json("report", "raw", *rng)
         self.recent_text = self.ctl("report", "raw", *rng)
+
+    def has(self, prefix):
+        return any(line.startswith(prefix) for line in self.lines)
 
     def field(self, prefix):
         for line in self.lines:

@@ -12,7 +12,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from churnlib import ChurnRun  # noqa: E402
+from churnlib import ChurnRun, summary  # noqa: E402
 from mlproftest import require_root  # noqa: E402
 
 # Measured here: 42.3 MiB at start (16 MiB of it the ring buffer), 42.9 MiB
@@ -22,6 +22,10 @@ RSS_CAP_KB = 64 * 1024
 RSS_GROWTH_KB = 8 * 1024
 LIMITS = {"--max-procs": 100, "--max-stacks": 1000, "--max-entries": 1500,
           "--max-funcs": 1000}
+# Each burst process is two images (fork, exec) of the process table: with
+# --max-procs 100 about 45 of them are held at once, 40 stacks each (see
+# churn.py), 1,800 > --max-stacks and > --max-entries. 80 leave a margin.
+BURST = 80
 
 
 class ChurnTest(unittest.TestCase):
@@ -34,13 +38,27 @@ class ChurnTest(unittest.TestCase):
         args = ["--bucket", "2s", "--retention", "20s"]
         for k, v in LIMITS.items():
             args += [k, str(v)]
-        run = ChurnRun(duration=60, procs=1000, daemon_args=args,
+        # The burst: BURST processes of BURST_FUNCS functions each, every
+        # function spinning 2 ms of thread CPU time (sampled at 999 Hz
+        # whatever the machine's pace), start in a bucket after one the
+        # long-lived process has samples in: the stack and count tables
+        # overflow by construction and the daemon must drop that bucket
+        # early (cap_evicted_buckets), not only when this machine is fast.
+        run = ChurnRun(duration=60, procs=1000, daemon_args=args, burst=BURST, bucket_s=2,
                        log=lambda m: print(m, file=sys.stderr, flush=True))
-        self.assertEqual(run.run(linger=26), 0, "mlprofd did not exit cleanly")
+        # linger: the retention (20 s) frees the finished tree 20.4-22.2 s
+        # after it exits here, also beside stress-ng --cpu 2; 120 s (5x) is a
+        # deadline, not a pace.
+        self.assertEqual(run.run(linger=120), 0, "mlprofd did not exit cleanly")
         st, c, d = run.status, run.status["counters"], run.status["daemon"]
+        why = "counters after the churn: %s\nwhile the burst ran: %s" % (
+            summary(run.status), [summary(s) for _, s in run.timeline])
         # The churn happened.
         self.assertEqual(int(run.churn["spawned"]), 1000)
         self.assertEqual(int(run.churn["failed"]), 0)
+        self.assertEqual(int(run.churn["burst"]), BURST)
+        self.assertEqual(int(run.churn["burst_failed"]), 0)
+        self.assertEqual(int(run.churn["ratio_alive"]), 1)
         # Bounded: the tables stay under their caps, RSS under its cap.
         self.assertLessEqual(d["processes_kept"], LIMITS["--max-procs"])
         self.assertLessEqual(d["stacks_kept"], LIMITS["--max-stacks"])
@@ -49,12 +67,12 @@ class ChurnTest(unittest.TestCase):
         self.assertLess(run.max_rss(), RSS_CAP_KB, run.rss)
         self.assertLess(run.max_rss() - run.rss[0][1], RSS_GROWTH_KB, run.rss)
         # Evictions really happened, and are counted.
-        self.assertGreater(c["evicted_buckets"], 0)
-        self.assertGreater(c["evicted_bucket_samples"], 0)
-        self.assertGreater(c["evicted_procs"], 0)
-        self.assertGreater(c["expired_stacks"], 0)
-        self.assertGreater(c["expired_funcs"], 0)
-        self.assertGreater(c["cap_evicted_buckets"], 0, "--max-entries 1500 is below the need")
+        self.assertGreater(c["evicted_buckets"], 0, why)
+        self.assertGreater(c["evicted_bucket_samples"], 0, why)
+        self.assertGreater(c["evicted_procs"], 0, why)
+        self.assertGreater(c["expired_stacks"], 0, why)
+        self.assertGreater(c["expired_funcs"], 0, why)
+        self.assertGreater(c["cap_evicted_buckets"], 0, why)
         # Nothing silently lost: what BPF saw is what is kept plus every
         # counted drop (the tree has exited: nothing is in flight).
         snap = run.snapshot

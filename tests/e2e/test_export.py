@@ -108,7 +108,9 @@ def settled(d, pid):
     """The raw report of pid once the daemon has read all its samples (the
     ring buffer is drained asynchronously): exited, and the same twice."""
     last = None
-    deadline = time.time() + 10
+    # A deadline, not a pace: it settles within a second here, also beside
+    # stress-ng; 60 s is far more than 3x that.
+    deadline = time.time() + 60
     while time.time() < deadline:
         raw = d.json("report", "raw", "--pid", str(pid))
         done = all(p["exit_time"] is not None for p in raw["processes"])

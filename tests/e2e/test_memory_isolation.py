@@ -60,13 +60,14 @@ class MemoryIsolationTests(unittest.TestCase):
         d = subprocess.Popen([MLPROFD, "--target", "mlpy", "--pid", str(target.pid),
                               "--socket", sock], stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.time() + 20
+            # Deadlines, not paces (about 1 s here): 120 s.
+            deadline = time.time() + 120
             while not os.path.exists(sock):
                 self.assertIsNone(d.poll(), "mlprofd exited")
                 self.assertLess(time.time(), deadline, "mlprofd did not start")
                 time.sleep(0.05)
             # Wait until the daemon has taken the target (its probes exist).
-            deadline = time.time() + 20
+            deadline = time.time() + 120
             while True:
                 st = json.loads(subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
                                                stdout=subprocess.PIPE, text=True,
@@ -77,14 +78,21 @@ class MemoryIsolationTests(unittest.TestCase):
                 time.sleep(0.1)
             self.assertTrue(st["daemon"]["memory"])
             self.assertEqual(st["daemon"]["memory_unprobed"], 0)
-            time.sleep(0.3)
             # Control: the target's own allocation runs the programs.
             c0 = prog_counts(d.pid)
             self.assertEqual(set(c0), set(MEM_PROGS), c0)
             target.stdin.write("go\n")
             target.stdin.flush()
             self.assertEqual(target.stdout.readline().strip(), "1")
-            c1 = prog_counts(d.pid)
+            # The target goes on a moment after its line (its print and
+            # readline buffers): until its counts stop moving (0.5 s still),
+            # at most 60 s, so its tail is not taken for the non-target's.
+            c1, still, deadline = prog_counts(d.pid), time.time(), time.time() + 60
+            while time.time() - still < 0.5 and time.time() < deadline:
+                time.sleep(0.1)
+                c = prog_counts(d.pid)
+                if c != c1:
+                    c1, still = c, time.time()
             self.assertGreater(c1["on_mmap"] + c1["on_mremap"] + c1["on_brk"],
                                c0["on_mmap"] + c0["on_mremap"] + c0["on_brk"], (c0, c1))
             # 8 MiB made resident: 2048 faults, one walk in 128 (the
@@ -96,7 +104,12 @@ class MemoryIsolationTests(unittest.TestCase):
             p = subprocess.run([exe, "20000"], stdout=subprocess.PIPE, text=True, check=True)
             self.assertIn("malloc_loop", p.stdout)
             c2 = prog_counts(d.pid)
-            self.assertEqual(c2, c1, "a non-target process ran mlprof's memory programs")
+            if c2 != c1:
+                st = json.loads(subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
+                                               stdout=subprocess.PIPE, text=True).stdout)
+                self.fail("a non-target process ran mlprof's memory programs: %s -> %s; "
+                          "the daemon's targets (another mlpy run on the machine is one): %s" %
+                          (c1, c2, [(t["pid"], t.get("command")) for t in st["targets"]]))
         finally:
             if target.poll() is None:
                 target.kill()

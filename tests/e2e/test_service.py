@@ -21,15 +21,34 @@ NAME = re.compile(r"^mlprof-\d{8}T\d{6}Z\.json$")
 APP = os.path.join(TOP, "tests", "mlpy_app")
 
 
-def wait_for(cond, timeout=20, step=0.1, what="condition"):
+# A deadline, not a pace: the conditions waited for here take up to about
+# 3 s on this 2-CPU machine beside stress-ng --cpu 2 (make test-repeat
+# HOG=1); 120 s is far more than 3x that, so only a real hang hits it.
+WAIT_S = 120
+
+
+def wait_for(cond, timeout=WAIT_S, step=0.1, what="condition", why=None):
+    """Polls cond until it is true (returns its value) or the deadline
+    passes (fails, with why() when given: what the daemon held)."""
     deadline = time.time() + timeout
     while True:
         v = cond()
         if v:
             return v
         if time.time() > deadline:
-            raise AssertionError("timed out waiting for " + what)
+            raise AssertionError("timed out after %d s waiting for %s%s" %
+                                 (timeout, what, "\n" + why() if why else ""))
         time.sleep(step)
+
+
+def cpu_s(pid):
+    """CPU time the process has used (user + system), 0 if it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Daemon:
@@ -74,7 +93,7 @@ class Daemon:
         return self.proc.returncode
 
 
-def spinner(seconds=60):
+def spinner(seconds=600):
     """A Python process burning CPU in spin() until killed."""
     code = ("import time\n"
             "def spin():\n"
@@ -84,6 +103,16 @@ def spinner(seconds=60):
             "        x += 1\n"
             "spin()\n" % seconds)
     return subprocess.Popen([PY, "-c", code])
+
+
+def targets_of(d, pids):
+    """What the daemon holds of these pids: its targets and report entries."""
+    st = d.status()
+    rep = d.json("report", "raw")
+    return "targets: %s\nreport processes: %s\ncounters: %s" % (
+        [t for t in st["targets"] if t["pid"] in pids],
+        [{k: p.get(k) for k in ("pid", "samples", "status", "message", "exit_time")}
+         for p in rep["processes"] if p["pid"] in pids], st["counters"])
 
 
 def read(path):
@@ -165,7 +194,7 @@ class ServiceTests(unittest.TestCase):
         d = Daemon(self.tmp, "--pid", str(w.pid), "--snapshot-dir", snaps,
                    "--snapshot-interval", "1s", "--snapshot-keep", "3s")
         try:
-            wait_for(lambda: d.status()["snapshots"]["written"] >= 5, timeout=30,
+            wait_for(lambda: d.status()["snapshots"]["written"] >= 5,
                      what="5 snapshots")
             st = d.status()["snapshots"]
             self.assertEqual(st["failed"], 0)
@@ -226,7 +255,7 @@ class ServiceTests(unittest.TestCase):
                 except OSError:
                     pass
             written_before = d.status()["snapshots"]["written"]
-            wait_for(lambda: d.status()["snapshots"]["failing"] >= 3, timeout=30,
+            wait_for(lambda: d.status()["snapshots"]["failing"] >= 3,
                      what="three failed snapshot writes")
             st = d.status()
             s1 = st["counters"]["samples"]
@@ -345,7 +374,7 @@ class ServiceTests(unittest.TestCase):
             return not (held["prog_id"] & bpftool_ids("prog") or
                         held["link_id"] & bpftool_ids("link") or
                         held["map_id"] & bpftool_ids("map"))
-        wait_for(gone, timeout=15, what="mlprof's programs, links and maps to go")
+        wait_for(gone, what="mlprof's programs, links and maps to go")
         # The target runs on, unprofiled.
         self.assertIsNone(w.poll())
 
@@ -356,16 +385,25 @@ class ServiceTests(unittest.TestCase):
             for i in range(4):
                 w = self.start(spinner())
                 pids.append(w.pid)
+            t0 = time.monotonic()
             wait_for(lambda: all(samples_of(d.json("report", "raw"), p) > 100 for p in pids),
-                     what="samples of every spinner")
+                     what="samples of every spinner", why=lambda: targets_of(d, pids))
+            print("\n  every spinner had 100 samples after %.1f s" % (time.monotonic() - t0),
+                  file=sys.stderr)
             before = d.json("report", "raw")
             for i, w in enumerate(self.procs):
-                time.sleep(0.05 * i)
+                time.sleep(0.05 * i)  # killed at different moments of their sampling
                 w.send_signal(signal.SIGKILL)
             for w in self.procs:
                 w.wait()
-            time.sleep(0.5)
-            after = d.json("report", "raw")
+
+            def all_ended():
+                rep = d.json("report", "raw")
+                ends = [[p for p in rep["processes"] if p["pid"] == pid] for pid in pids]
+                return rep if all(e and e[-1]["exit_time"] is not None for e in ends) else None
+
+            after = wait_for(all_ended, what="the daemon to see every spinner's exit",
+                             why=lambda: targets_of(d, pids))
             for pid in pids:
                 proc = [p for p in after["processes"] if p["pid"] == pid][-1]
                 self.assertIsNotNone(proc["exit_time"])
@@ -387,7 +425,8 @@ class ServiceTests(unittest.TestCase):
 
     def test_restarted_daemon_picks_up_running_python_target(self):
         w = self.start(spinner())
-        time.sleep(0.3)
+        # Running its loop (its start-up takes about 0.02 s of CPU).
+        wait_for(lambda: cpu_s(w.pid) >= 0.2, what="the spinner to spin")
         d = Daemon(self.tmp, "--target", "python")
         try:
             wait_for(lambda: samples_of(d.json("report", "raw"), w.pid) > 100, what="samples")
@@ -443,7 +482,8 @@ class ServiceTests(unittest.TestCase):
             return None
 
         child = wait_for(sandbox, what="the mlpy sandbox child")
-        time.sleep(0.5)
+        # Running the ML code, not starting up any more.
+        wait_for(lambda: cpu_s(child) >= 0.5, what="the sandbox child to spin")
         d = Daemon(self.tmp, "--target", "mlpy")
         try:
             wait_for(lambda: samples_of(d.json("report", "raw"), child) > 300,
