@@ -571,5 +571,52 @@ class UnitSandboxTests(unittest.TestCase):
         self.assertEqual(self.d.wait(timeout=60), 0)
 
 
+# Exports CPython's names with a plausible 3.11.2 version and code object
+# size (co_code_adaptive 184), but _PyRuntime is all zero (in .bss, or in
+# .data with SECTION), or PyCode_Type's item size is not a code unit's.
+FAKE_CPYTHON = r"""
+#include <unistd.h>
+const unsigned long Py_Version = 0x030b02f0UL;
+struct fake_type { long head[4]; long basicsize, itemsize; long rest[50]; };
+struct fake_type PyCode_Type = { { 1, 0, 0, 0 }, 184, ITEMSIZE, { 0 } };
+char _PyRuntime[4096] SECTION;
+int main(void) { for (;;) pause(); }
+"""
+
+
+class FakeInterpreterTests(unittest.TestCase):
+    """Finding 7: a binary that only exports CPython's names is not taken
+    for CPython 3.11."""
+
+    def setUp(self):
+        require_root(self)
+        self.tmp = tempfile.mkdtemp(prefix="mlprof-fake-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_names_alone_are_not_cpython(self):
+        from test_daemon import Daemon
+        src = os.path.join(self.tmp, "fake.c")
+        with open(src, "w") as f:
+            f.write(FAKE_CPYTHON)
+        for name, itemsize, section in (("bss", 2, ""), ("data", 2, '__attribute__((section(".data")))'),
+                                        ("itemsize", 0, '__attribute__((section(".data")))')):
+            exe = os.path.join(self.tmp, "python3.11-" + name)
+            subprocess.run(["cc", "-O0", "-rdynamic", "-DITEMSIZE=%d" % itemsize,
+                            "-DSECTION=" + section, "-o", exe, src], check=True, timeout=120)
+            proc = subprocess.Popen([exe])
+            d = Daemon("--pid", str(proc.pid))
+            try:
+                t = [x for x in d.json("status")["targets"] if x["pid"] == proc.pid]
+                self.assertEqual(len(t), 1, name)
+                self.assertEqual(t[0]["status"], "not-python", (name, t[0]))
+                self.assertIn("CPython", t[0]["message"], name)  # says why
+            finally:
+                proc.kill()
+                proc.wait()
+                self.assertEqual(d.stop(), 0)
+
+
 if __name__ == "__main__":
     unittest.main()
