@@ -618,5 +618,40 @@ class FakeInterpreterTests(unittest.TestCase):
                 self.assertEqual(d.stop(), 0)
 
 
+class PidNamespaceTests(unittest.TestCase):
+    """Finding 7: a root given by --pid in a PID namespace has its pid
+    inside (was 0: only exec events carried it)."""
+
+    def setUp(self):
+        require_root(self)
+
+    def test_pid_inside_a_namespace(self):
+        from test_daemon import Daemon
+        # unshare forks: the Python below is pid 1 inside, its host pid is
+        # unshare's child.
+        proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", PY, "-c",
+                                 "import os, time\nprint(os.getpid(), flush=True)\n"
+                                 "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+        kids = []
+        try:
+            self.assertEqual(proc.stdout.readline().strip(), "1")
+            kids = subprocess.run(["pgrep", "-P", str(proc.pid)], stdout=subprocess.PIPE,
+                                  text=True, timeout=30).stdout.split()
+            self.assertEqual(len(kids), 1)
+            d = Daemon("--pid", kids[0])
+            try:
+                p = d.ctl("report", "raw")
+                self.assertIn("pid 1 inside", p.stdout)
+                self.assertNotIn("pid 0 inside", p.stdout)
+            finally:
+                self.assertEqual(d.stop(), 0)
+        finally:
+            for k in kids:  # pid 1 inside: its namespace ends with it
+                os.kill(int(k), 9)
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+
+
 if __name__ == "__main__":
     unittest.main()
