@@ -163,45 +163,54 @@ static void evict_one(struct httpsrv *srv)
 	}
 }
 
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-			  enum MHD_ConnectionNotificationCode code)
+static void conn_closed(struct httpsrv *srv, struct hconn *hc)
 {
-	struct httpsrv *srv = cls;
-	const union MHD_ConnectionInfo *ci;
-	struct hconn *hc = *socket_context;
+	if (!hc->cut)
+		srv->nconns--;
+	*hc->pprev = hc->next;
+	if (hc->next)
+		hc->next->pprev = hc->pprev;
+	free(hc);
+}
 
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		if (hc) {
-			if (!hc->cut)
-				srv->nconns--;
-			*hc->pprev = hc->next;
-			if (hc->next)
-				hc->next->pprev = hc->pprev;
-			free(hc);
-		}
-		*socket_context = NULL;
-		return;
-	}
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
-	hc = ci ? calloc(1, sizeof(*hc)) : NULL;
+static struct hconn *conn_started(struct httpsrv *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct hconn *hc = ci ? calloc(1, sizeof(*hc)) : NULL;
+
 	if (!hc) {
 		/* Unknown to the limits: refuse it rather than serve it unbounded. */
 		if (ci)
 			shutdown(ci->connect_fd, SHUT_RDWR);
 		srv->counts.evicted++;
-		return;
+	} else {
+		if (srv->nconns >= MAX_CONNS)
+			evict_one(srv);
+		hc->fd = ci->connect_fd;
+		hc->start_ns = mono_ns();
+		hc->next = srv->conns;
+		if (hc->next)
+			hc->next->pprev = &hc->next;
+		hc->pprev = &srv->conns;
+		srv->conns = hc;
+		srv->nconns++;
 	}
-	if (srv->nconns >= MAX_CONNS)
-		evict_one(srv);
-	hc->fd = ci->connect_fd;
-	hc->start_ns = mono_ns();
-	hc->next = srv->conns;
-	if (hc->next)
-		hc->next->pprev = &hc->next;
-	hc->pprev = &srv->conns;
-	srv->conns = hc;
-	srv->nconns++;
-	*socket_context = hc;
+	return hc;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct httpsrv *srv = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context)
+			conn_closed(srv, *socket_context);
+		*socket_context = NULL;
+	} else {
+		*socket_context = conn_started(srv, c);
+	}
 }
 
 static struct hconn *hconn_of(struct MHD_Connection *c)
@@ -267,34 +276,22 @@ static void req_finish(struct prof_req *rq, unsigned status, const char *ctype)
 	}
 }
 
-/* The window is over: answer with its profile. */
-static void on_profile_due(struct ev_handler *h, uint32_t events)
+/* 1 if the client of a pending profile has closed its connection. */
+static int client_gone(const struct prof_req *rq)
 {
-	struct prof_req *rq = (struct prof_req *)h;
+	char b;
+	ssize_t r = rq->fd >= 0 ? recv(rq->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) : -1;
+
+	return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* The profile of the window, or an error text, in rq->body. */
+static void build_profile(struct prof_req *rq)
+{
 	struct httpsrv *srv = rq->srv;
 	struct snap now, delta;
-	uint64_t n;
-	char b;
 	int err;
 
-	(void)events;
-	if (read(rq->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		return;
-	if (mono_ns() < rq->end_ns) {
-		/* Still in the window: is the client still there? */
-		ssize_t r = rq->fd >= 0 ? recv(rq->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) : -1;
-
-		if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
-			return;
-		/* Gone: answer now, MHD finds the socket closed and frees the slot. */
-		srv->counts.abandoned++;
-		strbuf_reset(&rq->body);
-		strbuf_puts(&rq->body, "client went away\n");
-		req_finish(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8");
-		MHD_resume_connection(rq->conn);
-		run_mhd(srv);
-		return;
-	}
 	err = srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &now);
 	if (!err) {
 		err = snap_delta(&now, &rq->base, &delta);
@@ -312,8 +309,35 @@ static void on_profile_due(struct ev_handler *h, uint32_t events)
 		srv->counts.profiles++;
 		req_finish(rq, MHD_HTTP_OK, "application/octet-stream");
 	}
-	MHD_resume_connection(rq->conn);
-	run_mhd(srv);
+}
+
+/* Every GONE_CHECK_MS of the window: answer when it is over, or at once
+ * when the client went away (MHD then finds the socket closed and the
+ * slot is freed). */
+static void on_profile_due(struct ev_handler *h, uint32_t events)
+{
+	struct prof_req *rq = (struct prof_req *)h;
+	struct httpsrv *srv = rq->srv;
+	uint64_t n;
+	int answer = 0;
+
+	(void)events;
+	if (read(rq->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
+		/* Nothing to do: the timer fires again. */
+	} else if (mono_ns() >= rq->end_ns) {
+		build_profile(rq);
+		answer = 1;
+	} else if (client_gone(rq)) {
+		srv->counts.abandoned++;
+		strbuf_reset(&rq->body);
+		strbuf_puts(&rq->body, "client went away\n");
+		req_finish(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8");
+		answer = 1;
+	}
+	if (answer) {
+		MHD_resume_connection(rq->conn);
+		run_mhd(srv);
+	}
 }
 
 static void req_free(struct prof_req *rq)
