@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analysis.h"
+#include "satmath.h"
 
 struct sort_ctx_row {
 	struct func_stat st;
@@ -28,7 +29,7 @@ static void add_self(struct func_stat *r, const struct snap_stack *st)
 	r->alloc_self += st->alloc_bytes;
 	r->count_self += st->alloc_count;
 	r->resident_self += st->resident_bytes;
-	r->live_self += st->live_bytes;
+	r->live_self = sat_add_i64(r->live_self, st->live_bytes);
 }
 
 static void add_total(struct func_stat *r, const struct snap_stack *st)
@@ -37,7 +38,7 @@ static void add_total(struct func_stat *r, const struct snap_stack *st)
 	r->alloc_total += st->alloc_bytes;
 	r->count_total += st->alloc_count;
 	r->resident_total += st->resident_bytes;
-	r->live_total += st->live_bytes;
+	r->live_total = sat_add_i64(r->live_total, st->live_bytes);
 }
 
 int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)

@@ -385,10 +385,17 @@ static char *describe_container(int pid)
 /* Reads the command line, cwd and executable into the record. */
 static void describe_proc(struct collector *c, struct proc_rec *p)
 {
+	struct procstatus ps;
 	struct cmdline cl;
 
 	free(p->container);
 	p->container = describe_container(p->pid);
+	/* A root added from /proc (--pid, a scan) had no exec event to say
+	 * its pid inside its namespace. */
+	memset(&ps, 0, sizeof(ps));
+	procstatus_read(p->pid, &ps);
+	if (!p->ns_pid && ps.ns_pid > 0)
+		p->ns_pid = ps.ns_pid;
 	free(p->cwd);
 	p->cwd = read_link(p->pid, "cwd");
 	free(p->exe);

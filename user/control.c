@@ -12,12 +12,19 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include "control.h"
 #include "evloop.h"
 #include "strbuf.h"
 
 #define MAX_CLIENTS 64
+/* A client that neither completes a request nor takes any of its reply for
+ * this long is closed, so idle connections cannot hold the slots. */
+#define IDLE_MS 10000
+/* Reply bytes a client may leave unread before its next request is
+ * answered; beyond that it is cut off (one reply of any size always fits). */
+#define OUT_CAP (1u << 20)
 
 struct client {
 	struct ev_handler h;
@@ -32,6 +39,7 @@ struct client {
 	int discard; /* after an oversized request: drop input until EOF */
 	size_t discarded;
 	int want_out;
+	long long active_ms; /* accept, last complete request, last reply bytes taken */
 };
 
 struct control {
@@ -45,7 +53,16 @@ struct control {
 	void *ctx;
 	struct client *clients;
 	unsigned nclients;
+	struct control_stats stats;
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void client_close(struct client *cl)
 {
@@ -83,6 +100,7 @@ static int client_flush(struct client *cl)
 			return 1;
 		}
 		cl->out_off += (size_t)n;
+		cl->active_ms = mono_ms();
 	}
 	if (cl->out_off == cl->out.len) {
 		strbuf_reset(&cl->out);
@@ -121,6 +139,7 @@ static void handle_line(struct client *cl, const char *line, size_t len)
 		len--;
 	if (!len)
 		return;
+	cl->active_ms = mono_ms();
 	if (proto_parse_request(line, len, &req, &code, err, sizeof(err)))
 		queue(cl, proto_error_line(code, err));
 	else
@@ -135,6 +154,14 @@ static void take_lines(struct client *cl)
 
 	while (!cl->closing && (nl = memchr(cl->in + used, '\n', cl->in_len - used)) != NULL) {
 		len = (size_t)(nl - (cl->in + used));
+		if (cl->out.len - cl->out_off > OUT_CAP) {
+			/* It sends requests but does not read the replies. */
+			cl->ctl->stats.cut_unread++;
+			cl->closing = 1;
+			strbuf_reset(&cl->out);
+			cl->out_off = 0;
+			break;
+		}
 		if (len > PROTO_MAX_REQUEST) {
 			queue(cl, proto_error_line("too_large", "request longer than 65536 bytes"));
 			cl->closing = cl->discard = 1;
@@ -258,6 +285,25 @@ static void refuse(int fd, const char *code, const char *msg)
 	close(fd);
 }
 
+/* Full: the client idle the longest makes room (one with no reply pending
+ * first), so a new `mlprofctl status` always gets in. */
+static void evict_one(struct control *ctl)
+{
+	struct client *cl, *idle = NULL, *any = NULL;
+
+	for (cl = ctl->clients; cl; cl = cl->next) {
+		if (!any || cl->active_ms < any->active_ms)
+			any = cl;
+		if (cl->out.len == cl->out_off && (!idle || cl->active_ms < idle->active_ms))
+			idle = cl;
+	}
+	cl = idle ? idle : any;
+	if (cl) {
+		ctl->stats.evicted++;
+		client_close(cl);
+	}
+}
+
 static void accept_event(struct ev_handler *h, uint32_t events)
 {
 	struct control *ctl = (struct control *)h;
@@ -284,6 +330,8 @@ static void accept_event(struct ev_handler *h, uint32_t events)
 			       "only root or members of the socket's group may use mlprofd");
 			continue;
 		}
+		if (ctl->nclients >= MAX_CLIENTS)
+			evict_one(ctl);
 		if (ctl->nclients >= MAX_CLIENTS) {
 			refuse(fd, "busy", "too many clients");
 			continue;
@@ -300,6 +348,7 @@ static void accept_event(struct ev_handler *h, uint32_t events)
 		cl->h.fn = client_event;
 		cl->ctl = ctl;
 		cl->fd = fd;
+		cl->active_ms = mono_ms();
 		if (evloop_add(ctl->epfd, fd, EPOLLIN | EPOLLRDHUP, &cl->h)) {
 			free(cl->in);
 			free(cl);
@@ -408,4 +457,26 @@ void control__free(struct control *ctl)
 unsigned control__clients(const struct control *ctl)
 {
 	return ctl->nclients;
+}
+
+int control__tick(struct control *ctl)
+{
+	long long now = mono_ms(), next = IDLE_MS;
+	struct client *cl, *nx;
+
+	for (cl = ctl->clients; cl; cl = nx) {
+		nx = cl->next;
+		if (now - cl->active_ms >= IDLE_MS) {
+			ctl->stats.cut_idle++;
+			client_close(cl);
+		} else if (cl->active_ms + IDLE_MS - now < next) {
+			next = cl->active_ms + IDLE_MS - now;
+		}
+	}
+	return (int)next;
+}
+
+const struct control_stats *control__stats(const struct control *ctl)
+{
+	return &ctl->stats;
 }

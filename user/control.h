@@ -20,4 +20,14 @@ struct control *control__new(int epfd, const char *path, const char *group,
 void control__free(struct control *ctl);
 unsigned control__clients(const struct control *ctl);
 
+/* Clients closed for the limits (each a count since start). */
+struct control_stats {
+	unsigned long long cut_idle;   /* no request and no reply taken for 10 s */
+	unsigned long long cut_unread; /* over 1 MiB of replies left unread */
+	unsigned long long evicted;    /* made room for a new client when full */
+};
+/* Closes clients idle too long; returns ms until the next may be due. */
+int control__tick(struct control *ctl);
+const struct control_stats *control__stats(const struct control *ctl);
+
 #endif

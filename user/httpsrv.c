@@ -15,16 +15,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include "evloop.h"
 #include "httpsrv.h"
+#include "httptoken.h"
 #include "netaddr.h"
 #include "export.h"
 #include "snapdelta.h"
 
 struct httpsrv;
+
+/* Connections at once; when full, the one waiting longest for its request
+ * headers is closed to make room (MHD's own limit is higher, so the new
+ * one is always accepted). */
+#define MAX_CONNS 64
+#define MHD_CONNS 256
+/* A request's headers must be complete this long after the connection (or
+ * its previous request) started: a slow sender is closed. */
+#define HEADER_MS 5000
+/* How often a suspended profile request checks that its client is there. */
+#define GONE_CHECK_MS 500
+
+/* One client connection (MHD's socket context). */
+struct hconn {
+	int fd;
+	int busy;          /* headers complete, request being answered */
+	int cut;           /* shut down by us, MHD closes it next */
+	uint64_t start_ns; /* accepted, or its last request completed */
+	struct hconn *next, **pprev;
+};
 
 /* A /debug/pprof/profile request waiting for its window to end. */
 struct prof_req {
@@ -38,6 +60,8 @@ struct prof_req {
 	struct strbuf body;
 	struct snap base;    /* at the start of the window, scoped to since_ns */
 	uint64_t since_ns;
+	uint64_t end_ns;     /* the window ends */
+	int fd;              /* the client's socket, to see it go away */
 	int have_base;
 	struct prof_req *next;
 };
@@ -50,6 +74,9 @@ struct httpsrv {
 	struct httpsrv_ops ops;
 	struct prof_req *pending;
 	unsigned npending;
+	struct hconn *conns;
+	unsigned nconns;
+	char tok[HTTPTOKEN_MAX + 1]; /* empty: no token, data endpoints refused */
 	struct httpsrv_counts counts;
 };
 
@@ -72,17 +99,126 @@ static void arm(int tfd, uint64_t ms)
 	timerfd_settime(tfd, 0, &it, NULL);
 }
 
-/* Runs MHD and re-arms its timeout timer. */
+static void conn_cut(struct httpsrv *srv, struct hconn *hc)
+{
+	if (hc->cut)
+		return;
+	hc->cut = 1;
+	/* MHD sees the end of the stream and closes it on its next run. */
+	shutdown(hc->fd, SHUT_RDWR);
+	srv->nconns--;
+}
+
+/* Closes connections slow to send their headers; ms until the next due. */
+static uint64_t sweep(struct httpsrv *srv)
+{
+	uint64_t now = mono_ns(), next = HEADER_MS, age;
+	struct hconn *hc;
+
+	for (hc = srv->conns; hc; hc = hc->next) {
+		if (hc->busy || hc->cut)
+			continue;
+		age = (now - hc->start_ns) / 1000000;
+		if (age >= HEADER_MS) {
+			srv->counts.cut_slow++;
+			conn_cut(srv, hc);
+		} else if (HEADER_MS - age < next) {
+			next = HEADER_MS - age;
+		}
+	}
+	return next;
+}
+
+/* Runs MHD and re-arms the timeout timer (MHD's and the header timeout). */
 static void run_mhd(struct httpsrv *srv)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
-	struct itimerspec off = { 0 };
+	uint64_t next;
 
 	MHD_run(srv->mhd);
-	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES)
-		arm(srv->tmo_fd, ms);
-	else
-		timerfd_settime(srv->tmo_fd, 0, &off, NULL);
+	/* A connection cut here wakes MHD's epoll fd: MHD closes it next. */
+	next = sweep(srv);
+	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES && ms < next)
+		next = ms;
+	arm(srv->tmo_fd, next + 1);
+}
+
+/* Full: make room, first among those still sending headers. */
+static void evict_one(struct httpsrv *srv)
+{
+	struct hconn *hc, *idle = NULL, *any = NULL;
+
+	for (hc = srv->conns; hc; hc = hc->next) {
+		if (hc->cut)
+			continue;
+		if (!any || hc->start_ns < any->start_ns)
+			any = hc;
+		if (!hc->busy && (!idle || hc->start_ns < idle->start_ns))
+			idle = hc;
+	}
+	hc = idle ? idle : any;
+	if (hc) {
+		srv->counts.evicted++;
+		conn_cut(srv, hc);
+	}
+}
+
+static void conn_closed(struct httpsrv *srv, struct hconn *hc)
+{
+	if (!hc->cut)
+		srv->nconns--;
+	*hc->pprev = hc->next;
+	if (hc->next)
+		hc->next->pprev = hc->pprev;
+	free(hc);
+}
+
+static struct hconn *conn_started(struct httpsrv *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct hconn *hc = ci ? calloc(1, sizeof(*hc)) : NULL;
+
+	if (!hc) {
+		/* Unknown to the limits: refuse it rather than serve it unbounded. */
+		if (ci)
+			shutdown(ci->connect_fd, SHUT_RDWR);
+		srv->counts.evicted++;
+	} else {
+		if (srv->nconns >= MAX_CONNS)
+			evict_one(srv);
+		hc->fd = ci->connect_fd;
+		hc->start_ns = mono_ns();
+		hc->next = srv->conns;
+		if (hc->next)
+			hc->next->pprev = &hc->next;
+		hc->pprev = &srv->conns;
+		srv->conns = hc;
+		srv->nconns++;
+	}
+	return hc;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct httpsrv *srv = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*socket_context)
+			conn_closed(srv, *socket_context);
+		*socket_context = NULL;
+	} else {
+		*socket_context = conn_started(srv, c);
+	}
+}
+
+static struct hconn *hconn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
 }
 
 static void on_mhd(struct ev_handler *h, uint32_t events)
@@ -140,15 +276,22 @@ static void req_finish(struct prof_req *rq, unsigned status, const char *ctype)
 	}
 }
 
-/* The window is over: answer with its profile. */
-static void on_profile_due(struct ev_handler *h, uint32_t events)
+/* 1 if the client of a pending profile has closed its connection. */
+static int client_gone(const struct prof_req *rq)
 {
-	struct prof_req *rq = (struct prof_req *)h;
+	char b;
+	ssize_t r = rq->fd >= 0 ? recv(rq->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) : -1;
+
+	return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* The profile of the window, or an error text, in rq->body. */
+static void build_profile(struct prof_req *rq)
+{
 	struct httpsrv *srv = rq->srv;
 	struct snap now, delta;
 	int err;
 
-	(void)events;
 	err = srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &now);
 	if (!err) {
 		err = snap_delta(&now, &rq->base, &delta);
@@ -166,8 +309,35 @@ static void on_profile_due(struct ev_handler *h, uint32_t events)
 		srv->counts.profiles++;
 		req_finish(rq, MHD_HTTP_OK, "application/octet-stream");
 	}
-	MHD_resume_connection(rq->conn);
-	run_mhd(srv);
+}
+
+/* Every GONE_CHECK_MS of the window: answer when it is over, or at once
+ * when the client went away (MHD then finds the socket closed and the
+ * slot is freed). */
+static void on_profile_due(struct ev_handler *h, uint32_t events)
+{
+	struct prof_req *rq = (struct prof_req *)h;
+	struct httpsrv *srv = rq->srv;
+	uint64_t n;
+	int answer = 0;
+
+	(void)events;
+	if (read(rq->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
+		/* Nothing to do: the timer fires again. */
+	} else if (mono_ns() >= rq->end_ns) {
+		build_profile(rq);
+		answer = 1;
+	} else if (client_gone(rq)) {
+		srv->counts.abandoned++;
+		strbuf_reset(&rq->body);
+		strbuf_puts(&rq->body, "client went away\n");
+		req_finish(rq, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8");
+		answer = 1;
+	}
+	if (answer) {
+		MHD_resume_connection(rq->conn);
+		run_mhd(srv);
+	}
 }
 
 static void req_free(struct prof_req *rq)
@@ -214,6 +384,7 @@ static enum MHD_Result start_profile(struct httpsrv *srv, struct MHD_Connection 
 	rq->h.fn = on_profile_due;
 	rq->srv = srv;
 	rq->conn = c;
+	rq->fd = hconn_of(c) ? hconn_of(c)->fd : -1;
 	rq->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	rq->since_ns = mono_ns();
 	err = rq->tfd < 0 ? -errno : srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &rq->base);
@@ -230,7 +401,14 @@ static enum MHD_Result start_profile(struct httpsrv *srv, struct MHD_Connection 
 		snprintf(msg, sizeof(msg), "cannot start the profile: %s\n", strerror(-err));
 		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
 	}
-	arm(rq->tfd, (uint64_t)seconds * 1000);
+	rq->end_ns = rq->since_ns + (uint64_t)seconds * 1000000000ULL;
+	{
+		struct itimerspec it = { 0 };
+
+		it.it_value.tv_nsec = GONE_CHECK_MS * 1000000L;
+		it.it_interval.tv_nsec = GONE_CHECK_MS * 1000000L;
+		timerfd_settime(rq->tfd, 0, &it, NULL);
+	}
 	rq->next = srv->pending;
 	srv->pending = rq;
 	srv->npending++;
@@ -282,6 +460,34 @@ static enum MHD_Result reply_html_data(struct httpsrv *srv, struct MHD_Connectio
 	return ret;
 }
 
+static int authorized(const struct httpsrv *srv, struct MHD_Connection *c)
+{
+	return srv->tok[0] &&
+	       httptoken_authorized(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_AUTHORIZATION),
+				    srv->tok);
+}
+
+static enum MHD_Result reply_unauthorized(struct httpsrv *srv, struct MHD_Connection *c)
+{
+	const char *msg = srv->tok[0] ?
+		"401: send Authorization: Bearer <the token of --http-token-file>\n" :
+		"401: profiles and metrics need a token: start mlprofd with "
+		"--http-token-file FILE\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret = MHD_NO;
+
+	srv->counts.unauthorized++;
+	r = MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
+	if (r) {
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+		ret = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+		MHD_destroy_response(r);
+	}
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -290,6 +496,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct httpsrv *srv = cls;
 	struct strbuf out = STRBUF_INIT;
 	enum MHD_Result ret;
+	struct hconn *hc;
 	int err;
 
 	(void)version;
@@ -303,15 +510,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			     rq->body.len);
 	}
 	*con_cls = srv;
+	if ((hc = hconn_of(c)) != NULL)
+		hc->busy = 1;
 	srv->counts.requests++;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
 	if (!strcmp(url, "/healthz"))
 		return reply_text(c, MHD_HTTP_OK, "ok\n");
+	if (!strcmp(url, "/"))
+		return reply_page(c); /* the page holds no data; it asks /html-data */
+	if (!authorized(srv, c))
+		return reply_unauthorized(srv, c);
 	if (!strcmp(url, "/debug/pprof/profile"))
 		return start_profile(srv, c, con_cls);
-	if (!strcmp(url, "/"))
-		return reply_page(c);
 	if (!strcmp(url, "/html-data"))
 		return reply_html_data(srv, c);
 	if (strcmp(url, "/metrics"))
@@ -332,12 +543,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct httpsrv *srv = cls;
+	struct hconn *hc = hconn_of(c);
 
-	(void)c;
 	(void)toe;
 	if (*con_cls && *con_cls != srv)
 		req_free(*con_cls);
 	*con_cls = NULL;
+	if (hc) {
+		/* Kept alive: the next request's headers are timed from now. */
+		hc->busy = 0;
+		hc->start_ns = mono_ns();
+	}
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -354,7 +570,8 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
 						 ((const struct sockaddr_in *)ss)->sin_port);
 }
 
-struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_ops *ops)
+struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
+			     const struct httpsrv_ops *ops)
 {
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
@@ -373,6 +590,8 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_
 		return NULL;
 	srv->epfd = epfd;
 	srv->ops = *ops;
+	if (token)
+		snprintf(srv->tok, sizeof(srv->tok), "%s", token);
 	srv->h_mhd.fn = on_mhd;
 	srv->h_tmo.fn = on_timeout;
 	srv->mhd_fd = -1;
@@ -383,9 +602,10 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_
 		srv->mhd = MHD_start_daemon(flags, port_of(&ss), NULL, NULL, on_request, srv,
 					    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 					    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-					    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+					    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MHD_CONNS,
 					    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 					    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+					    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 					    MHD_OPTION_END);
 	info = srv->mhd ? MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	srv->mhd_fd = info ? info->epoll_fd : -1;
@@ -429,6 +649,7 @@ void httpsrv__free(struct httpsrv *srv)
 		evloop_del(srv->epfd, srv->tmo_fd);
 		close(srv->tmo_fd);
 	}
+	explicit_bzero(srv->tok, sizeof(srv->tok));
 	free(srv);
 }
 

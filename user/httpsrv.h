@@ -7,7 +7,13 @@
  *                                   at once (429 beyond)
  *   /metrics                        Prometheus text
  *   /healthz                        "ok"
- * Anything else is 404; other methods than GET/HEAD 405. */
+ *   /                               the live page (no data in it)
+ *   /html-data?seconds=N            the live page's data
+ * Profiles, metrics and the page's data need "Authorization: Bearer TOKEN"
+ * (401 otherwise, and always without a token configured); /healthz and /
+ * reveal nothing about processes and are open. Anything else is 404; other
+ * methods than GET/HEAD 405. At most 64 connections (the one longest
+ * without complete headers makes room), 5 s to send a request's headers. */
 #ifndef MLPROF_HTTPSRV_H
 #define MLPROF_HTTPSRV_H
 
@@ -28,13 +34,19 @@ struct httpsrv_ops {
 
 struct httpsrv_counts {
 	uint64_t requests, profiles, rejected;
+	uint64_t unauthorized; /* 401s */
+	uint64_t cut_slow;     /* headers not complete within 5 s */
+	uint64_t evicted;      /* closed to make room for a new connection */
+	uint64_t abandoned;    /* profile windows ended as their client left */
 };
 
 struct httpsrv;
 
 /* Listens on `listen` (netaddr_parse syntax) and registers with epfd.
  * NULL with errno set (a message on stderr). */
-struct httpsrv *httpsrv__new(int epfd, const char *listen, const struct httpsrv_ops *ops);
+/* token: the bearer token, NULL or "" for none (then only /healthz and /). */
+struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
+			     const struct httpsrv_ops *ops);
 /* Answers pending profile requests with 503, then stops. */
 void httpsrv__free(struct httpsrv *srv);
 void httpsrv__counts(const struct httpsrv *srv, struct httpsrv_counts *c);

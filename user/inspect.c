@@ -85,7 +85,7 @@ static void examine_elf(struct elf_file *ef, struct pybin *b)
 {
 	uint64_t ver_addr, v = 0, size;
 	uint8_t blob[PYLAYOUT_DEBUG_BLOB];
-	int64_t basicsize = 0;
+	int64_t basicsize = 0, itemsize = 0;
 	const struct elf_load *loads;
 	int err;
 
@@ -112,7 +112,8 @@ static void examine_elf(struct elf_file *ef, struct pybin *b)
 	}
 	b->version_hex = (uint32_t)v;
 	if (elf_file_symbol(ef, "PyCode_Type", &b->code_type_vaddr, NULL) ||
-	    elf_file_read(ef, b->code_type_vaddr + 32, &basicsize, sizeof(basicsize))) {
+	    elf_file_read(ef, b->code_type_vaddr + 32, &basicsize, sizeof(basicsize)) ||
+	    elf_file_read(ef, b->code_type_vaddr + 40, &itemsize, sizeof(itemsize))) {
 		snprintf(b->message, sizeof(b->message), "no PyCode_Type symbol");
 		return;
 	}
@@ -120,7 +121,11 @@ static void examine_elf(struct elf_file *ef, struct pybin *b)
 	size = sizeof(blob);
 	while (size >= 8 && elf_file_read(ef, b->runtime_vaddr, blob, size))
 		size /= 2;
-	err = pylayout_derive(b->version_hex, blob, size >= 8 ? size : 0, &b->layout);
+	err = pylayout_plausible(blob, size >= 8 ? size : 0, itemsize);
+	if (err)
+		b->status = INSPECT_NOT_PYTHON;
+	if (!err)
+		err = pylayout_derive(b->version_hex, blob, size >= 8 ? size : 0, &b->layout);
 	if (!err && (uint64_t)basicsize != b->layout.co_code_adaptive)
 		err = PYLAYOUT_CODE_SIZE_MISMATCH;
 	if (err) {

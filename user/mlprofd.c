@@ -220,6 +220,14 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(bp, "mem_drops", (double)st.mem_drops);
 	cJSON_AddNumberToObject(bp, "memop_drops", (double)st.memop_drops);
 	cJSON_AddNumberToObject(bp, "live_untracked_bytes", (double)st.live_untracked_bytes);
+	if (d->ctl) {
+		const struct control_stats *cs = control__stats(d->ctl);
+
+		cJSON_AddNumberToObject(bp, "ctl_clients", control__clients(d->ctl));
+		cJSON_AddNumberToObject(bp, "ctl_cut_idle", (double)cs->cut_idle);
+		cJSON_AddNumberToObject(bp, "ctl_cut_unread", (double)cs->cut_unread);
+		cJSON_AddNumberToObject(bp, "ctl_evicted", (double)cs->evicted);
+	}
 	tg = cJSON_AddArrayToObject(o, "targets");
 	lc.arr = tg;
 	store__for_each_live(d->st, add_live, &lc);
@@ -581,12 +589,15 @@ static int print_reports(struct daemon *d)
 static void run_loop(struct daemon *d)
 {
 	uint64_t next;
-	int timeout;
+	int timeout, ctl_ms;
 
 	while (d->stop < 2) {
 		store__expire(d->st, now_ns(CLOCK_MONOTONIC));
 		next = collector__tick(d->col, now_ns(CLOCK_MONOTONIC));
 		timeout = next ? (int)((next + 999999) / 1000000) : 1000;
+		ctl_ms = d->ctl ? control__tick(d->ctl) : timeout;
+		if (ctl_ms < timeout)
+			timeout = ctl_ms;
 		evloop_run_once(d->epfd, timeout);
 		if (d->o.command && d->child_done)
 			break;

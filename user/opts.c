@@ -73,6 +73,11 @@ void opts_usage(FILE *f)
 "                            pprof of the next N s, 1-300), /metrics\n"
 "                            (Prometheus) and /healthz; a bare :PORT or PORT\n"
 "                            listens on 127.0.0.1. Off unless given\n"
+"      --http-token-file FILE  profiles, /metrics and the live page's data\n"
+"                            need \"Authorization: Bearer TOKEN\", TOKEN read\n"
+"                            from FILE (root's, mode 0600 or 0400, 16-256\n"
+"                            characters). Without it only /healthz and the\n"
+"                            empty page / are served\n"
 "      --push-url URL        every interval, POST that interval's profile\n"
 "                            (pprof) to a Pyroscope server's /ingest\n"
 "      --app NAME            application name of pushed profiles (needed with\n"
@@ -338,6 +343,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "memory", optional_argument, NULL, 8 },
 		{ "fault-period", required_argument, NULL, 7 },
 		{ "http", required_argument, NULL, 20 },
+		{ "http-token-file", required_argument, NULL, 26 },
 		{ "push-url", required_argument, NULL, 21 },
 		{ "app", required_argument, NULL, 22 },
 		{ "push-interval", required_argument, NULL, 23 },
@@ -474,6 +480,9 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 				return bad(err, "--http address (ADDR:PORT, e.g. 127.0.0.1:6060)",
 					   optarg);
 			o->http = optarg;
+			break;
+		case 26:
+			o->http_token_file = optarg;
 			break;
 		case 21:
 			if (!push_url_valid(optarg))

@@ -35,6 +35,7 @@ struct opts {
 	struct store_limits limits;
 	/* Serving and pushing (user/serve.c). */
 	const char *http;          /* --http ADDR:PORT, NULL: off */
+	const char *http_token_file; /* --http-token-file: bearer token for data */
 	const char *push_url;      /* --push-url, NULL: off */
 	const char *app;           /* --app NAME */
 	unsigned push_interval_s;  /* --push-interval (default 15) */

@@ -19,6 +19,25 @@ static uint64_t kb_value(const char *p, const char *end)
 	return v;
 }
 
+/* The last number of a "NSpid:\t4242\t7\t1" line (the innermost
+ * namespace's pid), 0 if none or out of range. */
+static int32_t last_pid(const char *p, const char *end)
+{
+	uint64_t v = 0;
+	int32_t last = 0;
+
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			break;
+		for (v = 0; p < end && *p >= '0' && *p <= '9'; p++)
+			v = v > INT32_MAX ? v : v * 10 + (uint64_t)(*p - '0');
+		last = v <= INT32_MAX ? (int32_t)v : 0;
+	}
+	return last;
+}
+
 int procstatus_parse(const char *buf, size_t len, struct procstatus *out)
 {
 	const char *p = buf, *end = buf + len, *nl;
@@ -36,6 +55,8 @@ int procstatus_parse(const char *buf, size_t len, struct procstatus *out)
 			out->rss_kb = kb_value(p + 6, nl);
 		} else if (nl - p >= 8 && !memcmp(p, "RssAnon:", 8)) {
 			out->anon_kb = kb_value(p + 8, nl);
+		} else if (nl - p >= 6 && !memcmp(p, "NSpid:", 6)) {
+			out->ns_pid = last_pid(p + 6, nl);
 		}
 		p = nl + 1;
 	}

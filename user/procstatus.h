@@ -12,6 +12,7 @@ struct procstatus {
 	uint64_t hwm_kb;      /* VmHWM: peak resident set so far */
 	uint64_t rss_kb;      /* VmRSS */
 	uint64_t anon_kb;     /* RssAnon */
+	int32_t ns_pid;       /* NSpid's last: its pid in its own PID namespace */
 };
 
 /* Parses the text of a status file. 0, or -ENOENT if it has no VmHWM (a

@@ -189,6 +189,18 @@ int pylayout_derive(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 	return pylayout_validate(L);
 }
 
+int pylayout_plausible(const uint8_t *runtime, size_t len, int64_t code_itemsize)
+{
+	size_t i;
+	int nonzero = 0;
+
+	for (i = 0; runtime && i < len && !nonzero; i++)
+		nonzero = runtime[i] != 0;
+	return len >= PYLAYOUT_RUNTIME_MIN && nonzero && code_itemsize == PYLAYOUT_CODE_ITEMSIZE ?
+		       PYLAYOUT_OK :
+		       PYLAYOUT_NOT_CPYTHON;
+}
+
 int pylayout_validate(const struct mlprof_layout *L)
 {
 	const uint16_t frame_fields[] = { L->fr_previous, L->fr_code, L->fr_instr };
@@ -235,6 +247,8 @@ const char *pylayout_strerror(int err)
 		return "interpreter layout has offsets out of the expected range";
 	case PYLAYOUT_CODE_SIZE_MISMATCH:
 		return "code object size disagrees with the layout (unknown build)";
+	case PYLAYOUT_NOT_CPYTHON:
+		return "_PyRuntime or PyCode_Type unlike CPython's: not a CPython binary";
 	default:
 		return "unknown layout error";
 	}

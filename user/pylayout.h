@@ -25,7 +25,20 @@ enum pylayout_err {
 	PYLAYOUT_VERSION_MISMATCH,        /* debug offsets disagree with Py_Version */
 	PYLAYOUT_INVALID,                 /* an offset out of the range we read */
 	PYLAYOUT_CODE_SIZE_MISMATCH,      /* co_code_adaptive != tp_basicsize */
+	PYLAYOUT_NOT_CPYTHON,             /* _PyRuntime or PyCode_Type implausible */
 };
+
+/* Bytes of _PyRuntime a plausible interpreter has, with some not zero:
+ * every CPython 3.11+ initialises it statically (3.11: non-zero from byte
+ * 56; 3.13+: the debug offsets' cookie at 0). */
+#define PYLAYOUT_RUNTIME_MIN 128
+/* sizeof(_Py_CODEUNIT), PyCode_Type's tp_itemsize in 3.11+. */
+#define PYLAYOUT_CODE_ITEMSIZE 2
+
+/* The start of _PyRuntime (len bytes could be read) and PyCode_Type's
+ * tp_itemsize look like CPython's: PYLAYOUT_OK or PYLAYOUT_NOT_CPYTHON. A
+ * binary that only exports the names (a zeroed _PyRuntime) is refused. */
+int pylayout_plausible(const uint8_t *runtime, size_t len, int64_t code_itemsize);
 
 /* Fills *L for the given PY_VERSION_HEX. For 3.13+ blob must hold the
  * first bytes of _PyRuntime (the debug offsets), else it may be NULL.

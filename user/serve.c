@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "evloop.h"
 #include "httpsrv.h"
+#include "httptoken.h"
 #include "export.h"
 #include "pushurl.h"
 #include "pusher.h"
@@ -238,6 +239,8 @@ struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops 
 {
 	struct serve *sv = calloc(1, sizeof(*sv));
 	struct httpsrv_ops hops;
+	char tok[HTTPTOKEN_MAX + 1] = "", msg[160];
+	int tok_given = o->http_token_file != NULL;
 	int err = 0;
 
 	if (!sv)
@@ -248,14 +251,21 @@ struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops 
 	sv->ops = *ops;
 	sv->h_push.fn = on_push_timer;
 	sv->rate_ns = mono_ns();
-	if (o->http) {
+	if (o->http && o->http_token_file) {
+		err = httptoken_load(o->http_token_file, tok, msg, sizeof(msg));
+		if (err)
+			fprintf(stderr, "mlprofd: --http-token-file %s: %s\n", o->http_token_file,
+				msg);
+	}
+	if (!err && o->http) {
 		hops.ctx = sv;
 		hops.snapshot = http_snapshot;
 		hops.metrics = http_metrics;
-		sv->http = httpsrv__new(epfd, o->http, &hops);
+		sv->http = httpsrv__new(epfd, o->http, tok, &hops);
 		if (!sv->http)
 			err = -errno;
 	}
+	explicit_bzero(tok, sizeof(tok));
 	if (!err && o->push_url) {
 		err = start_push(sv);
 		if (err)
@@ -264,9 +274,12 @@ struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops 
 		else
 			push_now(sv); /* the first window starts now, not at the first tick */
 	}
-	if (!err && sv->http)
-		fprintf(stderr, "mlprofd: serving /debug/pprof/profile, /metrics, /healthz on "
-				"http://%s\n", o->http);
+	if (!err && sv->http && tok_given)
+		fprintf(stderr, "mlprofd: serving /debug/pprof/profile, /metrics, /html-data (with "
+				"the bearer token), / and /healthz on http://%s\n", o->http);
+	else if (!err && sv->http)
+		fprintf(stderr, "mlprofd: serving only /healthz and / on http://%s: profiles, "
+				"/metrics and /html-data need a token (--http-token-file)\n", o->http);
 	if (!err && sv->pusher)
 		fprintf(stderr, "mlprofd: pushing profiles to %s every %u s as %s\n",
 			o->push_url, o->push_interval_s, o->app);
@@ -308,6 +321,11 @@ void serve__status(struct serve *sv, cJSON *status)
 		cJSON_AddNumberToObject(o, "requests", (double)hc.requests);
 		cJSON_AddNumberToObject(o, "profiles", (double)hc.profiles);
 		cJSON_AddNumberToObject(o, "rejected", (double)hc.rejected);
+		cJSON_AddBoolToObject(o, "token", sv->o->http_token_file != NULL);
+		cJSON_AddNumberToObject(o, "unauthorized", (double)hc.unauthorized);
+		cJSON_AddNumberToObject(o, "cut_slow", (double)hc.cut_slow);
+		cJSON_AddNumberToObject(o, "evicted", (double)hc.evicted);
+		cJSON_AddNumberToObject(o, "abandoned", (double)hc.abandoned);
 	}
 	if (sv->pusher) {
 		pusher__counts(sv->pusher, &pc);

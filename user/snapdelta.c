@@ -5,6 +5,7 @@
 #include <string.h>
 #include "hashmap.h"
 #include "snapdelta.h"
+#include "satmath.h"
 
 /* A stack identity of one snapshot and the counts summed over its entries. */
 struct skey {
@@ -126,7 +127,7 @@ static int index_stacks(const struct snap *s, struct skey *keys, size_t *nuniq,
 			have->alloc_bytes += k->alloc_bytes;
 			have->alloc_count += k->alloc_count;
 			have->resident_bytes += k->resident_bytes;
-			have->live_bytes += k->live_bytes;
+			have->live_bytes = sat_add_i64(have->live_bytes, k->live_bytes);
 		} else {
 			err = hashmap__set(map, (uint64_t)(uintptr_t)k, k, NULL);
 			n++;
@@ -346,7 +347,7 @@ static int stacks_delta(const struct snap *later, const struct snap *earlier, st
 			d.alloc_bytes = grown(d.alloc_bytes, e->alloc_bytes);
 			d.alloc_count = grown(d.alloc_count, e->alloc_count);
 			d.resident_bytes = grown(d.resident_bytes, e->resident_bytes);
-			d.live_bytes -= e->live_bytes; /* net change in the window */
+			d.live_bytes = sat_sub_i64(d.live_bytes, e->live_bytes); /* net change */
 		}
 		if (!d.samples && !d.alloc_bytes && !d.alloc_count && !d.resident_bytes &&
 		    !d.live_bytes)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "snapshot.h"
+#include "satmath.h"
 
 static void proc_free_strings(struct snap_proc *p)
 {
@@ -663,7 +664,8 @@ int snap_filter(struct snap *s, const struct snap_scope *sc)
 				s->procs[st->proc].samples += st->samples;
 				s->procs[st->proc].alloc_bytes += st->alloc_bytes;
 				s->procs[st->proc].resident_bytes += st->resident_bytes;
-				s->procs[st->proc].live_bytes += st->live_bytes;
+				s->procs[st->proc].live_bytes =
+					sat_add_i64(s->procs[st->proc].live_bytes, st->live_bytes);
 			}
 			s->stacks[kept++] = *st;
 		} else {

@@ -160,8 +160,8 @@ static const char *inner_path(int pid, const char *path)
 static int run(int pid, const char *path, size_t max, int check_only, struct strbuf *sb)
 {
 	char root[64], unpriv[4200];
+	struct stat pre;
 	struct tcred cred;
-	struct stat lst;
 	int fds[2], ret, st = 0, herr = 0;
 	pid_t child;
 
@@ -174,12 +174,13 @@ static int run(int pid, const char *path, size_t max, int check_only, struct str
 	snprintf(root, sizeof(root), "/proc/%d/root", pid);
 	if ((size_t)snprintf(unpriv, sizeof(unpriv), "%s%s", root, path) >= sizeof(unpriv))
 		return -ENAMETOOLONG;
-	/* Most paths asked about (an .ml beside each .py a target runs) do
-	 * not exist: say so without a helper. Only absence is taken from
-	 * this look as root; anything found is opened by the helper, as the
-	 * target. */
-	if (fstatat(AT_FDCWD, unpriv, &lst, AT_SYMLINK_NOFOLLOW) && (errno == ENOENT ||
-								      errno == ENOTDIR))
+	/* Absent even for root: absent for the target too, and no helper is
+	 * needed. Most lookups are these (the .ml beside each .py of the
+	 * standard library), and a helper per lookup, a process to schedule
+	 * each time, held the event loop for seconds on a busy machine. The
+	 * answer tells the target nothing it could not see itself. */
+	if (fstatat(AT_FDCWD, unpriv, &pre, AT_SYMLINK_NOFOLLOW) &&
+	    (errno == ENOENT || errno == ENOTDIR))
 		return -ENOENT;
 	if (pipe2(fds, O_CLOEXEC))
 		return -errno;

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import CHROMIUM, Browser  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, TOP, Profile, WORKLOADS, require_root, run_oneshot  # noqa: E402
 from test_mlpy import MlpyRun, ml_defs  # noqa: E402
-from test_http import Daemon, busy_workload, free_port  # noqa: E402
+from test_http import TOKEN, Daemon, busy_workload, free_port  # noqa: E402
 from test_mlpy_real import need_mlpy  # noqa: E402
 
 PY = "/usr/bin/python3.11"
@@ -304,7 +304,9 @@ class HtmlCase(unittest.TestCase):
             # demand) with a generous deadline for a busy machine.
             deadline = time.monotonic() + 90
             while True:
-                self.browser.open(base + "/")
+                # The page takes the token from its URL's fragment and
+                # sends it as a Bearer header to /html-data.
+                self.browser.open(base + "/#token=" + TOKEN)
                 names = {f["name"] for f in self.frames(self.browser)}
                 if any(n.startswith("hot_a (") for n in names) and \
                         any(n.startswith("hot_b (") for n in names):

@@ -159,10 +159,18 @@ def parse_metrics(text):
     return out
 
 
-def get(url, timeout=30):
+# The bearer token every test daemon is given (--http-token-file, written
+# 0600 by Daemon); get() sends it unless told token=None.
+TOKEN = "mlprof-test-token-0123456789abcdef"
+
+
+def get(url, timeout=30, token=TOKEN):
     """(status, body bytes, headers) of a GET, errors included."""
+    req = urllib.request.Request(url)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.read(), r.headers
     except urllib.error.HTTPError as e:
         return e.code, e.read(), e.headers
@@ -176,11 +184,17 @@ def cpu_seconds(pid):
 
 
 class Daemon:
-    def __init__(self, *args, wait_http=None):
+    def __init__(self, *args, wait_http=None, token=TOKEN):
         self.tmp = tempfile.mkdtemp(prefix="mlprof-http-")
         self.sock = os.path.join(self.tmp, "mlprofd.sock")
         self.logpath = os.path.join(self.tmp, "log")
         self.log = open(self.logpath, "w")
+        if "--http" in args and "--http-token-file" not in args and token:
+            self.token_file = os.path.join(self.tmp, "token")
+            fd = os.open(self.token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(fd, (token + "\n").encode())
+            os.close(fd)
+            args = (*args, "--http-token-file", self.token_file)
         self.proc = subprocess.Popen([MLPROFD, "--socket", self.sock, *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60  # BPF verification on a loaded 2-CPU VM
@@ -316,7 +330,8 @@ class HttpTests(unittest.TestCase):
                 st, body, _ = get(base + "/debug/pprof/profile?seconds=" + bad)
                 self.assertEqual(st, 400, bad)
                 self.assertIn(b"seconds", body)
-            req = urllib.request.Request(base + "/metrics", data=b"x", method="POST")
+            req = urllib.request.Request(base + "/metrics", data=b"x", method="POST",
+                                         headers={"Authorization": "Bearer " + TOKEN})
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 urllib.request.urlopen(req, timeout=10)
             self.assertEqual(cm.exception.code, 405)

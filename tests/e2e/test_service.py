@@ -649,7 +649,8 @@ class ServiceTests(unittest.TestCase):
             # Exactly the unit's set (less what this machine's bounding set
             # lacks already).
             bits = {"CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_DAC_READ_SEARCH": 2,
-                    "CAP_FOWNER": 3, "CAP_SYS_PTRACE": 19, "CAP_SYS_ADMIN": 21,
+                    "CAP_FOWNER": 3, "CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_SYS_CHROOT": 18,
+                    "CAP_SYS_PTRACE": 19, "CAP_SYS_ADMIN": 21,
                     "CAP_SYS_RESOURCE": 24, "CAP_PERFMON": 38, "CAP_BPF": 39,
                     "CAP_CHECKPOINT_RESTORE": 40}
             want = sum(1 << bits[c] for c in caps)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "analysis.h"
 #include "fixtures.h"
+#include "satmath.h"
 
 static const struct func_stat *row_of(const struct func_stat *rows, size_t n, uint32_t func)
 {
@@ -114,4 +115,42 @@ Test(analysis, empty_and_frameless)
 	cr_assert_eq(rows[0].self, 1234);
 	free(rows);
 	snap_free(&s);
+}
+
+/* Live bytes from a snapshot file can be anything: sums saturate instead
+ * of overflowing (signed overflow is undefined; UBSan flagged it). */
+Test(analysis, live_bytes_sums_saturate)
+{
+	static const uint32_t one[] = { FX_EVAL, FX_MAIN };
+	struct snap s;
+	struct func_stat *rows;
+	const struct func_stat *r;
+	size_t n, i;
+
+	fixture_snap(&s);
+	for (i = 0; i < 3; i++) {
+		fixture_add_stack(&s, 0, 1, 2, one);
+		s.stacks[s.nstacks - 1].live_bytes = INT64_MAX - 5;
+	}
+	cr_assert_eq(analysis_functions(&s, &rows, &n), 0);
+	r = row_of(rows, n, FX_EVAL);
+	cr_assert_eq(r->live_self, INT64_MAX);
+	cr_assert_eq(row_of(rows, n, FX_MAIN)->live_total, INT64_MAX);
+	free(rows);
+	for (i = s.nstacks - 3; i < s.nstacks; i++)
+		s.stacks[i].live_bytes = INT64_MIN + 5;
+	cr_assert_eq(analysis_functions(&s, &rows, &n), 0);
+	cr_assert_eq(row_of(rows, n, FX_EVAL)->live_self, INT64_MIN);
+	free(rows);
+	snap_free(&s);
+}
+
+Test(analysis, sat_math)
+{
+	cr_assert_eq(sat_add_i64(INT64_MAX, 1), INT64_MAX);
+	cr_assert_eq(sat_add_i64(INT64_MIN, -1), INT64_MIN);
+	cr_assert_eq(sat_add_i64(-5, 3), -2);
+	cr_assert_eq(sat_sub_i64(INT64_MIN, 1), INT64_MIN);
+	cr_assert_eq(sat_sub_i64(INT64_MAX, -1), INT64_MAX);
+	cr_assert_eq(sat_sub_i64(5, 7), -2);
 }

@@ -64,3 +64,24 @@ Test(procstatus, own_process_and_a_missing_one)
 	cr_assert_leq(ps.anon_kb, ps.rss_kb);
 	cr_assert_eq(procstatus_read(0x7ffffff0, &ps), -ENOENT);
 }
+
+/* A root added from /proc in a PID namespace: its pid inside is NSpid's
+ * last number (was reported as "pid 0 inside"). */
+Test(procstatus, ns_pid_is_the_innermost)
+{
+	static const char NS[] = "Name:\tpython3\nNSpid:\t4242\t17\t1\nVmHWM:\t 10 kB\n";
+	static const char HOST[] = "Name:\tpython3\nNSpid:\t4242\nVmHWM:\t 10 kB\n";
+	static const char BAD[] = "Name:\tx\nNSpid:\t4242\t99999999999\nVmHWM:\t 10 kB\n";
+	struct procstatus ps;
+
+	cr_assert_eq(procstatus_parse(NS, strlen(NS), &ps), 0);
+	cr_assert_eq(ps.ns_pid, 1);
+	cr_assert_eq(procstatus_parse(HOST, strlen(HOST), &ps), 0);
+	cr_assert_eq(ps.ns_pid, 4242);
+	cr_assert_eq(procstatus_parse(BAD, strlen(BAD), &ps), 0);
+	cr_assert_eq(ps.ns_pid, 0);
+	cr_assert_eq(procstatus_parse(STATUS, strlen(STATUS), &ps), 0);
+	cr_assert_eq(ps.ns_pid, 0);
+	cr_assert_eq(procstatus_read(getpid(), &ps), 0);
+	cr_assert_eq(ps.ns_pid, getpid()); /* the tests run in the host's namespace */
+}

@@ -331,7 +331,7 @@ Test(pylayout, strings)
 	cr_assert_str_eq(buf, "3.15.0b1");
 	pylayout_version_str(0x030e0af0, buf, 4);
 	cr_assert_str_eq(buf, "3.1");
-	for (e = PYLAYOUT_OK; e <= PYLAYOUT_CODE_SIZE_MISMATCH; e++)
+	for (e = PYLAYOUT_OK; e <= PYLAYOUT_NOT_CPYTHON; e++)
 		cr_assert_neq(strcmp(pylayout_strerror(e), "unknown layout error"), 0, "%d", e);
 	cr_assert_str_eq(pylayout_strerror(99), "unknown layout error");
 }
@@ -358,4 +358,22 @@ Test(pylayout, real_debug_offsets_313)
 	cr_assert_eq(ver, 0x030d00f0);
 	cr_assert_eq(pylayout_derive((uint32_t)ver, blob, sizeof(blob), &L), PYLAYOUT_OK);
 	check_layout(&L, &v3130, 0);
+}
+
+/* A binary that only exports the names: a zeroed _PyRuntime, or a
+ * PyCode_Type whose item size is not a code unit's, is not CPython. */
+Test(pylayout, plausible_runtime_and_code_type)
+{
+	uint8_t rt[PYLAYOUT_DEBUG_BLOB];
+
+	memset(rt, 0, sizeof(rt));
+	cr_assert_eq(pylayout_plausible(rt, sizeof(rt), 2), PYLAYOUT_NOT_CPYTHON);
+	rt[56] = 1; /* where 3.11's static initialisation starts */
+	cr_assert_eq(pylayout_plausible(rt, sizeof(rt), 2), PYLAYOUT_OK);
+	cr_assert_eq(pylayout_plausible(rt, sizeof(rt), 0), PYLAYOUT_NOT_CPYTHON);
+	cr_assert_eq(pylayout_plausible(rt, sizeof(rt), 1), PYLAYOUT_NOT_CPYTHON);
+	cr_assert_eq(pylayout_plausible(rt, 64, 2), PYLAYOUT_NOT_CPYTHON); /* too little read */
+	cr_assert_eq(pylayout_plausible(NULL, 0, 2), PYLAYOUT_NOT_CPYTHON);
+	memcpy(rt, "xdebugpy", 8);
+	cr_assert_eq(pylayout_plausible(rt, PYLAYOUT_RUNTIME_MIN, 2), PYLAYOUT_OK);
 }
