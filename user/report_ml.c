@@ -8,6 +8,7 @@
 #include <string.h>
 #include "procmaps.h"
 #include "report.h"
+#include "textesc.h"
 #include "table.h"
 #include "timefmt.h"
 #include "view.h"
@@ -99,10 +100,12 @@ static void ml_recommendations(const struct view *v, struct strbuf *out)
 		}
 		strbuf_printf(out, "  - dominated by %s: %s of its time\n", what,
 			      fmt_pct1(view_pct(part, m->samples), a, sizeof(a)));
-		if (m->hot_line > 0)
-			strbuf_printf(out, "  - hottest line: %s:%d (%s of its samples)\n",
-				      path_basename(f->file), m->hot_line,
+		if (m->hot_line > 0) {
+			strbuf_puts(out, "  - hottest line: ");
+			textesc_append(out, path_basename(f->file), strlen(path_basename(f->file)), 0);
+			strbuf_printf(out, ":%d (%s of its samples)\n", m->hot_line,
 				      fmt_pct1(view_pct(m->hot_line_samples, m->samples), a, sizeof(a)));
+		}
 		if (m->in_runtime * 5 > m->samples)
 			strbuf_printf(out, "  - mlpy runtime checks on its calls add %s more\n",
 				      fmt_secs(view_secs(v, m->in_runtime), a, sizeof(a)));

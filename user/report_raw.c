@@ -52,20 +52,29 @@ static void proc_table(const struct snap *s, struct strbuf *out)
 	for (i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 		uint64_t end = p->ended ? p->end_ns : s->now_ns;
+		const char *cmd;
 
 		wall = end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0;
-		strbuf_printf(out, "%8d  %-10s %10s %10s %9s %9s  %-12s %s\n", p->pid,
+		cmd = p->cmdline[0] ? p->cmdline : p->comm; /* the target's: escaped */
+		strbuf_printf(out, "%8d  %-10s %10s %10s %9s %9s  %-12s ", p->pid,
 			      p->python[0] ? p->python : "-", fmt_count(p->samples, a, sizeof(a)),
 			      fmt_fixed(wall, 3, b, sizeof(b)),
 			      p->maxrss_kb ? fmt_fixed((double)p->maxrss_kb / 1024, 1, d, sizeof(d)) : "-",
 			      p->peak_heap_kb ? fmt_fixed((double)p->peak_heap_kb / 1024, 1, e,
 							  sizeof(e)) : "-",
-			      report_proc_state(p, c, sizeof(c)), p->cmdline[0] ? p->cmdline : p->comm);
-		if (p->container[0])
-			strbuf_printf(out, "%8s  container: %s, pid %d inside\n", "", p->container,
-				      p->ns_pid);
-		if (p->message[0])
-			strbuf_printf(out, "%8s  %s\n", "", p->message);
+			      report_proc_state(p, c, sizeof(c)));
+		textesc_append(out, cmd, strlen(cmd), 0);
+		strbuf_puts(out, "\n");
+		if (p->container[0]) {
+			strbuf_printf(out, "%8s  container: ", "");
+			textesc_append(out, p->container, strlen(p->container), 0);
+			strbuf_printf(out, ", pid %d inside\n", p->ns_pid);
+		}
+		if (p->message[0]) {
+			strbuf_printf(out, "%8s  ", "");
+			textesc_append(out, p->message, strlen(p->message), 0);
+			strbuf_puts(out, "\n");
+		}
 	}
 }
 

@@ -149,8 +149,11 @@ static void box_cells(const struct table *t, char *const *cells, const char *con
 	strbuf_puts(out, " │\n");
 }
 
-void table_box(const struct table *t, const char *title, size_t min_width, struct strbuf *out)
+void table_box(const struct table *t, const char *raw_title, size_t min_width,
+	       struct strbuf *out)
 {
+	char *esc = textesc_dup(raw_title); /* a title holds file names: untrusted */
+	const char *title = esc ? esc : "";
 	size_t inner = box_inner(t), r;
 
 	if (text_width(title) > inner)
@@ -167,6 +170,7 @@ void table_box(const struct table *t, const char *title, size_t min_width, struc
 	for (r = 0; r < t->nrows; r++)
 		box_cells(t, t->cells + r * t->ncols, NULL, inner, out);
 	box_bar(out, "└", "─", "┘", inner);
+	free(esc);
 }
 
 void table_free(struct table *t)

@@ -428,3 +428,30 @@ Test(report_ml, ml_notes_listed_once_and_escaped)
 	free(txt);
 	snap_free(&s);
 }
+
+/* File names and command lines come from the target: escaped wherever a
+ * text report prints them (file title of ml-details, the hottest line of
+ * the recommendations, raw's process table). */
+Test(report_ml, target_names_escaped_everywhere)
+{
+	struct snap s;
+	char *txt;
+	size_t i;
+
+	mlrun_snap(&s);
+	for (i = 0; i < s.nfuncs; i++) {
+		if (!strcmp(s.funcs[i].file, "/w/util.ml")) {
+			free(s.funcs[i].file);
+			s.funcs[i].file = strdup("/w/ut\x1b]0;pwn\x07il.ml");
+		}
+	}
+	free(s.procs[2].cmdline);
+	s.procs[2].cmdline = strdup("python3 evil\n   1234  3.11  fake line\x1b[2J");
+	txt = render(&s, "all", REPORT_TEXT);
+	cr_assert_null(strchr(txt, '\x1b'), "%s", txt);
+	cr_assert_null(strchr(txt, '\x07'), "%s", txt);
+	cr_assert_not_null(strstr(txt, "ut\\x1b]0;pwn\\x07il.ml"), "%s", txt);
+	cr_assert_not_null(strstr(txt, "python3 evil\\x0a   1234"), "%s", txt);
+	free(txt);
+	snap_free(&s);
+}
