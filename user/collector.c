@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <dirent.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -287,6 +288,19 @@ static char *read_link(int pid, const char *what)
 	return strdup(buf);
 }
 
+/* CLOCK_REALTIME ns of a CLOCK_MONOTONIC time stamp (0 stays 0). */
+static int64_t real_time_of(uint64_t mono_ns)
+{
+	struct timespec r, m;
+	int64_t now_r, now_m;
+
+	if (!mono_ns || clock_gettime(CLOCK_REALTIME, &r) || clock_gettime(CLOCK_MONOTONIC, &m))
+		return 0;
+	now_r = (int64_t)r.tv_sec * 1000000000 + r.tv_nsec;
+	now_m = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
+	return now_r - (now_m - (int64_t)mono_ns);
+}
+
 static char *join_path(const char *dir, const char *path)
 {
 	char *out;
@@ -356,7 +370,7 @@ static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct 
 		p->ml_file = strdup(a->ml_file);
 	path = join_path(p->cwd, script);
 	if (path)
-		mlmap__set_sandbox(p->ml, path, p->ml_file);
+		mlmap__set_sandbox(p->ml, path, p->ml_file, a ? real_time_of(a->start_ns) : 0);
 	free(path);
 	snprintf(p->ml_note, sizeof(p->ml_note), "%s", mlmap__note(p->ml));
 	p->ml_lines = mlmap__lines_from(p->ml);

@@ -33,6 +33,7 @@ struct mlmod {
 	int32_t code_lines;    /* generated lines (.py lines 1..code_lines), 0: all */
 	struct mldef *defs;
 	size_t ndefs;
+	int stale;             /* the .ml changed after the run began: no lines */
 };
 
 struct mlmap {
@@ -41,6 +42,7 @@ struct mlmap {
 	int32_t script_offset; /* sandbox line - offset = .py line */
 	struct mlmod *program; /* pasted into the sandbox */
 	struct hashmap *files; /* hash(path) -> struct file_entry */
+	int64_t run_start_ns;  /* when the mlpy run began (CLOCK_REALTIME), 0 unknown */
 	char note[256];
 };
 
@@ -149,6 +151,7 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 {
 	struct mlmod *mod = calloc(1, sizeof(*mod));
 	char *src, *json, err[160];
+	int64_t mtime = 0;
 	size_t len;
 	int e;
 
@@ -156,15 +159,26 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		free(mod);
 		return NULL;
 	}
-	src = read_file(m->pid, ml_path, &len, &e);
+	e = tfread_at(m->pid, ml_path, ML_FILE_MAX, &src, &len, &mtime);
 	mod->align_base = from_line - 1; /* generated line 1 is text line from_line */
+	if (src && m->run_start_ns && mtime > m->run_start_ns) {
+		/* The program that runs was made from an older .ml: its lines
+		 * are not this file's. Names stay, lines are unknown. */
+		mod->stale = 1;
+		if (!m->note[0])
+			snprintf(m->note, sizeof(m->note), "%s changed after the run began; its "
+				 "ML lines are unknown", ml_path);
+		free(src);
+		src = NULL;
+		py_map = NULL;
+	}
 	if (src)
 		scan_defs(mod, src, len);
 	if (src && py && mlalign_build(&mod->align, py, pylen, from_line, src, len) &&
 	    !m->note[0])
 		snprintf(m->note, sizeof(m->note), "%s: out of memory aligning with the generated "
 			 "Python; ML lines unknown", ml_path);
-	else if (!src && !m->note[0])
+	else if (!src && !mod->stale && !m->note[0])
 		snprintf(m->note, sizeof(m->note), "cannot read %s: %s; ML lines unknown", ml_path,
 			 strerror(-e));
 	free(src);
@@ -263,6 +277,8 @@ const char *mlmap__lines_from(const struct mlmap *m)
 
 	if (!p)
 		return "";
+	if (p->stale)
+		return "none";
 	if (p->map)
 		return "source map";
 	return p->align.mapped ? "generated Python" : "definitions";
@@ -296,13 +312,15 @@ static int32_t find_mark(const char *src, size_t len, int32_t from, const char *
 	return -1;
 }
 
-int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path)
+int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path,
+			int64_t run_start_ns)
 {
 	char *src, *py_map;
 	size_t len, at = 0;
 	int32_t line, end;
 	int err;
 
+	m->run_start_ns = run_start_ns;
 	src = read_file(m->pid, script, &len, &err);
 	if (!src) {
 		snprintf(m->note, sizeof(m->note), "cannot read sandbox script %s: %s", script,

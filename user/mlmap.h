@@ -16,8 +16,12 @@ struct mlmap *mlmap__new(int pid);
 void mlmap__free(struct mlmap *m);
 /* Registers the sandbox script (as the process names it) into which the
  * ML program ml_path was pasted. Reads the script now. 0 or -errno;
- * problems reading the .ml or its .py.map are kept as a note. */
-int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path);
+ * problems reading the .ml or its .py.map are kept as a note. An .ml
+ * modified after run_start_ns (CLOCK_REALTIME ns; 0: not checked), when
+ * the mlpy run began, is not the source of the running code: its lines
+ * stay unknown, with a note. */
+int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path,
+			int64_t run_start_ns);
 /* The ML module a code object's file belongs to, or NULL if it is not ML
  * code: the sandbox script (only lines inside the pasted program), or a
  * .py with a sibling .ml. *offset receives what to subtract from a line of
@@ -30,7 +34,8 @@ int mlmap__is_sandbox(const struct mlmap *m, const char *file);
 const char *mlmap__note(const struct mlmap *m);
 /* Where the ML lines of the sandboxed program come from: "source map",
  * "generated Python" (aligned with the .ml), "definitions" (function
- * level only), or "" with no program. A static string. */
+ * level only), "none" (the .ml changed after the run began), or "" with
+ * no program. A static string. */
 const char *mlmap__lines_from(const struct mlmap *m);
 
 const char *mlmod_path(const struct mlmod *mod);

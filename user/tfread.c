@@ -25,6 +25,13 @@
 
 #define OPEN_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
 
+/* What the helper says before the file's bytes. */
+struct tfread_hdr {
+	int32_t err;      /* 0 or -errno */
+	int32_t pad;
+	int64_t mtime_ns; /* the file's modification time (CLOCK_REALTIME) */
+};
+
 static int write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
@@ -66,6 +73,7 @@ static int become_target(const char *root, const struct tcred *c)
 static void helper(int wfd, const char *root, const char *path, const char *unpriv_path,
 		   const struct tcred *c, size_t max, int check_only)
 {
+	struct tfread_hdr hdr = { 0 };
 	char buf[65536];
 	struct stat st;
 	size_t total = 0;
@@ -83,7 +91,9 @@ static void helper(int wfd, const char *root, const char *path, const char *unpr
 		err = -EINVAL;
 	else if (!err && (uint64_t)st.st_size > max)
 		err = -EFBIG;
-	if (write_all(wfd, &err, sizeof(err)) || err || check_only)
+	hdr.err = err;
+	hdr.mtime_ns = err ? 0 : (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	if (write_all(wfd, &hdr, sizeof(hdr)) || err || check_only)
 		_exit(err ? 1 : 0);
 	while (n > 0 && total <= max) {
 		n = read(fd, buf, sizeof(buf));
@@ -125,7 +135,7 @@ static int drain(int rfd, struct strbuf *sb, size_t max)
 			ret = -ETIMEDOUT;
 		else if ((n = read(rfd, buf, sizeof(buf))) < 0 && errno != EINTR)
 			ret = -errno;
-		else if (n > 0 && sb->len + (size_t)n > max + sizeof(int))
+		else if (n > 0 && sb->len + (size_t)n > max + sizeof(struct tfread_hdr))
 			ret = -EFBIG;
 		else if (n > 0)
 			strbuf_append(sb, buf, (size_t)n);
@@ -198,10 +208,10 @@ static int run(int pid, const char *path, size_t max, int check_only, struct str
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (!ret && sb->len < sizeof(int))
+	if (!ret && sb->len < sizeof(struct tfread_hdr))
 		ret = -EIO; /* the helper died before saying anything */
 	if (!ret)
-		memcpy(&herr, sb->buf, sizeof(herr));
+		memcpy(&herr, sb->buf, sizeof(herr)); /* hdr.err comes first */
 	if (!ret && herr)
 		ret = herr < 0 ? herr : -EIO;
 	else if (!ret && (!WIFEXITED(st) || WEXITSTATUS(st)))
@@ -209,23 +219,35 @@ static int run(int pid, const char *path, size_t max, int check_only, struct str
 	return ret;
 }
 
-int tfread(int pid, const char *path, size_t max, char **out, size_t *len)
+int tfread_at(int pid, const char *path, size_t max, char **out, size_t *len,
+	      int64_t *mtime_ns)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct tfread_hdr hdr;
 	int ret;
 
 	*out = NULL;
 	*len = 0;
+	if (mtime_ns)
+		*mtime_ns = 0;
 	ret = run(pid, path, max, 0, &sb);
 	if (!ret) {
-		memmove(sb.buf, sb.buf + sizeof(int), sb.len - sizeof(int));
-		sb.len -= sizeof(int);
+		memcpy(&hdr, sb.buf, sizeof(hdr));
+		if (mtime_ns)
+			*mtime_ns = hdr.mtime_ns;
+		memmove(sb.buf, sb.buf + sizeof(hdr), sb.len - sizeof(hdr));
+		sb.len -= sizeof(hdr);
 		sb.buf[sb.len] = '\0';
 		*len = sb.len;
 		*out = strbuf_detach(&sb);
 	}
 	strbuf_free(&sb);
 	return ret;
+}
+
+int tfread(int pid, const char *path, size_t max, char **out, size_t *len)
+{
+	return tfread_at(pid, path, max, out, len, NULL);
 }
 
 int tfread_check(int pid, const char *path)

@@ -6,6 +6,7 @@
 #define MLPROF_TFREAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Wall-clock bound of one read (a stalled FUSE file, a slow disk): the
  * helper is killed past it and the read fails with -ETIMEDOUT. */
@@ -18,6 +19,10 @@
  * path, not a regular file), -ELOOP (symlink), -EFBIG (over MAX),
  * -EACCES/-ENOENT (the target could not read it), -ETIMEDOUT. */
 int tfread(int pid, const char *path, size_t max, char **out, size_t *len);
+/* tfread, and the file's modification time (ns since the epoch) in
+ * *mtime_ns (if non-NULL; 0 on an error). */
+int tfread_at(int pid, const char *path, size_t max, char **out, size_t *len,
+	      int64_t *mtime_ns);
 /* 0 if tfread would open PATH (a regular file the target can read), or
  * -errno as tfread. */
 int tfread_check(int pid, const char *path);

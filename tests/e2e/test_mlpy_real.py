@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -326,6 +327,29 @@ class RealMlpyDepth(unittest.TestCase):
         for name in ("loop_a", "loop_b"):
             self.assertEqual(by_name[name]["hot_line"], defs[name][0] + 4, name)
         self.assertIn("does not match", run.report("ml-summary", fmt="text"))
+
+    def test_host_311_ml_changed_after_the_run_began(self):
+        """An .ml modified after the mlpy run began (its time stamp in the
+        future here, so no race decides it) is not the source of the code
+        that runs: a data note, and no line from it at all."""
+        require_root(self)
+        need_mlpy(self)
+
+        def edit_later(progs):
+            for prog in progs:
+                later = time.time() + 3600
+                os.utime(prog, (later, later))
+        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, edit_later)
+        self.addCleanup(run.cleanup)
+        for p in self.sandbox_procs(run):
+            self.assertEqual(p.get("ml_lines"), "none", p)
+            self.assertIn("changed after the run began", p.get("ml_note"), p)
+        by_name = {f["name"]: f for f in run.report("ml-details")["functions"]}
+        for name in ("loop_a", "loop_b", "run_all"):
+            self.assertEqual(by_name[name]["hot_line"], -1, by_name[name])
+            self.assertEqual(by_name[name]["line"], -1, by_name[name])
+        self.assertGreater(by_name["loop_a"]["samples"], 0)
+        self.assertIn("changed after the run began", run.report("ml-summary", fmt="text"))
 
     def test_sid_314(self):
         need_sid(self)

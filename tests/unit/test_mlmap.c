@@ -3,6 +3,7 @@
  * definition lines, on files written to a temporary directory and read
  * through this process's /proc/PID/root; then every bad input. */
 #include <criterion/criterion.h>
+#include <time.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,7 +121,7 @@ Test(mlmap, sandbox_with_source_map, .init = setup, .fini = teardown)
 	m = mlmap__new(getpid());
 	cr_assert_not_null(m);
 	cr_assert_eq(mlmap__is_sandbox(m, script), 0);
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), 0);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), 0);
 	cr_assert_str_eq(mlmap__note(m), "");
 	cr_assert_eq(mlmap__is_sandbox(m, script), 1);
 
@@ -154,6 +155,42 @@ Test(mlmap, sandbox_with_source_map, .init = setup, .fini = teardown)
 	mlmap__free(m);
 }
 
+/* An .ml modified after the run began is not the source of the code that
+ * runs: no line at all from it (the map neither), a note, "none". The
+ * same file not modified since: lines as usual. */
+Test(mlmap, ml_changed_after_the_run_began, .init = setup, .fini = teardown)
+{
+	const char *script = script_path();
+	const struct mlmod *mod;
+	struct timespec now;
+	struct mlmap *m;
+	int64_t now_ns;
+	int32_t off;
+
+	put("mlpy_sandbox_ab12/sandbox_execution.py", sandbox_script);
+	put("prog.ml", prog_ml);
+	put("prog.py.map", prog_map);
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	m = mlmap__new(getpid());
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), now_ns - 60000000000LL), 0);
+	cr_assert_not_null(strstr(mlmap__note(m), "changed after the run began"), "%s",
+			   mlmap__note(m));
+	cr_assert_str_eq(mlmap__lines_from(m), "none");
+	mod = mlmap__module(m, script, 10, &off);
+	cr_assert_not_null(mod);
+	cr_assert_eq(mlmod_line(mod, 10 - off), -1);
+	cr_assert_eq(mlmod_def_line(mod, "fib", 3), -1);
+	mlmap__free(m);
+	m = mlmap__new(getpid());
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), now_ns + 60000000000LL), 0);
+	cr_assert_str_eq(mlmap__note(m), "");
+	cr_assert_str_eq(mlmap__lines_from(m), "source map");
+	mod = mlmap__module(m, script, 10, &off);
+	cr_assert_eq(mlmod_line(mod, 10 - off), 3);
+	mlmap__free(m);
+}
+
 Test(mlmap, marker_line_sets_offset, .init = setup, .fini = teardown)
 {
 	const char *script = script_path();
@@ -173,7 +210,7 @@ Test(mlmap, marker_line_sets_offset, .init = setup, .fini = teardown)
 			     "        pass\n");
 		put("mlpy_sandbox_ab12/sandbox_execution.py", text);
 		m = mlmap__new(getpid());
-		cr_assert_eq(mlmap__set_sandbox(m, script, NULL), 0);
+		cr_assert_eq(mlmap__set_sandbox(m, script, NULL, 0), 0);
 		/* No ML path: the script is known, its program is not. */
 		cr_assert_null(mlmap__module(m, script, 1, &off));
 		cr_assert_eq(off, n - 1, "marker on line %d: offset %d", n, off);
@@ -191,7 +228,7 @@ Test(mlmap, missing_ml, .init = setup, .fini = teardown)
 
 	put("mlpy_sandbox_ab12/sandbox_execution.py", sandbox_script);
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("gone.ml")), 0);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("gone.ml"), 0), 0);
 	cr_assert_not_null(strstr(mlmap__note(m), "cannot read "), "%s", mlmap__note(m));
 	cr_assert_not_null(strstr(mlmap__note(m), path_in("gone.ml")), "%s", mlmap__note(m));
 	cr_assert_not_null(strstr(mlmap__note(m), "ML lines unknown"), "%s", mlmap__note(m));
@@ -216,7 +253,7 @@ Test(mlmap, malformed_map, .init = setup, .fini = teardown)
 	put("bad.py.map", "{\"sourceMap\":{\"version\":3,\"sources\":[\"bad.ml\"],"
 			  "\"mappings\":\";;AA!A\"}}");
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("bad.ml")), 0);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("bad.ml"), 0), 0);
 	/* The note names the map and says what is left. */
 	cr_assert_not_null(strstr(mlmap__note(m), path_in("bad.py.map")), "%s", mlmap__note(m));
 	cr_assert_not_null(strstr(mlmap__note(m), "ML lines from function definitions only"), "%s",
@@ -232,7 +269,7 @@ Test(mlmap, malformed_map, .init = setup, .fini = teardown)
 	/* Not JSON at all. */
 	put("bad.py.map", "not json {");
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("bad.ml")), 0);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("bad.ml"), 0), 0);
 	cr_assert_not_null(strstr(mlmap__note(m), path_in("bad.py.map")), "%s", mlmap__note(m));
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
@@ -250,7 +287,7 @@ Test(mlmap, no_map_is_fine, .init = setup, .fini = teardown)
 	put("mlpy_sandbox_ab12/sandbox_execution.py", sandbox_script);
 	put("prog.ml", prog_ml);
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), 0);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), 0);
 	cr_assert_str_eq(mlmap__note(m), "");
 	mod = mlmap__module(m, script, 10, &off);
 	/* Lines from the generated Python aligned with the .ml: py 3 `def
@@ -278,7 +315,7 @@ Test(mlmap, script_without_marker, .init = setup, .fini = teardown)
 	    "x = '\"\"\"Generated Python code from mlpy ML transpiler.\"\"\"'\n");
 	put("prog.ml", prog_ml);
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), -ENOENT);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), -ENOENT);
 	cr_assert_not_null(strstr(mlmap__note(m), script), "%s", mlmap__note(m));
 	cr_assert_not_null(strstr(mlmap__note(m), "holds no transpiled ML program"), "%s",
 			   mlmap__note(m));
@@ -295,7 +332,7 @@ Test(mlmap, missing_script, .init = setup, .fini = teardown)
 	struct mlmap *m;
 
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), -ENOENT);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), -ENOENT);
 	cr_assert_not_null(strstr(mlmap__note(m), "cannot read sandbox script"), "%s",
 			   mlmap__note(m));
 	cr_assert_not_null(strstr(mlmap__note(m), script), "%s", mlmap__note(m));
@@ -382,7 +419,7 @@ Test(mlmap, mismatched_map_dropped, .init = setup, .fini = teardown)
 	put("prog.py.map", "{\"sourceMap\":{\"version\":3,\"file\":\"prog.py\","
 			   "\"sources\":[\"prog.ml\"],\"mappings\":\";;AAQA;AACA;;AACA\"}}");
 	m = mlmap__new(getpid());
-	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml")), 0);
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), 0);
 	cr_assert_not_null(strstr(mlmap__note(m), "does not match"), "%s", mlmap__note(m));
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_eq(mlmod_line(mod, 3), 3);
