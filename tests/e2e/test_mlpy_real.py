@@ -269,30 +269,41 @@ class RealMlpyDepth(unittest.TestCase):
     def test_host_311(self):
         self.check_split(HOST)
 
-    def sandbox_procs(self, run):
+    def split_run(self, prepare, ml_lines, note):
+        """split.ml on host 3.11 after prepare(programs): every sandbox
+        child's lines came from ml_lines and its note holds note ("" none);
+        returns the run and ml-details' functions by name."""
+        require_root(self)
+        need_mlpy(self)
+        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, prepare)
+        self.addCleanup(run.cleanup)
         procs = [p for p in run.snap["processes"] if p.get("mlpy") == 2]
         self.assertTrue(procs, "no sandbox child in the snapshot")
-        return procs
+        for p in procs:
+            self.assertEqual(p.get("ml_lines"), ml_lines, p)
+            if note:
+                self.assertIn(note, p.get("ml_note"), p)
+            else:
+                self.assertEqual(p.get("ml_note"), "", p)
+        if note:
+            self.assertIn(note, run.report("ml-summary", fmt="text"))
+        return run, {f["name"]: f for f in run.report("ml-details")["functions"]}
+
+    def transpile(self, d, name):
+        """`mlpy transpile --sourcemap NAME.ml` in d: NAME.py.map."""
+        out = subprocess.run(["/usr/bin/python3.11", "-m", "mlpy", "transpile", "--sourcemap",
+                              name + ".ml"], cwd=d, capture_output=True, text=True, timeout=300)
+        path = os.path.join(d, name + ".py.map")
+        self.assertTrue(os.path.exists(path), out.stdout + out.stderr)
+        return path
 
     def test_host_311_mlpy_source_map(self):
         """With the .py.map `mlpy transpile --sourcemap` writes (mlpy's own
         form), the ML lines come from it and are the same exact lines."""
-        require_root(self)
-        need_mlpy(self)
-
-        def transpile(progs):
+        def with_map(progs):
             for prog in progs:
-                out = subprocess.run(["/usr/bin/python3.11", "-m", "mlpy", "transpile",
-                                      "--sourcemap", os.path.basename(prog)],
-                                     cwd=os.path.dirname(prog), capture_output=True,
-                                     text=True, timeout=300)
-                self.assertTrue(os.path.exists(prog[:-3] + ".py.map"), out.stdout + out.stderr)
-        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, transpile)
-        self.addCleanup(run.cleanup)
-        for p in self.sandbox_procs(run):
-            self.assertEqual(p.get("ml_lines"), "source map", p)
-            self.assertEqual(p.get("ml_note"), "", p)
-        by_name = {f["name"]: f for f in run.report("ml-details")["functions"]}
+                self.transpile(os.path.dirname(prog), "split")
+        run, by_name = self.split_run(with_map, "source map", "")
         defs = ml_defs(run.programs[0])
         for name in ("loop_a", "loop_b"):
             self.assertEqual(by_name[name]["hot_line"], defs[name][0] + 4, name)
@@ -301,9 +312,6 @@ class RealMlpyDepth(unittest.TestCase):
         """A .py.map of another version of the program (its .ml had five
         more lines on top): a data note, and the lines still come from the
         generated Python, never from the stale map."""
-        require_root(self)
-        need_mlpy(self)
-
         def stale_map(progs):
             for prog in progs:
                 d = os.path.dirname(prog)
@@ -311,45 +319,25 @@ class RealMlpyDepth(unittest.TestCase):
                     text = f.read()
                 with open(os.path.join(d, "old.ml"), "w") as f:
                     f.write("// an older version\n" * 5 + text)
-                out = subprocess.run(["/usr/bin/python3.11", "-m", "mlpy", "transpile",
-                                      "--sourcemap", "old.ml"], cwd=d, capture_output=True,
-                                     text=True, timeout=300)
-                self.assertTrue(os.path.exists(os.path.join(d, "old.py.map")),
-                                out.stdout + out.stderr)
-                os.rename(os.path.join(d, "old.py.map"), prog[:-3] + ".py.map")
-        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, stale_map)
-        self.addCleanup(run.cleanup)
-        for p in self.sandbox_procs(run):
-            self.assertEqual(p.get("ml_lines"), "generated Python", p)
-            self.assertIn("does not match", p.get("ml_note"), p)
-        by_name = {f["name"]: f for f in run.report("ml-details")["functions"]}
+                os.rename(self.transpile(d, "old"), prog[:-3] + ".py.map")
+        run, by_name = self.split_run(stale_map, "generated Python", "does not match")
         defs = ml_defs(run.programs[0])
         for name in ("loop_a", "loop_b"):
             self.assertEqual(by_name[name]["hot_line"], defs[name][0] + 4, name)
-        self.assertIn("does not match", run.report("ml-summary", fmt="text"))
 
     def test_host_311_ml_changed_after_the_run_began(self):
         """An .ml modified after the mlpy run began (its time stamp in the
         future here, so no race decides it) is not the source of the code
         that runs: a data note, and no line from it at all."""
-        require_root(self)
-        need_mlpy(self)
-
         def edit_later(progs):
             for prog in progs:
                 later = time.time() + 3600
                 os.utime(prog, (later, later))
-        run = RealRun(HOST, [os.path.join(WORKLOADS, "ml", "split.ml")], 300, edit_later)
-        self.addCleanup(run.cleanup)
-        for p in self.sandbox_procs(run):
-            self.assertEqual(p.get("ml_lines"), "none", p)
-            self.assertIn("changed after the run began", p.get("ml_note"), p)
-        by_name = {f["name"]: f for f in run.report("ml-details")["functions"]}
+        run, by_name = self.split_run(edit_later, "none", "changed after the run began")
         for name in ("loop_a", "loop_b", "run_all"):
             self.assertEqual(by_name[name]["hot_line"], -1, by_name[name])
             self.assertEqual(by_name[name]["line"], -1, by_name[name])
         self.assertGreater(by_name["loop_a"]["samples"], 0)
-        self.assertIn("changed after the run began", run.report("ml-summary", fmt="text"))
 
     def test_sid_314(self):
         need_sid(self)
