@@ -235,30 +235,31 @@ const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len)
 /* How many processes' ML notes are listed (the rest are counted). */
 #define ML_NOTES_MAX 5
 
-/* 1 if an earlier process than i has the same ML note. */
-static int note_seen(const struct snap *s, size_t i)
+/* 1 if note is one of the n shown. */
+static int note_shown(const struct snap *s, const size_t *shown, size_t n, const char *note)
 {
 	size_t j;
 
-	for (j = 0; j < i; j++) {
-		if (!strcmp(s->procs[j].ml_note, s->procs[i].ml_note))
+	for (j = 0; j < n; j++) {
+		if (!strcmp(s->procs[shown[j]].ml_note, note))
 			return 1;
 	}
 	return 0;
 }
 
-/* Each distinct ML mapping note of the processes (paths in them are the
- * target's: escaped). */
+/* The first ML_NOTES_MAX distinct ML mapping notes of the processes
+ * (paths in them are the target's: escaped), then how many processes have
+ * another note: linear in the processes. */
 static void ml_notes(const struct snap *s, struct strbuf *out, int *any)
 {
-	size_t i, shown = 0, more = 0;
+	size_t shown[ML_NOTES_MAX], nshown = 0, more = 0, i;
 	const char *n;
 
 	for (i = 0; i < s->nprocs; i++) {
 		n = s->procs[i].ml_note;
-		if (!n || !n[0] || note_seen(s, i))
+		if (!n || !n[0] || note_shown(s, shown, nshown, n))
 			continue;
-		if (shown == ML_NOTES_MAX) {
+		if (nshown == ML_NOTES_MAX) {
 			more++;
 			continue;
 		}
@@ -267,7 +268,7 @@ static void ml_notes(const struct snap *s, struct strbuf *out, int *any)
 		strbuf_printf(out, "  - pid %d: ", s->procs[i].pid);
 		textesc_append(out, n, strlen(n), 0);
 		strbuf_puts(out, "\n");
-		shown++;
+		shown[nshown++] = i;
 	}
 	if (more)
 		strbuf_printf(out, "  - %zu more processes with other ML mapping notes (raw report)\n",
