@@ -48,7 +48,7 @@ struct collector {
 	struct bpf_ctx *bpf;
 	struct sampler *smp;
 	struct hashmap *trees; /* root pid -> live processes in its tree */
-	int mode;
+	enum target_mode mode;
 	int verbose;
 	struct pending pending[MAX_PENDING];
 	size_t npending;
@@ -58,7 +58,8 @@ struct collector {
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
 };
 
-struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose)
+struct collector *collector__new(struct store *st, struct inspector *in, enum target_mode mode,
+				 int verbose)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
@@ -350,7 +351,7 @@ static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct 
 	char *path;
 
 	if (cmdline_is_mlpy(cl)) {
-		p->mlpy = 1;
+		p->mlpy = MLPY_CLI;
 		p->in_mlpy = 1;
 		free(p->ml_file);
 		p->ml_file = ml_program(cl, p->cwd);
@@ -362,7 +363,7 @@ static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct 
 	script = sandbox_script(cl);
 	if (!p->ml || !script)
 		return;
-	p->mlpy = 2;
+	p->mlpy = MLPY_SANDBOX;
 	/* The program comes from the nearest mlpy CLI up the tree. */
 	for (a = p; a && !a->ml_file; a = store__proc_by_id(c->st, a->parent_id))
 		;
@@ -481,7 +482,7 @@ static void end_if_gone(struct proc_rec *p, void *ctx)
 		return;
 	if (!p->message[0])
 		snprintf(p->message, sizeof(p->message), "exit not seen: ended when found gone");
-	store__proc_end(sc->c->st, p, 1, sc->now);
+	store__proc_end(sc->c->st, p, PROC_EXITED, sc->now);
 	tree_leave(sc->c, p->root_pid);
 }
 
@@ -765,7 +766,7 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	p->exit_code = ev->exit_code;
 	if (ev->maxrss_kb > p->maxrss_kb)
 		p->maxrss_kb = ev->maxrss_kb;
-	store__proc_end(c->st, p, 1, ev->hdr.ts_ns);
+	store__proc_end(c->st, p, PROC_EXITED, ev->hdr.ts_ns);
 	tree_leave(c, p->root_pid);
 	/* Perf events of its own if it was found running at start
 	 * (add_existing_child); a no-op for forked children. */

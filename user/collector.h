@@ -6,21 +6,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "opts.h"
 
 struct store;
 struct bpf_ctx;
 struct inspector;
 
-enum target_mode {
-	TARGET_NONE = 0,   /* only --pid and the one-shot command */
-	TARGET_MLPY,       /* mlpy runs and their descendants */
-	TARGET_PYTHON,     /* every CPython process */
-};
-
 struct collector;
 
 /* verbose: log process events and inspections to stderr. */
-struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose);
+struct collector *collector__new(struct store *st, struct inspector *in, enum target_mode mode,
+				 int verbose);
 void collector__free(struct collector *c);
 struct sampler;
 

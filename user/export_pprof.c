@@ -200,7 +200,7 @@ static int set_labels(struct pp *p, PbSample *smp, const struct snap_stack *st)
 	v[2] = 0;
 	if (pr->mlpy) {
 		k[3] = intern(p, "mlpy");
-		v[3] = intern(p, pr->mlpy == 2 ? "sandbox" : "cli");
+		v[3] = intern(p, pr->mlpy == MLPY_SANDBOX ? "sandbox" : "cli");
 		n = 4;
 	}
 	for (i = 0; i < n; i++) {

@@ -18,7 +18,7 @@
 
 /* What one interpreter file says about itself. */
 struct pybin {
-	int status; /* INSPECT_OK, INSPECT_NOT_PYTHON or INSPECT_UNSUPPORTED */
+	enum inspect_status status; /* INSPECT_OK, INSPECT_NOT_PYTHON or INSPECT_UNSUPPORTED */
 	char message[160];
 	uint32_t version_hex;
 	uint64_t runtime_vaddr;
@@ -62,7 +62,7 @@ void inspector__free(struct inspector *in)
 	free(in);
 }
 
-const char *inspect_status_str(int status)
+const char *inspect_status_str(enum inspect_status status)
 {
 	switch (status) {
 	case INSPECT_OK:
@@ -250,7 +250,7 @@ static void classify_other(int pid, struct inspect_result *res)
 	elf_file_close(ef);
 }
 
-static int status_errno(int status)
+static int status_errno(enum inspect_status status)
 {
 	switch (status) {
 	case INSPECT_OK:

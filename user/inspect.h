@@ -18,7 +18,7 @@ enum inspect_status {
 };
 
 struct inspect_result {
-	int status;
+	enum inspect_status status;
 	char message[192];
 	char version[24];
 	uint32_t version_hex;
@@ -36,6 +36,6 @@ void inspector__free(struct inspector *in);
  * negative errno-style code (-EAGAIN not ready, -ESRCH gone, -ENOTSUP not
  * Python or unsupported, other -errno). */
 int inspector__inspect(struct inspector *in, int pid, struct inspect_result *res);
-const char *inspect_status_str(int status);
+const char *inspect_status_str(enum inspect_status status);
 
 #endif

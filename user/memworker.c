@@ -33,7 +33,7 @@ enum req_kind { REQ_UNPROBE = 0, REQ_PROBE, REQ_FINALIZE };
 
 struct request {
 	int pid;
-	int kind;   /* enum req_kind */
+	enum req_kind kind;
 	char *path; /* REQ_FINALIZE: the interpreter file (owned) */
 };
 

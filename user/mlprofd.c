@@ -65,7 +65,7 @@ static uint64_t now_ns(clockid_t clk)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static const char *mode_name(int mode)
+static const char *mode_name(enum target_mode mode)
 {
 	return mode == TARGET_MLPY ? "mlpy" : mode == TARGET_PYTHON ? "python" : "pids";
 }
@@ -104,7 +104,7 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 		return err;
 	fill_bpf_stats(d, &s->stats);
 	s->freq_hz = d->o.freq_hz;
-	s->memory = (uint32_t)d->o.memory;
+	s->memory = d->o.memory;
 	s->fault_period = d->o.fault_period;
 	s->host = strdup(d->host);
 	s->now_ns = now_ns(CLOCK_MONOTONIC);
@@ -192,7 +192,7 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(dm, "retention_s", (double)d->o.limits.retention_ns / 1e9);
 	cJSON_AddNumberToObject(dm, "bpf_targets", bpfload__target_count(d->bpf));
 	cJSON_AddNumberToObject(dm, "perf_events", sampler__events(d->smp));
-	cJSON_AddBoolToObject(dm, "memory", d->o.memory);
+	cJSON_AddBoolToObject(dm, "memory", d->o.memory != SNAP_MEM_OFF);
 	/* Target processes whose C library could not be probed (memory). */
 	cJSON_AddNumberToObject(dm, "memory_unprobed", sampler__unprobed(d->smp));
 	bp = cJSON_AddObjectToObject(o, "counters");
@@ -401,8 +401,8 @@ static int setup(struct daemon *d)
 		.freq_hz = d->o.freq_hz,
 		.ringbuf_mb = d->o.ringbuf_mb,
 		.exec_all = d->o.mode != TARGET_NONE,
-		.memory = d->o.memory != 0,
-		.live = d->o.memory == 2,
+		.memory = d->o.memory != SNAP_MEM_OFF,
+		.live = d->o.memory == SNAP_MEM_LIVE,
 		.fault_period = d->o.fault_period,
 	};
 	struct sampler_config scfg;
@@ -433,7 +433,7 @@ static int setup(struct daemon *d)
 	if (!d->smp)
 		return -errno;
 	collector__set_bpf(d->col, d->bpf, d->smp);
-	if (d->o.memory == 2 && collector__set_live(d->col)) {
+	if (d->o.memory == SNAP_MEM_LIVE && collector__set_live(d->col)) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
 	}

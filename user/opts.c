@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
-#include "collector.h"
 #include "conffile.h"
 #include "mlprof_abi.h"
 #include "netaddr.h"
@@ -145,15 +144,39 @@ static int bad(FILE *err, const char *what, const char *arg)
 	return -EINVAL;
 }
 
-/* ---- service options: --config, --log, snapshots ---- */
-
-enum {
-	OPT_CONFIG = 0x1000, /* above every short option character */
+/* Ids of the long options without a short form. */
+enum opt_id {
+	OPT_RINGBUF_MB = 0x1000, /* above every short option character */
+	OPT_MAX_PROCS,
+	OPT_MAX_STACKS,
+	OPT_SOCKET_GROUP,
+	OPT_SAVE,
+	OPT_NO_MEMORY,
+	OPT_FAULT_PERIOD,
+	OPT_MEMORY,
+	/* Serving and pushing */
+	OPT_HTTP,
+	OPT_PUSH_URL,
+	OPT_APP,
+	OPT_PUSH_INTERVAL,
+	OPT_PUSH_TIMEOUT,
+	OPT_PUSH_QUEUE,
+	OPT_HTTP_TOKEN_FILE,
+	/* Bounded history */
+	OPT_BUCKET,
+	OPT_RETENTION,
+	OPT_MAX_FUNCS,
+	OPT_MAX_ENTRIES,
+	/* Service */
+	OPT_CONFIG,
 	OPT_LOG,
 	OPT_SNAPSHOT_DIR,
 	OPT_SNAPSHOT_INTERVAL,
 	OPT_SNAPSHOT_KEEP,
 };
+
+/* ---- service options: --config, --log, snapshots ---- */
+
 
 /* The --config FILE given before "--", or NULL. */
 static const char *config_arg(int argc, char **argv)
@@ -330,29 +353,29 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "target", required_argument, NULL, 't' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "freq", required_argument, NULL, 'F' },
-		{ "ringbuf-mb", required_argument, NULL, 1 },
-		{ "max-procs", required_argument, NULL, 2 },
-		{ "max-stacks", required_argument, NULL, 3 },
+		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF_MB },
+		{ "max-procs", required_argument, NULL, OPT_MAX_PROCS },
+		{ "max-stacks", required_argument, NULL, OPT_MAX_STACKS },
 		{ "socket", required_argument, NULL, 's' },
-		{ "socket-group", required_argument, NULL, 4 },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "report", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "save", required_argument, NULL, 5 },
-		{ "no-memory", no_argument, NULL, 6 },
-		{ "memory", optional_argument, NULL, 8 },
-		{ "fault-period", required_argument, NULL, 7 },
-		{ "http", required_argument, NULL, 20 },
-		{ "http-token-file", required_argument, NULL, 26 },
-		{ "push-url", required_argument, NULL, 21 },
-		{ "app", required_argument, NULL, 22 },
-		{ "push-interval", required_argument, NULL, 23 },
-		{ "push-timeout", required_argument, NULL, 24 },
-		{ "push-queue", required_argument, NULL, 25 },
-		{ "bucket", required_argument, NULL, 40 },
-		{ "retention", required_argument, NULL, 41 },
-		{ "max-funcs", required_argument, NULL, 42 },
-		{ "max-entries", required_argument, NULL, 43 },
+		{ "save", required_argument, NULL, OPT_SAVE },
+		{ "no-memory", no_argument, NULL, OPT_NO_MEMORY },
+		{ "memory", optional_argument, NULL, OPT_MEMORY },
+		{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
+		{ "http", required_argument, NULL, OPT_HTTP },
+		{ "http-token-file", required_argument, NULL, OPT_HTTP_TOKEN_FILE },
+		{ "push-url", required_argument, NULL, OPT_PUSH_URL },
+		{ "app", required_argument, NULL, OPT_APP },
+		{ "push-interval", required_argument, NULL, OPT_PUSH_INTERVAL },
+		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
+		{ "push-queue", required_argument, NULL, OPT_PUSH_QUEUE },
+		{ "bucket", required_argument, NULL, OPT_BUCKET },
+		{ "retention", required_argument, NULL, OPT_RETENTION },
+		{ "max-funcs", required_argument, NULL, OPT_MAX_FUNCS },
+		{ "max-entries", required_argument, NULL, OPT_MAX_ENTRIES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -378,7 +401,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	o->ringbuf_mb = 16;
 	/* On by default: its probes are opened on target processes only and
 	 * cost them 1-6% (BENCHMARKS.md, tests/bench/memory_bench.py). */
-	o->memory = 1;
+	o->memory = SNAP_MEM_ON;
 	o->fault_period = MLPROF_FAULT_PERIOD_DEFAULT;
 	o->socket_path = PROTO_DEFAULT_SOCKET;
 	o->format = REPORT_TEXT;
@@ -415,18 +438,18 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 				return bad(err, "frequency (1-20000 Hz)", optarg);
 			o->freq_hz = (unsigned)v;
 			break;
-		case 1:
+		case OPT_RINGBUF_MB:
 			if (parse_uint(optarg, 1, 1024, &v) || (v & (v - 1)))
 				return bad(err, "ring buffer size (a power of two, 1-1024 MiB)",
 					   optarg);
 			o->ringbuf_mb = (unsigned)v;
 			break;
-		case 2:
+		case OPT_MAX_PROCS:
 			if (parse_uint(optarg, 16, 10000000, &v))
 				return bad(err, "--max-procs (16-10000000)", optarg);
 			o->limits.max_procs = (uint32_t)v;
 			break;
-		case 3:
+		case OPT_MAX_STACKS:
 			if (parse_uint(optarg, 1000, 100000000, &v))
 				return bad(err, "--max-stacks (1000-100000000)", optarg);
 			o->limits.max_stacks = (uint32_t)v;
@@ -435,7 +458,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			o->socket_path = optarg;
 			o->socket_given = 1;
 			break;
-		case 4:
+		case OPT_SOCKET_GROUP:
 			o->socket_group = optarg;
 			break;
 		case 'r':
@@ -459,75 +482,75 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		case 'o':
 			o->output = optarg;
 			break;
-		case 5:
+		case OPT_SAVE:
 			o->save = optarg;
 			break;
-		case 6:
-			o->memory = 0;
+		case OPT_NO_MEMORY:
+			o->memory = SNAP_MEM_OFF;
 			break;
-		case 8:
+		case OPT_MEMORY:
 			if (optarg && strcmp(optarg, "live"))
 				return bad(err, "--memory (--memory or --memory=live)", optarg);
-			o->memory = optarg ? 2 : 1;
+			o->memory = optarg ? SNAP_MEM_LIVE : SNAP_MEM_ON;
 			break;
-		case 7:
+		case OPT_FAULT_PERIOD:
 			if (parse_uint(optarg, 1, 65536, &v))
 				return bad(err, "--fault-period (1-65536)", optarg);
 			o->fault_period = (unsigned)v;
 			break;
-		case 20:
+		case OPT_HTTP:
 			if (netaddr_parse(optarg, &ss, &sslen))
 				return bad(err, "--http address (ADDR:PORT, e.g. 127.0.0.1:6060)",
 					   optarg);
 			o->http = optarg;
 			break;
-		case 26:
+		case OPT_HTTP_TOKEN_FILE:
 			o->http_token_file = optarg;
 			break;
-		case 21:
+		case OPT_PUSH_URL:
 			if (!push_url_valid(optarg))
 				return bad(err, "--push-url (http://HOST[:PORT][/PATH])", optarg);
 			o->push_url = optarg;
 			break;
-		case 22:
+		case OPT_APP:
 			if (!push_app_valid(optarg))
 				return bad(err, "--app name (1-100 of A-Z a-z 0-9 . _ -)", optarg);
 			o->app = optarg;
 			break;
-		case 23:
+		case OPT_PUSH_INTERVAL:
 			if (push_parse_interval(optarg, &o->push_interval_s))
 				return bad(err, "--push-interval (e.g. 15s, 1m; 1 s to 24 h)", optarg);
 			break;
-		case 24:
+		case OPT_PUSH_TIMEOUT:
 			if (push_parse_interval(optarg, &secs) || secs > 300)
 				return bad(err, "--push-timeout (e.g. 10s; 1-300 s)", optarg);
 			o->push_timeout_ms = secs * 1000;
 			break;
-		case 25:
+		case OPT_PUSH_QUEUE:
 			if (parse_uint(optarg, 1, 1024, &v))
 				return bad(err, "--push-queue (1-1024)", optarg);
 			o->push_queue = (unsigned)v;
 			break;
 		/* Bounded history. */
-		case 40:
+		case OPT_BUCKET:
 			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
 			    ns > 86400ULL * 1000000000)
 				return bad(err, "--bucket (1s-1d, e.g. 60s)", optarg);
 			o->limits.bucket_ns = ns;
 			bucket_given = 1;
 			break;
-		case 41:
+		case OPT_RETENTION:
 			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
 			    ns > 3650ULL * 86400 * 1000000000)
 				return bad(err, "--retention (1s-3650d, e.g. 24h)", optarg);
 			o->limits.retention_ns = ns;
 			break;
-		case 42:
+		case OPT_MAX_FUNCS:
 			if (parse_uint(optarg, 1000, 100000000, &v))
 				return bad(err, "--max-funcs (1000-100000000)", optarg);
 			o->limits.max_funcs = (uint32_t)v;
 			break;
-		case 43:
+		case OPT_MAX_ENTRIES:
 			if (parse_uint(optarg, 1000, 1000000000, &v))
 				return bad(err, "--max-entries (1000-1000000000)", optarg);
 			o->limits.max_entries = (uint32_t)v;

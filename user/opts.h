@@ -7,19 +7,27 @@
 #include "report.h"
 #include "store.h"
 
+/* Which processes the daemon profiles besides --pid and the one-shot
+ * command. */
+enum target_mode {
+	TARGET_NONE = 0,   /* only --pid and the one-shot command */
+	TARGET_MLPY,       /* mlpy runs and their descendants */
+	TARGET_PYTHON,     /* every CPython process */
+};
+
 #define OPTS_MAX_PIDS 64
 #define OPTS_MAX_REPORTS 8
 /* A one-shot run's default time bucket (its timeline's resolution). */
 #define ONESHOT_BUCKET_NS (100ULL * 1000000)
 
 struct opts {
-	int mode;             /* enum target_mode */
+	enum target_mode mode;
 	int mode_given;
 	int pids[OPTS_MAX_PIDS];
 	int npids;
 	unsigned freq_hz;
 	unsigned ringbuf_mb;
-	int memory;           /* 0 --no-memory, 1 measure memory (default), 2 live */
+	enum snap_memory memory; /* --no-memory, --memory (default), --memory=live */
 	unsigned fault_period;
 	const char *socket_path;
 	int socket_given;

@@ -223,7 +223,7 @@ const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len)
 
 	if (!p->ended)
 		snprintf(buf, len, "running");
-	else if (p->ended == 2)
+	else if (p->ended == PROC_EXECED)
 		snprintf(buf, len, "exec'd");
 	else if (WIFSIGNALED(st))
 		snprintf(buf, len, "killed(%d)", WTERMSIG(st));

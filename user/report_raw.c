@@ -98,7 +98,7 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	if (s->memory)
 		strbuf_puts(out, "alloc_MB: memory mapped (anonymous mmap, mremap, brk) with the "
 				 "function running (self).\n");
-	if (s->memory == 2)
+	if (s->memory == SNAP_MEM_LIVE)
 		strbuf_puts(out, "live_MB: of that, still held at the end (not given back with "
 				 "munmap, mremap or sbrk) (self).\n");
 	strbuf_puts(out, "\n");
@@ -106,7 +106,7 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 		      "total_s", "total%");
 	if (s->memory)
 		strbuf_printf(out, "%9s ", "alloc_MB");
-	if (s->memory == 2)
+	if (s->memory == SNAP_MEM_LIVE)
 		strbuf_printf(out, "%9s ", "live_MB");
 	strbuf_printf(out, " %s\n", "file:line(function)");
 	for (i = 0; i < n; i++) {
@@ -119,7 +119,7 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 			      fmt_fixed(secs(s, r->total), 3, d, sizeof(d)), pct(r->total, total));
 		if (s->memory)
 			strbuf_printf(out, "%9.1f ", (double)r->alloc_self / (1024.0 * 1024.0));
-		if (s->memory == 2)
+		if (s->memory == SNAP_MEM_LIVE)
 			strbuf_printf(out, "%9.1f ", (double)r->live_self / (1024.0 * 1024.0));
 		strbuf_puts(out, " ");
 		func_label(&s->funcs[r->func], out);
@@ -159,7 +159,7 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	cJSON_AddNumberToObject(o, "alloc_bytes_total", (double)r->alloc_total);
 	cJSON_AddNumberToObject(o, "alloc_count_total", (double)r->count_total);
 	cJSON_AddNumberToObject(o, "resident_bytes_total", (double)r->resident_total);
-	if (s->memory == 2) {
+	if (s->memory == SNAP_MEM_LIVE) {
 		cJSON_AddNumberToObject(o, "live_bytes", (double)r->live_self);
 		cJSON_AddNumberToObject(o, "live_bytes_total", (double)r->live_total);
 	}
@@ -195,7 +195,7 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	else
 		cJSON_AddNullToObject(o, "exit_time");
 	cJSON_AddNumberToObject(o, "wall_s", end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0);
-	if (p->ended == 1)
+	if (p->ended == PROC_EXITED)
 		cJSON_AddNumberToObject(o, "exit_code", p->exit_code);
 	else
 		cJSON_AddNullToObject(o, "exit_code");
@@ -206,7 +206,7 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 	cJSON_AddNumberToObject(o, "peak_heap_bytes", (double)p->peak_heap_kb * 1024);
 	cJSON_AddNumberToObject(o, "alloc_bytes", (double)p->alloc_bytes);
 	cJSON_AddNumberToObject(o, "resident_bytes", (double)p->resident_bytes);
-	if (s->memory == 2)
+	if (s->memory == SNAP_MEM_LIVE)
 		cJSON_AddNumberToObject(o, "live_bytes", (double)p->live_bytes);
 	cJSON_AddNumberToObject(o, "parent", p->parent);
 	cJSON_AddNumberToObject(o, "run", p->root);
@@ -231,7 +231,7 @@ cJSON *report_raw_json(const struct snap *s)
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total));
 	cJSON_AddNumberToObject(o, "dropped", (double)dropped(s));
 	cJSON_AddBoolToObject(o, "memory", s->memory);
-	cJSON_AddBoolToObject(o, "memory_live", s->memory == 2);
+	cJSON_AddBoolToObject(o, "memory_live", s->memory == SNAP_MEM_LIVE);
 	arr = cJSON_AddArrayToObject(o, "functions");
 	for (i = 0; arr && i < n; i++)
 		cJSON_AddItemToArray(arr, func_json(s, &rows[i], total));

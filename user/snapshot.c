@@ -368,15 +368,14 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 	p->python = get_str(o, "python", pe, i);
 	p->status = get_str(o, "status", pe, i);
 	p->message = get_str(o, "message", pe, i);
-	p->mlpy = cJSON_GetObjectItemCaseSensitive(o, "mlpy") ? (int32_t)get_num(o, "mlpy", 0, 2, pe, i)
-								: 0;
+	p->mlpy = (enum mlpy_role)get_opt_num(o, "mlpy", MLPY_NONE, MLPY_SANDBOX, pe, i);
 	p->ml_file = get_opt_str(o, "ml_file", pe, i);
 	p->ml_note = get_opt_str(o, "ml_note", pe, i);
 	p->ml_lines = get_opt_str(o, "ml_lines", pe, i);
 	p->container = get_opt_str(o, "container", pe, i);
 	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
 	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);
-	p->ended = (int32_t)get_num(o, "ended", 0, 2, pe, i);
+	p->ended = (enum proc_end)get_num(o, "ended", PROC_RUNNING, PROC_EXECED, pe, i);
 	p->exit_code = (int32_t)get_num(o, "exit_code", I32MIN, I32MAX, pe, i);
 	p->maxrss_kb = (uint64_t)get_num(o, "maxrss_kb", 0, U64MAX, pe, i);
 	p->peak_heap_kb = (uint64_t)get_opt_num(o, "heap_kb", 0, U64MAX, pe, i);
@@ -459,7 +458,7 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, &pe, 0);
-	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 2, &pe, 0); /* 2: live */
+	s->memory = (enum snap_memory)get_opt_num(o, "memory", SNAP_MEM_OFF, SNAP_MEM_LIVE, &pe, 0);
 	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, &pe, 0);
 	s->host = get_str(o, "host", &pe, 0);
 	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, &pe, 0);

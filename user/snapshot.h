@@ -18,6 +18,28 @@ enum snap_func_kind {
 	FUNC_ML = 3,      /* user ML code: file is the .ml, line the ML line */
 };
 
+/* What a profile measured besides time (--no-memory, --memory,
+ * --memory=live); the JSON "memory" number. */
+enum snap_memory {
+	SNAP_MEM_OFF = 0,  /* time only */
+	SNAP_MEM_ON = 1,   /* bytes mapped and made resident */
+	SNAP_MEM_LIVE = 2, /* also bytes still held */
+};
+
+/* How a process image ended; the JSON "ended" number. */
+enum proc_end {
+	PROC_RUNNING = 0,
+	PROC_EXITED = 1,
+	PROC_EXECED = 2, /* replaced by an exec (the next image goes on) */
+};
+
+/* A process's part in an mlpy run; the JSON "mlpy" number. */
+enum mlpy_role {
+	MLPY_NONE = 0,
+	MLPY_CLI = 1,     /* the mlpy command-line process */
+	MLPY_SANDBOX = 2, /* the sandbox child that runs the user's code */
+};
+
 struct snap_func {
 	char *name;
 	char *qualname;
@@ -40,13 +62,13 @@ struct snap_proc {
 	char *python;    /* version, "" if none */
 	char *status;    /* inspect_status_str() */
 	char *message;   /* why it is not profiled, "" if it is */
-	int32_t mlpy;    /* 1: an mlpy CLI run, 2: an mlpy sandbox child, 0 */
+	enum mlpy_role mlpy;
 	char *ml_file;   /* the .ml program of an mlpy run, "" */
 	char *ml_note;   /* what went wrong mapping to .ml files, "" */
 	char *ml_lines;  /* where ML lines come from (mlmap__lines_from), "" */
 	char *container; /* "" on the host, else "root=DIR pidns=INODE" */
 	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end_ns 0 while running */
-	int32_t ended;   /* 1 exited, 2 replaced by exec */
+	enum proc_end ended;
 	int32_t exit_code;
 	uint64_t maxrss_kb;    /* peak RSS (so far, if running) */
 	uint64_t peak_heap_kb; /* largest anonymous resident memory seen, 0 unknown */
@@ -104,7 +126,7 @@ struct snap_stats {
 
 struct snap {
 	uint32_t freq_hz;
-	uint32_t memory;     /* 1 if memory was measured */
+	enum snap_memory memory;
 	uint32_t fault_period;
 	char *host;
 	uint64_t start_ns;   /* daemon start (or reset), CLOCK_MONOTONIC */

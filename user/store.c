@@ -542,7 +542,7 @@ struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_
 		return NULL;
 	}
 	if (prev && !prev->rec.ended) {
-		prev->rec.ended = 2;
+		prev->rec.ended = PROC_EXECED;
 		prev->rec.end_ns = ts_ns;
 		st->unreaped++;
 	}
@@ -556,7 +556,7 @@ struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_
 	return &pn->rec;
 }
 
-void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_ns)
+void store__proc_end(struct store *st, struct proc_rec *p, enum proc_end how, uint64_t ts_ns)
 {
 	struct proc_node *pn = (struct proc_node *)p;
 

@@ -9,6 +9,7 @@
 #define MLPROF_STORE_H
 
 #include <stdint.h>
+#include "inspect.h"
 #include "snapshot.h"
 
 struct symtab;
@@ -37,10 +38,10 @@ struct proc_rec {
 	char *cmdline;
 	char *exe;
 	char python[24];
-	int inspect_status; /* enum inspect_status */
+	enum inspect_status inspect_status;
 	char message[192];
 	uint64_t start_ns, end_ns;
-	int ended;          /* 0 running, 1 exited, 2 replaced by exec */
+	enum proc_end ended;
 	int exit_code;
 	uint64_t maxrss_kb;   /* peak RSS: the kernel's at exit, seen so far while running */
 	uint64_t peak_heap_kb; /* largest anonymous resident memory seen */
@@ -50,7 +51,7 @@ struct proc_rec {
 	struct symtab *syms; /* freed when the image ends */
 	char *cwd;
 	char *container;    /* "" on the host; else its root and PID namespace */
-	int mlpy;           /* 1 mlpy CLI, 2 sandbox child, 0 */
+	enum mlpy_role mlpy;
 	int in_mlpy;        /* this image or an ancestor is an mlpy run */
 	char *ml_file;      /* the .ml program (mlpy CLI and its sandbox) */
 	char ml_note[256];
@@ -104,8 +105,8 @@ struct proc_rec *store__proc(struct store *st, int32_t pid);
  * when the table is full of live processes, or on ENOMEM. */
 struct proc_rec *store__proc_start(struct store *st, int32_t pid, uint32_t exec_seq,
 				   uint64_t ts_ns, const struct proc_rec *parent);
-/* Marks the image ended (1 exit, 2 exec) and frees its symbols. */
-void store__proc_end(struct store *st, struct proc_rec *p, int how, uint64_t ts_ns);
+/* Marks the image ended (exited or replaced by exec) and frees its symbols. */
+void store__proc_end(struct store *st, struct proc_rec *p, enum proc_end how, uint64_t ts_ns);
 size_t store__proc_count(const struct store *st);
 size_t store__stack_count(const struct store *st);
 size_t store__func_count(const struct store *st);
