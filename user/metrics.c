@@ -39,64 +39,38 @@ static void gauge(struct strbuf *out, const char *name, const char *help, double
 static void drops(struct strbuf *out, const struct snap_stats *st)
 {
 	static const char *name = "mlprofd_dropped_total";
-	const struct {
-		const char *kind;
-		uint64_t v;
-	} k[] = {
-		{ "ring_buffer_samples", st->sample_drops },
-		{ "ring_buffer_code", st->code_drops },
-		{ "ring_buffer_process", st->proc_drops },
-		{ "ring_buffer_memory", st->mem_drops },
-		{ "ring_buffer_memory_release", st->memop_drops },
-		{ "table_full_samples", st->lost_samples },
-		{ "stack_table_folded", st->stack_overflow },
-	};
-	size_t i;
+	int k;
 
 	family(out, name, "counter",
 	       "Events lost, by kind (ring buffer full, tables full, stacks folded).");
-	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++)
-		strbuf_printf(out, "%s{kind=\"%s\"} %" PRIu64 "\n", name, k[i].kind, k[i].v);
+	for (k = 0; k < SNAP_STAT_NR; k++) {
+		if (snap_stat_table[k].metric && snap_stat_table[k].flags & SS_DROP)
+			strbuf_printf(out, "%s{kind=\"%s\"} %" PRIu64 "\n", name,
+				      snap_stat_table[k].metric, st->v[k]);
+	}
+}
+
+/* The counters of the profile (snapstats.h): one family each, and the
+ * drops as one family by kind, where the first drop is. */
+static void stat_counters(struct strbuf *out, const struct snap_stats *st)
+{
+	const struct snap_stat_desc *d;
+	int k, dropped = 0;
+
+	for (k = 0; k < SNAP_STAT_NR; k++) {
+		d = &snap_stat_table[k];
+		if (d->metric && d->flags & SS_DROP && !dropped++)
+			drops(out, st);
+		else if (d->metric && !(d->flags & SS_DROP))
+			counter(out, d->metric, d->help, st->v[k]);
+	}
 }
 
 int metrics_render(const struct metrics_in *m, struct strbuf *out)
 {
 	const struct snap_stats *st = &m->st;
 
-	counter(out, "mlprofd_samples_total", "Stack samples of target threads taken in the kernel.",
-		st->samples);
-	drops(out, st);
-	counter(out, "mlprofd_truncated_stacks_total", "Samples whose stack was deeper than the walk.",
-		st->truncated);
-	counter(out, "mlprofd_read_errors_total", "Stack walks cut by unreadable target memory.",
-		st->read_errors);
-	counter(out, "mlprofd_unresolved_frames_total", "Frames whose code names never arrived.",
-		st->unresolved_frames);
-	counter(out, "mlprofd_ml_lines_unmapped_total",
-		"ML frames whose .ml line is unknown (counted for the function only).",
-		st->ml_lines_unmapped);
-	counter(out, "mlprofd_evicted_processes_total",
-		"Finished process records evicted because the process table was full.",
-		st->evicted_procs);
-	counter(out, "mlprofd_evicted_samples_total", "Samples of the evicted process records.",
-		st->evicted_samples);
-	counter(out, "mlprofd_evicted_buckets_total",
-		"Time buckets dropped: older than the retention, or a table was full.",
-		st->evicted_buckets);
-	counter(out, "mlprofd_evicted_buckets_early_total",
-		"Of those, dropped before the retention because a table was full.",
-		st->cap_evicted_buckets);
-	counter(out, "mlprofd_evicted_bucket_samples_total", "Samples the dropped buckets held.",
-		st->evicted_bucket_samples);
-	counter(out, "mlprofd_expired_stacks_total", "Stack records freed: no bucket used them.",
-		st->expired_stacks);
-	counter(out, "mlprofd_expired_processes_total",
-		"Ended process records freed: nothing of them left in the retention.",
-		st->expired_procs);
-	counter(out, "mlprofd_expired_functions_total",
-		"Function records freed: no stack or running process used them.", st->expired_funcs);
-	counter(out, "mlprofd_memory_events_total",
-		"Memory events (mappings, sampled page faults) sent by the kernel.", st->mem_events);
+	stat_counters(out, st);
 	counter(out, "mlprofd_events_total", "Ring-buffer events read by the daemon.", m->events);
 	counter(out, "mlprofd_bad_events_total", "Malformed ring-buffer events.", m->bad_events);
 	gauge(out, "mlprofd_events_per_second",

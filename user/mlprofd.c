@@ -81,15 +81,10 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 		return;
 	for (k = 0; k < MLPROF_STAT_NR; k++)
 		v[k] = v[k] >= d->stats_base[k] ? v[k] - d->stats_base[k] : 0;
-	st->samples = v[MLPROF_STAT_SAMPLES];
-	st->sample_drops = v[MLPROF_STAT_SAMPLE_DROPS];
-	st->code_drops = v[MLPROF_STAT_CODE_DROPS];
-	st->proc_drops = v[MLPROF_STAT_PROC_DROPS];
-	st->truncated = v[MLPROF_STAT_TRUNCATED];
-	st->read_errors = v[MLPROF_STAT_READ_ERRORS];
-	st->mem_events = v[MLPROF_STAT_MEM_EVENTS];
-	st->mem_drops = v[MLPROF_STAT_MEM_DROPS];
-	st->memop_drops = v[MLPROF_STAT_MEMOP_DROPS];
+	for (k = 0; k < SNAP_STAT_NR; k++) {
+		if (snap_stat_table[k].bpf != STAT_USER)
+			st->v[k] = v[snap_stat_table[k].bpf];
+	}
 }
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
@@ -165,6 +160,7 @@ static cJSON *status_json(struct daemon *d)
 	uint64_t events, bad;
 	double cpu;
 	long rss;
+	int k;
 
 	if (!o)
 		return NULL;
@@ -196,30 +192,8 @@ static cJSON *status_json(struct daemon *d)
 	/* Target processes whose C library could not be probed (memory). */
 	cJSON_AddNumberToObject(dm, "memory_unprobed", sampler__unprobed(d->smp));
 	bp = cJSON_AddObjectToObject(o, "counters");
-	cJSON_AddNumberToObject(bp, "samples", (double)st.samples);
-	cJSON_AddNumberToObject(bp, "sample_drops", (double)st.sample_drops);
-	cJSON_AddNumberToObject(bp, "code_drops", (double)st.code_drops);
-	cJSON_AddNumberToObject(bp, "proc_drops", (double)st.proc_drops);
-	cJSON_AddNumberToObject(bp, "truncated", (double)st.truncated);
-	cJSON_AddNumberToObject(bp, "read_errors", (double)st.read_errors);
-	cJSON_AddNumberToObject(bp, "lost_samples", (double)st.lost_samples);
-	cJSON_AddNumberToObject(bp, "unresolved_frames", (double)st.unresolved_frames);
-	cJSON_AddNumberToObject(bp, "ml_lines_unmapped", (double)st.ml_lines_unmapped);
-	cJSON_AddNumberToObject(bp, "evicted_procs", (double)st.evicted_procs);
-	cJSON_AddNumberToObject(bp, "evicted_samples", (double)st.evicted_samples);
-	cJSON_AddNumberToObject(bp, "stack_overflow", (double)st.stack_overflow);
-	cJSON_AddNumberToObject(bp, "evicted_buckets", (double)st.evicted_buckets);
-	cJSON_AddNumberToObject(bp, "cap_evicted_buckets", (double)st.cap_evicted_buckets);
-	cJSON_AddNumberToObject(bp, "evicted_bucket_samples", (double)st.evicted_bucket_samples);
-	cJSON_AddNumberToObject(bp, "evicted_bucket_alloc_bytes",
-				(double)st.evicted_bucket_alloc_bytes);
-	cJSON_AddNumberToObject(bp, "expired_stacks", (double)st.expired_stacks);
-	cJSON_AddNumberToObject(bp, "expired_procs", (double)st.expired_procs);
-	cJSON_AddNumberToObject(bp, "expired_funcs", (double)st.expired_funcs);
-	cJSON_AddNumberToObject(bp, "mem_events", (double)st.mem_events);
-	cJSON_AddNumberToObject(bp, "mem_drops", (double)st.mem_drops);
-	cJSON_AddNumberToObject(bp, "memop_drops", (double)st.memop_drops);
-	cJSON_AddNumberToObject(bp, "live_untracked_bytes", (double)st.live_untracked_bytes);
+	for (k = 0; k < SNAP_STAT_NR; k++)
+		cJSON_AddNumberToObject(bp, snap_stat_table[k].name, (double)st.v[k]);
 	if (d->ctl) {
 		const struct control_stats *cs = control__stats(d->ctl);
 

@@ -275,57 +275,40 @@ static void ml_notes(const struct snap *s, struct strbuf *out, int *any)
 			      more);
 }
 
+/* The data note of counter k (snapstats.h), if it has one and it is not 0. */
+static void stat_note(const struct snap_stats *st, int k, struct strbuf *out, int *any)
+{
+	const struct snap_stat_note *n = &snap_stat_table[k].note;
+	uint64_t v = st->v[k];
+	char a[32], b[32];
+
+	if (n->minus != SNAP_STAT_NR)
+		v = v > st->v[n->minus] ? v - st->v[n->minus] : 0;
+	if (!v)
+		return;
+	if (!(*any)++)
+		strbuf_puts(out, "\nData notes:\n");
+	strbuf_puts(out, "  - ");
+	fmt_count(v, a, sizeof(a));
+	if (n->other != SNAP_STAT_NR)
+		strbuf_printf(out, n->fmt, a, fmt_count(st->v[n->other], b, sizeof(b)));
+	else
+		strbuf_printf(out, n->fmt, a);
+	strbuf_puts(out, "\n");
+}
+
 void report_data_notes(const struct snap *s, struct strbuf *out)
 {
-	const struct snap_stats *st = &s->stats;
-	char a[32], b[32];
-	int any = 0;
+	int any = 0, rank, last = 0, k;
 
-#define NOTE(cond, ...)                                                \
-	do {                                                           \
-		if (cond) {                                            \
-			if (!any++)                                    \
-				strbuf_puts(out, "\nData notes:\n");   \
-			strbuf_puts(out, "  - ");                      \
-			strbuf_printf(out, __VA_ARGS__);               \
-			strbuf_puts(out, "\n");                        \
-		}                                                      \
-	} while (0)
-	NOTE(st->sample_drops, "%s samples dropped: the ring buffer was full (raise --ringbuf-mb)",
-	     fmt_count(st->sample_drops, a, sizeof(a)));
-	NOTE(st->lost_samples, "%s samples not stored: profile tables full",
-	     fmt_count(st->lost_samples, a, sizeof(a)));
-	NOTE(st->stack_overflow, "%s samples kept only by their innermost function: stack table full",
-	     fmt_count(st->stack_overflow, a, sizeof(a)));
-	NOTE(st->truncated, "%s samples had stacks deeper than the walk limit (outer frames cut, shown as <truncated stack>)",
-	     fmt_count(st->truncated, a, sizeof(a)));
-	NOTE(st->read_errors, "%s samples stopped at unreadable target memory",
-	     fmt_count(st->read_errors, a, sizeof(a)));
-	NOTE(st->unresolved_frames, "%s frames could not be named (code object names lost)",
-	     fmt_count(st->unresolved_frames, a, sizeof(a)));
-	NOTE(st->ml_lines_unmapped, "%s ML frames have no known .ml line (no source map and the generated Python could not be aligned with the .ml): their samples count for the function only",
-	     fmt_count(st->ml_lines_unmapped, a, sizeof(a)));
-	NOTE(st->code_drops, "%s code-name events were dropped and resent later",
-	     fmt_count(st->code_drops, a, sizeof(a)));
-	NOTE(st->proc_drops, "%s process events dropped: process lifetimes may be approximate",
-	     fmt_count(st->proc_drops, a, sizeof(a)));
-	NOTE(st->mem_drops, "%s memory events dropped: the ring buffer was full (memory undercounted)",
-	     fmt_count(st->mem_drops, a, sizeof(a)));
-	NOTE(st->lost_alloc_bytes, "%s bytes of mapped memory not stored: profile tables full",
-	     fmt_count(st->lost_alloc_bytes, a, sizeof(a)));
-	NOTE(st->evicted_procs, "%s finished processes (%s samples) evicted: process table full",
-	     fmt_count(st->evicted_procs, a, sizeof(a)),
-	     fmt_count(st->evicted_samples, b, sizeof(b)));
-	NOTE(st->evicted_buckets > st->cap_evicted_buckets,
-	     "%s time buckets older than the retention (%s samples) dropped",
-	     fmt_count(st->evicted_buckets - st->cap_evicted_buckets, a, sizeof(a)),
-	     fmt_count(st->evicted_bucket_samples, b, sizeof(b)));
-	NOTE(st->cap_evicted_buckets,
-	     "%s time buckets dropped before the retention: stack or count table full "
-	     "(raise --max-stacks/--max-entries)",
-	     fmt_count(st->cap_evicted_buckets, a, sizeof(a)));
-	NOTE(st->evicted_bucket_alloc_bytes, "%s bytes of mapped memory dropped with old buckets",
-	     fmt_count(st->evicted_bucket_alloc_bytes, a, sizeof(a)));
+	/* In rank order: the counters that matter most to the reader first. */
+	for (k = 0; k < SNAP_STAT_NR; k++)
+		last = snap_stat_table[k].note.rank > last ? snap_stat_table[k].note.rank : last;
+	for (rank = 1; rank <= last; rank++) {
+		for (k = 0; k < SNAP_STAT_NR; k++) {
+			if (snap_stat_table[k].note.rank == rank)
+				stat_note(&s->stats, k, out, &any);
+		}
+	}
 	ml_notes(s, out, &any);
-#undef NOTE
 }

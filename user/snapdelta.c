@@ -196,20 +196,13 @@ static int copy_procs(const struct snap *in, struct snap *out)
 		struct snap_proc *p = &out->procs[i];
 
 		*p = *q;
-		p->comm = dup0(q->comm);
-		p->cmdline = dup0(q->cmdline);
-		p->exe = dup0(q->exe);
-		p->python = dup0(q->python);
-		p->status = dup0(q->status);
-		p->message = dup0(q->message);
-		p->ml_file = dup0(q->ml_file);
-		p->ml_note = dup0(q->ml_note);
-		p->ml_lines = dup0(q->ml_lines);
-		p->container = dup0(q->container);
+#define SP_DUP(field, ctype, kind, ...) SP_IF_STR(kind, p->field = dup0(q->field);)
+		SNAP_PROC_FIELDS(SP_DUP)
+#undef SP_DUP
 		out->nprocs++;
-		if (!p->comm || !p->cmdline || !p->exe || !p->python || !p->status ||
-		    !p->message || !p->ml_file || !p->ml_note || !p->ml_lines || !p->container)
-			err = -ENOMEM;
+#define SP_CHECK(field, ctype, kind, ...) SP_IF_STR(kind, if (!p->field) err = -ENOMEM;)
+		SNAP_PROC_FIELDS(SP_CHECK)
+#undef SP_CHECK
 	}
 	return err;
 }
@@ -271,31 +264,10 @@ int snap_copy(const struct snap *in, struct snap *out)
 static void stats_delta(struct snap_stats *d, const struct snap_stats *l,
 			const struct snap_stats *e)
 {
-	d->samples = grown(l->samples, e->samples);
-	d->sample_drops = grown(l->sample_drops, e->sample_drops);
-	d->code_drops = grown(l->code_drops, e->code_drops);
-	d->proc_drops = grown(l->proc_drops, e->proc_drops);
-	d->truncated = grown(l->truncated, e->truncated);
-	d->read_errors = grown(l->read_errors, e->read_errors);
-	d->stack_overflow = grown(l->stack_overflow, e->stack_overflow);
-	d->evicted_procs = grown(l->evicted_procs, e->evicted_procs);
-	d->evicted_samples = grown(l->evicted_samples, e->evicted_samples);
-	d->unresolved_frames = grown(l->unresolved_frames, e->unresolved_frames);
-	d->ml_lines_unmapped = grown(l->ml_lines_unmapped, e->ml_lines_unmapped);
-	d->lost_samples = grown(l->lost_samples, e->lost_samples);
-	d->lost_alloc_bytes = grown(l->lost_alloc_bytes, e->lost_alloc_bytes);
-	d->mem_events = grown(l->mem_events, e->mem_events);
-	d->mem_drops = grown(l->mem_drops, e->mem_drops);
-	d->memop_drops = grown(l->memop_drops, e->memop_drops);
-	d->live_untracked_bytes = grown(l->live_untracked_bytes, e->live_untracked_bytes);
-	d->evicted_buckets = grown(l->evicted_buckets, e->evicted_buckets);
-	d->cap_evicted_buckets = grown(l->cap_evicted_buckets, e->cap_evicted_buckets);
-	d->evicted_bucket_samples = grown(l->evicted_bucket_samples, e->evicted_bucket_samples);
-	d->evicted_bucket_alloc_bytes =
-		grown(l->evicted_bucket_alloc_bytes, e->evicted_bucket_alloc_bytes);
-	d->expired_stacks = grown(l->expired_stacks, e->expired_stacks);
-	d->expired_procs = grown(l->expired_procs, e->expired_procs);
-	d->expired_funcs = grown(l->expired_funcs, e->expired_funcs);
+	int k;
+
+	for (k = 0; k < SNAP_STAT_NR; k++)
+		d->v[k] = grown(l->v[k], e->v[k]);
 }
 
 /* The per-process sample growth. */
@@ -311,8 +283,12 @@ static int procs_delta(const struct snap *later, const struct snap *earlier, str
 		probe.p = &later->procs[i];
 		probe.hash = proc_hash(probe.p);
 		have = hashmap__find(map, (uint64_t)(uintptr_t)&probe);
-		if (have)
-			out->procs[i].samples = grown(later->procs[i].samples, have->p->samples);
+#define SP_GROWN(field, ctype, kind, json, flags, ...)                                          \
+	SP_IF_NUM(kind, if (have && (flags) & SP_DELTA)                                         \
+		out->procs[i].field = (ctype)grown((uint64_t)later->procs[i].field,             \
+						   (uint64_t)have->p->field);)
+		SNAP_PROC_FIELDS(SP_GROWN)
+#undef SP_GROWN
 	}
 	hashmap__free(map);
 	free(ek);

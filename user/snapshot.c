@@ -11,16 +11,9 @@
 
 static void proc_free_strings(struct snap_proc *p)
 {
-	free(p->comm);
-	free(p->cmdline);
-	free(p->exe);
-	free(p->python);
-	free(p->status);
-	free(p->message);
-	free(p->ml_file);
-	free(p->ml_note);
-	free(p->ml_lines);
-	free(p->container);
+#define SP_FREE(field, ctype, kind, ...) SP_IF_STR(kind, free(p->field);)
+	SNAP_PROC_FIELDS(SP_FREE)
+#undef SP_FREE
 }
 
 void snap_free(struct snap *s)
@@ -71,32 +64,10 @@ static int add_str(cJSON *o, const char *k, const char *v)
 static cJSON *stats_to_json(const struct snap_stats *st)
 {
 	cJSON *o = cJSON_CreateObject();
-	int err = !o;
+	int err = !o, k;
 
-	err = err || add_num(o, "samples", (double)st->samples);
-	err = err || add_num(o, "sample_drops", (double)st->sample_drops);
-	err = err || add_num(o, "code_drops", (double)st->code_drops);
-	err = err || add_num(o, "proc_drops", (double)st->proc_drops);
-	err = err || add_num(o, "truncated", (double)st->truncated);
-	err = err || add_num(o, "read_errors", (double)st->read_errors);
-	err = err || add_num(o, "stack_overflow", (double)st->stack_overflow);
-	err = err || add_num(o, "evicted_procs", (double)st->evicted_procs);
-	err = err || add_num(o, "evicted_samples", (double)st->evicted_samples);
-	err = err || add_num(o, "unresolved_frames", (double)st->unresolved_frames);
-	err = err || add_num(o, "ml_lines_unmapped", (double)st->ml_lines_unmapped);
-	err = err || add_num(o, "lost_samples", (double)st->lost_samples);
-	err = err || add_num(o, "lost_alloc_bytes", (double)st->lost_alloc_bytes);
-	err = err || add_num(o, "memop_drops", (double)st->memop_drops);
-	err = err || add_num(o, "live_untracked_bytes", (double)st->live_untracked_bytes);
-	err = err || add_num(o, "mem_events", (double)st->mem_events);
-	err = err || add_num(o, "mem_drops", (double)st->mem_drops);
-	err = err || add_num(o, "evicted_buckets", (double)st->evicted_buckets);
-	err = err || add_num(o, "cap_evicted_buckets", (double)st->cap_evicted_buckets);
-	err = err || add_num(o, "evicted_bucket_samples", (double)st->evicted_bucket_samples);
-	err = err || add_num(o, "evicted_bucket_alloc_bytes", (double)st->evicted_bucket_alloc_bytes);
-	err = err || add_num(o, "expired_stacks", (double)st->expired_stacks);
-	err = err || add_num(o, "expired_procs", (double)st->expired_procs);
-	err = err || add_num(o, "expired_funcs", (double)st->expired_funcs);
+	for (k = 0; !err && k < SNAP_STAT_NR; k++)
+		err = add_num(o, snap_stat_table[k].name, (double)st->v[k]);
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -130,35 +101,12 @@ static cJSON *proc_to_json(const struct snap_proc *p)
 	cJSON *o = cJSON_CreateObject();
 	int err = !o;
 
-	err = err || add_num(o, "pid", p->pid);
-	err = err || add_num(o, "ppid", p->ppid);
-	err = err || add_num(o, "ns_pid", p->ns_pid);
-	err = err || add_num(o, "parent", p->parent);
-	err = err || add_num(o, "root", p->root);
-	err = err || add_num(o, "exec_seq", p->exec_seq);
-	err = err || add_str(o, "comm", p->comm);
-	err = err || add_str(o, "cmdline", p->cmdline);
-	err = err || add_str(o, "exe", p->exe);
-	err = err || add_str(o, "python", p->python);
-	err = err || add_str(o, "status", p->status);
-	err = err || add_str(o, "message", p->message);
-	err = err || add_num(o, "mlpy", p->mlpy);
-	err = err || add_str(o, "ml_file", p->ml_file);
-	err = err || add_str(o, "ml_note", p->ml_note);
-	err = err || add_str(o, "ml_lines", p->ml_lines);
-	err = err || add_str(o, "container", p->container);
-	err = err || add_num(o, "start_ns", (double)p->start_ns);
-	err = err || add_num(o, "end_ns", (double)p->end_ns);
-	err = err || add_num(o, "ended", p->ended);
-	err = err || add_num(o, "exit_code", p->exit_code);
-	err = err || add_num(o, "maxrss_kb", (double)p->maxrss_kb);
-	if (p->peak_heap_kb)
-		err = err || add_num(o, "heap_kb", (double)p->peak_heap_kb);
-	err = err || add_num(o, "samples", (double)p->samples);
-	err = err || add_num(o, "alloc_bytes", (double)p->alloc_bytes);
-	err = err || add_num(o, "resident_bytes", (double)p->resident_bytes);
-	if (p->live_bytes)
-		err = err || add_num(o, "live_bytes", (double)p->live_bytes);
+#define SP_TO_JSON(field, ctype, kind, json, flags, ...)                                   \
+	SP_IF_STR(kind, err = err || add_str(o, json, p->field);)                              \
+	SP_IF_NUM(kind, if (!((flags) & SP_OMIT0) || p->field)                                 \
+		err = err || add_num(o, json, (double)p->field);)
+	SNAP_PROC_FIELDS(SP_TO_JSON)
+#undef SP_TO_JSON
 	if (err) {
 		cJSON_Delete(o);
 		return NULL;
@@ -304,37 +252,18 @@ static double get_opt_num(const cJSON *o, const char *k, double lo, double hi, s
 
 static void parse_stats(const cJSON *o, struct snap_stats *st, struct perr *pe)
 {
+	const struct snap_stat_desc *d;
+	int k;
+
 	if (!cJSON_IsObject(o)) {
 		fail(pe, "snapshot: missing \"%s\"%ld", "stats", 0);
 		return;
 	}
-	st->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, 0);
-	st->sample_drops = (uint64_t)get_num(o, "sample_drops", 0, U64MAX, pe, 0);
-	st->code_drops = (uint64_t)get_num(o, "code_drops", 0, U64MAX, pe, 0);
-	st->proc_drops = (uint64_t)get_num(o, "proc_drops", 0, U64MAX, pe, 0);
-	st->truncated = (uint64_t)get_num(o, "truncated", 0, U64MAX, pe, 0);
-	st->read_errors = (uint64_t)get_num(o, "read_errors", 0, U64MAX, pe, 0);
-	st->stack_overflow = (uint64_t)get_num(o, "stack_overflow", 0, U64MAX, pe, 0);
-	st->evicted_procs = (uint64_t)get_num(o, "evicted_procs", 0, U64MAX, pe, 0);
-	st->evicted_samples = (uint64_t)get_num(o, "evicted_samples", 0, U64MAX, pe, 0);
-	st->unresolved_frames = (uint64_t)get_num(o, "unresolved_frames", 0, U64MAX, pe, 0);
-	st->ml_lines_unmapped = (uint64_t)get_num(o, "ml_lines_unmapped", 0, U64MAX, pe, 0);
-	st->lost_samples = (uint64_t)get_num(o, "lost_samples", 0, U64MAX, pe, 0);
-	st->lost_alloc_bytes = (uint64_t)get_opt_num(o, "lost_alloc_bytes", 0, U64MAX, pe, 0);
-	st->memop_drops = (uint64_t)get_opt_num(o, "memop_drops", 0, U64MAX, pe, 0);
-	st->live_untracked_bytes =
-		(uint64_t)get_opt_num(o, "live_untracked_bytes", 0, U64MAX, pe, 0);
-	st->mem_events = (uint64_t)get_opt_num(o, "mem_events", 0, U64MAX, pe, 0);
-	st->mem_drops = (uint64_t)get_opt_num(o, "mem_drops", 0, U64MAX, pe, 0);
-	st->evicted_buckets = (uint64_t)get_opt_num(o, "evicted_buckets", 0, U64MAX, pe, 0);
-	st->cap_evicted_buckets = (uint64_t)get_opt_num(o, "cap_evicted_buckets", 0, U64MAX, pe, 0);
-	st->evicted_bucket_samples =
-		(uint64_t)get_opt_num(o, "evicted_bucket_samples", 0, U64MAX, pe, 0);
-	st->evicted_bucket_alloc_bytes =
-		(uint64_t)get_opt_num(o, "evicted_bucket_alloc_bytes", 0, U64MAX, pe, 0);
-	st->expired_stacks = (uint64_t)get_opt_num(o, "expired_stacks", 0, U64MAX, pe, 0);
-	st->expired_procs = (uint64_t)get_opt_num(o, "expired_procs", 0, U64MAX, pe, 0);
-	st->expired_funcs = (uint64_t)get_opt_num(o, "expired_funcs", 0, U64MAX, pe, 0);
+	for (k = 0; k < SNAP_STAT_NR; k++) {
+		d = &snap_stat_table[k];
+		st->v[k] = (uint64_t)(d->flags & SS_REQ ? get_num(o, d->name, 0, U64MAX, pe, 0)
+							: get_opt_num(o, d->name, 0, U64MAX, pe, 0));
+	}
 }
 
 static void parse_func(const cJSON *o, struct snap_func *f, struct perr *pe, long i)
@@ -356,33 +285,13 @@ static void parse_proc(const cJSON *o, struct snap_proc *p, size_t nprocs, struc
 		       long i)
 {
 	p->id = (uint32_t)i;
-	p->pid = (int32_t)get_num(o, "pid", 0, I32MAX, pe, i);
-	p->ppid = (int32_t)get_num(o, "ppid", 0, I32MAX, pe, i);
-	p->ns_pid = (int32_t)get_num(o, "ns_pid", 0, I32MAX, pe, i);
-	p->parent = (int32_t)get_num(o, "parent", -1, (double)nprocs - 1, pe, i);
-	p->root = (int32_t)get_num(o, "root", 0, (double)nprocs - 1, pe, i);
-	p->exec_seq = (uint32_t)get_num(o, "exec_seq", 0, 4294967295.0, pe, i);
-	p->comm = get_str(o, "comm", pe, i);
-	p->cmdline = get_str(o, "cmdline", pe, i);
-	p->exe = get_str(o, "exe", pe, i);
-	p->python = get_str(o, "python", pe, i);
-	p->status = get_str(o, "status", pe, i);
-	p->message = get_str(o, "message", pe, i);
-	p->mlpy = (enum mlpy_role)get_opt_num(o, "mlpy", MLPY_NONE, MLPY_SANDBOX, pe, i);
-	p->ml_file = get_opt_str(o, "ml_file", pe, i);
-	p->ml_note = get_opt_str(o, "ml_note", pe, i);
-	p->ml_lines = get_opt_str(o, "ml_lines", pe, i);
-	p->container = get_opt_str(o, "container", pe, i);
-	p->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, i);
-	p->end_ns = (uint64_t)get_num(o, "end_ns", 0, U64MAX, pe, i);
-	p->ended = (enum proc_end)get_num(o, "ended", PROC_RUNNING, PROC_EXECED, pe, i);
-	p->exit_code = (int32_t)get_num(o, "exit_code", I32MIN, I32MAX, pe, i);
-	p->maxrss_kb = (uint64_t)get_num(o, "maxrss_kb", 0, U64MAX, pe, i);
-	p->peak_heap_kb = (uint64_t)get_opt_num(o, "heap_kb", 0, U64MAX, pe, i);
-	p->samples = (uint64_t)get_num(o, "samples", 0, U64MAX, pe, i);
-	p->alloc_bytes = (uint64_t)get_opt_num(o, "alloc_bytes", 0, U64MAX, pe, i);
-	p->resident_bytes = (uint64_t)get_opt_num(o, "resident_bytes", 0, U64MAX, pe, i);
-	p->live_bytes = (int64_t)get_opt_num(o, "live_bytes", -9e18, 9e18, pe, i);
+#define SP_PARSE(field, ctype, kind, json, flags, lo, hi, rec)                                     \
+	SP_IF_STR(kind, p->field = (flags) & SP_REQ ? get_str(o, json, pe, i)                  \
+						    : get_opt_str(o, json, pe, i);)            \
+	SP_IF_NUM(kind, p->field = (ctype)((flags) & SP_REQ ? get_num(o, json, lo, hi, pe, i)  \
+							    : get_opt_num(o, json, lo, hi, pe, i));)
+	SNAP_PROC_FIELDS(SP_PARSE)
+#undef SP_PARSE
 }
 
 static void parse_stack(const cJSON *o, struct snap_stack *st, const struct snap *s,

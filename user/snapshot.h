@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "snapstats.h"
 
 #define SNAP_FORMAT_VERSION 1
 
@@ -50,33 +51,94 @@ struct snap_func {
 	int32_t py_line;
 };
 
+/* Every field of a process image in a snapshot, declared once: struct
+ * snap_proc, its JSON (both ways), freeing, copying, the store's copy of
+ * its live record (struct proc_rec) and deltas are made from this table.
+ *
+ * X(field, ctype, kind, json, flags, lo, hi, rec):
+ *   kind   SP_NUM (an integer or enum, a JSON number) or SP_STR (owned
+ *          char *, never NULL once parsed; a JSON string)
+ *   json   its key in the snapshot JSON
+ *   flags  SP_REQ: required in a snapshot (else absent reads as 0 or "");
+ *          SP_OMIT0: written only when not 0; SP_DELTA: a delta keeps its
+ *          growth (snapdelta.c)
+ *   lo, hi the range a parsed number must be in (hi may use nprocs, the
+ *          number of processes); unused for strings
+ *   rec    SP_REC: copied from the member of the same name of the live
+ *          record, struct proc_rec (store.c); SP_OWN: the store sets it
+ * The line order is the JSON order (keep it); add new fields at the end. */
+#define SNAP_PROC_FIELDS(X)                                                                     \
+	X(pid, int32_t, SP_NUM, "pid", SP_REQ, 0, SP_I32MAX, SP_REC)                            \
+	X(ppid, int32_t, SP_NUM, "ppid", SP_REQ, 0, SP_I32MAX, SP_REC)                          \
+	X(ns_pid, int32_t, SP_NUM, "ns_pid", SP_REQ, 0, SP_I32MAX, SP_REC)                      \
+	/* index of the image that forked or exec'd it, -1 */                                   \
+	X(parent, int32_t, SP_NUM, "parent", SP_REQ, -1, (double)nprocs - 1, SP_OWN)            \
+	/* index of the run's first image (itself for roots) */                                 \
+	X(root, int32_t, SP_NUM, "root", SP_REQ, 0, (double)nprocs - 1, SP_OWN)                 \
+	X(exec_seq, uint32_t, SP_NUM, "exec_seq", SP_REQ, 0, 4294967295.0, SP_REC)              \
+	X(comm, char *, SP_STR, "comm", SP_REQ, 0, 0, SP_REC)                                   \
+	X(cmdline, char *, SP_STR, "cmdline", SP_REQ, 0, 0, SP_REC)                             \
+	X(exe, char *, SP_STR, "exe", SP_REQ, 0, 0, SP_REC)                                     \
+	/* version, "" if none */                                                               \
+	X(python, char *, SP_STR, "python", SP_REQ, 0, 0, SP_REC)                               \
+	/* inspect_status_str() */                                                              \
+	X(status, char *, SP_STR, "status", SP_REQ, 0, 0, SP_OWN)                               \
+	/* why it is not profiled, "" if it is */                                               \
+	X(message, char *, SP_STR, "message", SP_REQ, 0, 0, SP_REC)                             \
+	X(mlpy, enum mlpy_role, SP_NUM, "mlpy", 0, MLPY_NONE, MLPY_SANDBOX, SP_REC)             \
+	/* the .ml program of an mlpy run, "" */                                                \
+	X(ml_file, char *, SP_STR, "ml_file", 0, 0, 0, SP_REC)                                  \
+	/* what went wrong mapping to .ml files, "" */                                          \
+	X(ml_note, char *, SP_STR, "ml_note", 0, 0, 0, SP_REC)                                  \
+	/* where ML lines come from (mlmap__lines_from), "" */                                  \
+	X(ml_lines, char *, SP_STR, "ml_lines", 0, 0, 0, SP_REC)                                \
+	/* "" on the host, else "root=DIR pidns=INODE" */                                       \
+	X(container, char *, SP_STR, "container", 0, 0, 0, SP_REC)                              \
+	/* CLOCK_MONOTONIC; end_ns 0 while running */                                           \
+	X(start_ns, uint64_t, SP_NUM, "start_ns", SP_REQ, 0, SP_U64MAX, SP_REC)                 \
+	X(end_ns, uint64_t, SP_NUM, "end_ns", SP_REQ, 0, SP_U64MAX, SP_REC)                     \
+	X(ended, enum proc_end, SP_NUM, "ended", SP_REQ, PROC_RUNNING, PROC_EXECED, SP_REC)     \
+	X(exit_code, int32_t, SP_NUM, "exit_code", SP_REQ, SP_I32MIN, SP_I32MAX, SP_REC)        \
+	/* peak RSS (so far, if running) */                                                     \
+	X(maxrss_kb, uint64_t, SP_NUM, "maxrss_kb", SP_REQ, 0, SP_U64MAX, SP_REC)               \
+	/* largest anonymous resident memory seen, 0 unknown */                                 \
+	X(peak_heap_kb, uint64_t, SP_NUM, "heap_kb", SP_OMIT0, 0, SP_U64MAX, SP_REC)            \
+	X(samples, uint64_t, SP_NUM, "samples", SP_REQ | SP_DELTA, 0, SP_U64MAX, SP_REC)        \
+	X(alloc_bytes, uint64_t, SP_NUM, "alloc_bytes", 0, 0, SP_U64MAX, SP_REC)                \
+	X(resident_bytes, uint64_t, SP_NUM, "resident_bytes", 0, 0, SP_U64MAX, SP_REC)          \
+	/* --memory=live: held at the end (now if running) */                                   \
+	X(live_bytes, int64_t, SP_NUM, "live_bytes", SP_OMIT0, -9e18, 9e18, SP_REC)
+
+enum snap_proc_flags {
+	SP_REQ = 1 << 0,
+	SP_OMIT0 = 1 << 1,
+	SP_DELTA = 1 << 2,
+};
+
+#define SP_U64MAX 18446744073709551615.0
+#define SP_I32MIN -2147483648.0
+#define SP_I32MAX 2147483647.0
+
 struct snap_proc {
 	uint32_t id;     /* index in procs[] */
-	int32_t pid, ppid, ns_pid;
-	int32_t parent;  /* index of the image that forked or exec'd it, -1 */
-	int32_t root;    /* index of the run's first image (itself for roots) */
-	uint32_t exec_seq;
-	char *comm;
-	char *cmdline;
-	char *exe;
-	char *python;    /* version, "" if none */
-	char *status;    /* inspect_status_str() */
-	char *message;   /* why it is not profiled, "" if it is */
-	enum mlpy_role mlpy;
-	char *ml_file;   /* the .ml program of an mlpy run, "" */
-	char *ml_note;   /* what went wrong mapping to .ml files, "" */
-	char *ml_lines;  /* where ML lines come from (mlmap__lines_from), "" */
-	char *container; /* "" on the host, else "root=DIR pidns=INODE" */
-	uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end_ns 0 while running */
-	enum proc_end ended;
-	int32_t exit_code;
-	uint64_t maxrss_kb;    /* peak RSS (so far, if running) */
-	uint64_t peak_heap_kb; /* largest anonymous resident memory seen, 0 unknown */
-	uint64_t samples;
-	uint64_t alloc_bytes;
-	uint64_t resident_bytes;
-	int64_t live_bytes;  /* --memory=live: held at the end (now if running) */
+#define SNAP_PROC_MEMBER(field, ctype, ...) ctype field;
+	SNAP_PROC_FIELDS(SNAP_PROC_MEMBER)
+#undef SNAP_PROC_MEMBER
 };
+
+/* Helpers for code generated from SNAP_PROC_FIELDS: SP_IF_STR(kind, x)
+ * is x for a string field, nothing for a number; SP_IF_NUM likewise;
+ * SP_IF_REC(rec, x) is x for a field copied from struct proc_rec. */
+#define SP_IF_STR(kind, x) SP_IF_STR_##kind(x)
+#define SP_IF_STR_SP_STR(x) x
+#define SP_IF_STR_SP_NUM(x)
+#define SP_IF_NUM(kind, x) SP_IF_NUM_##kind(x)
+#define SP_IF_NUM_SP_STR(x)
+#define SP_IF_NUM_SP_NUM(x) x
+#define SP_IF_REC(rec, x) SP_IF_REC_##rec(x)
+#define SP_IF_REC_SP_REC(x) x
+#define SP_IF_REC_SP_OWN(x)
+
 
 struct snap_frame {
 	uint32_t func;
@@ -94,34 +156,6 @@ struct snap_stack {
 	uint64_t t;              /* start of its time bucket (CLOCK_MONOTONIC ns);
 				  * 0: not bucketed (the whole profile) */
 	struct snap_frame *frames;
-};
-
-struct snap_stats {
-	uint64_t samples;          /* samples of target threads seen by BPF */
-	uint64_t sample_drops;     /* lost: ring buffer full */
-	uint64_t code_drops;       /* code events lost (retried) */
-	uint64_t proc_drops;       /* process events lost */
-	uint64_t truncated;        /* stacks deeper than the walk */
-	uint64_t read_errors;      /* walks cut by an unreadable address */
-	uint64_t stack_overflow;   /* samples folded: stack table full */
-	uint64_t evicted_procs;    /* process records dropped: table full */
-	uint64_t evicted_samples;  /* their samples */
-	uint64_t unresolved_frames;
-	uint64_t ml_lines_unmapped; /* ML frames whose .ml line is unknown */
-	uint64_t lost_samples;     /* samples not stored: tables full */
-	uint64_t lost_alloc_bytes; /* allocated bytes not stored: tables full */
-	uint64_t mem_events;       /* memory stack events */
-	uint64_t mem_drops;        /* memory stack events lost: ring buffer full */
-	uint64_t memop_drops;      /* live: unmap/remap/shrink events lost (bytes stay live) */
-	uint64_t live_untracked_bytes; /* live: mapped bytes whose address could not be kept */
-	/* Bounded history (docs/snapshot.md): what left the store. */
-	uint64_t evicted_buckets;      /* time buckets dropped (aged out or a cap) */
-	uint64_t cap_evicted_buckets;  /* of those, dropped before the retention: a table was full */
-	uint64_t evicted_bucket_samples;     /* the samples they held */
-	uint64_t evicted_bucket_alloc_bytes; /* the mapped bytes they held */
-	uint64_t expired_stacks;   /* stack records freed: no bucket used them */
-	uint64_t expired_procs;    /* ended process records freed: nothing left in retention */
-	uint64_t expired_funcs;    /* functions freed: no stack or live process used them */
 };
 
 struct snap {

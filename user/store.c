@@ -817,41 +817,24 @@ static int copy_proc(const struct store *st, const struct proc_node *pn, struct 
 {
 	const struct proc_rec *r = &pn->rec;
 	uintptr_t parent = (uintptr_t)hashmap__find(index_of, r->parent_id);
+	int ok = 1;
 
 	(void)st;
 	out->id = index;
-	out->pid = r->pid;
-	out->ppid = r->ppid;
-	out->ns_pid = r->ns_pid;
 	/* index_of stores index + 1 so that 0 means absent. */
 	out->parent = parent ? (int32_t)(parent - 1) : -1;
 	out->root = out->parent >= 0 ? snap->procs[out->parent].root : (int32_t)index;
-	out->exec_seq = r->exec_seq;
-	out->comm = dup_or_empty(r->comm);
-	out->cmdline = dup_or_empty(r->cmdline);
-	out->exe = dup_or_empty(r->exe);
-	out->python = dup_or_empty(r->python);
 	out->status = dup_or_empty(inspect_status_str(r->inspect_status));
-	out->message = dup_or_empty(r->message);
-	out->start_ns = r->start_ns;
-	out->end_ns = r->end_ns;
-	out->ended = r->ended;
-	out->exit_code = r->exit_code;
-	out->maxrss_kb = r->maxrss_kb;
-	out->peak_heap_kb = r->peak_heap_kb;
-	out->samples = r->samples;
-	out->alloc_bytes = r->alloc_bytes;
-	out->resident_bytes = r->resident_bytes;
-	out->live_bytes = r->live_bytes;
-	out->mlpy = r->mlpy;
-	out->ml_file = dup_or_empty(r->ml_file);
-	out->ml_note = dup_or_empty(r->ml_note);
-	out->ml_lines = dup_or_empty(r->ml_lines);
-	out->container = dup_or_empty(r->container);
-	return out->comm && out->cmdline && out->exe && out->python && out->status &&
-		       out->message && out->ml_file && out->ml_note && out->ml_lines && out->container
-		       ? 0
-		       : -ENOMEM;
+	/* The fields the live record has under the same name. */
+#define SP_COPY(field, ctype, kind, json, flags, lo, hi, rec)                                  \
+	SP_IF_REC(rec, SP_IF_STR(kind, out->field = dup_or_empty(r->field);)                     \
+		       SP_IF_NUM(kind, out->field = r->field;))
+	SNAP_PROC_FIELDS(SP_COPY)
+#undef SP_COPY
+#define SP_CHECK(field, ctype, kind, ...) SP_IF_STR(kind, ok = ok && out->field;)
+	SNAP_PROC_FIELDS(SP_CHECK)
+#undef SP_CHECK
+	return ok ? 0 : -ENOMEM;
 }
 
 static int copy_func(const struct func_rec *r, struct snap_func *f)
