@@ -33,12 +33,15 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             store.c)
 # Counters and process fields, each declared once.
 LIB_SRCS += user/snapstats.c
+# The collector and what it is made of (its real dependencies, collector_sys.c,
+# are the daemon's; tests give it fakes).
+LIB_SRCS += user/collector.c user/targets.c user/mlpyattr.c
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
             export_pprof.c export_html.c diff.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
-               collector.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
+               collector_sys.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
 # Running as a service (snapshot directory, config file).
 LIB_SRCS += user/snapdir.c user/conffile.c
 # --memory=live: memory held, by the stack that mapped it.

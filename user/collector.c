@@ -1,32 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Event handling. Events arrive in the order BPF produced them (one ring
- * buffer), so a code event precedes the samples that use it and an exec
- * precedes the samples of the new image. */
+/* Event handling and process lifetimes. Events arrive in the order BPF
+ * produced them (one ring buffer), so a code event precedes the samples
+ * that use it and an exec precedes the samples of the new image. What
+ * mlpy support adds is in mlpyattr.c, target selection and scans in
+ * targets.c; everything outside the process goes through the ops
+ * (collector_sys.c). */
 #include <errno.h>
-#include <limits.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <dirent.h>
 #include <unistd.h>
-#include <sys/stat.h>
-#include <bpf/bpf.h>
-#include "bpfload.h"
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include "mlprof_abi.h"
 #include "cmdline.h"
 #include "collector.h"
 #include "inspect.h"
 #include "mlmap.h"
-#include "procmaps.h"
+#include "mlpyattr.h"
 #include "procstatus.h"
 #include "pyunicode.h"
-#include "sampler.h"
 #include "hashmap.h"
 #include "liveset.h"
 #include "store.h"
 #include "symbols.h"
+#include "targets.h"
 
 /* Inspection retries while ld.so has not mapped libpython yet. */
 #define RETRY_FIRST_NS (1000ULL * 1000)
@@ -44,10 +42,8 @@ struct pending {
 
 struct collector {
 	struct store *st;
-	struct inspector *in;
-	struct bpf_ctx *bpf;
-	struct sampler *smp;
-	struct hashmap *trees; /* root pid -> live processes in its tree */
+	struct collector_ops ops;
+	struct target_trees *trees;
 	enum target_mode mode;
 	int verbose;
 	struct pending pending[MAX_PENDING];
@@ -58,18 +54,18 @@ struct collector {
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
 };
 
-struct collector *collector__new(struct store *st, struct inspector *in, enum target_mode mode,
-				 int verbose)
+struct collector *collector__new(struct store *st, const struct collector_ops *ops,
+				 enum target_mode mode, int verbose)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->trees = hashmap__new(NULL, NULL))) {
+	if (!c || !(c->trees = target_trees__new())) {
 		free(c);
 		errno = ENOMEM;
 		return NULL;
 	}
 	c->st = st;
-	c->in = in;
+	c->ops = *ops;
 	c->mode = mode;
 	c->verbose = verbose;
 	return c;
@@ -86,7 +82,7 @@ static int free_liveset(uint64_t key, void *value, void *ctx)
 void collector__free(struct collector *c)
 {
 	if (c) {
-		hashmap__free(c->trees);
+		target_trees__free(c->trees);
 		if (c->live)
 			hashmap__for_each(c->live, free_liveset, NULL);
 		hashmap__free(c->live);
@@ -165,7 +161,7 @@ static int live_mapped(struct collector *c, struct proc_rec *p, const struct mlp
 static void probe_finalize(struct collector *c, int pid, const char *binary)
 {
 	if (binary[0])
-		sampler__probe_finalize(c->smp, pid, binary);
+		c->ops.probe_finalize(c->ops.ctx, pid, binary);
 }
 
 static void on_memop(struct collector *c, const struct mlprof_memop_event *ev)
@@ -198,34 +194,17 @@ static void on_memop(struct collector *c, const struct mlprof_memop_event *ev)
 	}
 }
 
-void collector__set_bpf(struct collector *c, struct bpf_ctx *b, struct sampler *smp)
-{
-	c->bpf = b;
-	c->smp = smp;
-}
-
 /* ---- target trees: a root's perf events live while any member does ---- */
 
 static void tree_join(struct collector *c, int root)
 {
-	uintptr_t n = (uintptr_t)hashmap__find(c->trees, (uint32_t)root);
-
-	if (root)
-		hashmap__set(c->trees, (uint32_t)root, (void *)(n + 1), NULL);
+	target_trees__join(c->trees, root); /* ENOMEM: its events stay a while longer */
 }
 
 static void tree_leave(struct collector *c, int root)
 {
-	uintptr_t n = (uintptr_t)hashmap__find(c->trees, (uint32_t)root);
-
-	if (!root || !n)
-		return;
-	if (n > 1) {
-		hashmap__set(c->trees, (uint32_t)root, (void *)(n - 1), NULL);
-	} else {
-		hashmap__delete(c->trees, (uint32_t)root);
-		sampler__remove_process(c->smp, root);
-	}
+	if (target_trees__leave(c->trees, root))
+		c->ops.remove_process(c->ops.ctx, root);
 }
 
 void collector__counts(const struct collector *c, uint64_t *events, uint64_t *bad_events)
@@ -276,127 +255,6 @@ static void pending_add(struct collector *c, int pid, uint32_t exec_seq, uint64_
 	p->next_ns = now + p->delay_ns;
 }
 
-static char *read_link(int pid, const char *what)
-{
-	char path[64], buf[4096];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return strdup(buf);
-}
-
-/* CLOCK_REALTIME ns of a CLOCK_MONOTONIC time stamp (0 stays 0). */
-static int64_t real_time_of(uint64_t mono_ns)
-{
-	struct timespec r, m;
-	int64_t now_r, now_m;
-
-	if (!mono_ns || clock_gettime(CLOCK_REALTIME, &r) || clock_gettime(CLOCK_MONOTONIC, &m))
-		return 0;
-	now_r = (int64_t)r.tv_sec * 1000000000 + r.tv_nsec;
-	now_m = (int64_t)m.tv_sec * 1000000000 + m.tv_nsec;
-	return now_r - (now_m - (int64_t)mono_ns);
-}
-
-static char *join_path(const char *dir, const char *path)
-{
-	char *out;
-
-	if (path[0] == '/' || !dir)
-		return strdup(path);
-	if (asprintf(&out, "%s/%s", dir, path) < 0)
-		return NULL;
-	return out;
-}
-
-/* The .ml program of `mlpy run prog.ml`: the first argument after the
- * mlpy entry that ends in .ml, resolved against the process's cwd. */
-static char *ml_program(const struct cmdline *cl, const char *cwd)
-{
-	int is_module, next, i;
-	size_t n;
-
-	if (!cmdline_python_target(cl, &is_module, &next))
-		return NULL;
-	for (i = next; i < cl->argc; i++) {
-		n = strlen(cl->argv[i]);
-		if (n > 3 && !strcmp(cl->argv[i] + n - 3, ".ml"))
-			return join_path(cwd, cl->argv[i]);
-	}
-	return NULL;
-}
-
-/* The sandbox script of an mlpy sandbox child: python <tmp>/mlpy_sandbox_*
- * /sandbox_execution.py. */
-static const char *sandbox_script(const struct cmdline *cl)
-{
-	int is_module, next;
-	const char *t = cmdline_python_target(cl, &is_module, &next), *dir;
-
-	if (!t || is_module || strcmp(path_basename(t), "sandbox_execution.py"))
-		return NULL;
-	dir = strstr(t, "/mlpy_sandbox_");
-	return dir && strchr(dir + 1, '/') == strrchr(t, '/') ? t : NULL;
-}
-
-/* Sets up ML attribution for an image of an mlpy run. */
-static void describe_mlpy(struct collector *c, struct proc_rec *p, const struct cmdline *cl)
-{
-	const struct proc_rec *a;
-	const char *script;
-	char *path;
-
-	if (cmdline_is_mlpy(cl)) {
-		p->mlpy = MLPY_CLI;
-		p->in_mlpy = 1;
-		free(p->ml_file);
-		p->ml_file = ml_program(cl, p->cwd);
-	}
-	if (!p->in_mlpy)
-		return;
-	mlmap__free(p->ml);
-	p->ml = mlmap__new(p->pid);
-	script = sandbox_script(cl);
-	if (!p->ml || !script)
-		return;
-	p->mlpy = MLPY_SANDBOX;
-	/* The program comes from the nearest mlpy CLI up the tree. */
-	for (a = p; a && !a->ml_file; a = store__proc_by_id(c->st, a->parent_id))
-		;
-	if (a && a->ml_file && !p->ml_file)
-		p->ml_file = strdup(a->ml_file);
-	path = join_path(p->cwd, script);
-	if (path)
-		mlmap__set_sandbox(p->ml, path, p->ml_file, a ? real_time_of(a->start_ns) : 0);
-	free(path);
-	snprintf(p->ml_note, sizeof(p->ml_note), "%s", mlmap__note(p->ml));
-	p->ml_lines = mlmap__lines_from(p->ml);
-}
-
-/* Names the container a process runs in: its root directory if it is
- * not ours, and its PID namespace if it is not ours. "" on the host. */
-static char *describe_container(int pid)
-{
-	char path[64], *root = read_link(pid, "root"), *out = NULL;
-	struct stat mine, theirs;
-	int other_ns;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
-	other_ns = !stat("/proc/self/ns/pid", &mine) && !stat(path, &theirs) &&
-		   mine.st_ino != theirs.st_ino;
-	if (other_ns || (root && strcmp(root, "/"))) {
-		if (asprintf(&out, "root=%s%s%.0llu", root ? root : "?", other_ns ? " pidns=" : "",
-			     other_ns ? (unsigned long long)theirs.st_ino : 0ULL) < 0)
-			out = NULL;
-	}
-	free(root);
-	return out ? out : strdup("");
-}
-
 /* Reads the command line, cwd and executable into the record. */
 static void describe_proc(struct collector *c, struct proc_rec *p)
 {
@@ -404,21 +262,21 @@ static void describe_proc(struct collector *c, struct proc_rec *p)
 	struct cmdline cl;
 
 	free(p->container);
-	p->container = describe_container(p->pid);
+	p->container = c->ops.container(c->ops.ctx, p->pid);
 	/* A root added from /proc (--pid, a scan) had no exec event to say
 	 * its pid inside its namespace. */
 	memset(&ps, 0, sizeof(ps));
-	procstatus_read(p->pid, &ps);
+	c->ops.read_status(c->ops.ctx, p->pid, &ps);
 	if (!p->ns_pid && ps.ns_pid > 0)
 		p->ns_pid = ps.ns_pid;
 	free(p->cwd);
-	p->cwd = read_link(p->pid, "cwd");
+	p->cwd = c->ops.read_link(c->ops.ctx, p->pid, "cwd");
 	free(p->exe);
-	p->exe = read_link(p->pid, "exe");
-	if (!cmdline_read(p->pid, &cl)) {
+	p->exe = c->ops.read_link(c->ops.ctx, p->pid, "exe");
+	if (!c->ops.read_cmdline(c->ops.ctx, p->pid, &cl)) {
 		free(p->cmdline);
 		p->cmdline = cmdline_join(&cl);
-		describe_mlpy(c, p, &cl);
+		mlpyattr__describe(c->st, p, &cl);
 		cmdline_free(&cl);
 	}
 }
@@ -431,7 +289,7 @@ static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
 	uint32_t layout_id;
 	int err;
 
-	inspector__inspect(c->in, p->pid, &res);
+	c->ops.inspect(c->ops.ctx, p->pid, &res);
 	if (c->verbose)
 		fprintf(stderr, "mlprofd: inspect pid %d (exec %u): %s %s %s runtime=0x%llx %s\n",
 			p->pid, p->exec_seq, inspect_status_str(res.status), res.version, res.binary,
@@ -449,16 +307,16 @@ static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
 		return;
 	if (c->live)
 		probe_finalize(c, p->pid, res.binary);
-	err = bpfload__layout_id(c->bpf, &res.layout, &layout_id);
+	err = c->ops.layout_id(c->ops.ctx, &res.layout, &layout_id);
 	if (!err)
-		err = bpfload__get_target(c->bpf, (uint32_t)p->pid, &t);
+		err = c->ops.get_target(c->ops.ctx, p->pid, &t);
 	if (!err && t.exec_seq != p->exec_seq)
 		err = -ESTALE; /* it exec'd again meanwhile; that exec is handled next */
 	if (!err) {
 		t.layout_id = layout_id;
 		t.runtime = res.runtime;
 		t.code_type = res.code_type;
-		err = bpfload__set_target(c->bpf, (uint32_t)p->pid, &t, BPF_EXIST);
+		err = c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
 	}
 	if (err && err != -ESTALE) {
 		p->inspect_status = INSPECT_ERROR;
@@ -478,7 +336,7 @@ static void end_if_gone(struct proc_rec *p, void *ctx)
 {
 	struct sweep_ctx *sc = ctx;
 
-	if (!kill(p->pid, 0) || errno != ESRCH)
+	if (!sc->c->ops.gone(sc->c->ops.ctx, p->pid))
 		return;
 	if (!p->message[0])
 		snprintf(p->message, sizeof(p->message), "exit not seen: ended when found gone");
@@ -528,38 +386,50 @@ uint64_t collector__tick(struct collector *c, uint64_t now)
 static int wanted_by_mode(const struct collector *c, int pid)
 {
 	struct cmdline cl;
-	int want = 0;
+	int want;
 
-	if (c->mode == TARGET_NONE || cmdline_read(pid, &cl))
+	if (c->mode == TARGET_NONE || c->ops.read_cmdline(c->ops.ctx, pid, &cl))
 		return 0;
-	if (c->mode == TARGET_MLPY)
-		want = cmdline_is_mlpy(&cl);
-	else if (c->mode == TARGET_PYTHON)
-		want = 1; /* decided by inspection */
+	want = targets__wanted(c->mode, &cl);
 	cmdline_free(&cl);
 	return want;
 }
 
+/* A new target: its BPF entry, perf events of its own (if `events`) and
+ * its image (of parent, or a root), all or nothing. The image, or NULL
+ * with *err set: -EEXIST if it is a target already. */
+static struct proc_rec *add_target(struct collector *c, int pid, const struct mlprof_target *t,
+				   int events, const struct proc_rec *parent, uint64_t now,
+				   int *err)
+{
+	struct proc_rec *p = NULL;
+
+	*err = c->ops.set_target(c->ops.ctx, pid, t, BPF_NOEXIST);
+	if (*err)
+		return NULL;
+	*err = events ? c->ops.add_process(c->ops.ctx, pid) : 0;
+	p = *err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
+	if (!p) {
+		if (!*err && events)
+			c->ops.remove_process(c->ops.ctx, pid);
+		c->ops.del_target(c->ops.ctx, pid);
+		*err = *err ? *err : -ENOMEM;
+	}
+	return p;
+}
+
 int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 {
-	struct mlprof_target t = { .flags = MLPROF_TF_ROOT };
+	const struct mlprof_target t = { .flags = MLPROF_TF_ROOT };
 	struct proc_rec *p;
 	int err;
 
-	err = bpfload__set_target(c->bpf, (uint32_t)pid, &t, BPF_NOEXIST);
-	if (err)
+	p = add_target(c, pid, &t, 1, NULL, now, &err);
+	if (!p)
 		return err == -EEXIST ? 0 : err;
-	err = sampler__add_process(c->smp, pid);
-	p = err ? NULL : store__proc_start(c->st, pid, 0, now, NULL);
-	if (!p) {
-		if (!err)
-			sampler__remove_process(c->smp, pid);
-		bpfload__del_target(c->bpf, (uint32_t)pid);
-		return err ? err : -ENOMEM;
-	}
 	p->root_pid = pid;
 	tree_join(c, pid);
-	sampler__probe_memory(c->smp, pid);
+	c->ops.probe_memory(c->ops.ctx, pid);
 	describe_proc(c, p);
 	if (inspect) {
 		inspect_proc(c, p, now);
@@ -570,47 +440,19 @@ int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 	return 0;
 }
 
-/* For --target python: keep the process only if it is a CPython. */
-static void add_if_python(struct collector *c, int pid, uint64_t now)
+static void consider(struct collector *c, int pid, uint64_t now)
 {
 	struct inspect_result res;
 
-	inspector__inspect(c->in, pid, &res);
-	if (res.status == INSPECT_OK || res.status == INSPECT_NOT_READY ||
-	    res.status == INSPECT_UNSUPPORTED)
-		collector__add_root(c, pid, now, 1);
-}
-
-static void consider(struct collector *c, int pid, uint64_t now)
-{
 	if (!wanted_by_mode(c, pid))
 		return;
-	if (c->mode == TARGET_PYTHON)
-		add_if_python(c, pid, now);
-	else
-		collector__add_root(c, pid, now, 1);
-}
-
-/* The parent pid from /proc/PID/stat, or 0. */
-static int read_ppid(int pid)
-{
-	char path[64], buf[512], *p;
-	int ppid = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		p = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
-		if (p && sscanf(p + 1, " %*c %d", &ppid) != 1)
-			ppid = 0;
+	if (c->mode == TARGET_PYTHON) {
+		/* Keep the process only if it is a CPython. */
+		c->ops.inspect(c->ops.ctx, pid, &res);
+		if (!targets__is_python(&res))
+			return;
 	}
-	return ppid;
+	collector__add_root(c, pid, now, 1);
 }
 
 /* A process that was already running under a target when the daemon
@@ -620,20 +462,11 @@ static int read_ppid(int pid)
 static int add_existing_child(struct collector *c, const struct proc_rec *parent, int pid,
 			      uint64_t now)
 {
-	struct mlprof_target t = { .flags = MLPROF_TF_INHERITED };
-	struct proc_rec *p = NULL;
-	int err = bpfload__set_target(c->bpf, (uint32_t)pid, &t, BPF_NOEXIST);
+	const struct mlprof_target t = { .flags = MLPROF_TF_INHERITED };
+	struct proc_rec *p;
+	int err;
 
-	if (!err) {
-		err = sampler__add_process(c->smp, pid);
-		p = err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
-		if (!p && !err)
-			sampler__remove_process(c->smp, pid);
-		if (!p) {
-			bpfload__del_target(c->bpf, (uint32_t)pid);
-			err = err ? err : -ENOMEM;
-		}
-	}
+	p = add_target(c, pid, &t, 1, parent, now, &err);
 	if (p) {
 		p->root_pid = parent->root_pid;
 		tree_join(c, p->root_pid);
@@ -645,56 +478,42 @@ static int add_existing_child(struct collector *c, const struct proc_rec *parent
 	return err == -EEXIST ? 0 : err;
 }
 
-/* Adds running descendants of targets (each pass one generation deeper);
- * returns how many were added. */
-static int scan_descendants(struct collector *c, uint64_t now)
-{
-	const struct proc_rec *parent;
-	struct dirent *de;
-	int added = 0, pass, more = 1, ppid;
-	char *end;
-	long pid;
-	DIR *d;
+struct scan_ctx {
+	struct collector *c;
+	uint64_t now;
+};
 
-	for (pass = 0; pass < 16 && more; pass++) {
-		more = 0;
-		d = opendir("/proc");
-		while (d && (de = readdir(d)) != NULL) {
-			pid = strtol(de->d_name, &end, 10);
-			if (*end || pid <= 0 || pid == getpid() || store__proc(c->st, (int)pid))
-				continue;
-			ppid = read_ppid((int)pid);
-			parent = ppid > 0 ? store__proc(c->st, ppid) : NULL;
-			if (parent && !parent->ended && !add_existing_child(c, parent, (int)pid, now) &&
-			    store__proc(c->st, (int)pid)) {
-				added++;
-				more = 1;
-			}
-		}
-		if (d)
-			closedir(d);
-	}
-	return added;
+static int scan_is_target(void *arg, int pid)
+{
+	struct scan_ctx *sc = arg;
+
+	return store__proc(sc->c->st, pid) != NULL;
+}
+
+static int scan_add_child(void *arg, int ppid, int pid)
+{
+	struct scan_ctx *sc = arg;
+	const struct proc_rec *parent = store__proc(sc->c->st, ppid);
+
+	return parent && !parent->ended && !add_existing_child(sc->c, parent, pid, sc->now) &&
+	       store__proc(sc->c->st, pid);
+}
+
+static void scan_consider(void *arg, int pid)
+{
+	struct scan_ctx *sc = arg;
+
+	consider(sc->c, pid, sc->now);
 }
 
 void collector__scan_existing(struct collector *c, uint64_t now)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	char *end;
-	long pid;
+	struct scan_ctx sc = { c, now };
 
-	while (d && (de = readdir(d)) != NULL) {
-		pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0 || pid == getpid())
-			continue;
-		consider(c, (int)pid, now);
-	}
-	if (d)
-		closedir(d);
+	c->ops.for_each_pid(c->ops.ctx, scan_consider, &sc);
 	/* In python mode every CPython is a root already. */
 	if (c->mode != TARGET_PYTHON)
-		scan_descendants(c, now);
+		targets__scan_descendants(&c->ops, scan_is_target, scan_add_child, &sc);
 }
 
 /* ---- events ---- */
@@ -710,7 +529,7 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 	}
 	prev = store__proc(c->st, pid);
 	/* The new image may bring another C library (a chroot). */
-	sampler__probe_memory(c->smp, pid);
+	c->ops.probe_memory(c->ops.ctx, pid);
 	live_forget(c, pid);
 	p = store__proc_start(c->st, pid, ev->hdr.exec_seq, ev->hdr.ts_ns, prev);
 	if (!p)
@@ -730,7 +549,7 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 {
 	struct proc_rec *parent = store__proc(c->st, (int)ev->ppid), *p;
 
-	sampler__probe_memory(c->smp, (int)ev->hdr.pid);
+	c->ops.probe_memory(c->ops.ctx, (int)ev->hdr.pid);
 	p = store__proc_start(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq, ev->hdr.ts_ns, parent);
 	if (!p)
 		return;
@@ -746,8 +565,7 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 		memcpy(p->python, parent->python, sizeof(p->python));
 		p->inspect_status = parent->inspect_status;
 		memcpy(p->message, parent->message, sizeof(p->message));
-		p->in_mlpy = parent->in_mlpy;
-		p->ml = parent->in_mlpy ? mlmap__new(p->pid) : NULL;
+		mlpyattr__fork(p, parent);
 	} else {
 		describe_proc(c, p);
 		inspect_proc(c, p, ev->hdr.ts_ns);
@@ -759,7 +577,7 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
 
 	pending_remove(c, (int)ev->hdr.pid);
-	sampler__unprobe_memory(c->smp, (int)ev->hdr.pid);
+	c->ops.unprobe_memory(c->ops.ctx, (int)ev->hdr.pid);
 	live_forget(c, (int)ev->hdr.pid);
 	if (!p)
 		return;
@@ -771,7 +589,7 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	/* Perf events of its own if it was found running at start
 	 * (add_existing_child); a no-op for forked children. */
 	if (p->pid != p->root_pid)
-		sampler__remove_process(c->smp, p->pid);
+		c->ops.remove_process(c->ops.ctx, p->pid);
 }
 
 static char *decode(const uint8_t *data, size_t len, unsigned kind)
@@ -779,38 +597,6 @@ static char *decode(const uint8_t *data, size_t len, unsigned kind)
 	char *s = kind ? pyunicode_to_utf8(data, len, kind) : NULL;
 
 	return s ? s : strdup("?");
-}
-
-/* Interns a code object of an mlpy run as ML code if it is; returns the
- * function id, or UINT32_MAX if it is not ML code. */
-static uint32_t intern_ml(struct collector *c, struct proc_rec *p, const char *file,
-			  const char *name, int32_t firstlineno, const struct mlmod **mod,
-			  int32_t *offset)
-{
-	int is_main;
-	int32_t line;
-
-	*mod = p->ml ? mlmap__module(p->ml, file, firstlineno, offset) : NULL;
-	if (!*mod)
-		return UINT32_MAX;
-	/* The sandbox script's own <module> (it calls main()) is template. */
-	if (mlmap__is_sandbox(p->ml, file) && !strcmp(name, "<module>")) {
-		*mod = NULL;
-		return UINT32_MAX;
-	}
-	is_main = (mlmap__is_sandbox(p->ml, file) && !strcmp(name, "main")) ||
-		  !strcmp(name, "<module>");
-	if (mlmap__is_sandbox(p->ml, file) && !is_main && firstlineno - *offset < 1) {
-		*mod = NULL; /* a function of the sandbox template itself */
-		return UINT32_MAX;
-	}
-	/* main() runs the program's top-level statements; <module> an ML
-	 * module's. */
-	if (is_main)
-		return store__func(c->st, mlmod_path(*mod), "<top level>", "<top level>", 0, FUNC_ML,
-				   file, firstlineno);
-	line = mlmod_def_line(*mod, name, firstlineno - *offset);
-	return store__func(c->st, mlmod_path(*mod), name, name, line, FUNC_ML, file, firstlineno);
 }
 
 static void on_code(struct collector *c, const struct mlprof_code *ev, size_t size)
@@ -840,7 +626,7 @@ static void on_code(struct collector *c, const struct mlprof_code *ev, size_t si
 	qual = decode(d, ev->qualname_len, ev->qualname_kind);
 	d += ev->qualname_len;
 	if (file && name && qual) {
-		func = intern_ml(c, p, file, name, ev->firstlineno, &mod, &offset);
+		func = mlpyattr__intern(c->st, p, file, name, ev->firstlineno, &mod, &offset);
 		if (func == UINT32_MAX)
 			func = store__func(c->st, file, name, qual, ev->firstlineno, FUNC_PYTHON,
 					   NULL, 0);
@@ -919,15 +705,8 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		if (ci) {
 			c->frames[n].func = ci->func;
 			c->frames[n].line = linemap_line(&ci->lines, ev->frames[i].lasti);
-			if (ci->ml) {
-				int32_t py_line = c->frames[n].line - ci->ml_offset;
-
-				c->frames[n].line = mlmod_line(ci->ml, py_line);
-				/* Unknown ML lines of the program are counted; the
-				 * sandbox template's lines are not the program's. */
-				stats->ml_lines_unmapped += c->frames[n].line < 0 &&
-							    mlmod_in_code(ci->ml, py_line);
-			}
+			if (ci->ml)
+				mlpyattr__frame_line(ci, &c->frames[n], stats);
 		} else {
 			c->frames[n].func = store__pseudo(c->st, PSEUDO_UNKNOWN_CODE);
 			c->frames[n].line = -1;
@@ -1015,10 +794,10 @@ int collector__on_event(void *ctx, void *data, size_t size)
 
 static void read_peak(struct proc_rec *p, void *ctx)
 {
+	const struct collector *c = ctx;
 	struct procstatus ps;
 
-	(void)ctx;
-	if (procstatus_read(p->pid, &ps))
+	if (c->ops.read_status(c->ops.ctx, p->pid, &ps))
 		return; /* gone: its exit event brings the kernel's peak */
 	if (ps.hwm_kb > p->maxrss_kb)
 		p->maxrss_kb = ps.hwm_kb;
@@ -1028,5 +807,5 @@ static void read_peak(struct proc_rec *p, void *ctx)
 
 void collector__read_peaks(struct collector *c)
 {
-	store__for_each_live(c->st, read_peak, NULL);
+	store__for_each_live(c->st, read_peak, c);
 }

@@ -10,19 +10,53 @@
 
 struct store;
 struct bpf_ctx;
-struct inspector;
+struct cmdline;
+struct inspect_result;
+struct mlprof_layout;
+struct mlprof_target;
+struct procstatus;
+
+/* What the collector asks of the world, so that it can be driven by
+ * tests with fakes: the BPF target map (bpfload__*), the sampler's perf
+ * events and probes (sampler__*), the interpreter inspector and /proc.
+ * collector_sys.c has the real ones. */
+struct collector_ops {
+	void *ctx;
+	/* The BPF target map and layouts; 0 or -errno. */
+	int (*get_target)(void *ctx, int pid, struct mlprof_target *t);
+	int (*set_target)(void *ctx, int pid, const struct mlprof_target *t, uint64_t flags);
+	int (*del_target)(void *ctx, int pid);
+	int (*layout_id)(void *ctx, const struct mlprof_layout *l, uint32_t *id);
+	/* Perf events of a root (its children inherit them); 0 or -errno. */
+	int (*add_process)(void *ctx, int pid);
+	void (*remove_process)(void *ctx, int pid);
+	/* Memory probes of a target's C library, and (--memory=live) of its
+	 * interpreter's Py_FinalizeEx in the file `binary`. */
+	void (*probe_memory)(void *ctx, int pid);
+	void (*unprobe_memory)(void *ctx, int pid);
+	void (*probe_finalize)(void *ctx, int pid, const char *binary);
+	/* The interpreter of a process. */
+	void (*inspect)(void *ctx, int pid, struct inspect_result *res);
+	/* /proc: the command line (0 or -errno), a link ("cwd", "exe";
+	 * malloc'd or NULL), the status (0 or -errno), the container it
+	 * runs in (malloc'd; "" on the host), the parent pid (0 unknown),
+	 * whether it is gone, and every process but the daemon. */
+	int (*read_cmdline)(void *ctx, int pid, struct cmdline *cl);
+	char *(*read_link)(void *ctx, int pid, const char *what);
+	int (*read_status)(void *ctx, int pid, struct procstatus *ps);
+	char *(*container)(void *ctx, int pid);
+	int (*read_ppid)(void *ctx, int pid);
+	int (*gone)(void *ctx, int pid);
+	void (*for_each_pid)(void *ctx, void (*fn)(void *arg, int pid), void *arg);
+};
 
 struct collector;
 
-/* verbose: log process events and inspections to stderr. */
-struct collector *collector__new(struct store *st, struct inspector *in, enum target_mode mode,
-				 int verbose);
+/* ops is copied. verbose: log process events and inspections to stderr. */
+struct collector *collector__new(struct store *st, const struct collector_ops *ops,
+				 enum target_mode mode, int verbose);
 void collector__free(struct collector *c);
-struct sampler;
 
-/* The BPF side is created after the collector (it needs the event
- * callback); attach it here before events flow. */
-void collector__set_bpf(struct collector *c, struct bpf_ctx *b, struct sampler *smp);
 /* --memory=live: keep each target's mappings to charge memory given back
  * to the stack that mapped it. 0 or -ENOMEM. */
 int collector__set_live(struct collector *c);

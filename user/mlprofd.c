@@ -18,6 +18,7 @@
 #include "safefile.h"
 #include "bpfload.h"
 #include "collector.h"
+#include "collector_sys.h"
 #include "control.h"
 #include "evloop.h"
 #include "inspect.h"
@@ -45,6 +46,7 @@ struct daemon {
 	struct store *st;
 	struct inspector *in;
 	struct collector *col;
+	struct collector_sys sys; /* what the collector uses of the world */
 	struct control *ctl;
 	struct serve *srv; /* --http, --push-url */
 	struct service *svc; /* --log, --snapshot-dir (user/service.c) */
@@ -380,6 +382,7 @@ static int setup(struct daemon *d)
 		.fault_period = d->o.fault_period,
 	};
 	struct sampler_config scfg;
+	struct collector_ops ops;
 	int err, i;
 
 	d->start_ns = now_ns(CLOCK_MONOTONIC);
@@ -392,7 +395,9 @@ static int setup(struct daemon *d)
 	}
 	d->st = store__new(&d->o.limits, d->start_ns);
 	d->in = inspector__new();
-	d->col = d->st && d->in ? collector__new(d->st, d->in, d->o.mode, d->o.verbose) : NULL;
+	d->sys.in = d->in;
+	collector_sys_ops(&d->sys, &ops);
+	d->col = d->st && d->in ? collector__new(d->st, &ops, d->o.mode, d->o.verbose) : NULL;
 	if (!d->col) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
@@ -406,7 +411,8 @@ static int setup(struct daemon *d)
 	d->smp = sampler__new(&scfg);
 	if (!d->smp)
 		return -errno;
-	collector__set_bpf(d->col, d->bpf, d->smp);
+	d->sys.bpf = d->bpf;
+	d->sys.smp = d->smp;
 	if (d->o.memory == SNAP_MEM_LIVE && collector__set_live(d->col)) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
