@@ -27,7 +27,7 @@ endif
 # Sources shared by the daemon, the CLI and the tests (pure code).
 LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             elfread.c procmaps.c pylayout.c proto.c snapshot.c analysis.c \
-            report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
+            report_raw.c report.c cmdline.c timefmt.c symtab.c inspect.c \
             sourcemap.c sourcemap_mlpy.c classify.c mlmap.c mlalign.c modname.c table.c view.c report_ml.c report_dev.c \
             snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c \
             store.c)

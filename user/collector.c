@@ -23,7 +23,7 @@
 #include "hashmap.h"
 #include "liveset.h"
 #include "store.h"
-#include "symbols.h"
+#include "symtab.h"
 #include "targets.h"
 
 /* Inspection retries while ld.so has not mapped libpython yet. */
@@ -59,7 +59,7 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->trees = target_trees__new())) {
+	if (!c || !(c->trees = targets__trees_new())) {
 		free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -82,7 +82,7 @@ static int free_liveset(uint64_t key, void *value, void *ctx)
 void collector__free(struct collector *c)
 {
 	if (c) {
-		target_trees__free(c->trees);
+		targets__trees_free(c->trees);
 		if (c->live)
 			hashmap__for_each(c->live, free_liveset, NULL);
 		hashmap__free(c->live);
@@ -198,12 +198,12 @@ static void on_memop(struct collector *c, const struct mlprof_memop_event *ev)
 
 static void tree_join(struct collector *c, int root)
 {
-	target_trees__join(c->trees, root); /* ENOMEM: its events stay a while longer */
+	targets__tree_join(c->trees, root); /* ENOMEM: its events stay a while longer */
 }
 
 static void tree_leave(struct collector *c, int root)
 {
-	if (target_trees__leave(c->trees, root))
+	if (targets__tree_leave(c->trees, root))
 		c->ops.remove_process(c->ops.ctx, root);
 }
 

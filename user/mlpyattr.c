@@ -9,7 +9,7 @@
 #include "mlpyattr.h"
 #include "procmaps.h"
 #include "store.h"
-#include "symbols.h"
+#include "symtab.h"
 
 /* CLOCK_REALTIME ns of a CLOCK_MONOTONIC time stamp (0 stays 0). */
 static int64_t real_time_of(uint64_t mono_ns)

@@ -7,7 +7,7 @@
 #include "hashmap.h"
 #include "inspect.h"
 #include "store.h"
-#include "symbols.h"
+#include "symtab.h"
 #include "mlmap.h"
 
 struct func_rec {

@@ -8,7 +8,7 @@
 #include "table.h"
 #include "textesc.h"
 
-size_t text_width(const char *s)
+size_t table_text_width(const char *s)
 {
 	size_t w = 0;
 
@@ -26,7 +26,7 @@ void table_init(struct table *t, size_t ncols, const char *const *heads)
 	for (i = 0; i < t->ncols; i++) {
 		t->right[i] = heads[i][0] == '>';
 		t->head[i] = heads[i] + t->right[i];
-		t->width[i] = text_width(t->head[i]);
+		t->width[i] = table_text_width(t->head[i]);
 	}
 }
 
@@ -55,7 +55,7 @@ void table_row(struct table *t, ...)
 		if (!cell)
 			t->err = 1;
 		t->cells[t->nrows * t->ncols + i] = cell;
-		w = cell ? text_width(cell) : 0;
+		w = cell ? table_text_width(cell) : 0;
 		if (w > t->width[i])
 			t->width[i] = w;
 	}
@@ -65,7 +65,7 @@ void table_row(struct table *t, ...)
 
 static void pad(struct strbuf *out, const char *s, size_t width, int right)
 {
-	size_t w = text_width(s);
+	size_t w = table_text_width(s);
 
 	if (right)
 		strbuf_repeat(out, ' ', width - w);
@@ -156,8 +156,8 @@ void table_box(const struct table *t, const char *raw_title, size_t min_width,
 	const char *title = esc ? esc : "";
 	size_t inner = box_inner(t), r;
 
-	if (text_width(title) > inner)
-		inner = text_width(title);
+	if (table_text_width(title) > inner)
+		inner = table_text_width(title);
 	if (min_width > inner + 4)
 		inner = min_width - 4;
 	box_bar(out, "┌", "─", "┐", inner);

@@ -29,6 +29,6 @@ void table_grid(const struct table *t, struct strbuf *out);
 void table_box(const struct table *t, const char *title, size_t min_width, struct strbuf *out);
 void table_free(struct table *t);
 /* Display width of a UTF-8 string (code points). */
-size_t text_width(const char *s);
+size_t table_text_width(const char *s);
 
 #endif

@@ -68,7 +68,7 @@ struct target_trees {
 	struct hashmap *n; /* root pid -> live members */
 };
 
-struct target_trees *target_trees__new(void)
+struct target_trees *targets__trees_new(void)
 {
 	struct target_trees *t = calloc(1, sizeof(*t));
 
@@ -79,26 +79,26 @@ struct target_trees *target_trees__new(void)
 	return t;
 }
 
-void target_trees__free(struct target_trees *t)
+void targets__trees_free(struct target_trees *t)
 {
 	if (t)
 		hashmap__free(t->n);
 	free(t);
 }
 
-unsigned target_trees__members(const struct target_trees *t, int root)
+unsigned targets__tree_members(const struct target_trees *t, int root)
 {
 	return (unsigned)(uintptr_t)hashmap__find(t->n, (uint32_t)root);
 }
 
-int target_trees__join(struct target_trees *t, int root)
+int targets__tree_join(struct target_trees *t, int root)
 {
 	uintptr_t n = (uintptr_t)hashmap__find(t->n, (uint32_t)root);
 
 	return root ? hashmap__set(t->n, (uint32_t)root, (void *)(n + 1), NULL) : 0;
 }
 
-int target_trees__leave(struct target_trees *t, int root)
+int targets__tree_leave(struct target_trees *t, int root)
 {
 	uintptr_t n = (uintptr_t)hashmap__find(t->n, (uint32_t)root);
 	int last = 0;

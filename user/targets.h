@@ -29,14 +29,14 @@ int targets__scan_descendants(const struct collector_ops *ops, int (*is_target)(
 /* Target trees: root pid -> its live members. */
 struct target_trees;
 
-struct target_trees *target_trees__new(void);
-void target_trees__free(struct target_trees *t);
+struct target_trees *targets__trees_new(void);
+void targets__trees_free(struct target_trees *t);
 /* A member of root's tree started (root 0: none, ignored). 0 or -ENOMEM. */
-int target_trees__join(struct target_trees *t, int root);
+int targets__tree_join(struct target_trees *t, int root);
 /* A member ended; 1 if it was the tree's last (the root's perf events can
  * go), else 0. */
-int target_trees__leave(struct target_trees *t, int root);
+int targets__tree_leave(struct target_trees *t, int root);
 /* Live members of root's tree (tests, status). */
-unsigned target_trees__members(const struct target_trees *t, int root);
+unsigned targets__tree_members(const struct target_trees *t, int root);
 
 #endif

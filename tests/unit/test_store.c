@@ -7,7 +7,7 @@
 #include <string.h>
 #include "snapshot.h"
 #include "store.h"
-#include "symbols.h"
+#include "symtab.h"
 
 #define S 1000000000ULL /* one second in ns */
 

@@ -24,14 +24,14 @@ static char *box(const struct table *t, const char *title, size_t min_width)
 	return strbuf_detach(&out);
 }
 
-Test(table, text_width)
+Test(table, table_text_width)
 {
-	cr_assert_eq(text_width(""), 0);
-	cr_assert_eq(text_width("hello"), 5);
-	cr_assert_eq(text_width("héllo"), 5);  /* 6 bytes */
-	cr_assert_eq(text_width("日本"), 2);   /* 6 bytes */
-	cr_assert_eq(text_width("│ ─"), 3);    /* box drawing, 3 bytes each */
-	cr_assert_eq(text_width("a😀b"), 3);   /* 4-byte sequence */
+	cr_assert_eq(table_text_width(""), 0);
+	cr_assert_eq(table_text_width("hello"), 5);
+	cr_assert_eq(table_text_width("héllo"), 5);  /* 6 bytes */
+	cr_assert_eq(table_text_width("日本"), 2);   /* 6 bytes */
+	cr_assert_eq(table_text_width("│ ─"), 3);    /* box drawing, 3 bytes each */
+	cr_assert_eq(table_text_width("a😀b"), 3);   /* 4-byte sequence */
 }
 
 Test(table, grid_right_alignment)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Per-process code object table: address -> function and line table. */
-#ifndef MLPROF_SYMBOLS_H
-#define MLPROF_SYMBOLS_H
+#ifndef MLPROF_SYMTAB_H
+#define MLPROF_SYMTAB_H
 
 #include <stdint.h>
 #include "linetable.h"

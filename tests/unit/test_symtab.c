@@ -2,7 +2,7 @@
 /* symbols: code objects by address, with their decoded line tables. */
 #include <criterion/criterion.h>
 #include <stdint.h>
-#include "symbols.h"
+#include "symtab.h"
 
 /* 3.12 `simple`: units 0 -> 4, 1..5 -> 5, 6..7 -> 6 (def on line 4). */
 static const uint8_t simple312[] = { 0x80, 0x00, 0xd8, 0x08, 0x09, 0x88, 0x41, 0x89,

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "hashmap.h"
-#include "symbols.h"
+#include "symtab.h"
 
 struct symtab {
 	struct hashmap *codes; /* addr -> struct code_info */
