@@ -35,7 +35,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
 LIB_SRCS += user/snapstats.c
 # The collector and what it is made of (its real dependencies, collector_sys.c,
 # are the daemon's; tests give it fakes).
-LIB_SRCS += user/collector.c user/targets.c user/mlpyattr.c
+LIB_SRCS += user/collector.c user/targets.c user/mlpyattr.c user/livemem.c
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
             export_pprof.c export_html.c diff.c)

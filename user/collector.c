@@ -21,7 +21,7 @@
 #include "procstatus.h"
 #include "pyunicode.h"
 #include "hashmap.h"
-#include "liveset.h"
+#include "livemem.h"
 #include "store.h"
 #include "symtab.h"
 #include "targets.h"
@@ -50,7 +50,7 @@ struct collector {
 	size_t npending;
 	uint64_t events, bad_events;
 	uint64_t last_sweep_ns;
-	struct hashmap *live;  /* --memory=live: pid -> struct liveset */
+	struct livemem *live;  /* --memory=live, else NULL */
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
 };
 
@@ -71,89 +71,19 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 	return c;
 }
 
-static int free_liveset(uint64_t key, void *value, void *ctx)
-{
-	(void)key;
-	(void)ctx;
-	liveset__free(value);
-	return 0;
-}
-
 void collector__free(struct collector *c)
 {
 	if (c) {
 		targets__trees_free(c->trees);
-		if (c->live)
-			hashmap__for_each(c->live, free_liveset, NULL);
-		hashmap__free(c->live);
+		livemem__free(c->live);
 	}
 	free(c);
 }
 
 int collector__set_live(struct collector *c)
 {
-	c->live = c->live ? c->live : hashmap__new(NULL, NULL);
+	c->live = c->live ? c->live : livemem__new(c->st);
 	return c->live ? 0 : -ENOMEM;
-}
-
-/* ---- --memory=live ---- */
-
-/* A process image's memory is gone (exec, exit): what it held stays
- * counted as held at its end. */
-static void live_forget(struct collector *c, int pid)
-{
-	if (c->live)
-		liveset__free(hashmap__delete(c->live, (uint32_t)pid));
-}
-
-static struct liveset *live_of(struct collector *c, int pid)
-{
-	struct liveset *ls = hashmap__find(c->live, (uint32_t)pid);
-
-	if (!ls) {
-		ls = liveset__new();
-		if (ls && hashmap__set(c->live, (uint32_t)pid, ls, NULL)) {
-			liveset__free(ls);
-			ls = NULL;
-		}
-	}
-	return ls;
-}
-
-struct release_ctx {
-	struct collector *c;
-	struct proc_rec *p;
-	uint64_t ts_ns;
-};
-
-/* Memory given back: taken off the live bytes of the stack that mapped
- * it, in the bucket of the moment it went. */
-static void live_release(void *ctx, const struct frame_ref *frames, uint32_t n, uint64_t bytes)
-{
-	struct release_ctx *r = ctx;
-	struct stack_counts add = { .live_bytes = -(int64_t)bytes };
-
-	store__add_sample(r->c->st, r->p, frames, n, &add, r->ts_ns);
-}
-
-/* An ALLOC event of live mode: the mapping it made, by its stack. 0, or
- * -ENOMEM (counted: those bytes are not counted live). */
-static int live_mapped(struct collector *c, struct proc_rec *p, const struct mlprof_sample *ev,
-			uint32_t n)
-{
-	struct release_ctx rc = { c, p, ev->hdr.ts_ns };
-	struct liveset *ls = live_of(c, p->pid);
-	int err = -ENOMEM;
-
-	if (ls && liveset__frozen(ls))
-		return -EALREADY; /* finalisation: not the program's memory */
-	if (ls && (ev->flags & MLPROF_SF_HEAP))
-		err = liveset__heap_grow(ls, ev->value, c->frames, n);
-	else if (ls)
-		err = liveset__map(ls, ev->addr, ev->value, c->frames, n, live_release, &rc);
-	if (err && err != -EALREADY)
-		store__stats(c->st)->live_untracked_bytes += ev->value;
-	return err;
 }
 
 /* Live mode: tell the worker to probe the interpreter's Py_FinalizeEx
@@ -167,31 +97,9 @@ static void probe_finalize(struct collector *c, int pid, const char *binary)
 static void on_memop(struct collector *c, const struct mlprof_memop_event *ev)
 {
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
-	struct release_ctx rc = { c, p, ev->hdr.ts_ns };
-	struct liveset *ls = c->live && p ? hashmap__find(c->live, (uint32_t)p->pid) : NULL;
 
-	if (!ls && c->live && p && ev->op == MLPROF_MO_FINALIZE)
-		ls = live_of(c, p->pid); /* mapped nothing so far: still freeze */
-	if (!ls || p->exec_seq != ev->hdr.exec_seq || liveset__frozen(ls))
-		return; /* nothing recorded for this image, or it is done */
-	switch (ev->op) {
-	case MLPROF_MO_UNMAP:
-		liveset__unmap(ls, ev->addr, ev->len, live_release, &rc);
-		break;
-	case MLPROF_MO_REMAP:
-		if (liveset__remap(ls, ev->old_addr, ev->old_len, ev->addr, ev->len, live_release,
-				   &rc) == -ENOMEM)
-			store__stats(c->st)->live_untracked_bytes += ev->old_len;
-		break;
-	case MLPROF_MO_HEAP_SHRINK:
-		liveset__heap_shrink(ls, ev->len, live_release, &rc);
-		break;
-	case MLPROF_MO_FINALIZE:
-		liveset__freeze(ls);
-		break;
-	default:
+	if (c->live && p && livemem__memop(c->live, p, ev) == -EINVAL)
 		c->bad_events++;
-	}
 }
 
 /* ---- target trees: a root's perf events live while any member does ---- */
@@ -530,7 +438,7 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 	prev = store__proc(c->st, pid);
 	/* The new image may bring another C library (a chroot). */
 	c->ops.probe_memory(c->ops.ctx, pid);
-	live_forget(c, pid);
+	livemem__forget(c->live, pid);
 	p = store__proc_start(c->st, pid, ev->hdr.exec_seq, ev->hdr.ts_ns, prev);
 	if (!p)
 		return;
@@ -578,7 +486,7 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 
 	pending_remove(c, (int)ev->hdr.pid);
 	c->ops.unprobe_memory(c->ops.ctx, (int)ev->hdr.pid);
-	live_forget(c, (int)ev->hdr.pid);
+	livemem__forget(c->live, (int)ev->hdr.pid);
 	if (!p)
 		return;
 	p->exit_code = ev->exit_code;
@@ -744,7 +652,7 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 	default:
 		add.samples = 1;
 	}
-	if (add.live_bytes && live_mapped(c, p, ev, n))
+	if (add.live_bytes && livemem__mapped(c->live, p, ev, c->frames, n))
 		add.live_bytes = 0;
 	store__add_sample(c->st, p, c->frames, n, &add, ev->hdr.ts_ns);
 }

@@ -649,3 +649,70 @@ Test(collector, samples_and_bad_events)
 	free(ev);
 	stop();
 }
+
+static void sample_ev(struct mlprof_sample *ev, int pid, uint32_t kind, uint32_t flags,
+		      uint64_t value, uint64_t addr, uint64_t ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->hdr.type = MLPROF_EV_SAMPLE;
+	ev->hdr.pid = (uint32_t)pid;
+	ev->hdr.ts_ns = ts;
+	ev->kind = kind;
+	ev->flags = flags;
+	ev->value = value;
+	ev->addr = addr;
+	collector__on_event(col, ev, offsetof(struct mlprof_sample, frames));
+}
+
+static void memop_ev(int pid, uint32_t op, uint64_t addr, uint64_t len, uint64_t ts)
+{
+	struct mlprof_memop_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = MLPROF_EV_MEMOP;
+	ev.hdr.pid = (uint32_t)pid;
+	ev.hdr.ts_ns = ts;
+	ev.op = op;
+	ev.addr = addr;
+	ev.len = len;
+	collector__on_event(col, &ev, sizeof(ev));
+}
+
+/* --memory=live: a mapping is live until it is unmapped; after the
+ * program finalises, its unmaps no longer count; an unknown operation is
+ * a bad event. */
+Test(collector, live_memory)
+{
+	struct mlprof_sample *ev = calloc(1, sizeof(*ev));
+	uint64_t events, bad;
+	struct proc_rec *p;
+
+	start(TARGET_NONE);
+	cr_assert_eq(collector__set_live(col), 0);
+	proc(100, 1, PY, INSPECT_OK);
+	cr_assert_eq(collector__add_root(col, 100, 10, 1), 0);
+	sample_ev(ev, 100, MLPROF_MK_ALLOC, MLPROF_SF_ADDR, 1 << 20, 0x10000000, 20);
+	sample_ev(ev, 100, MLPROF_MK_ALLOC, MLPROF_SF_ADDR, 1 << 20, 0x20000000, 30);
+	p = store__proc(st, 100);
+	cr_assert_eq(p->alloc_bytes, 2 << 20);
+	cr_assert_eq(p->live_bytes, 2 << 20);
+	memop_ev(100, MLPROF_MO_UNMAP, 0x10000000, 1 << 20, 40);
+	cr_assert_eq(p->live_bytes, 1 << 20);
+	memop_ev(100, MLPROF_MO_FINALIZE, 0, 0, 50);
+	memop_ev(100, MLPROF_MO_UNMAP, 0x20000000, 1 << 20, 60);
+	cr_assert_eq(p->live_bytes, 1 << 20, "held at its end");
+	collector__counts(col, &events, &bad);
+	cr_assert_eq(bad, 0);
+	memop_ev(100, 99, 0, 0, 70);
+	exit_ev(100, 80);
+	collector__counts(col, &events, &bad);
+	cr_assert_eq(bad, 0, "after finalising nothing is examined");
+	proc(101, 1, PY, INSPECT_OK);
+	cr_assert_eq(collector__add_root(col, 101, 90, 1), 0);
+	sample_ev(ev, 101, MLPROF_MK_ALLOC, MLPROF_SF_ADDR, 4096, 0x30000000, 100);
+	memop_ev(101, 99, 0, 0, 110);
+	collector__counts(col, &events, &bad);
+	cr_assert_eq(bad, 1);
+	free(ev);
+	stop();
+}
