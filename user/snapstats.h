@@ -2,8 +2,8 @@
 /* Every counter of a profile, declared once. struct snap_stats, the
  * snapshot JSON (both ways), deltas, the status reply, the Prometheus
  * metrics and the reports' data notes are all made from SNAP_STATS, so
- * adding a counter is adding one line here (and counting it where it
- * happens).
+ * adding a counter is adding one X(...) entry here (plus its enum
+ * mlprof_stat slot if BPF counts it, and counting it where it happens).
  *
  * X(field, bpf, flags, metric, help, note):
  *   field   member of struct snap_stats; its key in snapshot and status JSON
