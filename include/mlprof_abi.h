@@ -56,6 +56,8 @@ enum mlprof_event_type {
 #define MLPROF_SF_ADDR (1u << 6)       /* ALLOC: addr is the mapping's start (live) */
 #define MLPROF_SF_HEAP (1u << 7)       /* ALLOC: sbrk growth of the heap (live) */
 #define MLPROF_SF_RSS (1u << 8)        /* FAULT: rss_pages/anon_pages were read */
+#define MLPROF_SF_SHUTDOWN (1u << 9)   /* no Python frame, the runtime finalizing */
+#define MLPROF_SF_GC (1u << 10)        /* the thread's interpreter collecting cycles */
 
 /* Stat counters (per-CPU array indices). */
 enum mlprof_stat {
@@ -207,6 +209,12 @@ struct mlprof_layout {
 	__u8 frame_read;          /* <= MLPROF_FRAME_READ */
 	__u8 code_read;           /* <= MLPROF_CODE_READ - 1 */
 	__u64 code_tag_mask;      /* bits to clear from f_executable */
+	/* Interpreter phases (user/pyphase.c); 0: not known for this build,
+	 * the phase is then not looked at. */
+	__u32 rt_finalizing;      /* _PyRuntime._finalizing (PyThreadState *) */
+	__u32 interp_gc_collecting; /* PyInterpreterState.gc.collecting (int) */
+	__u16 ts_interp;          /* PyThreadState.interp */
+	__u16 phase_pad[3];
 };
 
 /* Per target process (key: host tgid). */

@@ -183,6 +183,8 @@ static const char *const pseudo_names[PSEUDO_NR] = {
 	[PSEUDO_READ_ERROR] = "<unreadable frame>",
 	[PSEUDO_FUNCS_FULL] = "<function table full>",
 	[PSEUDO_NOT_PYTHON] = "<not a supported CPython>",
+	[PSEUDO_SHUTDOWN] = "<interpreter shutdown>",
+	[PSEUDO_GC] = "<garbage collection>",
 };
 
 static int add_pseudo(struct store *st)

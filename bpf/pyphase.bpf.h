@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Interpreter phases of a sample: the runtime finalizing (a sample with no
+ * Python frame on the thread that runs Py_FinalizeEx) and the cyclic
+ * garbage collector running in the thread's interpreter. Offsets from the
+ * layout (user/pyphase.c); 0 there: the phase is not looked at. Needs
+ * read_ptr (pywalk.bpf.h). */
+#ifndef MLPROF_PYPHASE_BPF_H
+#define MLPROF_PYPHASE_BPF_H
+
+/* _PyRuntime._finalizing holds the finalizing thread's PyThreadState from
+ * after the atexit handlers to the end of the process. Read only for a
+ * sample without Python frames (a __del__ run by the teardown keeps its
+ * own stack). The thread is the finalizing one if its thread state is
+ * that one, or, once the thread states are gone (NO_RUNTIME / NO_TSTATE),
+ * if it is the main thread: other threads then are native threads. */
+static __always_inline __u32 phase_shutdown(const struct mlprof_layout *L,
+					    const struct mlprof_target *t, __u64 tstate,
+					    __u32 pid, __u32 tid)
+{
+	__u64 fin;
+
+	if (!L->rt_finalizing)
+		return 0;
+	fin = read_ptr(t->runtime + L->rt_finalizing);
+	if (fin && (tstate ? tstate == fin : tid == pid))
+		return MLPROF_SF_SHUTDOWN;
+	return 0;
+}
+
+/* tstate->interp->gc.collecting: set for a whole collection, callbacks
+ * included (3.11-3.15). */
+static __always_inline __u32 phase_gc(const struct mlprof_layout *L, __u64 tstate)
+{
+	__u64 interp;
+	__s32 collecting = 0;
+
+	if (!L->interp_gc_collecting || !tstate)
+		return 0;
+	interp = read_ptr(tstate + L->ts_interp);
+	if (!interp || bpf_probe_read_user(&collecting, sizeof(collecting),
+					   (void *)(interp + L->interp_gc_collecting)))
+		return 0;
+	return collecting ? MLPROF_SF_GC : 0;
+}
+
+/* The phase flags of a sample that walked nframes frames of tstate (0:
+ * none found). */
+static __always_inline __u32 phase_flags(const struct mlprof_layout *L,
+					 const struct mlprof_target *t, __u64 tstate,
+					 __u32 nframes, __u32 pid, __u32 tid)
+{
+	__u32 flags = 0;
+
+	if (!L || !t->runtime)
+		return 0;
+	if (!nframes)
+		flags |= phase_shutdown(L, t, tstate, pid, tid);
+	flags |= phase_gc(L, tstate);
+	return flags;
+}
+
+#endif /* MLPROF_PYPHASE_BPF_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Interpreter phases: the offsets of the finalizing and GC flags per
+ * CPython build, and the names of samples with no Python frame. */
+#include <string.h>
+#include "inspect.h"
+#include "pylayout.h"
+#include "pyphase.h"
+
+/* 3.11 and 3.12 (no debug offsets): offsetof(_PyRuntimeState,
+ * _finalizing), offsetof(PyInterpreterState, gc) + offsetof(struct
+ * _gc_runtime_state, collecting) (3.11: 648 + 200, 3.12: 112 + 200) and
+ * offsetof(PyThreadState, interp), compiled against the internal headers
+ * of Debian's 3.11.2 and pyenv's 3.11.7 and 3.12.1. */
+struct phase_table {
+	unsigned minor;
+	uint32_t rt_finalizing, interp_gc_collecting;
+	uint16_t ts_interp;
+};
+
+static const struct phase_table phase_tables[] = {
+	{ .minor = 11, .rt_finalizing = 24, .interp_gc_collecting = 848, .ts_interp = 16 },
+	{ .minor = 12, .rt_finalizing = 24, .interp_gc_collecting = 312, .ts_interp = 16 },
+};
+
+/* 3.13+: byte positions of _Py_DebugOffsets entries (offsetof into
+ * _Py_DebugOffsets for 3.13.0's header; the 3.14 and 3.15 positions from
+ * those versions' pycore_debug_offsets.h, checked on sid's 3.14.10 and
+ * 3.15.2 by reading the values back: docs/design.md, "Interpreter phases"). Each
+ * section's `size` entry bounds the offsets read from it. */
+struct phase_pos {
+	unsigned minor;
+	uint16_t rt_size, rt_finalizing;
+	uint16_t interp_size, interp_gc;
+	uint16_t ts_size, ts_interp;
+	uint16_t gc_size, gc_collecting;
+};
+
+static const struct phase_pos phase_positions[] = {
+	{ .minor = 13, .rt_size = 24, .rt_finalizing = 32, .interp_size = 48, .interp_gc = 80,
+	  .ts_size = 152, .ts_interp = 176, .gc_size = 568, .gc_collecting = 576 },
+	{ .minor = 14, .rt_size = 24, .rt_finalizing = 32, .interp_size = 48, .interp_gc = 88,
+	  .ts_size = 176, .ts_interp = 200, .gc_size = 648, .gc_collecting = 656 },
+	{ .minor = 15, .rt_size = 24, .rt_finalizing = 32, .interp_size = 48, .interp_gc = 88,
+	  .ts_size = 176, .ts_interp = 200, .gc_size = 752, .gc_collecting = 760 },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint64_t blob_u64(const uint8_t *blob, size_t pos)
+{
+	uint64_t v;
+
+	memcpy(&v, blob + pos, sizeof(v));
+	return v;
+}
+
+/* The offsets named by the debug offsets, each inside its structure. */
+static int from_debug(const struct phase_pos *p, const uint8_t *blob, size_t len,
+		      struct mlprof_layout *L)
+{
+	uint64_t rt_size, fin, interp_size, gc, gc_size, coll, ts_size, ts_interp;
+	int err = PYLAYOUT_INVALID;
+
+	if (!blob || len < (size_t)p->gc_collecting + 8 || len < (size_t)p->ts_interp + 8)
+		return PYLAYOUT_NO_DEBUG_OFFSETS;
+	rt_size = blob_u64(blob, p->rt_size);
+	fin = blob_u64(blob, p->rt_finalizing);
+	interp_size = blob_u64(blob, p->interp_size);
+	gc = blob_u64(blob, p->interp_gc);
+	gc_size = blob_u64(blob, p->gc_size);
+	coll = blob_u64(blob, p->gc_collecting);
+	ts_size = blob_u64(blob, p->ts_size);
+	ts_interp = blob_u64(blob, p->ts_interp);
+	if (fin % 8 == 0 && fin < rt_size && rt_size - fin >= 8 && fin <= UINT32_MAX &&
+	    coll % 4 == 0 && coll < gc_size && gc_size - coll >= 4 && gc < interp_size &&
+	    gc_size <= interp_size - gc && gc + coll <= UINT32_MAX && ts_interp % 8 == 0 &&
+	    ts_interp < ts_size && ts_size - ts_interp >= 8 && ts_interp <= UINT16_MAX) {
+		L->rt_finalizing = (uint32_t)fin;
+		L->interp_gc_collecting = (uint32_t)(gc + coll);
+		L->ts_interp = (uint16_t)ts_interp;
+		err = PYLAYOUT_OK;
+	}
+	return err;
+}
+
+int pyphase_fill(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
+		 struct mlprof_layout *L)
+{
+	unsigned minor = PY_VERSION_MINOR(version_hex);
+	int err = PYLAYOUT_UNSUPPORTED_VERSION;
+	size_t i;
+
+	L->rt_finalizing = 0;
+	L->interp_gc_collecting = 0;
+	L->ts_interp = 0;
+	memset(L->phase_pad, 0, sizeof(L->phase_pad));
+	for (i = 0; PY_VERSION_MAJOR(version_hex) == 3 && i < NELEM(phase_tables); i++) {
+		if (phase_tables[i].minor != minor)
+			continue;
+		L->rt_finalizing = phase_tables[i].rt_finalizing;
+		L->interp_gc_collecting = phase_tables[i].interp_gc_collecting;
+		L->ts_interp = phase_tables[i].ts_interp;
+		err = PYLAYOUT_OK;
+	}
+	for (i = 0; PY_VERSION_MAJOR(version_hex) == 3 && i < NELEM(phase_positions); i++) {
+		if (phase_positions[i].minor == minor)
+			err = from_debug(&phase_positions[i], blob, blob_len, L);
+	}
+	return err;
+}
+
+enum store_pseudo pyphase_pseudo(uint32_t flags, int inspect_status)
+{
+	enum store_pseudo which = PSEUDO_NO_FRAME;
+
+	if (flags & MLPROF_SF_SHUTDOWN)
+		which = PSEUDO_SHUTDOWN;
+	else if (flags & (MLPROF_SF_NO_LAYOUT | MLPROF_SF_NO_RUNTIME))
+		which = inspect_status == INSPECT_NOT_PYTHON || inspect_status == INSPECT_UNSUPPORTED ||
+				inspect_status == INSPECT_ERROR
+			? PSEUDO_NOT_PYTHON
+			: PSEUDO_STARTUP;
+	else if (flags & MLPROF_SF_NO_TSTATE)
+		which = PSEUDO_NATIVE;
+	else if (flags & MLPROF_SF_READ_ERR)
+		which = PSEUDO_READ_ERROR;
+	return which;
+}
+
+uint32_t pyphase_push_gc(struct frame_ref *f, uint32_t n, uint32_t cap, uint32_t gc)
+{
+	if (n < cap) {
+		memmove(f + 1, f, n * sizeof(*f));
+		f[0].func = gc;
+		f[0].line = -1;
+		n++;
+	}
+	return n;
+}
