@@ -1,0 +1,88 @@
+"""Interpreter phases against every interpreter (3.11-3.15): time the
+runtime spends finalizing is <interpreter shutdown>, time the cyclic
+collector runs is <garbage collection> on top of the stack that triggered
+it. Truths come from the workloads themselves (CPU time they measured)."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
+                        run_oneshot, selected, workload_path)
+
+HZ = 999.0    # mlprofd's default frequency: one sample stands for 1/999 s of CPU
+POINTS = 5.0  # tolerance, percentage points
+SHUTDOWN = "<interpreter shutdown>"
+GC = "<garbage collection>"
+
+
+def share(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+class PhaseTests(InterpreterCase):
+    interpreters = selected(host_interpreters() + chroot_interpreters())
+
+    def tail(self, label, py, mode):
+        """(profile, CPU seconds the process used after its last line of
+        Python): all its samples minus the CPU it measured up to its end."""
+        prof = run_oneshot(py + [workload_path(py, "shutdown.py"), mode])
+        self.assertEqual(prof.returncode, 0, "%s %s: %s" % (label, mode, prof.stderr))
+        return prof, prof.samples() / HZ - prof.split()["cpu_before_end"]
+
+    def test_shutdown_is_named(self):
+        """A million objects in module globals: what ending normally costs
+        over os._exit(0) is <interpreter shutdown>, at least 80% of it."""
+        def check(label, py):
+            normal, tail_n = self.tail(label, py, "exit")
+            quick, tail_x = self.tail(label, py, "_exit")
+            saved = tail_n - tail_x
+            got = normal.total_samples(SHUTDOWN) / HZ
+            msg = "%s: shutdown %.3f s; tails: normal exit %.3f s, os._exit %.3f s" % (
+                label, got, tail_n, tail_x)
+            # The teardown of a million objects takes 0.15-0.3 s here; a
+            # tenth of that would mean the workload no longer measures one.
+            self.assertGreater(saved, 0.05, msg)
+            self.assertGreaterEqual(got, 0.8 * saved, msg)
+            # Never more than the normal run's own end; slack for the
+            # sampler's count against process_time (the os._exit tails seen
+            # were -6..+3 ms).
+            self.assertLessEqual(got, 1.05 * tail_n + 0.02, msg)
+            # os._exit skips the teardown: nothing there is shutdown.
+            self.assertLessEqual(quick.total_samples(SHUTDOWN), 2, label)
+            # Shutdown is only ever the root of a stack (no Python frame).
+            for _, fr in normal.stacks():
+                names = [x[0] for x in fr]
+                if SHUTDOWN in names:
+                    self.assertEqual(names[-1], SHUTDOWN, "%s: %s" % (label, names))
+                    self.assertTrue(set(names[:-1]) <= {GC}, "%s: %s" % (label, names))
+        self.each(check)
+
+    def test_gc_share_matches_callbacks(self):
+        """Cyclic garbage: <garbage collection> self time inside loop()
+        within 5 points of what gc.callbacks measured; the frame sits on
+        top of the Python stack that triggered the collection."""
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "gcwork.py"), "1.5"])
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            truth = prof.split()
+            loop = prof.total_samples("loop")
+            gc_in_loop = sum(n for n, fr in prof.stacks()
+                             if fr and fr[0][0] == GC and any(x[0] == "loop" for x in fr))
+            self.assertGreater(loop, 0.7 * 1.5 * HZ, "%s: %d samples in loop" % (label, loop))
+            self.assertGreater(truth["collections"], 100, label)
+            got, want = share(gc_in_loop, loop), share(truth["gc"], truth["loop"])
+            # The workload spends about half its time collecting: a share
+            # near 0 or 100 would mean the flag is misread.
+            self.assertGreater(want, 20, "%s: workload measured %s" % (label, truth))
+            self.assertLess(abs(got - want), POINTS, "%s: GC %.1f%% of loop (%d of %d samples), "
+                            "callbacks measured %.1f%% (%s)" % (label, got, gc_in_loop, loop,
+                                                                want, truth))
+            # GC is always the innermost frame, never under another.
+            for _, fr in prof.stacks():
+                self.assertNotIn(GC, [x[0] for x in fr[1:]], label)
+        self.each(check)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
