@@ -1,29 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* Interpreter phases of a sample: the runtime finalizing (a sample with no
  * Python frame on the thread that runs Py_FinalizeEx) and the cyclic
- * garbage collector running in the thread's interpreter. Offsets from the
+ * garbage collector running in the thread's interpreter, the runtime not
+ * initialised yet. Offsets from the
  * layout (user/pyphase.c); 0 there: the phase is not looked at. Needs
  * read_ptr (pywalk.bpf.h). */
 #ifndef MLPROF_PYPHASE_BPF_H
 #define MLPROF_PYPHASE_BPF_H
 
-/* _PyRuntime._finalizing holds the finalizing thread's PyThreadState from
- * after the atexit handlers to the end of the process. Read only for a
- * sample without Python frames (a __del__ run by the teardown keeps its
- * own stack). The thread is the finalizing one if its thread state is
- * that one, or, once the thread states are gone (NO_RUNTIME / NO_TSTATE),
- * if it is the main thread: other threads then are native threads. */
-static __always_inline __u32 phase_shutdown(const struct mlprof_layout *L,
-					    const struct mlprof_target *t, __u64 tstate,
-					    __u32 pid, __u32 tid)
+/* The runtime's own phase, for a sample with no Python frame (a __del__
+ * run by the teardown keeps its own stack):
+ * - _PyRuntime._finalizing holds the finalizing thread's PyThreadState
+ *   from after the atexit handlers to the end of the process: shutdown;
+ * - _PyRuntime.initialized is 0 until Py_Initialize is done: start-up.
+ * Only for the thread that runs them: one whose thread state is the
+ * finalizing one, or, with no thread state (none yet, or all deleted), the
+ * main thread; any other thread without Python frames is not the
+ * runtime's. */
+static __always_inline __u32 phase_runtime(const struct mlprof_layout *L,
+					   const struct mlprof_target *t, __u64 tstate,
+					   __u32 pid, __u32 tid)
 {
+	__s32 initialized = 1;
 	__u64 fin;
 
-	if (!L->rt_finalizing)
+	if (!L->rt_finalizing || (!tstate && tid != pid))
 		return 0;
 	fin = read_ptr(t->runtime + L->rt_finalizing);
-	if (fin && (tstate ? tstate == fin : tid == pid))
-		return MLPROF_SF_SHUTDOWN;
+	if (fin)
+		return !tstate || tstate == fin ? MLPROF_SF_SHUTDOWN : 0;
+	if (L->rt_initialized &&
+	    !bpf_probe_read_user(&initialized, sizeof(initialized),
+				 (void *)(t->runtime + L->rt_initialized)) &&
+	    !initialized)
+		return MLPROF_SF_STARTING;
 	return 0;
 }
 
@@ -54,7 +64,7 @@ static __always_inline __u32 phase_flags(const struct mlprof_layout *L,
 	if (!L || !t->runtime)
 		return 0;
 	if (!nframes)
-		flags |= phase_shutdown(L, t, tstate, pid, tid);
+		flags |= phase_runtime(L, t, tstate, pid, tid);
 	flags |= phase_gc(L, tstate);
 	return flags;
 }

@@ -58,6 +58,7 @@ enum mlprof_event_type {
 #define MLPROF_SF_RSS (1u << 8)        /* FAULT: rss_pages/anon_pages were read */
 #define MLPROF_SF_SHUTDOWN (1u << 9)   /* no Python frame, the runtime finalizing */
 #define MLPROF_SF_GC (1u << 10)        /* the thread's interpreter collecting cycles */
+#define MLPROF_SF_STARTING (1u << 11)  /* no Python frame, runtime not initialised yet */
 
 /* Stat counters (per-CPU array indices). */
 enum mlprof_stat {
@@ -213,8 +214,9 @@ struct mlprof_layout {
 	 * the phase is then not looked at. */
 	__u32 rt_finalizing;      /* _PyRuntime._finalizing (PyThreadState *) */
 	__u32 interp_gc_collecting; /* PyInterpreterState.gc.collecting (int) */
+	__u32 rt_initialized;     /* _PyRuntime.initialized (int) */
 	__u16 ts_interp;          /* PyThreadState.interp */
-	__u16 phase_pad[3];
+	__u16 phase_pad;
 };
 
 /* Per target process (key: host tgid). */

@@ -6,7 +6,13 @@
 #include "pylayout.h"
 #include "pyphase.h"
 
-/* 3.11 and 3.12 (no debug offsets): offsetof(_PyRuntimeState,
+/* _PyRuntimeState.initialized is not in the debug offsets: it is the int
+ * 8 bytes before _finalizing in every version (offsetof in 3.11.2, 3.11.7,
+ * 3.12.1, 3.13.0; on sid's 3.13.18, 3.14.10 and 3.15.2 the five ints
+ * _initialized, preinitializing, preinitialized, core_initialized and
+ * initialized read 1, 0, 1, 1, 1 right before it in a running program).
+ *
+ * 3.11 and 3.12 (no debug offsets): offsetof(_PyRuntimeState,
  * _finalizing), offsetof(PyInterpreterState, gc) + offsetof(struct
  * _gc_runtime_state, collecting) (3.11: 648 + 200, 3.12: 112 + 200) and
  * offsetof(PyThreadState, interp), compiled against the internal headers
@@ -71,11 +77,12 @@ static int from_debug(const struct phase_pos *p, const uint8_t *blob, size_t len
 	coll = blob_u64(blob, p->gc_collecting);
 	ts_size = blob_u64(blob, p->ts_size);
 	ts_interp = blob_u64(blob, p->ts_interp);
-	if (fin % 8 == 0 && fin < rt_size && rt_size - fin >= 8 && fin <= UINT32_MAX &&
+	if (fin % 8 == 0 && fin >= 8 && fin < rt_size && rt_size - fin >= 8 && fin <= UINT32_MAX &&
 	    coll % 4 == 0 && coll < gc_size && gc_size - coll >= 4 && gc < interp_size &&
 	    gc_size <= interp_size - gc && gc + coll <= UINT32_MAX && ts_interp % 8 == 0 &&
 	    ts_interp < ts_size && ts_size - ts_interp >= 8 && ts_interp <= UINT16_MAX) {
 		L->rt_finalizing = (uint32_t)fin;
+		L->rt_initialized = (uint32_t)fin - 8;
 		L->interp_gc_collecting = (uint32_t)(gc + coll);
 		L->ts_interp = (uint16_t)ts_interp;
 		err = PYLAYOUT_OK;
@@ -93,13 +100,15 @@ int pyphase_fill(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 	L->rt_finalizing = 0;
 	L->interp_gc_collecting = 0;
 	L->ts_interp = 0;
-	memset(L->phase_pad, 0, sizeof(L->phase_pad));
+	L->rt_initialized = 0;
+	L->phase_pad = 0;
 	for (i = 0; PY_VERSION_MAJOR(version_hex) == 3 && i < NELEM(phase_tables); i++) {
 		if (phase_tables[i].minor != minor)
 			continue;
 		L->rt_finalizing = phase_tables[i].rt_finalizing;
 		L->interp_gc_collecting = phase_tables[i].interp_gc_collecting;
 		L->ts_interp = phase_tables[i].ts_interp;
+		L->rt_initialized = L->rt_finalizing - 8;
 		err = PYLAYOUT_OK;
 	}
 	for (i = 0; PY_VERSION_MAJOR(version_hex) == 3 && i < NELEM(phase_positions); i++) {
@@ -120,6 +129,8 @@ enum store_pseudo pyphase_pseudo(uint32_t flags, int inspect_status)
 				inspect_status == INSPECT_ERROR
 			? PSEUDO_NOT_PYTHON
 			: PSEUDO_STARTUP;
+	else if (flags & MLPROF_SF_STARTING)
+		which = PSEUDO_STARTUP;
 	else if (flags & MLPROF_SF_NO_TSTATE)
 		which = PSEUDO_NATIVE;
 	else if (flags & MLPROF_SF_READ_ERR)

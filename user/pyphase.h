@@ -6,6 +6,8 @@
  * - the runtime is finalizing: _PyRuntime._finalizing holds the thread
  *   state running Py_FinalizeEx from just after the atexit handlers until
  *   the process ends (never cleared on the way out);
+ * - the runtime is still starting: _PyRuntime.initialized is 0 until
+ *   Py_Initialize is done (site imported), and again once finalizing;
  * - the cyclic GC runs: PyInterpreterState.gc.collecting is 1 for a whole
  *   collection, callbacks included.
  * 3.11 and 3.12: offsets from a table (checked with offsetof against each
@@ -22,7 +24,8 @@
 #include "mlprof_abi.h"
 #include "store.h"
 
-/* Fills L's phase fields (rt_finalizing, interp_gc_collecting, ts_interp)
+/* Fills L's phase fields (rt_finalizing, rt_initialized,
+ * interp_gc_collecting, ts_interp)
  * for the given PY_VERSION_HEX; for 3.13+ blob holds the start of
  * _PyRuntime (its debug offsets). Returns a pylayout_err: offsets that
  * are misaligned or outside the structures' own sizes are

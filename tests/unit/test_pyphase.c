@@ -26,7 +26,8 @@ Test(pyphase, tables_311_312)
 	cr_assert_eq(L.rt_finalizing, 24);
 	cr_assert_eq(L.interp_gc_collecting, 648 + 200);
 	cr_assert_eq(L.ts_interp, 16);
-	cr_assert_eq(L.phase_pad[0] | L.phase_pad[1] | L.phase_pad[2], 0);
+	cr_assert_eq(L.rt_initialized, 16);
+	cr_assert_eq(L.phase_pad, 0);
 	cr_assert_eq(pyphase_fill(0x030c01f0, NULL, 0, &L), PYLAYOUT_OK);
 	cr_assert_eq(L.rt_finalizing, 24);
 	cr_assert_eq(L.interp_gc_collecting, 112 + 200);
@@ -94,6 +95,7 @@ static void check(const struct ppos *p, uint32_t version)
 
 	cr_assert_eq(pyphase_fill(version, b, p->blob, &L), PYLAYOUT_OK, "%x", version);
 	cr_assert_eq(L.rt_finalizing, 784);
+	cr_assert_eq(L.rt_initialized, 776);
 	cr_assert_eq(L.interp_gc_collecting, 7408 + 192);
 	cr_assert_eq(L.ts_interp, 16);
 	/* Too short a blob, or none. */
@@ -120,6 +122,7 @@ Test(pyphase, hostile_entries_refused)
 	} bad[] = {
 		{ 32, 316616 },       /* _finalizing at the runtime's end */
 		{ 32, 785 },          /* misaligned */
+		{ 32, 0 },            /* no room for initialized before it */
 		{ 32, 1ull << 40 },   /* huge */
 		{ 656, 264 },         /* collecting outside the gc state */
 		{ 656, 194 },         /* misaligned */
@@ -138,8 +141,8 @@ Test(pyphase, hostile_entries_refused)
 		put(b, bad[i].pos, bad[i].v);
 		cr_assert_eq(pyphase_fill(0x030e0af0, b, p314.blob, &L), PYLAYOUT_INVALID,
 			     "case %zu", i);
-		cr_assert_eq(L.rt_finalizing | L.interp_gc_collecting | L.ts_interp, 0, "case %zu",
-			     i);
+		cr_assert_eq(L.rt_finalizing | L.rt_initialized | L.interp_gc_collecting | L.ts_interp,
+			     0, "case %zu", i);
 		free(b);
 	}
 }
@@ -163,6 +166,7 @@ static void check_real(const char *path, uint32_t want_fin,
 	cr_assert_eq(pylayout_derive((uint32_t)ver, blob, sizeof(blob), &L), PYLAYOUT_OK, "%s",
 		     path);
 	cr_assert_eq(L.rt_finalizing, want_fin, "%s", path);
+	cr_assert_eq(L.rt_initialized, want_fin - 8, "%s", path);
 	cr_assert_eq(L.interp_gc_collecting, want_gc, "%s", path);
 	cr_assert_eq(L.ts_interp, want_ts_interp, "%s", path);
 }
@@ -207,6 +211,11 @@ Test(pyphase, pseudo_names)
 		     PSEUDO_SHUTDOWN);
 	cr_assert_eq(pyphase_pseudo(MLPROF_SF_SHUTDOWN | MLPROF_SF_NO_TSTATE, INSPECT_OK),
 		     PSEUDO_SHUTDOWN);
+	/* Before Py_Initialize is done: start-up, even on the main thread
+	 * before it has a thread state. */
+	cr_assert_eq(pyphase_pseudo(MLPROF_SF_STARTING, INSPECT_OK), PSEUDO_STARTUP);
+	cr_assert_eq(pyphase_pseudo(MLPROF_SF_STARTING | MLPROF_SF_NO_TSTATE, INSPECT_OK),
+		     PSEUDO_STARTUP);
 	/* GC alone does not name a frameless sample. */
 	cr_assert_eq(pyphase_pseudo(MLPROF_SF_GC, INSPECT_OK), PSEUDO_NO_FRAME);
 }
