@@ -8,7 +8,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
-                        run_oneshot, selected, workload_path)
+                        run_oneshot, selected, workload_path, require_root, WORKLOADS)
+from test_mlpy_real import HOST, SID, RealRun, need_mlpy, need_sid  # noqa: E402
 
 HZ = 999.0    # mlprofd's default frequency: one sample stands for 1/999 s of CPU
 POINTS = 5.0  # tolerance, percentage points
@@ -82,6 +83,47 @@ class PhaseTests(InterpreterCase):
             for _, fr in prof.stacks():
                 self.assertNotIn(GC, [x[0] for x in fr[1:]], label)
         self.each(check)
+
+
+class RealMlpyPhases(unittest.TestCase):
+    """The real mlpy CLI (`python3 -m mlpy run split.ml`): its frameless
+    time is named; what is left as <no Python frame> is under 2%."""
+
+    def check(self, interp):
+        require_root(self)
+        need_mlpy(self)
+        run = RealRun(interp, [os.path.join(WORKLOADS, "ml", "split.ml")], 300)
+        self.addCleanup(run.cleanup)
+        label = interp[0]
+        cli = {i for i, p in enumerate(run.snap["processes"])
+               if "-m mlpy run" in (p.get("cmdline") or "")}
+        self.assertTrue(cli, "%s: no mlpy CLI process in %s" % (
+            label, [p.get("cmdline") for p in run.snap["processes"]]))
+        whole = cli_n = no_frame = no_frame_cli = shutdown_cli = 0
+        for st in run.snap["stacks"]:
+            names = [run.funcs[st["f"][k]]["name"] for k in range(0, len(st["f"]), 2)]
+            whole += st["n"]
+            no_frame += st["n"] if "<no Python frame>" in names else 0
+            if st["p"] in cli:
+                cli_n += st["n"]
+                no_frame_cli += st["n"] if "<no Python frame>" in names else 0
+                shutdown_cli += st["n"] if SHUTDOWN in names else 0
+        msg = "%s: <no Python frame> %d of %d samples (CLI: %d of %d), CLI shutdown %d" % (
+            label, no_frame, whole, no_frame_cli, cli_n, shutdown_cli)
+        self.assertGreater(cli_n, 300, msg)
+        self.assertLess(share(no_frame, whole), 2.0, msg)
+        self.assertLess(share(no_frame_cli, cli_n), 2.0, msg)
+        # The CLI's teardown is a fifth of it on this machine (the issue
+        # saw 17%): named, not anonymous.
+        self.assertGreater(share(shutdown_cli, cli_n), 5.0, msg)
+        print("\n" + msg, file=sys.stderr)
+
+    def test_host_311(self):
+        self.check(HOST)
+
+    def test_sid_314(self):
+        need_sid(self)
+        self.check(SID)
 
 
 if __name__ == "__main__":
