@@ -24,6 +24,10 @@
 #include "mlprof_abi.h"
 #include "store.h"
 
+/* The names of the phase pseudo functions (user/store.c's table). */
+#define PYPHASE_SHUTDOWN_NAME "<interpreter shutdown>"
+#define PYPHASE_GC_NAME "<garbage collection>"
+
 /* Fills L's phase fields (rt_finalizing, rt_initialized,
  * interp_gc_collecting, ts_interp)
  * for the given PY_VERSION_HEX; for 3.13+ blob holds the start of

@@ -16,6 +16,7 @@
 #include "inspect.h"
 #include "pylayout.h"
 #include "pyphase.h"
+#include "view.h"
 
 Test(pyphase, tables_311_312)
 {
@@ -252,8 +253,56 @@ Test(pyphase, pseudo_functions_named)
 	cr_assert_eq(store__snapshot(st, &s), 0);
 	cr_assert_str_eq(s.funcs[store__pseudo(st, PSEUDO_SHUTDOWN)].name, "<interpreter shutdown>");
 	cr_assert_str_eq(s.funcs[store__pseudo(st, PSEUDO_GC)].name, "<garbage collection>");
+	cr_assert_str_eq(PYPHASE_SHUTDOWN_NAME, "<interpreter shutdown>");
+	cr_assert_str_eq(PYPHASE_GC_NAME, "<garbage collection>");
 	cr_assert_eq(s.funcs[store__pseudo(st, PSEUDO_GC)].kind, FUNC_PSEUDO);
 	cr_assert_str_eq(s.funcs[store__pseudo(st, PSEUDO_NATIVE)].name, "<native thread>");
+	snap_free(&s);
+	store__free(st);
+}
+
+/* The ML summary's phase numbers: samples under a shutdown root, samples
+ * with GC innermost (on top of Python code or of the shutdown). */
+Test(pyphase, view_counts_phases)
+{
+	struct store_limits lim = STORE_DEFAULT_LIMITS;
+	struct store *st = store__new(&lim, 1000);
+	struct stack_counts one = { .samples = 1 };
+	struct proc_rec *p;
+	struct frame_ref fr[3];
+	uint32_t fn;
+	struct snap s;
+	struct view v;
+	int i;
+
+	cr_assert_not_null(st);
+	p = store__proc_start(st, 42, 0, 1000, NULL);
+	cr_assert_not_null(p);
+	fn = store__func(st, "/a.py", "work", "work", 1, FUNC_PYTHON, NULL, 0);
+	for (i = 0; i < 7; i++) { /* 7 x work */
+		fr[0] = (struct frame_ref){ fn, 3 };
+		store__add_sample(st, p, fr, 1, &one, 2000);
+	}
+	for (i = 0; i < 5; i++) { /* 5 x GC <- work */
+		fr[0] = (struct frame_ref){ fn, 3 };
+		cr_assert_eq(pyphase_push_gc(fr, 1, 3, store__pseudo(st, PSEUDO_GC)), 2);
+		store__add_sample(st, p, fr, 2, &one, 2000);
+	}
+	for (i = 0; i < 3; i++) { /* 3 x GC <- shutdown */
+		fr[0] = (struct frame_ref){ store__pseudo(st, PSEUDO_GC), -1 };
+		fr[1] = (struct frame_ref){ store__pseudo(st, PSEUDO_SHUTDOWN), -1 };
+		store__add_sample(st, p, fr, 2, &one, 2000);
+	}
+	for (i = 0; i < 2; i++) { /* 2 x shutdown */
+		fr[0] = (struct frame_ref){ store__pseudo(st, PSEUDO_SHUTDOWN), -1 };
+		store__add_sample(st, p, fr, 1, &one, 2000);
+	}
+	cr_assert_eq(store__snapshot(st, &s), 0);
+	cr_assert_eq(view_build(&s, &v), 0);
+	cr_assert_eq(v.total, 17);
+	cr_assert_eq(v.shutdown, 5);
+	cr_assert_eq(v.gc, 8);
+	view_free(&v);
 	snap_free(&s);
 	store__free(st);
 }
