@@ -38,19 +38,41 @@ static __always_inline __u32 phase_runtime(const struct mlprof_layout *L,
 }
 
 /* tstate->interp->gc.collecting: set for a whole collection, callbacks
- * included (3.11-3.15). */
-static __always_inline __u32 phase_gc(const struct mlprof_layout *L, __u64 tstate)
+ * included (3.11-3.15). The collection is this thread's only if it holds
+ * the GIL: a thread running C code without it (hashing, I/O) while
+ * another one collects, or a thread that took the GIL while a finalizer
+ * run by the collection let it go, is not collecting. The holder is read
+ * only when collecting is set. */
+static __always_inline __u32 phase_gc(const struct mlprof_layout *L,
+				      const struct mlprof_target *t, __u64 tstate)
 {
-	__u64 interp;
+	struct {
+		__u64 last_holder;
+		__s32 locked;
+		__s32 pad;
+	} gil;
+	__u64 interp, holder;
 	__s32 collecting = 0;
 
 	if (!L->interp_gc_collecting || !tstate)
 		return 0;
 	interp = read_ptr(tstate + L->ts_interp);
 	if (!interp || bpf_probe_read_user(&collecting, sizeof(collecting),
-					   (void *)(interp + L->interp_gc_collecting)))
+					   (void *)(interp + L->interp_gc_collecting)) ||
+	    !collecting)
 		return 0;
-	return collecting ? MLPROF_SF_GC : 0;
+	if (L->rt_gil_holder) {
+		holder = read_ptr(t->runtime + L->rt_gil_holder);
+	} else if (L->interp_gil_holder) {
+		/* last_holder is not cleared when the GIL is dropped: it is
+		 * the holder only while locked (the int right after it). */
+		if (bpf_probe_read_user(&gil, sizeof(gil), (void *)(interp + L->interp_gil_holder)))
+			return 0;
+		holder = gil.locked ? gil.last_holder : 0;
+	} else {
+		holder = tstate; /* holder unknown for this build: collecting decides */
+	}
+	return holder == tstate ? MLPROF_SF_GC : 0;
 }
 
 /* The phase flags of a sample that walked nframes frames of tstate (0:
@@ -65,7 +87,7 @@ static __always_inline __u32 phase_flags(const struct mlprof_layout *L,
 		return 0;
 	if (!nframes)
 		flags |= phase_runtime(L, t, tstate, pid, tid);
-	flags |= phase_gc(L, tstate);
+	flags |= phase_gc(L, t, tstate);
 	return flags;
 }
 

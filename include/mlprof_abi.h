@@ -217,6 +217,10 @@ struct mlprof_layout {
 	__u32 rt_initialized;     /* _PyRuntime.initialized (int) */
 	__u16 ts_interp;          /* PyThreadState.interp */
 	__u16 phase_pad;
+	/* The thread holding the GIL (PyThreadState *), one of: */
+	__u32 rt_gil_holder;      /* 3.11: _PyRuntime.gilstate.tstate_current */
+	__u32 interp_gil_holder;  /* 3.12+: PyInterpreterState._gil.last_holder,
+				   * followed by the int `locked` */
 };
 
 /* Per target process (key: host tgid). */

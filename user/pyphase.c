@@ -21,11 +21,19 @@ struct phase_table {
 	unsigned minor;
 	uint32_t rt_finalizing, interp_gc_collecting;
 	uint16_t ts_interp;
+	uint32_t rt_gil_holder, interp_gil_holder;
 };
 
+/* The GIL's holder: 3.11 offsetof(_PyRuntimeState,
+ * gilstate.tstate_current) = 576 (NULL once released), 3.12
+ * offsetof(PyInterpreterState, _gil.last_holder) = 1048 (the main
+ * interpreter's own GIL), with `locked` 8 bytes after it (1056; 3.13+: the
+ * debug offsets' gil_runtime_state_locked must be holder + 8 too). */
 static const struct phase_table phase_tables[] = {
-	{ .minor = 11, .rt_finalizing = 24, .interp_gc_collecting = 848, .ts_interp = 16 },
-	{ .minor = 12, .rt_finalizing = 24, .interp_gc_collecting = 312, .ts_interp = 16 },
+	{ .minor = 11, .rt_finalizing = 24, .interp_gc_collecting = 848, .ts_interp = 16,
+	  .rt_gil_holder = 576 },
+	{ .minor = 12, .rt_finalizing = 24, .interp_gc_collecting = 312, .ts_interp = 16,
+	  .interp_gil_holder = 1048 },
 };
 
 /* 3.13+: byte positions of _Py_DebugOffsets entries (offsetof into
@@ -39,15 +47,20 @@ struct phase_pos {
 	uint16_t interp_size, interp_gc;
 	uint16_t ts_size, ts_interp;
 	uint16_t gc_size, gc_collecting;
+	uint16_t gil_holder; /* interpreter_state.gil_runtime_state_holder */
+	uint16_t gil_locked; /* interpreter_state.gil_runtime_state_locked */
 };
 
 static const struct phase_pos phase_positions[] = {
 	{ .minor = 13, .rt_size = 24, .rt_finalizing = 32, .interp_size = 48, .interp_gc = 80,
-	  .ts_size = 152, .ts_interp = 176, .gc_size = 568, .gc_collecting = 576 },
+	  .ts_size = 152, .ts_interp = 176, .gc_size = 568, .gc_collecting = 576,
+	  .gil_holder = 144, .gil_locked = 136 },
 	{ .minor = 14, .rt_size = 24, .rt_finalizing = 32, .interp_size = 48, .interp_gc = 88,
-	  .ts_size = 176, .ts_interp = 200, .gc_size = 648, .gc_collecting = 656 },
+	  .ts_size = 176, .ts_interp = 200, .gc_size = 648, .gc_collecting = 656,
+	  .gil_holder = 152, .gil_locked = 144 },
 	{ .minor = 15, .rt_size = 24, .rt_finalizing = 32, .interp_size = 48, .interp_gc = 88,
-	  .ts_size = 176, .ts_interp = 200, .gc_size = 752, .gc_collecting = 760 },
+	  .ts_size = 176, .ts_interp = 200, .gc_size = 752, .gc_collecting = 760,
+	  .gil_holder = 152, .gil_locked = 144 },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -64,7 +77,7 @@ static uint64_t blob_u64(const uint8_t *blob, size_t pos)
 static int from_debug(const struct phase_pos *p, const uint8_t *blob, size_t len,
 		      struct mlprof_layout *L)
 {
-	uint64_t rt_size, fin, interp_size, gc, gc_size, coll, ts_size, ts_interp;
+	uint64_t rt_size, fin, interp_size, gc, gc_size, coll, ts_size, ts_interp, holder, locked;
 	int err = PYLAYOUT_INVALID;
 
 	if (!blob || len < (size_t)p->gc_collecting + 8 || len < (size_t)p->ts_interp + 8)
@@ -77,14 +90,19 @@ static int from_debug(const struct phase_pos *p, const uint8_t *blob, size_t len
 	coll = blob_u64(blob, p->gc_collecting);
 	ts_size = blob_u64(blob, p->ts_size);
 	ts_interp = blob_u64(blob, p->ts_interp);
+	holder = blob_u64(blob, p->gil_holder);
+	locked = blob_u64(blob, p->gil_locked);
 	if (fin % 8 == 0 && fin >= 8 && fin < rt_size && rt_size - fin >= 8 && fin <= UINT32_MAX &&
 	    coll % 4 == 0 && coll < gc_size && gc_size - coll >= 4 && gc < interp_size &&
 	    gc_size <= interp_size - gc && gc + coll <= UINT32_MAX && ts_interp % 8 == 0 &&
-	    ts_interp < ts_size && ts_size - ts_interp >= 8 && ts_interp <= UINT16_MAX) {
+	    ts_interp < ts_size && ts_size - ts_interp >= 8 && ts_interp <= UINT16_MAX &&
+	    holder % 8 == 0 && holder < interp_size && interp_size - holder >= 16 &&
+	    holder <= UINT32_MAX && locked == holder + 8) {
 		L->rt_finalizing = (uint32_t)fin;
 		L->rt_initialized = (uint32_t)fin - 8;
 		L->interp_gc_collecting = (uint32_t)(gc + coll);
 		L->ts_interp = (uint16_t)ts_interp;
+		L->interp_gil_holder = (uint32_t)holder;
 		err = PYLAYOUT_OK;
 	}
 	return err;
@@ -102,6 +120,8 @@ int pyphase_fill(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 	L->ts_interp = 0;
 	L->rt_initialized = 0;
 	L->phase_pad = 0;
+	L->rt_gil_holder = 0;
+	L->interp_gil_holder = 0;
 	for (i = 0; PY_VERSION_MAJOR(version_hex) == 3 && i < NELEM(phase_tables); i++) {
 		if (phase_tables[i].minor != minor)
 			continue;
@@ -109,6 +129,8 @@ int pyphase_fill(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 		L->interp_gc_collecting = phase_tables[i].interp_gc_collecting;
 		L->ts_interp = phase_tables[i].ts_interp;
 		L->rt_initialized = L->rt_finalizing - 8;
+		L->rt_gil_holder = phase_tables[i].rt_gil_holder;
+		L->interp_gil_holder = phase_tables[i].interp_gil_holder;
 		err = PYLAYOUT_OK;
 	}
 	for (i = 0; PY_VERSION_MAJOR(version_hex) == 3 && i < NELEM(phase_positions); i++) {

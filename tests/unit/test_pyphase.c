@@ -29,10 +29,14 @@ Test(pyphase, tables_311_312)
 	cr_assert_eq(L.ts_interp, 16);
 	cr_assert_eq(L.rt_initialized, 16);
 	cr_assert_eq(L.phase_pad, 0);
+	cr_assert_eq(L.rt_gil_holder, 576);
+	cr_assert_eq(L.interp_gil_holder, 0);
 	cr_assert_eq(pyphase_fill(0x030c01f0, NULL, 0, &L), PYLAYOUT_OK);
 	cr_assert_eq(L.rt_finalizing, 24);
 	cr_assert_eq(L.interp_gc_collecting, 112 + 200);
 	cr_assert_eq(L.ts_interp, 16);
+	cr_assert_eq(L.rt_gil_holder, 0);
+	cr_assert_eq(L.interp_gil_holder, 1048);
 	/* pylayout_derive fills them too. */
 	cr_assert_eq(pylayout_derive(0x030b07f0, NULL, 0, &L), PYLAYOUT_OK);
 	cr_assert_eq(L.interp_gc_collecting, 848);
@@ -54,12 +58,13 @@ Test(pyphase, unknown_versions_left_zero)
 
 /* Positions of the entries used, per minor (written out again here). */
 struct ppos {
-	size_t rt_size, fin, interp_size, gc, ts_size, ts_interp, gc_size, coll, blob;
+	size_t rt_size, fin, interp_size, gc, ts_size, ts_interp, gc_size, coll, blob, holder,
+		locked;
 };
 
-static const struct ppos p313 = { 24, 32, 48, 80, 152, 176, 568, 576, 584 };
-static const struct ppos p314 = { 24, 32, 48, 88, 176, 200, 648, 656, 760 };
-static const struct ppos p315 = { 24, 32, 48, 88, 176, 200, 752, 760, 888 };
+static const struct ppos p313 = { 24, 32, 48, 80, 152, 176, 568, 576, 584, 144, 136 };
+static const struct ppos p314 = { 24, 32, 48, 88, 176, 200, 648, 656, 760, 152, 144 };
+static const struct ppos p315 = { 24, 32, 48, 88, 176, 200, 752, 760, 888, 152, 144 };
 
 static void put(uint8_t *b, size_t pos, uint64_t v)
 {
@@ -68,7 +73,8 @@ static void put(uint8_t *b, size_t pos, uint64_t v)
 
 /* A blob with the values sid's 3.14.10 holds (runtime 316616 bytes,
  * _finalizing 784, interp 225864 bytes, gc at 7408, gc state 264 bytes
- * with collecting at 192, thread state 832 bytes, interp at 16). */
+ * with collecting at 192, thread state 832 bytes, interp at 16, the
+ * GIL's last holder at 7792). */
 static uint8_t *blob_of(const struct ppos *p)
 {
 	uint8_t *b = malloc(PYLAYOUT_DEBUG_BLOB);
@@ -86,6 +92,8 @@ static uint8_t *blob_of(const struct ppos *p)
 	put(b, p->ts_interp, 16);
 	put(b, p->gc_size, 264);
 	put(b, p->coll, 192);
+	put(b, p->holder, 7792);
+	put(b, p->locked, 7800);
 	return b;
 }
 
@@ -99,6 +107,8 @@ static void check(const struct ppos *p, uint32_t version)
 	cr_assert_eq(L.rt_initialized, 776);
 	cr_assert_eq(L.interp_gc_collecting, 7408 + 192);
 	cr_assert_eq(L.ts_interp, 16);
+	cr_assert_eq(L.interp_gil_holder, 7792);
+	cr_assert_eq(L.rt_gil_holder, 0);
 	/* Too short a blob, or none. */
 	cr_assert_eq(pyphase_fill(version, b, p->coll, &L), PYLAYOUT_NO_DEBUG_OFFSETS);
 	cr_assert_eq(L.interp_gc_collecting, 0);
@@ -132,6 +142,9 @@ Test(pyphase, hostile_entries_refused)
 		{ 648, UINT64_MAX },  /* gc size wraps */
 		{ 200, 832 },         /* interp outside the thread state */
 		{ 200, 12 },          /* misaligned */
+		{ 152, 225864 },      /* GIL holder outside the interpreter */
+		{ 152, 7793 },        /* misaligned */
+		{ 144, 7808 },        /* locked not right after the holder */
 	};
 	struct mlprof_layout L;
 	size_t i;
@@ -142,7 +155,8 @@ Test(pyphase, hostile_entries_refused)
 		put(b, bad[i].pos, bad[i].v);
 		cr_assert_eq(pyphase_fill(0x030e0af0, b, p314.blob, &L), PYLAYOUT_INVALID,
 			     "case %zu", i);
-		cr_assert_eq(L.rt_finalizing | L.rt_initialized | L.interp_gc_collecting | L.ts_interp,
+		cr_assert_eq(L.rt_finalizing | L.rt_initialized | L.interp_gc_collecting | L.ts_interp |
+				     L.interp_gil_holder,
 			     0, "case %zu", i);
 		free(b);
 	}
@@ -150,7 +164,7 @@ Test(pyphase, hostile_entries_refused)
 
 /* The real interpreters: what their debug offsets say. */
 static void check_real(const char *path, uint32_t want_fin,
-		       uint32_t want_gc, uint16_t want_ts_interp)
+		       uint32_t want_gc, uint16_t want_ts_interp, uint32_t want_holder)
 {
 	struct elf_file *ef;
 	uint64_t rt, rt_size, ver_addr, ver = 0;
@@ -170,6 +184,7 @@ static void check_real(const char *path, uint32_t want_fin,
 	cr_assert_eq(L.rt_initialized, want_fin - 8, "%s", path);
 	cr_assert_eq(L.interp_gc_collecting, want_gc, "%s", path);
 	cr_assert_eq(L.ts_interp, want_ts_interp, "%s", path);
+	cr_assert_eq(L.interp_gil_holder, want_holder, "%s", path);
 }
 
 Test(pyphase, real_313)
@@ -177,7 +192,7 @@ Test(pyphase, real_313)
 	const char *path = fixture_pyenv("versions/3.13.0/lib/libpython3.13.so.1.0");
 
 	cr_assert_eq(access(path, R_OK), 0, "test needs %s (set PYENV_ROOT)", path);
-	check_real(path, 608, 7400 + 200, 16);
+	check_real(path, 608, 7400 + 200, 16, 7760);
 }
 
 /* Debian sid's builds, when the sid root the privileged tests use is here. */
@@ -190,9 +205,9 @@ Test(pyphase, real_sid_314_315)
 	snprintf(path, sizeof(path), "%s/usr/bin/python3.14", root);
 	if (access(path, R_OK))
 		cr_skip_test("no sid root at %s", root);
-	check_real(path, 784, 7408 + 192, 16);
+	check_real(path, 784, 7408 + 192, 16, 7792);
 	snprintf(path, sizeof(path), "%s/usr/bin/python3.15", root);
-	check_real(path, 912, 7400 + 112, 16);
+	check_real(path, 912, 7400 + 112, 16, 7744);
 }
 
 Test(pyphase, pseudo_names)

@@ -2,11 +2,15 @@
 program itself: gc.callbacks "start"/"stop" read time.thread_time (CPU time
 of this thread, what a CPU sampler sees), summed over every collection that
 runs inside loop(). Keeps a heap of live container objects so the older
-generations' collections take time. Prints
-  MLPROF_SPLIT gc=<s> loop=<s> collections=<n>
-usage: gcwork.py [SECONDS=1.5]"""
+generations' collections take time. With "hash", a second thread hashes
+large buffers meanwhile (hashlib releases the GIL: that thread runs C code
+while the main one collects, and none of its time is collection). Prints
+  MLPROF_SPLIT gc=<s> loop=<s> collections=<n> [hasher=<s>]
+usage: gcwork.py [SECONDS=1.5] [hash]"""
 import gc
+import hashlib
 import sys
+import threading
 import time
 
 state = {"gc": 0.0, "t0": None, "n": 0, "on": False}
@@ -46,17 +50,33 @@ def loop(total):
     return x
 
 
+def hasher(stop, out):
+    data = b"\x5a" * (8 << 20)
+    t0 = time.thread_time()
+    while not stop.is_set():
+        hashlib.sha256(data).digest()
+    out["hasher"] = time.thread_time() - t0
+
+
 def main():
     total = float(sys.argv[1]) if len(sys.argv) > 1 else 1.5
     keep = [[{} for _ in range(10)] for _ in range(20000)]  # long-lived containers
+    stop, out = threading.Event(), {}
+    th = threading.Thread(target=hasher, args=(stop, out))
+    if "hash" in sys.argv[2:]:
+        th.start()
     gc.callbacks.append(on_gc)
     state["on"] = True
     t0 = time.thread_time()
     loop(total)
     t1 = time.thread_time()
     state["on"] = False
-    print("MLPROF_SPLIT gc=%.6f loop=%.6f collections=%d" % (state["gc"], t1 - t0, state["n"]),
-          flush=True)
+    stop.set()
+    if th.is_alive():
+        th.join()
+    extra = " hasher=%.6f" % out["hasher"] if out else ""
+    print("MLPROF_SPLIT gc=%.6f loop=%.6f collections=%d%s" % (state["gc"], t1 - t0, state["n"],
+                                                               extra), flush=True)
     del keep
 
 
