@@ -22,19 +22,45 @@ static __always_inline __u32 phase_runtime(const struct mlprof_layout *L,
 					   __u32 pid, __u32 tid)
 {
 	__s32 initialized = 1;
-	__u64 fin;
+	__u32 flags = 0;
+	__u64 fin = 0;
 
-	if (!L->rt_finalizing || (!tstate && tid != pid))
-		return 0;
-	fin = read_ptr(t->runtime + L->rt_finalizing);
-	if (fin)
-		return !tstate || tstate == fin ? MLPROF_SF_SHUTDOWN : 0;
-	if (L->rt_initialized &&
-	    !bpf_probe_read_user(&initialized, sizeof(initialized),
-				 (void *)(t->runtime + L->rt_initialized)) &&
-	    !initialized)
-		return MLPROF_SF_STARTING;
-	return 0;
+	if (L->rt_finalizing && (tstate || tid == pid))
+		fin = read_ptr(t->runtime + L->rt_finalizing);
+	if (fin && (!tstate || tstate == fin))
+		flags = MLPROF_SF_SHUTDOWN;
+	else if (!fin && L->rt_initialized && (tstate || tid == pid) &&
+		 !bpf_probe_read_user(&initialized, sizeof(initialized),
+				      (void *)(t->runtime + L->rt_initialized)) &&
+		 !initialized)
+		flags = MLPROF_SF_STARTING;
+	return flags;
+}
+
+/* The thread holding the GIL (0: none, or unreadable). 3.12+: the
+ * interpreter's last_holder is not cleared when the GIL is dropped: it is
+ * the holder only while `locked` (the int right after it). A build whose
+ * holder is not known: the current thread (collecting alone decides). */
+static __always_inline __u64 gil_holder(const struct mlprof_layout *L,
+					const struct mlprof_target *t, __u64 interp,
+					__u64 tstate)
+{
+	struct {
+		__u64 last_holder;
+		__s32 locked;
+		__s32 pad;
+	} gil = {};
+	__u64 holder = tstate;
+
+	if (L->rt_gil_holder)
+		holder = read_ptr(t->runtime + L->rt_gil_holder);
+	else if (L->interp_gil_holder)
+		holder = bpf_probe_read_user(&gil, sizeof(gil),
+					     (void *)(interp + L->interp_gil_holder)) ||
+				 !gil.locked
+			 ? 0
+			 : gil.last_holder;
+	return holder;
 }
 
 /* tstate->interp->gc.collecting: set for a whole collection, callbacks
@@ -46,33 +72,15 @@ static __always_inline __u32 phase_runtime(const struct mlprof_layout *L,
 static __always_inline __u32 phase_gc(const struct mlprof_layout *L,
 				      const struct mlprof_target *t, __u64 tstate)
 {
-	struct {
-		__u64 last_holder;
-		__s32 locked;
-		__s32 pad;
-	} gil;
-	__u64 interp, holder;
 	__s32 collecting = 0;
+	__u64 interp = 0;
 
-	if (!L->interp_gc_collecting || !tstate)
-		return 0;
-	interp = read_ptr(tstate + L->ts_interp);
-	if (!interp || bpf_probe_read_user(&collecting, sizeof(collecting),
-					   (void *)(interp + L->interp_gc_collecting)) ||
-	    !collecting)
-		return 0;
-	if (L->rt_gil_holder) {
-		holder = read_ptr(t->runtime + L->rt_gil_holder);
-	} else if (L->interp_gil_holder) {
-		/* last_holder is not cleared when the GIL is dropped: it is
-		 * the holder only while locked (the int right after it). */
-		if (bpf_probe_read_user(&gil, sizeof(gil), (void *)(interp + L->interp_gil_holder)))
-			return 0;
-		holder = gil.locked ? gil.last_holder : 0;
-	} else {
-		holder = tstate; /* holder unknown for this build: collecting decides */
-	}
-	return holder == tstate ? MLPROF_SF_GC : 0;
+	if (L->interp_gc_collecting && tstate)
+		interp = read_ptr(tstate + L->ts_interp);
+	if (interp && bpf_probe_read_user(&collecting, sizeof(collecting),
+					  (void *)(interp + L->interp_gc_collecting)))
+		collecting = 0;
+	return collecting && gil_holder(L, t, interp, tstate) == tstate ? MLPROF_SF_GC : 0;
 }
 
 /* The phase flags of a sample that walked nframes frames of tstate (0:
@@ -83,11 +91,11 @@ static __always_inline __u32 phase_flags(const struct mlprof_layout *L,
 {
 	__u32 flags = 0;
 
-	if (!L || !t->runtime)
-		return 0;
-	if (!nframes)
-		flags |= phase_runtime(L, t, tstate, pid, tid);
-	flags |= phase_gc(L, t, tstate);
+	if (L && t->runtime) {
+		if (!nframes)
+			flags |= phase_runtime(L, t, tstate, pid, tid);
+		flags |= phase_gc(L, t, tstate);
+	}
 	return flags;
 }
 

@@ -217,14 +217,15 @@ static void count_phases(const struct snap *s, const struct snap_stack *st, stru
 {
 	const struct snap_func *root, *top;
 
-	if (!st->nframes)
-		return;
-	root = &s->funcs[st->frames[st->nframes - 1].func];
-	top = &s->funcs[st->frames[0].func];
-	if (root->kind == FUNC_PSEUDO && root->name && !strcmp(root->name, PYPHASE_SHUTDOWN_NAME))
-		v->shutdown += st->samples;
-	if (top->kind == FUNC_PSEUDO && top->name && !strcmp(top->name, PYPHASE_GC_NAME))
-		v->gc += st->samples;
+	if (st->nframes) {
+		root = &s->funcs[st->frames[st->nframes - 1].func];
+		top = &s->funcs[st->frames[0].func];
+		if (root->kind == FUNC_PSEUDO && root->name &&
+		    !strcmp(root->name, PYPHASE_SHUTDOWN_NAME))
+			v->shutdown += st->samples;
+		if (top->kind == FUNC_PSEUDO && top->name && !strcmp(top->name, PYPHASE_GC_NAME))
+			v->gc += st->samples;
+	}
 }
 
 int view_build(const struct snap *s, struct view *v)
