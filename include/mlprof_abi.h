@@ -8,7 +8,7 @@
 #ifndef MLPROF_ABI_H
 #define MLPROF_ABI_H
 
-#define MLPROF_ABI_VERSION 1
+#define MLPROF_ABI_VERSION 2
 
 /* Python frames kept per sample; a deeper stack is marked truncated. */
 #define MLPROF_MAX_FRAMES 512
