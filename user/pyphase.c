@@ -170,3 +170,41 @@ uint32_t pyphase_push_gc(struct frame_ref *f, uint32_t n, uint32_t cap, uint32_t
 	}
 	return n;
 }
+
+static int is_pseudo(const struct snap *s, uint32_t func, const char *name)
+{
+	const struct snap_func *f = func < s->nfuncs ? &s->funcs[func] : NULL;
+
+	return f && f->kind == FUNC_PSEUDO && f->name && !strcmp(f->name, name);
+}
+
+unsigned pyphase_of_stack(const struct snap *s, const struct snap_stack *st)
+{
+	unsigned in = 0;
+
+	if (st->nframes) {
+		if (is_pseudo(s, st->frames[st->nframes - 1].func, PYPHASE_SHUTDOWN_NAME))
+			in |= PYPHASE_IN_SHUTDOWN;
+		if (is_pseudo(s, st->frames[0].func, PYPHASE_GC_NAME))
+			in |= PYPHASE_IN_GC;
+	}
+	return in;
+}
+
+void pyphase_proc_samples(const struct snap *s, uint64_t *shutdown, uint64_t *gc)
+{
+	const struct snap_stack *st;
+	unsigned in;
+	size_t i;
+
+	memset(shutdown, 0, s->nprocs * sizeof(*shutdown));
+	memset(gc, 0, s->nprocs * sizeof(*gc));
+	for (i = 0; i < s->nstacks; i++) {
+		st = &s->stacks[i];
+		in = st->proc < s->nprocs ? pyphase_of_stack(s, st) : 0;
+		if (in & PYPHASE_IN_SHUTDOWN)
+			shutdown[st->proc] += st->samples;
+		if (in & PYPHASE_IN_GC)
+			gc[st->proc] += st->samples;
+	}
+}

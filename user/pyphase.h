@@ -45,4 +45,15 @@ enum store_pseudo pyphase_pseudo(uint32_t flags, int inspect_status);
  * (room for cap). Returns the new count; n unchanged when f is full. */
 uint32_t pyphase_push_gc(struct frame_ref *f, uint32_t n, uint32_t cap, uint32_t gc);
 
+/* What a snapshot stack shows of the phases: PYPHASE_IN_SHUTDOWN (its
+ * root is <interpreter shutdown>), PYPHASE_IN_GC (its innermost frame is
+ * <garbage collection>). */
+#define PYPHASE_IN_SHUTDOWN 1u
+#define PYPHASE_IN_GC 2u
+unsigned pyphase_of_stack(const struct snap *s, const struct snap_stack *st);
+
+/* Samples in each phase per process: shutdown[i], gc[i] for s->procs[i]
+ * (arrays of s->nprocs, filled here). */
+void pyphase_proc_samples(const struct snap *s, uint64_t *shutdown, uint64_t *gc);
+
 #endif

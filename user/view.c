@@ -215,17 +215,10 @@ out:
  * stacks, garbage collection the innermost frame. */
 static void count_phases(const struct snap *s, const struct snap_stack *st, struct view *v)
 {
-	const struct snap_func *root, *top;
+	unsigned in = pyphase_of_stack(s, st);
 
-	if (st->nframes) {
-		root = &s->funcs[st->frames[st->nframes - 1].func];
-		top = &s->funcs[st->frames[0].func];
-		if (root->kind == FUNC_PSEUDO && root->name &&
-		    !strcmp(root->name, PYPHASE_SHUTDOWN_NAME))
-			v->shutdown += st->samples;
-		if (top->kind == FUNC_PSEUDO && top->name && !strcmp(top->name, PYPHASE_GC_NAME))
-			v->gc += st->samples;
-	}
+	v->shutdown += in & PYPHASE_IN_SHUTDOWN ? st->samples : 0;
+	v->gc += in & PYPHASE_IN_GC ? st->samples : 0;
 }
 
 int view_build(const struct snap *s, struct view *v)

@@ -17,6 +17,8 @@
 #include "pylayout.h"
 #include "pyphase.h"
 #include "view.h"
+#include "report.h"
+#include <cjson/cJSON.h>
 
 Test(pyphase, tables_311_312)
 {
@@ -318,6 +320,53 @@ Test(pyphase, view_counts_phases)
 	cr_assert_eq(v.shutdown, 5);
 	cr_assert_eq(v.gc, 8);
 	view_free(&v);
+	snap_free(&s);
+	store__free(st);
+}
+
+/* Per process: the raw JSON's processes carry shutdown_s and gc_s. */
+Test(pyphase, per_process_in_raw_json)
+{
+	struct store_limits lim = STORE_DEFAULT_LIMITS;
+	struct store *st = store__new(&lim, 1000);
+	struct stack_counts one = { .samples = 1 };
+	struct proc_rec *p[2];
+	struct frame_ref fr[2];
+	uint64_t sh[2], gc[2];
+	cJSON *o, *procs;
+	struct snap s;
+	int i;
+
+	cr_assert_not_null(st);
+	p[0] = store__proc_start(st, 42, 0, 1000, NULL);
+	p[1] = store__proc_start(st, 43, 0, 1000, NULL);
+	cr_assert(p[0] && p[1]);
+	for (i = 0; i < 4; i++) { /* pid 43: 4 x GC <- shutdown */
+		fr[0] = (struct frame_ref){ store__pseudo(st, PSEUDO_GC), -1 };
+		fr[1] = (struct frame_ref){ store__pseudo(st, PSEUDO_SHUTDOWN), -1 };
+		store__add_sample(st, p[1], fr, 2, &one, 2000);
+	}
+	fr[0] = (struct frame_ref){ store__pseudo(st, PSEUDO_NO_FRAME), -1 };
+	store__add_sample(st, p[0], fr, 1, &one, 2000);
+	cr_assert_eq(store__snapshot(st, &s), 0);
+	cr_assert_eq(s.nprocs, 2);
+	pyphase_proc_samples(&s, sh, gc);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(sh[i], s.procs[i].pid == 43 ? 4 : 0, "pid %d", s.procs[i].pid);
+		cr_assert_eq(gc[i], s.procs[i].pid == 43 ? 4 : 0, "pid %d", s.procs[i].pid);
+	}
+	s.freq_hz = 100; /* the collector sets it */
+	o = report_raw_json(&s);
+	cr_assert_not_null(o);
+	procs = cJSON_GetObjectItem(o, "processes");
+	for (i = 0; i < 2; i++) {
+		cJSON *pj = cJSON_GetArrayItem(procs, i);
+		double want = cJSON_GetObjectItem(pj, "pid")->valuedouble == 43 ? 4.0 / s.freq_hz : 0;
+
+		cr_assert_float_eq(cJSON_GetObjectItem(pj, "shutdown_s")->valuedouble, want, 1e-9);
+		cr_assert_float_eq(cJSON_GetObjectItem(pj, "gc_s")->valuedouble, want, 1e-9);
+	}
+	cJSON_Delete(o);
 	snap_free(&s);
 	store__free(st);
 }
