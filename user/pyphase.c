@@ -39,7 +39,8 @@ static const struct phase_table phase_tables[] = {
 /* 3.13+: byte positions of _Py_DebugOffsets entries (offsetof into
  * _Py_DebugOffsets for 3.13.0's header; the 3.14 and 3.15 positions from
  * those versions' pycore_debug_offsets.h, checked on sid's 3.14.10 and
- * 3.15.2 by reading the values back: docs/design.md, "Interpreter phases"). Each
+ * 3.15.2 by reading the values back, and equal to the positions in
+ * docs/cpython-debug-offsets.md: docs/design.md, "Interpreter phases"). Each
  * section's `size` entry bounds the offsets read from it. */
 struct phase_pos {
 	unsigned minor;
