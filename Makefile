@@ -56,6 +56,8 @@ LIB_SRCS += user/httptoken.c
 LIB_SRCS += user/peerid.c
 # Untrusted names in text output.
 LIB_SRCS += user/textesc.c
+# Interpreter phases (shutdown, garbage collection).
+LIB_SRCS += user/pyphase.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
 DAEMON_SRCS += user/memprobe.c user/memworker.c

@@ -9,6 +9,7 @@
 #include "maps.bpf.h"
 #include "pycode.bpf.h"
 #include "pywalk.bpf.h"
+#include "pyphase.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -87,7 +88,7 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct mlprof_layout *L;
-	__u64 tstate, now = bpf_ktime_get_ns();
+	__u64 tstate = 0, now = bpf_ktime_get_ns();
 	__u32 size;
 
 	s->sample.hdr.type = MLPROF_EV_SAMPLE;
@@ -122,6 +123,7 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 		else
 			flags |= MLPROF_SF_NO_TSTATE;
 	}
+	flags |= phase_flags(L, t, tstate, s->sample.nframes, pid, tid);
 	if (flags & MLPROF_SF_TRUNCATED)
 		stat_inc(MLPROF_STAT_TRUNCATED);
 	if (flags & MLPROF_SF_READ_ERR)

@@ -8,7 +8,7 @@
 #ifndef MLPROF_ABI_H
 #define MLPROF_ABI_H
 
-#define MLPROF_ABI_VERSION 1
+#define MLPROF_ABI_VERSION 2
 
 /* Python frames kept per sample; a deeper stack is marked truncated. */
 #define MLPROF_MAX_FRAMES 512
@@ -56,6 +56,9 @@ enum mlprof_event_type {
 #define MLPROF_SF_ADDR (1u << 6)       /* ALLOC: addr is the mapping's start (live) */
 #define MLPROF_SF_HEAP (1u << 7)       /* ALLOC: sbrk growth of the heap (live) */
 #define MLPROF_SF_RSS (1u << 8)        /* FAULT: rss_pages/anon_pages were read */
+#define MLPROF_SF_SHUTDOWN (1u << 9)   /* no Python frame, the runtime finalizing */
+#define MLPROF_SF_GC (1u << 10)        /* the thread's interpreter collecting cycles */
+#define MLPROF_SF_STARTING (1u << 11)  /* no Python frame, runtime not initialised yet */
 
 /* Stat counters (per-CPU array indices). */
 enum mlprof_stat {
@@ -207,6 +210,17 @@ struct mlprof_layout {
 	__u8 frame_read;          /* <= MLPROF_FRAME_READ */
 	__u8 code_read;           /* <= MLPROF_CODE_READ - 1 */
 	__u64 code_tag_mask;      /* bits to clear from f_executable */
+	/* Interpreter phases (user/pyphase.c); 0: not known for this build,
+	 * the phase is then not looked at. */
+	__u32 rt_finalizing;      /* _PyRuntime._finalizing (PyThreadState *) */
+	__u32 interp_gc_collecting; /* PyInterpreterState.gc.collecting (int) */
+	__u32 rt_initialized;     /* _PyRuntime.initialized (int) */
+	__u16 ts_interp;          /* PyThreadState.interp */
+	__u16 phase_pad;
+	/* The thread holding the GIL (PyThreadState *), one of: */
+	__u32 rt_gil_holder;      /* 3.11: _PyRuntime.gilstate.tstate_current */
+	__u32 interp_gil_holder;  /* 3.12+: PyInterpreterState._gil.last_holder,
+				   * followed by the int `locked` */
 };
 
 /* Per target process (key: host tgid). */

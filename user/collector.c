@@ -19,6 +19,7 @@
 #include "mlmap.h"
 #include "mlpyattr.h"
 #include "procstatus.h"
+#include "pyphase.h"
 #include "pyunicode.h"
 #include "hashmap.h"
 #include "livemem.h"
@@ -51,7 +52,7 @@ struct collector {
 	uint64_t events, bad_events;
 	uint64_t last_sweep_ns;
 	struct livemem *live;  /* --memory=live, else NULL */
-	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
+	struct frame_ref frames[MLPROF_MAX_FRAMES + 3];
 };
 
 struct collector *collector__new(struct store *st, const struct collector_ops *ops,
@@ -552,17 +553,7 @@ static void on_code(struct collector *c, const struct mlprof_code *ev, size_t si
 /* The pseudo function for a sample with no Python frame. */
 static uint32_t pseudo_for(const struct collector *c, const struct proc_rec *p, uint32_t flags)
 {
-	if (flags & (MLPROF_SF_NO_LAYOUT | MLPROF_SF_NO_RUNTIME))
-		return store__pseudo(c->st, p->inspect_status == INSPECT_NOT_PYTHON ||
-						    p->inspect_status == INSPECT_UNSUPPORTED ||
-						    p->inspect_status == INSPECT_ERROR
-					    ? PSEUDO_NOT_PYTHON
-					    : PSEUDO_STARTUP);
-	if (flags & MLPROF_SF_NO_TSTATE)
-		return store__pseudo(c->st, PSEUDO_NATIVE);
-	if (flags & MLPROF_SF_READ_ERR)
-		return store__pseudo(c->st, PSEUDO_READ_ERROR);
-	return store__pseudo(c->st, PSEUDO_NO_FRAME);
+	return store__pseudo(c->st, pyphase_pseudo(flags, p->inspect_status));
 }
 
 /* Resident memory read where a fault was sampled: the peaks so far while
@@ -637,6 +628,9 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		if (ev->flags & MLPROF_SF_NO_LAYOUT && p->inspect_status == INSPECT_NOT_READY)
 			inspect_proc(c, p, ev->hdr.ts_ns);
 	}
+	if (ev->flags & MLPROF_SF_GC)
+		n = pyphase_push_gc(c->frames, n, sizeof(c->frames) / sizeof(c->frames[0]),
+				    store__pseudo(c->st, PSEUDO_GC));
 	switch (ev->kind) {
 	case MLPROF_MK_ALLOC:
 		add.alloc_bytes = ev->value;

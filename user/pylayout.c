@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "pylayout.h"
+#include "pyphase.h"
 
 /* The frame owner values >= 3 are C-stack shims (3.12, 3.13) or
  * interpreter-owned entry frames (3.14, 3.15): never Python code. */
@@ -184,6 +185,9 @@ int pylayout_derive(uint32_t version_hex, const uint8_t *blob, size_t blob_len,
 		if (err)
 			return err;
 	}
+	/* Phases are extra: a build whose phase entries look wrong is still
+	 * walked, with the phases not looked at (fields left 0). */
+	(void)pyphase_fill(version_hex, blob, blob_len, L);
 	L->version_hex = version_hex;
 	set_read_sizes(L);
 	return pylayout_validate(L);

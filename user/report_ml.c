@@ -58,6 +58,14 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 	strbuf_printf(out, "Other (ML stdlib bridges, Python stdlib outside ML code, interpreter): %s (%s)\n",
 		      fmt_secs(view_secs(v, other), a, sizeof(a)),
 		      fmt_pct1(view_pct(other, v->total), c, sizeof(c)));
+	/* Parts of the above the interpreter names itself (README,
+	 * "Interpreter phases"). */
+	if (v->shutdown || v->gc)
+		strbuf_printf(out, "Interpreter Shutdown: %s (%s of CPU)   Garbage Collection: %s (%s)\n",
+			      fmt_secs(view_secs(v, v->shutdown), a, sizeof(a)),
+			      fmt_pct1(view_pct(v->shutdown, v->total), b, sizeof(b)),
+			      fmt_secs(view_secs(v, v->gc), c, sizeof(c)),
+			      fmt_pct1(view_pct(v->gc, v->total), d, sizeof(d)));
 	if (v->peak_rss_kb)
 		strbuf_printf(out, "Peak Memory (largest process RSS): %.1f MB\n",
 			      (double)v->peak_rss_kb / 1024.0);
@@ -292,6 +300,8 @@ static void add_totals_json(cJSON *o, const struct view *v)
 	cJSON_AddNumberToObject(o, "ml_resident_bytes", (double)v->ml_resident);
 	cJSON_AddNumberToObject(o, "alloc_bytes", (double)v->alloc_total);
 	cJSON_AddNumberToObject(o, "resident_bytes", (double)v->resident_total);
+	cJSON_AddNumberToObject(o, "shutdown_s", view_secs(v, v->shutdown));
+	cJSON_AddNumberToObject(o, "gc_s", view_secs(v, v->gc));
 }
 
 static cJSON *ml_func_json(const struct view *v, const struct ml_func *m, uint64_t whole)

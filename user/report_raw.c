@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "analysis.h"
+#include "pyphase.h"
 #include "report.h"
 #include "textesc.h"
 #include "timefmt.h"
@@ -166,7 +167,8 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	return o;
 }
 
-static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
+static cJSON *proc_json(const struct snap *s, const struct snap_proc *p, uint64_t shutdown,
+			uint64_t gc)
 {
 	cJSON *o = cJSON_CreateObject();
 	uint64_t end = p->ended ? p->end_ns : s->now_ns;
@@ -201,6 +203,9 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 		cJSON_AddNullToObject(o, "exit_code");
 	cJSON_AddNumberToObject(o, "samples", (double)p->samples);
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, p->samples));
+	/* README, "Interpreter phases". */
+	cJSON_AddNumberToObject(o, "shutdown_s", secs(s, shutdown));
+	cJSON_AddNumberToObject(o, "gc_s", secs(s, gc));
 	cJSON_AddNumberToObject(o, "maxrss_kb", (double)p->maxrss_kb);
 	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)p->maxrss_kb * 1024);
 	cJSON_AddNumberToObject(o, "peak_heap_bytes", (double)p->peak_heap_kb * 1024);
@@ -216,12 +221,17 @@ static cJSON *proc_json(const struct snap *s, const struct snap_proc *p)
 cJSON *report_raw_json(const struct snap *s)
 {
 	struct func_stat *rows = NULL;
-	uint64_t total = snap_total_samples(s);
+	uint64_t total = snap_total_samples(s), *shutdown = NULL, *gc = NULL;
 	cJSON *o = NULL, *arr, *st;
 	size_t n = 0, i;
 
 	if (analysis_functions(s, &rows, &n))
 		return NULL;
+	shutdown = calloc(s->nprocs + 1, sizeof(*shutdown));
+	gc = calloc(s->nprocs + 1, sizeof(*gc));
+	if (!shutdown || !gc)
+		goto out;
+	pyphase_proc_samples(s, shutdown, gc);
 	o = cJSON_CreateObject();
 	if (!o)
 		goto out;
@@ -237,7 +247,7 @@ cJSON *report_raw_json(const struct snap *s)
 		cJSON_AddItemToArray(arr, func_json(s, &rows[i], total));
 	arr = cJSON_AddArrayToObject(o, "processes");
 	for (i = 0; arr && i < s->nprocs; i++)
-		cJSON_AddItemToArray(arr, proc_json(s, &s->procs[i]));
+		cJSON_AddItemToArray(arr, proc_json(s, &s->procs[i], shutdown[i], gc[i]));
 	st = cJSON_AddObjectToObject(o, "stats");
 	if (st) {
 		cJSON_AddNumberToObject(st, "samples_seen", (double)s->stats.samples);
@@ -262,5 +272,7 @@ cJSON *report_raw_json(const struct snap *s)
 	}
 out:
 	free(rows);
+	free(shutdown);
+	free(gc);
 	return o;
 }

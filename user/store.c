@@ -7,6 +7,7 @@
 #include "hashmap.h"
 #include "inspect.h"
 #include "store.h"
+#include "pyphase.h"
 #include "symtab.h"
 #include "mlmap.h"
 
@@ -183,6 +184,8 @@ static const char *const pseudo_names[PSEUDO_NR] = {
 	[PSEUDO_READ_ERROR] = "<unreadable frame>",
 	[PSEUDO_FUNCS_FULL] = "<function table full>",
 	[PSEUDO_NOT_PYTHON] = "<not a supported CPython>",
+	[PSEUDO_SHUTDOWN] = PYPHASE_SHUTDOWN_NAME,
+	[PSEUDO_GC] = PYPHASE_GC_NAME,
 };
 
 static int add_pseudo(struct store *st)

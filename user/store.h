@@ -74,6 +74,8 @@ enum store_pseudo {
 	PSEUDO_READ_ERROR,   /* the walk hit unreadable memory here */
 	PSEUDO_FUNCS_FULL,   /* the function table was full */
 	PSEUDO_NOT_PYTHON,   /* a target that is not a walkable CPython */
+	PSEUDO_SHUTDOWN,     /* the finalizing thread, no Python frame */
+	PSEUDO_GC,           /* on top of a stack: the cyclic GC runs */
 	PSEUDO_NR,
 };
 

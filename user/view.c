@@ -6,6 +6,7 @@
 #include <string.h>
 #include "modname.h"
 #include "procmaps.h"
+#include "pyphase.h"
 #include "view.h"
 #include "textesc.h"
 
@@ -210,6 +211,16 @@ out:
 	free(mlpy);
 }
 
+/* Samples of the interpreter's own phases: shutdown is the root of its
+ * stacks, garbage collection the innermost frame. */
+static void count_phases(const struct snap *s, const struct snap_stack *st, struct view *v)
+{
+	unsigned in = pyphase_of_stack(s, st);
+
+	v->shutdown += in & PYPHASE_IN_SHUTDOWN ? st->samples : 0;
+	v->gc += in & PYPHASE_IN_GC ? st->samples : 0;
+}
+
 int view_build(const struct snap *s, struct view *v)
 {
 	const struct snap_stack *st;
@@ -236,6 +247,7 @@ int view_build(const struct snap *s, struct view *v)
 		v->total += st->samples;
 		v->alloc_total += st->alloc_bytes;
 		v->resident_total += st->resident_bytes;
+		count_phases(s, st, v);
 		if (!st->nframes) {
 			v->cat[CAT_INTERPRETER] += st->samples;
 			v->cat_alloc[CAT_INTERPRETER] += st->alloc_bytes;

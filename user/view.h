@@ -65,6 +65,8 @@ struct view {
 	double wall_s;                /* sum of run wall times (mlpy runs if any) */
 	uint64_t peak_rss_kb;         /* largest peak RSS of a process in scope */
 	uint64_t peak_heap_kb;        /* largest anonymous resident memory of one */
+	uint64_t shutdown, gc;        /* samples under <interpreter shutdown>, of
+				       * <garbage collection> (user/pyphase.h) */
 };
 
 int view_build(const struct snap *s, struct view *v);
