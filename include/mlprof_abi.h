@@ -95,6 +95,17 @@ enum mlprof_sample_kind {
 	MLPROF_MK_FAULT = 2, /* sampled user page faults: value = bytes they stand for */
 };
 
+/* Where a CPU sample's thread was (its own time: interpreter, another
+ * native object, or the kernel). */
+enum mlprof_where {
+	MLPROF_WH_UNKNOWN = 0, /* not a CPU sample, or the interpreter's text is unknown */
+	MLPROF_WH_INTERP = 1,  /* user IP in the interpreter's text */
+	MLPROF_WH_NATIVE = 2,  /* user IP in another mapping: obj names its file */
+	MLPROF_WH_KERNEL = 3,  /* in the kernel: syscall says which system call */
+};
+
+#define MLPROF_OBJ_NAME 48
+
 struct mlprof_sample {
 	struct mlprof_ev_hdr hdr;
 	__u32 flags;
@@ -109,6 +120,12 @@ struct mlprof_sample {
 	 * anonymous + shmem) and anonymous resident pages after this fault,
 	 * from the mm's counters (which lag by the per-CPU batches). */
 	__u32 rss_pages, anon_pages;
+	/* CPU samples: where the thread was (bpf/where.bpf.h). frames[]
+	 * must stay last (a sample ships only its used frames). */
+	__u32 where;   /* enum mlprof_where */
+	__s32 syscall; /* MLPROF_WH_KERNEL: system call number, -1 none */
+	char obj[MLPROF_OBJ_NAME]; /* MLPROF_WH_NATIVE: file name of the
+				    * mapping of the user IP ("" anonymous) */
 	struct mlprof_frame frames[MLPROF_MAX_FRAMES];
 };
 
@@ -220,6 +237,9 @@ struct mlprof_target {
 	__u32 pad0;
 	__u64 runtime;     /* address of _PyRuntime in the target */
 	__u64 code_type;   /* address of PyCode_Type in the target */
+	/* The interpreter's executable text (python or libpython), [lo, hi):
+	 * a user IP outside it is native code. 0, 0: not known yet. */
+	__u64 text_lo, text_hi;
 };
 
 #endif /* MLPROF_ABI_H */

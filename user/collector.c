@@ -27,6 +27,7 @@
 #include "liveset.h"
 #include "store.h"
 #include "symbols.h"
+#include "where.h"
 
 /* Inspection retries while ld.so has not mapped libpython yet. */
 #define RETRY_FIRST_NS (1000ULL * 1000)
@@ -55,7 +56,7 @@ struct collector {
 	uint64_t events, bad_events;
 	uint64_t last_sweep_ns;
 	struct hashmap *live;  /* --memory=live: pid -> struct liveset */
-	struct frame_ref frames[MLPROF_MAX_FRAMES + 2];
+	struct frame_ref frames[MLPROF_MAX_FRAMES + 3];
 };
 
 struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose)
@@ -457,6 +458,8 @@ static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
 		t.layout_id = layout_id;
 		t.runtime = res.runtime;
 		t.code_type = res.code_type;
+		t.text_lo = res.text_lo;
+		t.text_hi = res.text_hi;
 		err = bpfload__set_target(c->bpf, (uint32_t)p->pid, &t, BPF_EXIST);
 	}
 	if (err && err != -ESTALE) {
@@ -942,6 +945,8 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		c->frames[n].func = store__pseudo(c->st, PSEUDO_TRUNCATED);
 		c->frames[n++].line = -1;
 	}
+	if (ev->kind == MLPROF_MK_CPU && n)
+		where_add_leaf(c->st, ev->where, ev->syscall, ev->obj, c->frames, &n);
 	if (!n) {
 		c->frames[0].func = pseudo_for(c, p, ev->flags);
 		c->frames[0].line = -1;
