@@ -10,6 +10,7 @@
 #include "report.h"
 #include "textesc.h"
 #include "timefmt.h"
+#include "where.h"
 
 static double secs(const struct snap *s, uint64_t samples)
 {
@@ -78,6 +79,36 @@ static void proc_table(const struct snap *s, struct strbuf *out)
 	}
 }
 
+/* Own time spent outside the interpreter, per function and object or
+ * system call (the where leaves, user/where.h). */
+static void where_table(const struct snap *s, struct strbuf *out)
+{
+	struct where_row *rows = NULL;
+	char a[32], b[32];
+	size_t n = 0, i;
+
+	if (where_rows(s, &rows, &n) || !n) {
+		free(rows);
+		return;
+	}
+	strbuf_puts(out, "\nOwn time outside the interpreter (native code by shared object, kernel "
+			 "by system call; part of the function's self):\n");
+	strbuf_printf(out, "%10s %10s  %s\n", "n", "s", "where <- file:line(function)");
+	for (i = 0; i < n && i < 30; i++) {
+		const char *leaf = s->funcs[rows[i].leaf].name;
+
+		strbuf_printf(out, "%10s %10s  ", fmt_count(rows[i].samples, a, sizeof(a)),
+			      fmt_fixed(secs(s, rows[i].samples), 3, b, sizeof(b)));
+		textesc_append(out, leaf, strlen(leaf), 0);
+		strbuf_puts(out, " <- ");
+		func_label(&s->funcs[rows[i].func], out);
+		strbuf_puts(out, "\n");
+	}
+	if (n > 30)
+		strbuf_printf(out, "(%zu more)\n", n - 30);
+	free(rows);
+}
+
 int report_raw_text(const struct snap *s, struct strbuf *out)
 {
 	struct func_stat *rows = NULL;
@@ -127,6 +158,7 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	}
 	if (!n)
 		strbuf_puts(out, "(no samples)\n");
+	where_table(s, out);
 	proc_table(s, out);
 	report_data_notes(s, out);
 	free(rows);
@@ -152,6 +184,13 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	cJSON_AddNumberToObject(o, "self_s", secs(s, r->self));
 	cJSON_AddNumberToObject(o, "total_s", secs(s, r->total));
 	cJSON_AddNumberToObject(o, "self_pct", pct(r->self, total));
+	/* Where the self time went (user/where.h); wait_s only in wall mode. */
+	cJSON_AddNumberToObject(o, "interp_s",
+				secs(s, r->self - r->native_self - r->kernel_self - r->wait_self));
+	cJSON_AddNumberToObject(o, "native_s", secs(s, r->native_self));
+	cJSON_AddNumberToObject(o, "kernel_s", secs(s, r->kernel_self));
+	if (r->wait_self)
+		cJSON_AddNumberToObject(o, "wait_s", secs(s, r->wait_self));
 	cJSON_AddNumberToObject(o, "total_pct", pct(r->total, total));
 	cJSON_AddNumberToObject(o, "alloc_bytes", (double)r->alloc_self);
 	cJSON_AddNumberToObject(o, "alloc_count", (double)r->count_self);

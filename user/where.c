@@ -140,3 +140,57 @@ enum where_kind where_add_leaf(struct store *st, uint32_t where, int32_t syscall
 	}
 	return k;
 }
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct where_row *x = a, *y = b;
+
+	if (x->func != y->func)
+		return (x->func > y->func) - (x->func < y->func);
+	return (x->leaf > y->leaf) - (x->leaf < y->leaf);
+}
+
+static int cmp_samples(const void *a, const void *b)
+{
+	const struct where_row *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return (x->samples < y->samples) - (x->samples > y->samples);
+	return cmp_pair(a, b);
+}
+
+int where_rows(const struct snap *s, struct where_row **rows, size_t *n)
+{
+	uint8_t *wk = where_func_kinds(s);
+	struct where_row *r = calloc(s->nstacks + 1, sizeof(*r));
+	size_t i, k = 0, m = 0;
+	int err = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (!wk || !r) {
+		err = -ENOMEM;
+		free(r);
+		goto out;
+	}
+	for (i = 0; i < s->nstacks; i++) {
+		const struct snap_stack *st = &s->stacks[i];
+
+		if (st->nframes > 1 && wk[st->frames[0].func] != WHERE_NONE && st->samples)
+			r[k++] = (struct where_row){ st->frames[1].func, st->frames[0].func,
+						     st->samples };
+	}
+	qsort(r, k, sizeof(*r), cmp_pair);
+	for (i = 0; i < k; i++) {
+		if (m && !cmp_pair(&r[m - 1], &r[i]))
+			r[m - 1].samples += r[i].samples;
+		else
+			r[m++] = r[i];
+	}
+	qsort(r, m, sizeof(*r), cmp_samples);
+	*rows = r;
+	*n = m;
+out:
+	free(wk);
+	return err;
+}

@@ -45,6 +45,17 @@ uint8_t *where_func_kinds(const struct snap *s);
 int where_text_range(const struct mapping *maps, size_t n, const struct mapping *m,
 		     uint64_t *lo, uint64_t *hi);
 
+/* Samples of one where leaf under one function. */
+struct where_row {
+	uint32_t func;    /* the frame above the leaf */
+	uint32_t leaf;    /* the leaf pseudo function */
+	uint64_t samples;
+};
+
+/* Every (function, leaf) pair of s's stacks, by samples (descending),
+ * then func and leaf ids; *n 0 when s has no where leaves. 0 or -ENOMEM. */
+int where_rows(const struct snap *s, struct where_row **rows, size_t *n);
+
 /* Puts the leaf frame of a CPU sample's where/syscall/obj under
  * frames[0] (frames must have room for *n + 1); nothing for interpreter
  * time. Returns the leaf's kind. */

@@ -46,11 +46,14 @@ def main():
     fd = os.open("/dev/zero", os.O_RDONLY)
     acc = {k + s: 0.0 for k in ("loop", "hash", "read") for s in ("_user", "_sys")}
     start = time.process_time()  # CPU time: a busy machine still gets a full run
-    # Rounds of about 12 ms each part on this machine, so each part gets about a third.
+    # Rounds of about 130 ms each part on this machine, so each part gets
+    # about a third. Long parts: the kernel splits a process's CPU time
+    # into user and system by the mode of the ticks, to a tick or so at
+    # each measurement; fewer boundaries, less of that error.
     while time.process_time() - start < total:
-        timed(acc, "loop", py_loop, 300000)
-        timed(acc, "hash", hash_part, buf, 16)
-        timed(acc, "read", read_part, fd, 5000)
+        timed(acc, "loop", py_loop, 3000000)
+        timed(acc, "hash", hash_part, buf, 160)
+        timed(acc, "read", read_part, fd, 50000)
     os.close(fd)
     print("MLPROF_SPLIT " + " ".join("%s=%.6f" % kv for kv in sorted(acc.items())), flush=True)
 
