@@ -26,6 +26,13 @@ struct ml_func {
 				  * function (its own code and everything it
 				  * called: bridges, builtins, runtime) */
 	uint64_t resident_bytes; /* memory made resident the same way */
+	/* Of samples: under a where leaf (user/where.h) in native code and
+	 * in the kernel (at any depth below it), and the leaf with the most
+	 * of them (UINT32_MAX none). */
+	uint64_t in_native, in_kernel;
+	uint32_t top_leaf;
+	uint64_t top_leaf_samples;
+	uint64_t direct_leaf;    /* of own: under a leaf right below it */
 };
 
 struct ml_file {
@@ -65,6 +72,7 @@ struct view {
 	double wall_s;                /* sum of run wall times (mlpy runs if any) */
 	uint64_t peak_rss_kb;         /* largest peak RSS of a process in scope */
 	uint64_t peak_heap_kb;        /* largest anonymous resident memory of one */
+	uint8_t *where_kind;          /* per function: enum where_kind */
 };
 
 int view_build(const struct snap *s, struct view *v);
