@@ -50,7 +50,7 @@ LIB_SRCS += user/httptoken.c
 # Untrusted names in text output.
 LIB_SRCS += user/textesc.c
 # Where a function's own time went (native objects, system calls).
-LIB_SRCS += user/where.c
+LIB_SRCS += user/where.c user/offcpu.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
 DAEMON_SRCS += user/memprobe.c user/memworker.c

@@ -102,7 +102,7 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	s->sample.kind = kind;
 	s->sample.value = value;
 	s->sample.addr = addr;
-	if (kind != MLPROF_MK_CPU)
+	if (kind != MLPROF_MK_CPU && kind != MLPROF_MK_OFFCPU)
 		where_clear(&s->sample);
 	/* Resident memory grows only by faults: read where they are sampled,
 	 * the peaks are seen within a fault period. */
@@ -367,6 +367,8 @@ int on_fault(struct bpf_perf_event_data *ctx)
 	send_mem(&fault_scratch_map, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0, 0);
 	return 0;
 }
+
+#include "offcpu.bpf.h"
 
 static __always_inline void emit_proc(struct mlprof_proc_event *ev)
 {

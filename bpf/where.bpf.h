@@ -22,6 +22,8 @@ static long where_vma_cb(struct task_struct *task, struct vm_area_struct *vma, v
 	if (f)
 		bpf_probe_read_kernel_str(w->name, sizeof(w->name),
 					  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	else if (where_arch_is_vdso(vma))
+		__builtin_memcpy(w->name, "[vdso]", sizeof("[vdso]"));
 	else
 		__builtin_memcpy(w->name, "[anonymous]", sizeof("[anonymous]"));
 	return 0;
@@ -90,6 +92,18 @@ static __always_inline void where_capture_perf(struct mlprof_sample *s,
 	__u64 ip = where_arch_ip((const struct pt_regs *)&ctx->regs);
 
 	where_capture_at(s, t, mode, ip);
+}
+
+/* A thread that blocks is in the kernel: just the system call it is in
+ * (no bpf_find_vma on the scheduler's path). */
+static __always_inline void where_capture_blocked(struct mlprof_sample *s)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct pt_regs *u = (const struct pt_regs *)bpf_task_pt_regs(task);
+
+	s->where = MLPROF_WH_KERNEL;
+	s->syscall = u && WHERE_ARCH_OK ? where_arch_syscall(u) : -1;
+	s->obj[0] = 0;
 }
 
 /* For samples that are not CPU samples. */

@@ -34,6 +34,12 @@ static __always_inline __s32 where_arch_syscall(const struct pt_regs *u)
 	return orig >= 0 && orig < 4096 && ax == -WHERE_ENOSYS ? (__s32)orig : -1;
 }
 
+/* The vDSO has no file: named apart from anonymous memory. */
+static __always_inline int where_arch_is_vdso(struct vm_area_struct *vma)
+{
+	return BPF_CORE_READ(vma, vm_start) == (unsigned long)BPF_CORE_READ(vma, vm_mm, context.vdso);
+}
+
 #define WHERE_ARCH_OK 1
 
 #else
@@ -54,6 +60,12 @@ static __always_inline __s32 where_arch_syscall(const struct pt_regs *u)
 {
 	(void)u;
 	return -1;
+}
+
+static __always_inline int where_arch_is_vdso(struct vm_area_struct *vma)
+{
+	(void)vma;
+	return 0;
 }
 
 #define WHERE_ARCH_OK 0

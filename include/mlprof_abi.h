@@ -44,6 +44,7 @@ enum mlprof_event_type {
 	MLPROF_EV_FORK = 4,
 	MLPROF_EV_EXIT = 5,
 	MLPROF_EV_MEMOP = 6, /* --memory=live: memory given back or moved */
+	MLPROF_EV_OFFCPU_END = 7, /* --mode wall: a blocked target thread runs again */
 };
 
 /* Sample flags. */
@@ -71,6 +72,8 @@ enum mlprof_stat {
 	MLPROF_STAT_MEM_EVENTS,      /* memory stack events sent */
 	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full */
 	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
+	MLPROF_STAT_OFFCPU_EVENTS,   /* wall mode: off-CPU stacks sent */
+	MLPROF_STAT_OFFCPU_DROPS,    /* wall mode: off-CPU stacks or ends lost */
 	MLPROF_STAT_NR,
 };
 
@@ -93,6 +96,9 @@ enum mlprof_sample_kind {
 	MLPROF_MK_CPU = 0,   /* a cpu-clock sample: value = 1 */
 	MLPROF_MK_ALLOC = 1, /* anonymous mmap, mremap growth or brk growth: bytes */
 	MLPROF_MK_FAULT = 2, /* sampled user page faults: value = bytes they stand for */
+	MLPROF_MK_OFFCPU = 3, /* --mode wall: the thread blocks here; value = its
+			       * prev_state, syscall = the system call it is in;
+			       * the time comes with its MLPROF_EV_OFFCPU_END */
 };
 
 /* Where a CPU sample's thread was (its own time: interpreter, another
@@ -145,6 +151,13 @@ struct mlprof_memop_event {
 	__u32 pad0;
 	__u64 addr, len;
 	__u64 old_addr, old_len;
+};
+
+/* --mode wall: the end of the off-CPU interval a MLPROF_MK_OFFCPU stack
+ * of the same tid began at start_ns. */
+struct mlprof_offcpu_end {
+	struct mlprof_ev_hdr hdr; /* ts_ns: when it runs again */
+	__u64 start_ns;
 };
 
 /* Code event flags. */

@@ -28,6 +28,7 @@
 #include "store.h"
 #include "symbols.h"
 #include "where.h"
+#include "offcpu.h"
 
 /* Inspection retries while ld.so has not mapped libpython yet. */
 #define RETRY_FIRST_NS (1000ULL * 1000)
@@ -57,6 +58,7 @@ struct collector {
 	uint64_t last_sweep_ns;
 	struct hashmap *live;  /* --memory=live: pid -> struct liveset */
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 3];
+	struct offcpu *off;    /* --mode wall: open off-CPU intervals */
 };
 
 struct collector *collector__new(struct store *st, struct inspector *in, int mode, int verbose)
@@ -85,6 +87,8 @@ static int free_liveset(uint64_t key, void *value, void *ctx)
 
 void collector__free(struct collector *c)
 {
+	if (c)
+		offcpu__free(c->off);
 	if (c) {
 		hashmap__free(c->trees);
 		if (c->live)
@@ -98,6 +102,48 @@ int collector__set_live(struct collector *c)
 {
 	c->live = c->live ? c->live : hashmap__new(NULL, NULL);
 	return c->live ? 0 : -ENOMEM;
+}
+
+/* ---- --mode wall (user/offcpu.c) ---- */
+
+static void charge_wait(void *ctx, uint32_t proc_id, const struct frame_ref *frames, uint32_t n,
+			uint64_t samples, uint64_t ts_ns)
+{
+	struct collector *c = ctx;
+	struct proc_rec *p = store__proc_by_id(c->st, proc_id);
+	struct stack_counts add = { .samples = samples };
+
+	if (p)
+		store__add_sample(c->st, p, frames, n, &add, ts_ns);
+	else
+		store__stats(c->st)->lost_samples += samples;
+}
+
+int collector__set_wall(struct collector *c, unsigned freq_hz)
+{
+	c->off = c->off ? c->off : offcpu__new(freq_hz, charge_wait, c);
+	return c->off ? 0 : -ENOMEM;
+}
+
+void collector__wall_flush(struct collector *c, uint64_t now_ns)
+{
+	if (c->off)
+		offcpu__flush(c->off, now_ns);
+}
+
+/* A target thread blocked here: its stack waits for the interval's end. */
+static void wall_begin(struct collector *c, const struct mlprof_sample *ev, struct proc_rec *p,
+		       uint32_t n)
+{
+	char name[96];
+
+	memmove(c->frames + 1, c->frames, n * sizeof(c->frames[0]));
+	where_wait_name(ev->value, ev->syscall, name, sizeof(name));
+	c->frames[0].func = store__func(c->st, "~", name, name, 0, FUNC_PSEUDO, "", 0);
+	c->frames[0].line = -1;
+	if (c->off && offcpu__begin(c->off, (int)ev->hdr.tid, p->id, c->frames, n + 1,
+				    ev->hdr.ts_ns))
+		store__stats(c->st)->lost_samples++;
 }
 
 /* ---- --memory=live ---- */
@@ -768,6 +814,8 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	p->exit_code = ev->exit_code;
 	if (ev->maxrss_kb > p->maxrss_kb)
 		p->maxrss_kb = ev->maxrss_kb;
+	if (c->off)
+		offcpu__proc_end(c->off, p->id, ev->hdr.ts_ns);
 	store__proc_end(c->st, p, 1, ev->hdr.ts_ns);
 	tree_leave(c, p->root_pid);
 	/* Perf events of its own if it was found running at start
@@ -955,6 +1003,9 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 			inspect_proc(c, p, ev->hdr.ts_ns);
 	}
 	switch (ev->kind) {
+	case MLPROF_MK_OFFCPU:
+		wall_begin(c, ev, p, n);
+		return;
 	case MLPROF_MK_ALLOC:
 		add.alloc_bytes = ev->value;
 		add.alloc_count = 1;
@@ -990,6 +1041,13 @@ int collector__on_event(void *ctx, void *data, size_t size)
 		break;
 	case MLPROF_EV_CODE:
 		on_code(c, data, size);
+		break;
+	case MLPROF_EV_OFFCPU_END:
+		if (size < sizeof(struct mlprof_offcpu_end))
+			c->bad_events++;
+		else if (c->off)
+			offcpu__end(c->off, (int)h->tid, ((const struct mlprof_offcpu_end *)data)->start_ns,
+				    h->ts_ns);
 		break;
 	case MLPROF_EV_MEMOP:
 		if (size < sizeof(struct mlprof_memop_event))

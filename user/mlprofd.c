@@ -90,6 +90,8 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 	st->mem_events = v[MLPROF_STAT_MEM_EVENTS];
 	st->mem_drops = v[MLPROF_STAT_MEM_DROPS];
 	st->memop_drops = v[MLPROF_STAT_MEMOP_DROPS];
+	/* --mode wall: a lost off-CPU stack or end loses that wait */
+	st->sample_drops += v[MLPROF_STAT_OFFCPU_DROPS];
 }
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
@@ -98,6 +100,7 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 
 	store__expire(d->st, now_ns(CLOCK_MONOTONIC)); /* nothing past the retention */
 	collector__read_peaks(d->col);
+	collector__wall_flush(d->col, now_ns(CLOCK_MONOTONIC));
 	err = store__snapshot_since(d->st, scope->since_ns, s);
 
 	if (err)
@@ -404,6 +407,7 @@ static int setup(struct daemon *d)
 		.memory = d->o.memory != 0,
 		.live = d->o.memory == 2,
 		.fault_period = d->o.fault_period,
+		.wall = d->o.wall != 0,
 	};
 	struct sampler_config scfg;
 	int err, i;
@@ -433,7 +437,8 @@ static int setup(struct daemon *d)
 	if (!d->smp)
 		return -errno;
 	collector__set_bpf(d->col, d->bpf, d->smp);
-	if (d->o.memory == 2 && collector__set_live(d->col)) {
+	if ((d->o.memory == 2 && collector__set_live(d->col)) ||
+	    (d->o.wall && collector__set_wall(d->col, d->o.freq_hz))) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
 	}

@@ -194,3 +194,51 @@ out:
 	free(wk);
 	return err;
 }
+
+/* Reasons by system call name (x86-64 names; elsewhere they print as
+ * numbers and fall to the state). */
+static const struct {
+	const char *reason;
+	const char *const *calls;
+} wait_reasons[] = {
+	{ "sleep", (const char *const[]){ "nanosleep", "clock_nanosleep", "pause", "alarm",
+					  "rt_sigsuspend", "rt_sigtimedwait", NULL } },
+	{ "lock", (const char *const[]){ "futex", "futex_waitv", "flock", "semop", "semtimedop",
+					 NULL } },
+	{ "child wait", (const char *const[]){ "wait4", "waitid", NULL } },
+	{ "I/O", (const char *const[]){ "read", "write", "readv", "writev", "pread64", "pwrite64",
+					"preadv", "pwritev", "preadv2", "pwritev2", "recvfrom",
+					"recvmsg", "recvmmsg", "sendto", "sendmsg", "sendmmsg",
+					"accept", "accept4", "connect", "poll", "ppoll", "select",
+					"pselect6", "epoll_wait", "epoll_pwait", "epoll_pwait2",
+					"io_uring_enter", "io_getevents", "fsync", "fdatasync",
+					"sync_file_range", "openat", "open", "close", "splice",
+					"sendfile", "copy_file_range", "msync", NULL } },
+};
+
+const char *where_wait_name(uint64_t state, int32_t syscall, char *buf, size_t len)
+{
+	const char *reason = NULL;
+	char name[48];
+	size_t i, k;
+
+	where_syscall_name(syscall, name, sizeof(name));
+	for (i = 0; !reason && syscall >= 0 && i < sizeof(wait_reasons) / sizeof(wait_reasons[0]);
+	     i++) {
+		for (k = 0; !reason && wait_reasons[i].calls[k]; k++) {
+			if (!strcmp(name, wait_reasons[i].calls[k]))
+				reason = wait_reasons[i].reason;
+		}
+	}
+	if (!reason && syscall < 0)
+		reason = "page fault";
+	else if (!reason && (state & 0x2)) /* TASK_UNINTERRUPTIBLE: the kernel waits on a device */
+		reason = "I/O";
+	else if (!reason)
+		reason = "other";
+	if (syscall < 0)
+		snprintf(buf, len, "<wait: %s>", reason);
+	else
+		snprintf(buf, len, "<wait: %s (%s)>", reason, name);
+	return buf;
+}

@@ -34,6 +34,11 @@ const char *where_obj_name(const char *file, char *buf, size_t len);
  * mlprof_where), into buf; returns its kind (WHERE_NONE: no leaf). */
 enum where_kind where_leaf_name(uint32_t where, int32_t syscall, const char *obj, char *buf,
 				size_t len);
+/* The reason a thread blocked, from the state it left the CPU in (the
+ * kernel's prev_state) and the system call it was in: "sleep", "lock",
+ * "I/O", "child wait", "page fault" or "other", with the system call:
+ * "<wait: sleep (clock_nanosleep)>". */
+const char *where_wait_name(uint64_t state, int32_t syscall, char *buf, size_t len);
 /* Which leaf a snapshot function is (WHERE_NONE for any other). */
 enum where_kind where_func_kind(const struct snap_func *f);
 /* Per function of s (s->nfuncs entries): enum where_kind, malloc'd; NULL
