@@ -49,7 +49,13 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 		      v->nruns_mlpy ? " mlpy" : "", fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
 		      fmt_secs(v->wall_s, a, sizeof(a)));
-	strbuf_printf(out, "CPU Time (sampled): %s\n", fmt_secs(view_secs(v, v->total), a, sizeof(a)));
+	strbuf_printf(out, "CPU Time (sampled): %s\n",
+		      fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)));
+	if (v->wait)
+		strbuf_printf(out, "Waiting (off-CPU, --mode wall): %s (%s of CPU + waiting; the "
+				   "shares below include it)\n",
+			      fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
+			      fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
 	strbuf_printf(out, "ML Code Execution Time: %s (%s of CPU)\n",
 		      fmt_secs(view_secs(v, ml), a, sizeof(a)),
 		      fmt_pct1(view_pct(ml, v->total), b, sizeof(b)));

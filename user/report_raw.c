@@ -112,7 +112,7 @@ static void where_table(const struct snap *s, struct strbuf *out)
 int report_raw_text(const struct snap *s, struct strbuf *out)
 {
 	struct func_stat *rows = NULL;
-	uint64_t total = snap_total_samples(s);
+	uint64_t total = snap_total_samples(s), wait = where_wait_samples(s);
 	char a[32], b[32], c[32], d[32];
 	size_t n = 0, i;
 	int err;
@@ -124,6 +124,11 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 		      fmt_count(total, a, sizeof(a)), s->freq_hz,
 		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), s->nprocs);
 	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
+	if (wait)
+		strbuf_printf(out, "--mode wall: of these, %s samples = %s s waiting off-CPU (<wait: "
+				   "...> frames), %s s CPU; self and total include waiting.\n",
+			      fmt_count(wait, a, sizeof(a)), fmt_fixed(secs(s, wait), 3, b, sizeof(b)),
+			      fmt_fixed(secs(s, total - wait), 3, c, sizeof(c)));
 	strbuf_puts(out, "self: samples with the function running; total: with it anywhere on "
 			 "the stack. Seconds = samples / frequency.\n");
 	if (s->memory)
@@ -267,7 +272,9 @@ cJSON *report_raw_json(const struct snap *s)
 	cJSON_AddStringToObject(o, "report", "raw");
 	cJSON_AddNumberToObject(o, "freq_hz", s->freq_hz);
 	cJSON_AddNumberToObject(o, "samples", (double)total);
-	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total));
+	/* --mode wall: samples include waiting; cpu_s does not */
+	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total - where_wait_samples(s)));
+	cJSON_AddNumberToObject(o, "wait_s", secs(s, where_wait_samples(s)));
 	cJSON_AddNumberToObject(o, "dropped", (double)dropped(s));
 	cJSON_AddBoolToObject(o, "memory", s->memory);
 	cJSON_AddBoolToObject(o, "memory_live", s->memory == 2);

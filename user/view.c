@@ -237,6 +237,8 @@ int view_build(const struct snap *s, struct view *v)
 	for (i = 0; i < s->nstacks && !err; i++) {
 		st = &s->stacks[i];
 		v->total += st->samples;
+		if (st->nframes && v->where_kind[st->frames[0].func] == WHERE_WAIT)
+			v->wait += st->samples;
 		v->alloc_total += st->alloc_bytes;
 		v->resident_total += st->resident_bytes;
 		if (!st->nframes) {

@@ -73,6 +73,7 @@ struct view {
 	uint64_t peak_rss_kb;         /* largest peak RSS of a process in scope */
 	uint64_t peak_heap_kb;        /* largest anonymous resident memory of one */
 	uint8_t *where_kind;          /* per function: enum where_kind */
+	uint64_t wait;                /* of total: --mode wall waiting (off-CPU) */
 };
 
 int view_build(const struct snap *s, struct view *v);

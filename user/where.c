@@ -242,3 +242,16 @@ const char *where_wait_name(uint64_t state, int32_t syscall, char *buf, size_t l
 		snprintf(buf, len, "<wait: %s (%s)>", reason, name);
 	return buf;
 }
+
+uint64_t where_wait_samples(const struct snap *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nstacks; i++) {
+		if (s->stacks[i].nframes &&
+		    where_func_kind(&s->funcs[s->stacks[i].frames[0].func]) == WHERE_WAIT)
+			n += s->stacks[i].samples;
+	}
+	return n;
+}

@@ -61,6 +61,9 @@ struct where_row {
  * then func and leaf ids; *n 0 when s has no where leaves. 0 or -ENOMEM. */
 int where_rows(const struct snap *s, struct where_row **rows, size_t *n);
 
+/* Samples of stacks with a wait leaf innermost (--mode wall). */
+uint64_t where_wait_samples(const struct snap *s);
+
 /* Puts the leaf frame of a CPU sample's where/syscall/obj under
  * frames[0] (frames must have room for *n + 1); nothing for interpreter
  * time. Returns the leaf's kind. */

@@ -81,6 +81,47 @@ class WhereTests(InterpreterCase):
             self.assertEqual(prof.raw["dropped"], 0)
         self.each(check)
 
+    def test_wall_mode(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "wall.py"), "0.5", "2"],
+                               extra=("--mode", "wall"))
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            truth = prof.split()
+            freq = prof.snap["freq_hz"]
+            waits = {}
+            cpu = {"sleeper": 0, "computer": 0}
+            for n, fr in prof.stacks():
+                if len(fr) > 1 and fr[0][0].startswith("<wait: ") and fr[1][0] in cpu:
+                    waits[(fr[1][0], fr[0][0])] = waits.get((fr[1][0], fr[0][0]), 0) + n
+                elif fr and (fr[0][0] in cpu or (len(fr) > 1 and fr[1][0] in cpu and
+                                                 fr[0][0].startswith(("<native: ", "<kernel: ")))):
+                    cpu[fr[0][0] if fr[0][0] in cpu else fr[1][0]] += n
+            wall = {f: prof.self_samples(f) for f in cpu}
+            msg = "%s: wall %s, cpu %s, waits %s, measured %s" % (label, wall, cpu, waits, truth)
+            if os.environ.get("MLPROF_E2E_VERBOSE"):
+                print(msg, file=sys.stderr)
+            # The wall view: each about half. Waiting for a CPU (runnable,
+            # preempted) is not off-CPU time here (decision 41), so the
+            # computer's truth is its CPU time, the sleeper's its wall time.
+            want = share(truth["sleeper_wall"], truth["sleeper_wall"] + truth["computer_cpu"])
+            got = share(wall["sleeper"], wall["sleeper"] + wall["computer"])
+            self.assertLess(abs(got - want), POINTS, msg)
+            self.assertGreater(wall["sleeper"], 0.8 * truth["sleeper_wall"] * freq, msg)
+            # Why it waited: sleeping, in clock_nanosleep.
+            top = max((k for k in waits if k[0] == "sleeper"), key=waits.get)
+            self.assertEqual(top[1], "<wait: sleep (clock_nanosleep)>", msg)
+            # The CPU view is unchanged: the computer's CPU samples are its
+            # CPU time, the sleeper has next to none.
+            self.assertLess(abs(share(cpu["computer"], cpu["computer"] + cpu["sleeper"]) -
+                                share(truth["computer_cpu"],
+                                      truth["computer_cpu"] + truth["sleeper_cpu"])), POINTS, msg)
+            self.assertLess(abs(cpu["computer"] / freq - truth["computer_cpu"]),
+                            0.05 * truth["computer_cpu"] + 0.02, msg)
+            self.assertAlmostEqual(prof.raw["wait_s"] + prof.raw["cpu_s"],
+                                   prof.samples() / freq, places=6)
+            self.assertEqual(prof.raw["dropped"], 0)
+        self.each(check)
+
 
 if __name__ == "__main__":
     unittest.main()
