@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* --mode wall: the time a target thread spends blocked, charged to its
- * Python stack at the moment it blocked (docs/design.md decision 41).
+ * Python stack at the moment it blocked (docs/design.md decision 27).
  * At sched_switch, prev is still current: a target thread that leaves in
  * a sleeping state has its stack walked (its user memory is readable) and
  * sent with its state and system call; when it is switched in again, a
@@ -78,7 +78,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 
 	/* Blocked: a sleeping state, not preempted, not exiting. A thread
 	 * preempted while runnable waits for a CPU, which is the machine's
-	 * load, not the program's: not counted (decision 41; walking it on
+	 * load, not the program's: not counted (decision 27; walking it on
 	 * every preemption also moved CPU samples into the kernel). */
 	if (!preempt && (prev_state & (OFFCPU_TASK_INTERRUPTIBLE | OFFCPU_TASK_UNINTERRUPTIBLE)) &&
 	    !(prev_state & OFFCPU_EXIT_OR_DEAD) && ppid) {

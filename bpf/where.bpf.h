@@ -3,7 +3,7 @@
  * text, in another native object (named by the file of the mapping of the
  * user IP, found with bpf_find_vma: only for IPs outside the interpreter,
  * and read here so a process that exits at once is still named), or in
- * the kernel (with the system call it is in). docs/design.md decision 40. */
+ * the kernel (with the system call it is in). docs/design.md decision 26. */
 #ifndef MLPROF_WHERE_BPF_H
 #define MLPROF_WHERE_BPF_H
 

@@ -3,7 +3,7 @@
  * with the end of the interval, and charges the duration to that stack as
  * samples at the sampling frequency (the remainder carried per thread, so
  * many short waits add up). A thread still blocked when a profile is
- * taken is charged up to then (offcpu__flush). docs/design.md decision 41. */
+ * taken is charged up to then (offcpu__flush). docs/design.md decision 27. */
 #ifndef MLPROF_OFFCPU_H
 #define MLPROF_OFFCPU_H
 

@@ -89,7 +89,7 @@ static void ml_where_line(const struct view *v, const struct ml_func *m, struct 
 	const char *leaf;
 	char a[32], b[32], c[32];
 
-	/* Only profiles that say where native code ran (decision 40). */
+	/* Only profiles that say where native code ran (decision 26). */
 	if (!m->samples || !(m->in_native + m->in_kernel) || view_pct(lib, m->samples) < 5)
 		return;
 	strbuf_printf(out, "  - time in ML code %s, in library code it calls %s",

@@ -3,7 +3,7 @@
  * kernel) and, in wall mode, where it waited: the leaf pseudo frames
  * `<native: NAME>`, `<kernel: NAME>` and `<wait: REASON>` the collector
  * puts under the innermost Python frame, and the pure helpers they are
- * named with. docs/design.md decision 40. */
+ * named with. docs/design.md decision 26. */
 #ifndef MLPROF_WHERE_H
 #define MLPROF_WHERE_H
 

@@ -1,4 +1,4 @@
-"""Where a function's own time went (docs/design.md decision 40): the
+"""Where a function's own time went (docs/design.md decision 26): the
 interpreter, a native object named by its shared object, or the kernel
 named by its system call; checked against what the workload measures
 itself (os.times() user and system time, per part)."""
@@ -101,7 +101,7 @@ class WhereTests(InterpreterCase):
             if os.environ.get("MLPROF_E2E_VERBOSE"):
                 print(msg, file=sys.stderr)
             # The wall view: each about half. Waiting for a CPU (runnable,
-            # preempted) is not off-CPU time here (decision 41), so the
+            # preempted) is not off-CPU time here (decision 27), so the
             # computer's truth is its CPU time, the sleeper's its wall time.
             want = share(truth["sleeper_wall"], truth["sleeper_wall"] + truth["computer_cpu"])
             got = share(wall["sleeper"], wall["sleeper"] + wall["computer"])
