@@ -47,6 +47,8 @@ LIB_SRCS += user/tcred.c user/tfread.c
 LIB_SRCS += user/safefile.c
 # The HTTP bearer token.
 LIB_SRCS += user/httptoken.c
+# Who a connection comes from (per-client limits).
+LIB_SRCS += user/peerid.c
 # Untrusted names in text output.
 LIB_SRCS += user/textesc.c
 # Where a function's own time went (native objects, system calls).
