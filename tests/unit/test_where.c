@@ -11,6 +11,8 @@
 #include "mlprof_abi.h"
 #include "procmaps.h"
 #include "where.h"
+#include "report_helpers.h"
+#include <cjson/cJSON.h>
 
 static const char *sys(int nr)
 {
@@ -202,5 +204,95 @@ Test(where, no_leaves_no_rows)
 	cr_assert_eq(where_rows(&s, &rows, &n), 0);
 	cr_assert_eq(n, 0);
 	free(rows);
+	snap_free(&s);
+}
+
+/* The mlpy run of mlrun_snap() with 500 more samples of fib spent in
+ * libcrypto and 100 in the read system call (leaves under fib). */
+static void mlrun_with_leaves(struct snap *s)
+{
+	uint32_t fib = UINT32_MAX, nat, ker, f[MLPROF_MAX_FRAMES + 1];
+	const struct snap_stack *st = NULL;
+	size_t i, k;
+
+	mlrun_snap(s);
+	for (i = 0; i < s->nfuncs; i++)
+		fib = !strcmp(s->funcs[i].name, "fib") ? (uint32_t)i : fib;
+	for (i = 0; i < s->nstacks && !st; i++)
+		st = s->stacks[i].nframes && s->stacks[i].frames[0].func == fib ? &s->stacks[i] : NULL;
+	cr_assert_not_null(st);
+	nat = add_leaf(s, "<native: libcrypto>");
+	ker = add_leaf(s, "<kernel: read>");
+	for (k = 0; k < st->nframes; k++)
+		f[k + 1] = st->frames[k].func;
+	f[0] = nat;
+	k = st->nframes + 1;
+	i = st->proc;
+	fixture_add_stack(s, (uint32_t)i, 500, k, f);
+	f[0] = ker;
+	fixture_add_stack(s, (uint32_t)i, 100, k, f);
+}
+
+Test(where, ml_report_names_the_library)
+{
+	struct snap s;
+	char *txt;
+	cJSON *o, *fn, *it;
+
+	mlrun_with_leaves(&s);
+	txt = render(&s, "ml-summary", REPORT_TEXT);
+	/* fib: 500 own + 600 under leaves = 1,100; ML code 500 = 45.5 %. */
+	cr_assert_not_null(strstr(txt, "  - time in ML code 45.5%, in library code it calls 54.5%, "
+				       "most in <native: libcrypto> (45.5%)\n"), "%s", txt);
+	/* helper has no leaves: no such line for it. */
+	cr_assert_eq(strstr(strstr(txt, "> helper"), "time in ML code"), NULL, "%s", txt);
+	free(txt);
+	o = render_json(&s, "ml-summary");
+	fn = NULL;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "functions"))
+		fn = !strcmp(str(it, "name"), "fib") ? it : fn;
+	cr_assert_not_null(fn);
+	cr_assert_eq(num(fn, "ml_code_samples"), 500);
+	cr_assert_eq(num(fn, "native_samples"), 500);
+	cr_assert_eq(num(fn, "kernel_samples"), 100);
+	cr_assert_str_eq(str(fn, "top_library"), "<native: libcrypto>");
+	cJSON_Delete(o);
+	txt = render(&s, "dev-summary", REPORT_TEXT);
+	cr_assert_not_null(strstr(txt, "Own time outside the interpreter"), "%s", txt);
+	cr_assert_not_null(strstr(txt, "<native: libcrypto>"), "%s", txt);
+	free(txt);
+	o = render_json(&s, "raw");
+	fn = NULL;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "functions"))
+		fn = !strcmp(str(it, "name"), "fib") ? it : fn;
+	cr_assert_not_null(fn);
+	cr_assert_float_eq(num(fn, "native_s"), 0.5, 1e-9);
+	cr_assert_float_eq(num(fn, "kernel_s"), 0.1, 1e-9);
+	cr_assert_float_eq(num(fn, "interp_s") + num(fn, "native_s") + num(fn, "kernel_s"),
+			   num(fn, "self_s"), 1e-9);
+	cJSON_Delete(o);
+	snap_free(&s);
+}
+
+Test(where, wall_mode_totals)
+{
+	struct snap s;
+	uint32_t w, f[2] = { 0, FX_EVAL };
+	cJSON *o;
+	char *txt;
+
+	fixture_snap(&s); /* 2,000 samples at 100 Hz */
+	w = add_leaf(&s, "<wait: sleep (clock_nanosleep)>");
+	f[0] = w;
+	fixture_add_stack(&s, 0, 500, 2, f);
+	cr_assert_eq(where_wait_samples(&s), 500);
+	o = render_json(&s, "raw");
+	cr_assert_float_eq(num(o, "cpu_s"), 20.0, 1e-9);
+	cr_assert_float_eq(num(o, "wait_s"), 5.0, 1e-9);
+	cJSON_Delete(o);
+	txt = render(&s, "raw", REPORT_TEXT);
+	cr_assert_not_null(strstr(txt, "--mode wall: of these, 500 samples = 5.000 s waiting"),
+			   "%s", txt);
+	free(txt);
 	snap_free(&s);
 }
