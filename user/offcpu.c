@@ -52,11 +52,11 @@ static int free_pending(uint64_t key, void *value, void *ctx)
 
 void offcpu__free(struct offcpu *o)
 {
-	if (!o)
-		return;
-	hashmap__for_each(o->threads, free_pending, NULL);
-	hashmap__free(o->threads);
-	free(o);
+	if (o) {
+		hashmap__for_each(o->threads, free_pending, NULL);
+		hashmap__free(o->threads);
+		free(o);
+	}
 }
 
 const struct offcpu_counts *offcpu__counts(const struct offcpu *o)
@@ -88,10 +88,9 @@ int offcpu__begin(struct offcpu *o, int tid, uint32_t proc_id, const struct fram
 	struct frame_ref *copy = malloc((n + 1) * sizeof(*copy));
 	int err = 0;
 
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, frames, n * sizeof(*copy));
-	if (!p && hashmap__size(o->threads) >= OFFCPU_MAX_THREADS) {
+	if (!copy) {
+		err = -ENOMEM;
+	} else if (!p && hashmap__size(o->threads) >= OFFCPU_MAX_THREADS) {
 		o->counts.full++;
 		err = -ENOSPC;
 	} else if (!p) {
@@ -106,17 +105,18 @@ int offcpu__begin(struct offcpu *o, int tid, uint32_t proc_id, const struct fram
 	}
 	if (err) {
 		free(copy);
-		return err;
+	} else {
+		memcpy(copy, frames, n * sizeof(*copy));
+		if (p->proc_id != proc_id)
+			p->carry = 0;
+		free(p->frames);
+		p->frames = copy;
+		p->n = n;
+		p->proc_id = proc_id;
+		p->start_ns = start_ns;
+		p->open = 1;
 	}
-	if (p->proc_id != proc_id)
-		p->carry = 0;
-	free(p->frames);
-	p->frames = copy;
-	p->n = n;
-	p->proc_id = proc_id;
-	p->start_ns = start_ns;
-	p->open = 1;
-	return 0;
+	return err;
 }
 
 void offcpu__end(struct offcpu *o, int tid, uint64_t start_ns, uint64_t end_ns)
@@ -127,14 +127,14 @@ void offcpu__end(struct offcpu *o, int tid, uint64_t start_ns, uint64_t end_ns)
 	 * that began at start_ns if that is not after the flushed start. */
 	if (!p || !p->open || start_ns > p->start_ns) {
 		o->counts.unpaired++;
-		return;
+	} else {
+		charge_to(o, p, end_ns);
+		p->open = 0;
+		free(p->frames); /* only the carry is kept between intervals */
+		p->frames = NULL;
+		p->n = 0;
+		o->counts.intervals++;
 	}
-	charge_to(o, p, end_ns);
-	p->open = 0;
-	free(p->frames); /* only the carry is kept between intervals */
-	p->frames = NULL;
-	p->n = 0;
-	o->counts.intervals++;
 }
 
 struct flush_ctx {

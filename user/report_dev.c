@@ -54,11 +54,10 @@ static void where_table(const struct view *v, struct strbuf *out)
 	struct table t;
 	size_t n = 0, i, k;
 
-	if (where_rows(v->s, &rows, &n) || !n) {
-		free(rows);
-		return;
-	}
-	strbuf_puts(out, "\nOwn time outside the interpreter (native code, the kernel):\n");
+	if (where_rows(v->s, &rows, &n))
+		n = 0;
+	if (n)
+		strbuf_puts(out, "\nOwn time outside the interpreter (native code, the kernel):\n");
 	table_init(&t, 4, wh);
 	for (i = 0; i < n && i < TOP_ALL; i++) {
 		for (k = 0, self = 0; k < v->nfuncs && !self; k++)
@@ -68,7 +67,8 @@ static void where_table(const struct view *v, struct strbuf *out)
 		table_row(&t, label, leaf, fmt_secs(view_secs(v, rows[i].samples), a, sizeof(a)),
 			  fmt_pct1(view_pct(rows[i].samples, self), b, sizeof(b)));
 	}
-	table_grid(&t, out);
+	if (n)
+		table_grid(&t, out);
 	table_free(&t);
 	free(rows);
 }

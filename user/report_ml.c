@@ -90,19 +90,19 @@ static void ml_where_line(const struct view *v, const struct ml_func *m, struct 
 	char a[32], b[32], c[32];
 
 	/* Only profiles that say where native code ran (decision 26). */
-	if (!m->samples || !(m->in_native + m->in_kernel) || view_pct(lib, m->samples) < 5)
-		return;
-	strbuf_printf(out, "  - time in ML code %s, in library code it calls %s",
-		      fmt_pct1(view_pct(ml_code, m->samples), a, sizeof(a)),
-		      fmt_pct1(view_pct(lib, m->samples), b, sizeof(b)));
-	if (m->top_leaf != UINT32_MAX && m->top_leaf_samples * 20 >= m->samples) {
-		leaf = v->s->funcs[m->top_leaf].name;
-		strbuf_puts(out, ", most in ");
-		textesc_append(out, leaf, strlen(leaf), 0);
-		strbuf_printf(out, " (%s)", fmt_pct1(view_pct(m->top_leaf_samples, m->samples), c,
-						     sizeof(c)));
+	if (m->samples && (m->in_native + m->in_kernel) && view_pct(lib, m->samples) >= 5) {
+		strbuf_printf(out, "  - time in ML code %s, in library code it calls %s",
+			      fmt_pct1(view_pct(ml_code, m->samples), a, sizeof(a)),
+			      fmt_pct1(view_pct(lib, m->samples), b, sizeof(b)));
+		if (m->top_leaf != UINT32_MAX && m->top_leaf_samples * 20 >= m->samples) {
+			leaf = v->s->funcs[m->top_leaf].name;
+			strbuf_puts(out, ", most in ");
+			textesc_append(out, leaf, strlen(leaf), 0);
+			strbuf_printf(out, " (%s)", fmt_pct1(view_pct(m->top_leaf_samples,
+								      m->samples), c, sizeof(c)));
+		}
+		strbuf_puts(out, "\n");
 	}
-	strbuf_puts(out, "\n");
 }
 static void ml_recommendations(const struct view *v, struct strbuf *out)
 {

@@ -87,13 +87,13 @@ static void where_table(const struct snap *s, struct strbuf *out)
 	char a[32], b[32];
 	size_t n = 0, i;
 
-	if (where_rows(s, &rows, &n) || !n) {
-		free(rows);
-		return;
-	}
-	strbuf_puts(out, "\nOwn time outside the interpreter (native code by shared object, kernel "
+	if (where_rows(s, &rows, &n) || !n)
+		n = 0;
+	if (n)
+		strbuf_puts(out, "\nOwn time outside the interpreter (native code by shared object, kernel "
 			 "by system call; part of the function's self):\n");
-	strbuf_printf(out, "%10s %10s  %s\n", "n", "s", "where <- file:line(function)");
+	if (n)
+		strbuf_printf(out, "%10s %10s  %s\n", "n", "s", "where <- file:line(function)");
 	for (i = 0; i < n && i < 30; i++) {
 		const char *leaf = s->funcs[rows[i].leaf].name;
 

@@ -50,14 +50,13 @@ const char *where_obj_name(const char *file, char *buf, size_t len)
 	const char *base = path_basename(file ? file : "");
 	size_t n = stem_len(base), i;
 
-	if (!len)
-		return buf;
-	if (n >= len)
+	if (len && n >= len)
 		n = len - 1;
 	for (i = 0; i < n; i++)
 		buf[i] = base[i] > 0x20 && base[i] < 0x7f ? base[i] : '?';
-	buf[n] = 0;
-	if (!n)
+	if (len && n)
+		buf[n] = 0;
+	else if (len)
 		snprintf(buf, len, "?");
 	return buf;
 }
