@@ -120,9 +120,10 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	err = analysis_functions(s, &rows, &n);
 	if (err)
 		return err;
-	strbuf_printf(out, "mlprof raw profile: %s samples at %u Hz = %s s CPU, %zu processes, ",
+	strbuf_printf(out, "mlprof raw profile: %s samples at %u Hz = %s s %s, %zu processes, ",
 		      fmt_count(total, a, sizeof(a)), s->freq_hz,
-		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), s->nprocs);
+		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), wait ? "CPU and waiting" : "CPU",
+		      s->nprocs);
 	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
 	if (wait)
 		strbuf_printf(out, "--mode wall: of these, %s samples = %s s waiting off-CPU (<wait: "
