@@ -45,13 +45,15 @@ static __always_inline void where_capture_at(struct mlprof_sample *s,
 	s->syscall = -1;
 	s->obj[0] = 0;
 	if (!WHERE_ARCH_OK || !u)
-		return;
-	nr = where_arch_syscall(u);
-	if (mode < 0) {
+		mode = 2; /* cannot tell: stays unknown */
+	nr = u ? where_arch_syscall(u) : -1;
+	if (mode < 0 && u) {
 		mode = nr < 0;
 		ip = where_arch_ip(u);
 	}
-	if (!mode) {
+	if (mode == 2) {
+		s->where = MLPROF_WH_UNKNOWN;
+	} else if (!mode) {
 		s->where = MLPROF_WH_KERNEL;
 		s->syscall = nr;
 	} else if (!t->text_hi) {
