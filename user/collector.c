@@ -125,6 +125,11 @@ int collector__set_wall(struct collector *c, unsigned freq_hz)
 	return c->off ? 0 : -ENOMEM;
 }
 
+const struct offcpu_counts *collector__wall_counts(const struct collector *c)
+{
+	return c->off ? offcpu__counts(c->off) : NULL;
+}
+
 void collector__wall_flush(struct collector *c, uint64_t now_ns)
 {
 	if (c->off)

@@ -18,6 +18,7 @@
 #include "safefile.h"
 #include "bpfload.h"
 #include "collector.h"
+#include "offcpu.h"
 #include "control.h"
 #include "evloop.h"
 #include "inspect.h"
@@ -92,6 +93,20 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 	st->memop_drops = v[MLPROF_STAT_MEMOP_DROPS];
 	/* --mode wall: a lost off-CPU stack or end loses that wait */
 	st->sample_drops += v[MLPROF_STAT_OFFCPU_DROPS];
+}
+
+/* --mode wall: off-CPU intervals charged, and not charged (an end or a
+ * start lost; a thread table full). */
+static void wall_status(const struct daemon *d, cJSON *dm)
+{
+	const struct offcpu_counts *w = collector__wall_counts(d->col);
+	cJSON *o = w ? cJSON_AddObjectToObject(dm, "wall") : NULL;
+
+	if (o) {
+		cJSON_AddNumberToObject(o, "intervals", (double)w->intervals);
+		cJSON_AddNumberToObject(o, "unpaired", (double)w->unpaired);
+		cJSON_AddNumberToObject(o, "threads_full", (double)w->full);
+	}
 }
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
@@ -186,6 +201,7 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(dm, "cpus", bpfload__ncpus(d->bpf));
 	cJSON_AddNumberToObject(dm, "events", (double)events);
 	cJSON_AddNumberToObject(dm, "bad_events", (double)bad);
+	wall_status(d, dm);
 	cJSON_AddNumberToObject(dm, "processes_kept", (double)store__proc_count(d->st));
 	cJSON_AddNumberToObject(dm, "stacks_kept", (double)store__stack_count(d->st));
 	cJSON_AddNumberToObject(dm, "functions_kept", (double)store__func_count(d->st));
