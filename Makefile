@@ -58,6 +58,8 @@ LIB_SRCS += user/peerid.c
 LIB_SRCS += user/textesc.c
 # Interpreter phases (shutdown, garbage collection).
 LIB_SRCS += user/pyphase.c
+# Where a function's own time went (native objects, system calls).
+LIB_SRCS += user/where.c user/offcpu.c
 DAEMON_SRCS += user/service.c
 # Memory probes on target processes' C library.
 DAEMON_SRCS += user/memprobe.c user/memworker.c
@@ -95,6 +97,13 @@ $(BUILD)/obj/%.o: user/%.c
 
 # Objects that include the skeleton must wait for it.
 $(BUILD)/obj/bpfload.o: $(SKEL)
+
+# System call names (x86-64 only; elsewhere they print as numbers).
+$(BUILD)/syscall_names.h: scripts/gen_syscalls.sh
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ "$(ARCH)" = x86 ]; then sh $< > $@; else : > $@; fi
+$(BUILD)/obj/where.o: $(BUILD)/syscall_names.h
 
 # pprof's message types, generated from the schema by protoc-c.
 $(BUILD)/profile.pb-c.c $(BUILD)/profile.pb-c.h &: proto/profile.proto

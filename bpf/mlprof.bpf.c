@@ -10,6 +10,7 @@
 #include "pycode.bpf.h"
 #include "pywalk.bpf.h"
 #include "pyphase.bpf.h"
+#include "where.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -102,6 +103,8 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	s->sample.kind = kind;
 	s->sample.value = value;
 	s->sample.addr = addr;
+	if (kind != MLPROF_MK_CPU && kind != MLPROF_MK_OFFCPU)
+		where_clear(&s->sample);
 	/* Resident memory grows only by faults: read where they are sampled,
 	 * the peaks are seen within a fault period. */
 	if (kind == MLPROF_MK_FAULT) {
@@ -156,6 +159,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	/* The context only allows 8-byte loads of its registers. */
 	if ((*(volatile __u64 *)&ctx->regs.cs & 3) != 3)
 		flags |= MLPROF_SF_KERNEL;
+	where_capture_perf(&s->sample, t, ctx);
 	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags, 0))
 		stat_inc(MLPROF_STAT_SAMPLE_DROPS);
 	return 0;
@@ -366,6 +370,8 @@ int on_fault(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+#include "offcpu.bpf.h"
+
 static __always_inline void emit_proc(struct mlprof_proc_event *ev)
 {
 	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), BPF_RB_FORCE_WAKEUP))
@@ -437,6 +443,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		t->layout_id = 0;
 		t->runtime = 0;
 		t->code_type = 0;
+		t->text_lo = 0;
+		t->text_hi = 0;
 		seq = t->exec_seq;
 	} else if (!exec_all) {
 		return 0;

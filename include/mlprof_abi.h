@@ -44,6 +44,7 @@ enum mlprof_event_type {
 	MLPROF_EV_FORK = 4,
 	MLPROF_EV_EXIT = 5,
 	MLPROF_EV_MEMOP = 6, /* --memory=live: memory given back or moved */
+	MLPROF_EV_OFFCPU_END = 7, /* --mode wall: a blocked target thread runs again */
 };
 
 /* Sample flags. */
@@ -74,6 +75,8 @@ enum mlprof_stat {
 	MLPROF_STAT_MEM_EVENTS,      /* memory stack events sent */
 	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full */
 	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
+	MLPROF_STAT_OFFCPU_EVENTS,   /* wall mode: off-CPU stacks sent */
+	MLPROF_STAT_OFFCPU_DROPS,    /* wall mode: off-CPU stacks or ends lost */
 	MLPROF_STAT_NR,
 };
 
@@ -96,7 +99,21 @@ enum mlprof_sample_kind {
 	MLPROF_MK_CPU = 0,   /* a cpu-clock sample: value = 1 */
 	MLPROF_MK_ALLOC = 1, /* anonymous mmap, mremap growth or brk growth: bytes */
 	MLPROF_MK_FAULT = 2, /* sampled user page faults: value = bytes they stand for */
+	MLPROF_MK_OFFCPU = 3, /* --mode wall: the thread blocks here; value = its
+			       * prev_state, syscall = the system call it is in;
+			       * the time comes with its MLPROF_EV_OFFCPU_END */
 };
+
+/* Where a CPU sample's thread was (its own time: interpreter, another
+ * native object, or the kernel). */
+enum mlprof_where {
+	MLPROF_WH_UNKNOWN = 0, /* not a CPU sample, or the interpreter's text is unknown */
+	MLPROF_WH_INTERP = 1,  /* user IP in the interpreter's text */
+	MLPROF_WH_NATIVE = 2,  /* user IP in another mapping: obj names its file */
+	MLPROF_WH_KERNEL = 3,  /* in the kernel: syscall says which system call */
+};
+
+#define MLPROF_OBJ_NAME 48
 
 struct mlprof_sample {
 	struct mlprof_ev_hdr hdr;
@@ -112,6 +129,12 @@ struct mlprof_sample {
 	 * anonymous + shmem) and anonymous resident pages after this fault,
 	 * from the mm's counters (which lag by the per-CPU batches). */
 	__u32 rss_pages, anon_pages;
+	/* CPU samples: where the thread was (bpf/where.bpf.h). frames[]
+	 * must stay last (a sample ships only its used frames). */
+	__u32 where;   /* enum mlprof_where */
+	__s32 syscall; /* MLPROF_WH_KERNEL: system call number, -1 none */
+	char obj[MLPROF_OBJ_NAME]; /* MLPROF_WH_NATIVE: file name of the
+				    * mapping of the user IP ("" anonymous) */
 	struct mlprof_frame frames[MLPROF_MAX_FRAMES];
 };
 
@@ -131,6 +154,13 @@ struct mlprof_memop_event {
 	__u32 pad0;
 	__u64 addr, len;
 	__u64 old_addr, old_len;
+};
+
+/* --mode wall: the end of the off-CPU interval a MLPROF_MK_OFFCPU stack
+ * of the same tid began at start_ns. */
+struct mlprof_offcpu_end {
+	struct mlprof_ev_hdr hdr; /* ts_ns: when it runs again */
+	__u64 start_ns;
 };
 
 /* Code event flags. */
@@ -234,6 +264,9 @@ struct mlprof_target {
 	__u32 pad0;
 	__u64 runtime;     /* address of _PyRuntime in the target */
 	__u64 code_type;   /* address of PyCode_Type in the target */
+	/* The interpreter's executable text (python or libpython), [lo, hi):
+	 * a user IP outside it is native code. 0, 0: not known yet. */
+	__u64 text_lo, text_hi;
 };
 
 #endif /* MLPROF_ABI_H */

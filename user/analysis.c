@@ -6,6 +6,7 @@
 #include <string.h>
 #include "analysis.h"
 #include "satmath.h"
+#include "where.h"
 
 struct sort_ctx_row {
 	struct func_stat st;
@@ -41,10 +42,21 @@ static void add_total(struct func_stat *r, const struct snap_stack *st)
 	r->live_total = sat_add_i64(r->live_total, st->live_bytes);
 }
 
+static void where_add(struct func_stat *r, int kind, uint64_t samples)
+{
+	if (kind == WHERE_NATIVE)
+		r->native_self += samples;
+	else if (kind == WHERE_KERNEL)
+		r->kernel_self += samples;
+	else if (kind == WHERE_WAIT)
+		r->wait_self += samples;
+}
+
 int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 {
 	struct func_stat *acc = calloc(s->nfuncs + 1, sizeof(*acc));
 	size_t *mark = calloc(s->nfuncs + 1, sizeof(*mark));
+	uint8_t *wk = where_func_kinds(s);
 	struct sort_ctx_row *tmp = NULL;
 	size_t i, k = 0;
 	uint32_t j, f;
@@ -52,17 +64,22 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 
 	*rows = NULL;
 	*n = 0;
-	if (!acc || !mark) {
+	if (!acc || !mark || !wk) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < s->nstacks; i++) {
 		const struct snap_stack *st = &s->stacks[i];
+		uint32_t top = 0;
 
 		if (!st->nframes)
 			continue;
-		add_self(&acc[st->frames[0].func], st);
-		for (j = 0; j < st->nframes; j++) {
+		if (st->nframes > 1 && wk[st->frames[0].func] != WHERE_NONE) {
+			top = 1; /* a where leaf: self time of the frame above */
+			where_add(&acc[st->frames[1].func], wk[st->frames[0].func], st->samples);
+		}
+		add_self(&acc[st->frames[top].func], st);
+		for (j = top; j < st->nframes; j++) {
 			f = st->frames[j].func;
 			if (mark[f] == i + 1)
 				continue; /* recursion: once per stack */
@@ -96,6 +113,7 @@ int analysis_functions(const struct snap *s, struct func_stat **rows, size_t *n)
 out:
 	free(acc);
 	free(mark);
+	free(wk);
 	free(tmp);
 	return err;
 }

@@ -73,6 +73,8 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		bpf_program__set_autoload(b->skel->progs.on_munmap, false);
 		bpf_program__set_autoload(b->skel->progs.on_finalize, false);
 	}
+	if (!cfg->wall)
+		bpf_program__set_autoload(b->skel->progs.on_switch, false);
 	page = sysconf(_SC_PAGESIZE);
 	b->skel->rodata->page_kb = page > 0 ? (unsigned)(page / 1024) : 4;
 	b->skel->rodata->page_size = page > 0 ? (unsigned)page : 4096;

@@ -26,6 +26,8 @@
 #include "store.h"
 #include "symtab.h"
 #include "targets.h"
+#include "where.h"
+#include "offcpu.h"
 
 /* Inspection retries while ld.so has not mapped libpython yet. */
 #define RETRY_FIRST_NS (1000ULL * 1000)
@@ -53,6 +55,7 @@ struct collector {
 	uint64_t last_sweep_ns;
 	struct livemem *live;  /* --memory=live, else NULL */
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 3];
+	struct offcpu *off;    /* --mode wall: open off-CPU intervals */
 };
 
 struct collector *collector__new(struct store *st, const struct collector_ops *ops,
@@ -74,6 +77,8 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 
 void collector__free(struct collector *c)
 {
+	if (c)
+		offcpu__free(c->off);
 	if (c) {
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
@@ -85,6 +90,53 @@ int collector__set_live(struct collector *c)
 {
 	c->live = c->live ? c->live : livemem__new(c->st);
 	return c->live ? 0 : -ENOMEM;
+}
+
+/* ---- --mode wall (user/offcpu.c) ---- */
+
+static void charge_wait(void *ctx, uint32_t proc_id, const struct frame_ref *frames, uint32_t n,
+			uint64_t samples, uint64_t ts_ns)
+{
+	struct collector *c = ctx;
+	struct proc_rec *p = store__proc_by_id(c->st, proc_id);
+	struct stack_counts add = { .samples = samples };
+
+	if (p)
+		store__add_sample(c->st, p, frames, n, &add, ts_ns);
+	else
+		store__stats(c->st)->lost_samples += samples;
+}
+
+int collector__set_wall(struct collector *c, unsigned freq_hz)
+{
+	c->off = c->off ? c->off : offcpu__new(freq_hz, charge_wait, c);
+	return c->off ? 0 : -ENOMEM;
+}
+
+const struct offcpu_counts *collector__wall_counts(const struct collector *c)
+{
+	return c->off ? offcpu__counts(c->off) : NULL;
+}
+
+void collector__wall_flush(struct collector *c, uint64_t now_ns)
+{
+	if (c->off)
+		offcpu__flush(c->off, now_ns);
+}
+
+/* A target thread blocked here: its stack waits for the interval's end. */
+static void wall_begin(struct collector *c, const struct mlprof_sample *ev, struct proc_rec *p,
+		       uint32_t n)
+{
+	char name[96];
+
+	memmove(c->frames + 1, c->frames, n * sizeof(c->frames[0]));
+	where_wait_name(ev->value, ev->syscall, name, sizeof(name));
+	c->frames[0].func = store__func(c->st, "~", name, name, 0, FUNC_PSEUDO, "", 0);
+	c->frames[0].line = -1;
+	if (c->off && offcpu__begin(c->off, (int)ev->hdr.tid, p->id, c->frames, n + 1,
+				    ev->hdr.ts_ns))
+		store__stats(c->st)->lost_samples++;
 }
 
 /* Live mode: tell the worker to probe the interpreter's Py_FinalizeEx
@@ -225,6 +277,8 @@ static void inspect_proc(struct collector *c, struct proc_rec *p, uint64_t now)
 		t.layout_id = layout_id;
 		t.runtime = res.runtime;
 		t.code_type = res.code_type;
+		t.text_lo = res.text_lo;
+		t.text_hi = res.text_hi;
 		err = c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
 	}
 	if (err && err != -ESTALE) {
@@ -493,6 +547,8 @@ static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev
 	p->exit_code = ev->exit_code;
 	if (ev->maxrss_kb > p->maxrss_kb)
 		p->maxrss_kb = ev->maxrss_kb;
+	if (c->off)
+		offcpu__proc_end(c->off, p->id, ev->hdr.ts_ns);
 	store__proc_end(c->st, p, PROC_EXITED, ev->hdr.ts_ns);
 	tree_leave(c, p->root_pid);
 	/* Perf events of its own if it was found running at start
@@ -621,6 +677,8 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		c->frames[n].func = store__pseudo(c->st, PSEUDO_TRUNCATED);
 		c->frames[n++].line = -1;
 	}
+	if (ev->kind == MLPROF_MK_CPU && n)
+		where_add_leaf(c->st, ev->where, ev->syscall, ev->obj, c->frames, &n);
 	if (!n) {
 		c->frames[0].func = pseudo_for(c, p, ev->flags);
 		c->frames[0].line = -1;
@@ -632,6 +690,9 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		n = pyphase_push_gc(c->frames, n, sizeof(c->frames) / sizeof(c->frames[0]),
 				    store__pseudo(c->st, PSEUDO_GC));
 	switch (ev->kind) {
+	case MLPROF_MK_OFFCPU:
+		wall_begin(c, ev, p, n);
+		return;
 	case MLPROF_MK_ALLOC:
 		add.alloc_bytes = ev->value;
 		add.alloc_count = 1;
@@ -667,6 +728,13 @@ int collector__on_event(void *ctx, void *data, size_t size)
 		break;
 	case MLPROF_EV_CODE:
 		on_code(c, data, size);
+		break;
+	case MLPROF_EV_OFFCPU_END:
+		if (size < sizeof(struct mlprof_offcpu_end))
+			c->bad_events++;
+		else if (c->off)
+			offcpu__end(c->off, (int)h->tid, ((const struct mlprof_offcpu_end *)data)->start_ns,
+				    h->ts_ns);
 		break;
 	case MLPROF_EV_MEMOP:
 		if (size < sizeof(struct mlprof_memop_event))

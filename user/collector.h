@@ -60,6 +60,15 @@ void collector__free(struct collector *c);
 /* --memory=live: keep each target's mappings to charge memory given back
  * to the stack that mapped it. 0 or -ENOMEM. */
 int collector__set_live(struct collector *c);
+/* --mode wall: off-CPU intervals charged at freq_hz samples a second.
+ * 0 or -ENOMEM. */
+int collector__set_wall(struct collector *c, unsigned freq_hz);
+/* Charges the intervals of threads still blocked up to now_ns (before a
+ * profile is taken). */
+void collector__wall_flush(struct collector *c, uint64_t now_ns);
+struct offcpu_counts;
+/* --mode wall: intervals charged and not (NULL in CPU mode). */
+const struct offcpu_counts *collector__wall_counts(const struct collector *c);
 /* Ring-buffer callback (bpf_event_fn). */
 int collector__on_event(void *ctx, void *data, size_t size);
 

@@ -14,6 +14,7 @@
 #include "hashmap.h"
 #include "inspect.h"
 #include "procmaps.h"
+#include "where.h"
 #include "pylayout.h"
 
 /* What one interpreter file says about itself. */
@@ -323,8 +324,8 @@ int inspector__inspect(struct inspector *in, int pid, struct inspect_result *res
 			pylayout_version_str(b->version_hex, res->version, sizeof(res->version));
 		snprintf(res->message, sizeof(res->message), "%s", b->message);
 		snprintf(res->binary, sizeof(res->binary), "%s", best->path);
-	} else {
-		fill_ok(res, b, best);
+	} else if (!fill_ok(res, b, best)) {
+		where_text_range(maps, n, best, &res->text_lo, &res->text_hi);
 	}
 	procmaps_free(maps, n);
 	return status_errno(res->status);

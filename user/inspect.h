@@ -26,6 +26,7 @@ struct inspect_result {
 	uint64_t code_type; /* address of PyCode_Type in the process */
 	struct mlprof_layout layout;
 	char binary[256];   /* the interpreter file, as the process names it */
+	uint64_t text_lo, text_hi; /* its executable mappings, [lo, hi) */
 };
 
 struct inspector;

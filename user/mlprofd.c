@@ -19,6 +19,7 @@
 #include "bpfload.h"
 #include "collector.h"
 #include "collector_sys.h"
+#include "offcpu.h"
 #include "control.h"
 #include "evloop.h"
 #include "inspect.h"
@@ -87,6 +88,22 @@ static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 		if (snap_stat_table[k].bpf != STAT_USER)
 			st->v[k] = v[snap_stat_table[k].bpf];
 	}
+	/* --mode wall: a lost off-CPU stack or end loses that wait */
+	st->sample_drops += v[MLPROF_STAT_OFFCPU_DROPS];
+}
+
+/* --mode wall: off-CPU intervals charged, and not charged (an end or a
+ * start lost; a thread table full). */
+static void wall_status(const struct daemon *d, cJSON *dm)
+{
+	const struct offcpu_counts *w = collector__wall_counts(d->col);
+	cJSON *o = w ? cJSON_AddObjectToObject(dm, "wall") : NULL;
+
+	if (o) {
+		cJSON_AddNumberToObject(o, "intervals", (double)w->intervals);
+		cJSON_AddNumberToObject(o, "unpaired", (double)w->unpaired);
+		cJSON_AddNumberToObject(o, "threads_full", (double)w->full);
+	}
 }
 
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
@@ -95,6 +112,7 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 
 	store__expire(d->st, now_ns(CLOCK_MONOTONIC)); /* nothing past the retention */
 	collector__read_peaks(d->col);
+	collector__wall_flush(d->col, now_ns(CLOCK_MONOTONIC));
 	err = store__snapshot_since(d->st, scope->since_ns, s);
 
 	if (err)
@@ -181,6 +199,7 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddNumberToObject(dm, "cpus", bpfload__ncpus(d->bpf));
 	cJSON_AddNumberToObject(dm, "events", (double)events);
 	cJSON_AddNumberToObject(dm, "bad_events", (double)bad);
+	wall_status(d, dm);
 	cJSON_AddNumberToObject(dm, "processes_kept", (double)store__proc_count(d->st));
 	cJSON_AddNumberToObject(dm, "stacks_kept", (double)store__stack_count(d->st));
 	cJSON_AddNumberToObject(dm, "functions_kept", (double)store__func_count(d->st));
@@ -380,6 +399,7 @@ static int setup(struct daemon *d)
 		.memory = d->o.memory != SNAP_MEM_OFF,
 		.live = d->o.memory == SNAP_MEM_LIVE,
 		.fault_period = d->o.fault_period,
+		.wall = d->o.wall != 0,
 	};
 	struct sampler_config scfg;
 	struct collector_ops ops;
@@ -413,7 +433,8 @@ static int setup(struct daemon *d)
 		return -errno;
 	d->sys.bpf = d->bpf;
 	d->sys.smp = d->smp;
-	if (d->o.memory == SNAP_MEM_LIVE && collector__set_live(d->col)) {
+	if ((d->o.memory == SNAP_MEM_LIVE && collector__set_live(d->col)) ||
+	    (d->o.wall && collector__set_wall(d->col, d->o.freq_hz))) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
 	}

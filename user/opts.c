@@ -41,6 +41,9 @@ void opts_usage(FILE *f)
 "      --memory=live         also bytes still held at the end, by allocating\n"
 "                            function (adds munmap and return probes)\n"
 "      --no-memory           time only: no memory probes\n"
+"      --mode cpu|wall       wall: also the time target threads spend blocked\n"
+"                            (off-CPU), charged to the Python stack they\n"
+"                            blocked in, with the reason (default cpu)\n"
 "      --fault-period N      walk the stack on one page fault in N (default 128)\n"
 "      --max-procs N         process records kept (default 4096)\n"
 "      --max-stacks N        distinct stacks kept (default 500000)\n"
@@ -173,6 +176,7 @@ enum opt_id {
 	OPT_SNAPSHOT_DIR,
 	OPT_SNAPSHOT_INTERVAL,
 	OPT_SNAPSHOT_KEEP,
+	OPT_CLOCK_MODE, /* --mode cpu|wall */
 };
 
 /* ---- service options: --config, --log, snapshots ---- */
@@ -385,6 +389,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
 		{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL },
 		{ "snapshot-keep", required_argument, NULL, OPT_SNAPSHOT_KEEP },
+		{ "mode", required_argument, NULL, OPT_CLOCK_MODE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
@@ -565,6 +570,11 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		case OPT_SNAPSHOT_KEEP:
 			if (service_opt(c, optarg, o, err))
 				return -EINVAL;
+			break;
+		case OPT_CLOCK_MODE:
+			if (strcmp(optarg, "cpu") && strcmp(optarg, "wall"))
+				return bad(err, "--mode (cpu or wall)", optarg);
+			o->wall = !strcmp(optarg, "wall");
 			break;
 		case 'h':
 			opts_usage(out);

@@ -57,6 +57,7 @@ struct opts {
 	uint64_t snapshot_keep_ns;     /* --snapshot-keep (default 24h; 0 all) */
 	char **conf_argv;              /* the flags from --config, owned */
 	void *conf;                    /* struct conf, owned */
+	int wall;                      /* --mode wall: off-CPU time too */
 };
 
 /* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage

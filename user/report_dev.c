@@ -9,6 +9,7 @@
 #include "table.h"
 #include "timefmt.h"
 #include "view.h"
+#include "where.h"
 
 #define TOP_N 10
 #define TOP_ALL 20
@@ -30,12 +31,58 @@ static void dev_totals(const struct view *v, struct strbuf *out)
 		      fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
 		      fmt_secs(v->wall_s, a, sizeof(a)));
+	if (v->wait)
+		strbuf_printf(out, "Waiting (off-CPU, --mode wall): %s (%s of CPU + waiting; the "
+				   "shares below include it)\n",
+			      fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
+			      fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
 	strbuf_printf(out, "CPU Time (sampled): %s   mlpy overhead: %s (%s)\n\n",
-		      fmt_secs(view_secs(v, v->total), a, sizeof(a)),
+		      fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)),
 		      fmt_secs(view_secs(v, view_overhead(v)), b, sizeof(b)),
 		      fmt_pct1(view_pct(view_overhead(v), v->total), c, sizeof(c)));
 }
 
+
+/* Own time outside the interpreter: native code by shared object, the
+ * kernel by system call (user/where.h), the largest (function, where). */
+static void where_table(const struct view *v, struct strbuf *out)
+{
+	const char *wh[] = { "Function", "Where", ">Time", ">% of its self" };
+	struct where_row *rows = NULL;
+	char label[512], leaf[128], a[48], b[48];
+	uint64_t self;
+	struct table t;
+	size_t n = 0, i, k;
+
+	if (where_rows(v->s, &rows, &n))
+		n = 0;
+	if (n)
+		strbuf_puts(out, "\nOwn time outside the interpreter (native code, the kernel):\n");
+	table_init(&t, 4, wh);
+	for (i = 0; i < n && i < TOP_ALL; i++) {
+		for (k = 0, self = 0; k < v->nfuncs && !self; k++)
+			self = v->funcs[k].func == rows[i].func ? v->funcs[k].self : 0;
+		view_func_label(v, rows[i].func, label, sizeof(label));
+		view_func_label(v, rows[i].leaf, leaf, sizeof(leaf));
+		table_row(&t, label, leaf, fmt_secs(view_secs(v, rows[i].samples), a, sizeof(a)),
+			  fmt_pct1(view_pct(rows[i].samples, self), b, sizeof(b)));
+	}
+	if (n)
+		table_grid(&t, out);
+	table_free(&t);
+	free(rows);
+}
+
+/* interp_s, native_s, kernel_s (and wait_s in wall mode) of a function's self. */
+static void where_json(const struct view *v, const struct func_stat *r, cJSON *f)
+{
+	cJSON_AddNumberToObject(f, "interp_s", view_secs(v, r->self - r->native_self -
+							 r->kernel_self - r->wait_self));
+	cJSON_AddNumberToObject(f, "native_s", view_secs(v, r->native_self));
+	cJSON_AddNumberToObject(f, "kernel_s", view_secs(v, r->kernel_self));
+	if (r->wait_self)
+		cJSON_AddNumberToObject(f, "wait_s", view_secs(v, r->wait_self));
+}
 int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 {
 	const char *ch[] = { "Category", ">Time", ">% Total", ">Samples", ">Memory" };
@@ -79,6 +126,7 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 	}
 	table_grid(&t, out);
 	table_free(&t);
+	where_table(&v, out);
 	report_data_notes(s, out);
 	view_free(&v);
 	return out->err;
@@ -239,6 +287,7 @@ static cJSON *dev_json(const struct snap *s, int details)
 			cJSON_AddNumberToObject(f, "self_samples", (double)v.funcs[i].self);
 			cJSON_AddNumberToObject(f, "self_s", view_secs(&v, v.funcs[i].self));
 			cJSON_AddNumberToObject(f, "pct", view_pct(v.funcs[i].self, v.total));
+			where_json(&v, &v.funcs[i], f);
 			cJSON_AddNumberToObject(f, "alloc_bytes", (double)v.funcs[i].alloc_self);
 			cJSON_AddNumberToObject(f, "alloc_bytes_total", (double)v.funcs[i].alloc_total);
 			cJSON_AddItemToArray(arr, f);

@@ -49,7 +49,13 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 		      v->nruns_mlpy ? " mlpy" : "", fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
 		      fmt_secs(v->wall_s, a, sizeof(a)));
-	strbuf_printf(out, "CPU Time (sampled): %s\n", fmt_secs(view_secs(v, v->total), a, sizeof(a)));
+	strbuf_printf(out, "CPU Time (sampled): %s\n",
+		      fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)));
+	if (v->wait)
+		strbuf_printf(out, "Waiting (off-CPU, --mode wall): %s (%s of CPU + waiting; the "
+				   "shares below include it)\n",
+			      fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
+			      fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
 	strbuf_printf(out, "ML Code Execution Time: %s (%s of CPU)\n",
 		      fmt_secs(view_secs(v, ml), a, sizeof(a)),
 		      fmt_pct1(view_pct(ml, v->total), b, sizeof(b)));
@@ -81,6 +87,31 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 	strbuf_puts(out, "\n");
 }
 
+
+/* Time in ML code vs library code it calls (Python library code, native
+ * code named by its shared object, the kernel), when the library's share
+ * is worth a line (5%). */
+static void ml_where_line(const struct view *v, const struct ml_func *m, struct strbuf *out)
+{
+	uint64_t ml_code = m->own - m->direct_leaf, lib = m->samples - ml_code;
+	const char *leaf;
+	char a[32], b[32], c[32];
+
+	/* Only profiles that say where native code ran (decision 26). */
+	if (m->samples && (m->in_native + m->in_kernel) && view_pct(lib, m->samples) >= 5) {
+		strbuf_printf(out, "  - time in ML code %s, in library code it calls %s",
+			      fmt_pct1(view_pct(ml_code, m->samples), a, sizeof(a)),
+			      fmt_pct1(view_pct(lib, m->samples), b, sizeof(b)));
+		if (m->top_leaf != UINT32_MAX && m->top_leaf_samples * 20 >= m->samples) {
+			leaf = v->s->funcs[m->top_leaf].name;
+			strbuf_puts(out, ", most in ");
+			textesc_append(out, leaf, strlen(leaf), 0);
+			strbuf_printf(out, " (%s)", fmt_pct1(view_pct(m->top_leaf_samples,
+								      m->samples), c, sizeof(c)));
+		}
+		strbuf_puts(out, "\n");
+	}
+}
 static void ml_recommendations(const struct view *v, struct strbuf *out)
 {
 	uint64_t ml = v->cat[CAT_ML_CODE], rt = v->cat[CAT_RUNTIME_OVERHEAD];
@@ -108,6 +139,7 @@ static void ml_recommendations(const struct view *v, struct strbuf *out)
 		}
 		strbuf_printf(out, "  - dominated by %s: %s of its time\n", what,
 			      fmt_pct1(view_pct(part, m->samples), a, sizeof(a)));
+		ml_where_line(v, m, out);
 		if (m->hot_line > 0) {
 			strbuf_puts(out, "  - hottest line: ");
 			textesc_append(out, path_basename(f->file), strlen(path_basename(f->file)), 0);
@@ -321,6 +353,14 @@ static cJSON *ml_func_json(const struct view *v, const struct ml_func *m, uint64
 	cJSON_AddNumberToObject(o, "stdlib_samples", (double)m->in_stdlib);
 	cJSON_AddNumberToObject(o, "bridge_samples", (double)m->in_bridges);
 	cJSON_AddNumberToObject(o, "runtime_samples", (double)m->in_runtime);
+	/* ML code vs library code it calls (user/where.h) */
+	cJSON_AddNumberToObject(o, "ml_code_samples", (double)(m->own - m->direct_leaf));
+	cJSON_AddNumberToObject(o, "native_samples", (double)m->in_native);
+	cJSON_AddNumberToObject(o, "kernel_samples", (double)m->in_kernel);
+	if (m->top_leaf != UINT32_MAX) {
+		cJSON_AddStringToObject(o, "top_library", v->s->funcs[m->top_leaf].name);
+		cJSON_AddNumberToObject(o, "top_library_samples", (double)m->top_leaf_samples);
+	}
 	cJSON_AddNumberToObject(o, "total_samples", (double)m->total);
 	cJSON_AddNumberToObject(o, "total_s", view_secs(v, m->total));
 	cJSON_AddNumberToObject(o, "total_pct", view_pct(m->total, v->total));

@@ -11,6 +11,7 @@
 #include "report.h"
 #include "textesc.h"
 #include "timefmt.h"
+#include "where.h"
 
 static double secs(const struct snap *s, uint64_t samples)
 {
@@ -79,10 +80,40 @@ static void proc_table(const struct snap *s, struct strbuf *out)
 	}
 }
 
+/* Own time spent outside the interpreter, per function and object or
+ * system call (the where leaves, user/where.h). */
+static void where_table(const struct snap *s, struct strbuf *out)
+{
+	struct where_row *rows = NULL;
+	char a[32], b[32];
+	size_t n = 0, i;
+
+	if (where_rows(s, &rows, &n) || !n)
+		n = 0;
+	if (n)
+		strbuf_puts(out, "\nOwn time outside the interpreter (native code by shared object, kernel "
+			 "by system call; part of the function's self):\n");
+	if (n)
+		strbuf_printf(out, "%10s %10s  %s\n", "n", "s", "where <- file:line(function)");
+	for (i = 0; i < n && i < 30; i++) {
+		const char *leaf = s->funcs[rows[i].leaf].name;
+
+		strbuf_printf(out, "%10s %10s  ", fmt_count(rows[i].samples, a, sizeof(a)),
+			      fmt_fixed(secs(s, rows[i].samples), 3, b, sizeof(b)));
+		textesc_append(out, leaf, strlen(leaf), 0);
+		strbuf_puts(out, " <- ");
+		func_label(&s->funcs[rows[i].func], out);
+		strbuf_puts(out, "\n");
+	}
+	if (n > 30)
+		strbuf_printf(out, "(%zu more)\n", n - 30);
+	free(rows);
+}
+
 int report_raw_text(const struct snap *s, struct strbuf *out)
 {
 	struct func_stat *rows = NULL;
-	uint64_t total = snap_total_samples(s);
+	uint64_t total = snap_total_samples(s), wait = where_wait_samples(s);
 	char a[32], b[32], c[32], d[32];
 	size_t n = 0, i;
 	int err;
@@ -90,10 +121,16 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	err = analysis_functions(s, &rows, &n);
 	if (err)
 		return err;
-	strbuf_printf(out, "mlprof raw profile: %s samples at %u Hz = %s s CPU, %zu processes, ",
+	strbuf_printf(out, "mlprof raw profile: %s samples at %u Hz = %s s %s, %zu processes, ",
 		      fmt_count(total, a, sizeof(a)), s->freq_hz,
-		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), s->nprocs);
+		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), wait ? "CPU and waiting" : "CPU",
+		      s->nprocs);
 	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
+	if (wait)
+		strbuf_printf(out, "--mode wall: of these, %s samples = %s s waiting off-CPU (<wait: "
+				   "...> frames), %s s CPU; self and total include waiting.\n",
+			      fmt_count(wait, a, sizeof(a)), fmt_fixed(secs(s, wait), 3, b, sizeof(b)),
+			      fmt_fixed(secs(s, total - wait), 3, c, sizeof(c)));
 	strbuf_puts(out, "self: samples with the function running; total: with it anywhere on "
 			 "the stack. Seconds = samples / frequency.\n");
 	if (s->memory)
@@ -128,6 +165,7 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	}
 	if (!n)
 		strbuf_puts(out, "(no samples)\n");
+	where_table(s, out);
 	proc_table(s, out);
 	report_data_notes(s, out);
 	free(rows);
@@ -153,6 +191,13 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	cJSON_AddNumberToObject(o, "self_s", secs(s, r->self));
 	cJSON_AddNumberToObject(o, "total_s", secs(s, r->total));
 	cJSON_AddNumberToObject(o, "self_pct", pct(r->self, total));
+	/* Where the self time went (user/where.h); wait_s only in wall mode. */
+	cJSON_AddNumberToObject(o, "interp_s",
+				secs(s, r->self - r->native_self - r->kernel_self - r->wait_self));
+	cJSON_AddNumberToObject(o, "native_s", secs(s, r->native_self));
+	cJSON_AddNumberToObject(o, "kernel_s", secs(s, r->kernel_self));
+	if (r->wait_self)
+		cJSON_AddNumberToObject(o, "wait_s", secs(s, r->wait_self));
 	cJSON_AddNumberToObject(o, "total_pct", pct(r->total, total));
 	cJSON_AddNumberToObject(o, "alloc_bytes", (double)r->alloc_self);
 	cJSON_AddNumberToObject(o, "alloc_count", (double)r->count_self);
@@ -238,7 +283,9 @@ cJSON *report_raw_json(const struct snap *s)
 	cJSON_AddStringToObject(o, "report", "raw");
 	cJSON_AddNumberToObject(o, "freq_hz", s->freq_hz);
 	cJSON_AddNumberToObject(o, "samples", (double)total);
-	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total));
+	/* --mode wall: samples include waiting; cpu_s does not */
+	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total - where_wait_samples(s)));
+	cJSON_AddNumberToObject(o, "wait_s", secs(s, where_wait_samples(s)));
 	cJSON_AddNumberToObject(o, "dropped", (double)dropped(s));
 	cJSON_AddBoolToObject(o, "memory", s->memory);
 	cJSON_AddBoolToObject(o, "memory_live", s->memory == SNAP_MEM_LIVE);

@@ -9,6 +9,7 @@
 #include "pyphase.h"
 #include "view.h"
 #include "textesc.h"
+#include "where.h"
 
 double view_secs(const struct view *v, uint64_t samples)
 {
@@ -224,7 +225,8 @@ static void count_phases(const struct snap *s, const struct snap_stack *st, stru
 int view_build(const struct snap *s, struct view *v)
 {
 	const struct snap_stack *st;
-	struct line_count *lines = NULL;
+	struct line_count *lines = NULL, *leaves = NULL;
+	size_t nleaves = 0, capleaves = 0;
 	size_t nlines = 0, caplines = 0, i, k;
 	uint64_t *ml_idx = NULL, *catf = NULL, *cata = NULL;
 	uint32_t j, own, f, inner_ml;
@@ -233,18 +235,21 @@ int view_build(const struct snap *s, struct view *v)
 	memset(v, 0, sizeof(*v));
 	v->s = s;
 	v->func_cat = view_func_cats(s);
+	v->where_kind = where_func_kinds(s);
 	ml_idx = calloc(s->nfuncs + 1, sizeof(*ml_idx));      /* func -> ml index + 1 */
 	catf = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*catf)); /* samples per (cat, func) */
 	cata = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*cata)); /* bytes per (cat, func) */
 	v->ml = calloc(s->nfuncs + 1, sizeof(*v->ml));
 	v->memory = s->memory != 0;
-	if (!v->func_cat || !ml_idx || !catf || !cata || !v->ml) {
+	if (!v->func_cat || !v->where_kind || !ml_idx || !catf || !cata || !v->ml) {
 		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < s->nstacks && !err; i++) {
 		st = &s->stacks[i];
 		v->total += st->samples;
+		if (st->nframes && v->where_kind[st->frames[0].func] == WHERE_WAIT)
+			v->wait += st->samples;
 		v->alloc_total += st->alloc_bytes;
 		v->resident_total += st->resident_bytes;
 		count_phases(s, st, v);
@@ -284,12 +289,24 @@ int view_build(const struct snap *s, struct view *v)
 		v->ml_resident += st->resident_bytes;
 		if (c == CAT_ML_CODE) {
 			struct ml_func *m = &v->ml[ml_idx[f] - 1];
+			int leaf = st->nframes > 1 ? v->where_kind[st->frames[0].func] : WHERE_NONE;
 
 			m->samples += st->samples;
-			if (inner_ml == 0) /* else Python code it called is innermost */
+			/* else Python code it called is innermost (a where leaf
+			 * is not Python code) */
+			if (inner_ml == (leaf != WHERE_NONE))
 				m->own += st->samples;
 			else
 				m->in_stdlib += st->samples;
+			if (leaf != WHERE_NONE) {
+				m->in_native += leaf == WHERE_NATIVE ? st->samples : 0;
+				m->in_kernel += leaf == WHERE_KERNEL ? st->samples : 0;
+				m->direct_leaf += inner_ml == 1 ? st->samples : 0;
+				err = count_line(&leaves, &nleaves, &capleaves, f,
+						 (int32_t)st->frames[0].func, st->samples);
+			}
+			if (err)
+				break;
 			err = count_line(&lines, &nlines, &caplines, f, st->frames[inner_ml].line,
 					 st->samples);
 		} else if (c == CAT_ML_STDLIB) {
@@ -312,6 +329,16 @@ int view_build(const struct snap *s, struct view *v)
 		}
 		if (ml_idx[f])
 			v->ml[ml_idx[f] - 1].total = v->funcs[i].total;
+	}
+	for (i = 0; i < v->nml; i++)
+		v->ml[i].top_leaf = UINT32_MAX;
+	for (i = 0; i < nleaves; i++) {
+		struct ml_func *m = &v->ml[ml_idx[leaves[i].func] - 1];
+
+		if (leaves[i].n > m->top_leaf_samples) {
+			m->top_leaf = (uint32_t)leaves[i].line;
+			m->top_leaf_samples = leaves[i].n;
+		}
 	}
 	for (i = 0; i < nlines; i++) {
 		struct ml_func *m = &v->ml[ml_idx[lines[i].func] - 1];
@@ -364,6 +391,7 @@ int view_build(const struct snap *s, struct view *v)
 		run_walls(v);
 out:
 	free(lines);
+	free(leaves);
 	free(ml_idx);
 	free(catf);
 	free(cata);
@@ -377,6 +405,7 @@ void view_free(struct view *v)
 	int c;
 
 	free(v->func_cat);
+	free(v->where_kind);
 	free(v->funcs);
 	free(v->ml);
 	free(v->ml_by_total);

@@ -26,6 +26,13 @@ struct ml_func {
 				  * function (its own code and everything it
 				  * called: bridges, builtins, runtime) */
 	uint64_t resident_bytes; /* memory made resident the same way */
+	/* Of samples: under a where leaf (user/where.h) in native code and
+	 * in the kernel (at any depth below it), and the leaf with the most
+	 * of them (UINT32_MAX none). */
+	uint64_t in_native, in_kernel;
+	uint32_t top_leaf;
+	uint64_t top_leaf_samples;
+	uint64_t direct_leaf;    /* of own: under a leaf right below it */
 };
 
 struct ml_file {
@@ -67,6 +74,8 @@ struct view {
 	uint64_t peak_heap_kb;        /* largest anonymous resident memory of one */
 	uint64_t shutdown, gc;        /* samples under <interpreter shutdown>, of
 				       * <garbage collection> (user/pyphase.h) */
+	uint8_t *where_kind;          /* per function: enum where_kind */
+	uint64_t wait;                /* of total: --mode wall waiting (off-CPU) */
 };
 
 int view_build(const struct snap *s, struct view *v);

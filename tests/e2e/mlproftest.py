@@ -140,8 +140,14 @@ class Profile:
                       for i in range(0, len(f), 2)]
             yield st["n"], frames
 
+    WHERE_LEAVES = ("<native: ", "<kernel: ", "<wait: ")
+
     def self_samples(self, name):
-        return sum(n for n, fr in self.stacks() if fr and fr[0][0] == name)
+        """Samples with name innermost; a where leaf (<native: X>,
+        <kernel: X>, <wait: X>) under it is its own time too."""
+        return sum(n for n, fr in self.stacks() if fr and (
+            fr[0][0] == name or (len(fr) > 1 and fr[0][0].startswith(self.WHERE_LEAVES)
+                                 and fr[1][0] == name)))
 
     def total_samples(self, name):
         return sum(n for n, fr in self.stacks() if any(x[0] == name for x in fr))

@@ -156,10 +156,14 @@ class ExportTests(unittest.TestCase):
             d.stop()
         total = raw["samples"]
         self.assertGreater(total, 800)
-        want = {}
+        want, want_self = {}, {}
         for f in raw["functions"]:  # pprof names Python functions by qualname
             name = f["qualname"] if f["kind"] == "python" else f["name"]
-            want[name] = want.get(name, 0) + f["self_samples"]
+            # Its interpreter time: pprof shows native and kernel time as
+            # leaf functions of their own (design decision 26).
+            own = f["self_samples"] * f["interp_s"] / f["self_s"] if f["self_s"] else 0
+            want[name] = want.get(name, 0) + own
+            want_self[name] = want_self.get(name, 0) + f["self_samples"]
 
         # pprof, read by go tool pprof: same total, same top functions in the
         # same proportions.
@@ -201,9 +205,13 @@ class ExportTests(unittest.TestCase):
         leaf = {}
         for frames, n in rows:
             self.assertRegex(frames[0], r"\[%d\]$" % pid)
-            leaf[frames[-1]] = leaf.get(frames[-1], 0) + n
-        self.assertEqual(leaf["hot_a (ratio.py:%d)" % defs["hot_a"]], want["hot_a"])
-        self.assertEqual(leaf["hot_b (ratio.py:%d)" % defs["hot_b"]], want["hot_b"])
+            # A where leaf (<native: X>, <kernel: X>) is the self time of
+            # the frame above it, as in the raw report (design decision 26).
+            top = frames[-2] if (len(frames) > 2 and frames[-1].startswith(
+                ("<native: ", "<kernel: ", "<wait: "))) else frames[-1]
+            leaf[top] = leaf.get(top, 0) + n
+        self.assertEqual(leaf["hot_a (ratio.py:%d)" % defs["hot_a"]], want_self["hot_a"])
+        self.assertEqual(leaf["hot_b (ratio.py:%d)" % defs["hot_b"]], want_self["hot_b"])
 
         # speedscope: JSON, CPU weights add up to samples x period.
         doc = speedscope(paths["speedscope"])

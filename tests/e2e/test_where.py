@@ -1,0 +1,127 @@
+"""Where a function's own time went (docs/design.md decision 26): the
+interpreter, a native object named by its shared object, or the kernel
+named by its system call; checked against what the workload measures
+itself (os.times() user and system time, per part)."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
+                        run_oneshot, selected, workload_path)
+
+POINTS = 5.0  # tolerance, percentage points
+
+
+def share(part, whole):
+    return 100.0 * part / whole if whole else 0.0
+
+
+def raw_func(prof, name):
+    rows = [f for f in prof.raw["functions"] if f["name"] == name]
+    if len(rows) != 1:
+        raise AssertionError("%d raw rows named %s" % (len(rows), name))
+    return rows[0]
+
+
+def leaves(prof, name):
+    """{leaf name: samples} of the where leaves right under function name."""
+    out = {}
+    for n, fr in prof.stacks():
+        if len(fr) > 1 and fr[1][0] == name and fr[0][0].startswith(("<native: ", "<kernel: ")):
+            out[fr[0][0]] = out.get(fr[0][0], 0) + n
+    return out
+
+
+class WhereTests(InterpreterCase):
+    # Host 3.11 and the sid interpreters (one PID namespace variant is
+    # enough here: the sampler tests cover namespaces).
+    interpreters = selected([i for i in host_interpreters() + chroot_interpreters(pidns=False)
+                             if not i[0].startswith("pyenv-")])
+
+    def test_interp_native_kernel(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "where.py"), "6.0"])
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            truth = prof.split()
+            parts = {"py_loop": "loop", "hash_part": "hash", "read_part": "read"}
+            rows = {fn: raw_func(prof, fn) for fn in parts}
+            cpu = {fn: truth[p + "_user"] + truth[p + "_sys"] for fn, p in parts.items()}
+            self_all = sum(r["self_s"] for r in rows.values())
+            self.assertGreater(self_all, 4.0, "%s: too few samples for 6 s of CPU" % label)
+            msg = "%s: profile %s, measured %s" % (
+                label, {fn: (round(r["interp_s"], 3), round(r["native_s"], 3),
+                             round(r["kernel_s"], 3)) for fn, r in rows.items()}, truth)
+            if os.environ.get("MLPROF_E2E_VERBOSE"):
+                print(msg, file=sys.stderr)
+            for fn, r in rows.items():
+                # Each part's share of the three, and the three add up.
+                self.assertLess(abs(share(r["self_s"], self_all) - share(cpu[fn], sum(cpu.values()))),
+                                POINTS, fn + " share; " + msg)
+                self.assertAlmostEqual(r["interp_s"] + r["native_s"] + r["kernel_s"], r["self_s"],
+                                       places=6)
+            # The loop is the interpreter's own time.
+            loop = rows["py_loop"]
+            self.assertLess(abs(share(loop["interp_s"], loop["self_s"])
+                                - share(truth["loop_user"], cpu["py_loop"])), POINTS, msg)
+            # Hashing is native (user) time, in OpenSSL's libcrypto.
+            h = rows["hash_part"]
+            self.assertLess(abs(share(h["native_s"], h["self_s"])
+                                - share(truth["hash_user"], cpu["hash_part"])), POINTS, msg)
+            hl = leaves(prof, "hash_part")
+            self.assertEqual(max(hl, key=hl.get), "<native: libcrypto>", "%s: %s" % (label, hl))
+            # Reading /dev/zero: its system time is the kernel's, in read.
+            rd = rows["read_part"]
+            self.assertLess(abs(share(rd["kernel_s"], rd["self_s"])
+                                - share(truth["read_sys"], cpu["read_part"])), POINTS, msg)
+            rl = leaves(prof, "read_part")
+            kern = {k: v for k, v in rl.items() if k.startswith("<kernel: ")}
+            self.assertEqual(max(kern, key=kern.get), "<kernel: read>", "%s: %s" % (label, rl))
+            self.assertGreater(share(kern["<kernel: read>"], sum(kern.values())), 90, rl)
+            self.assertEqual(prof.raw["dropped"], 0)
+        self.each(check)
+
+    def test_wall_mode(self):
+        def check(label, py):
+            prof = run_oneshot(py + [workload_path(py, "wall.py"), "0.5", "2"],
+                               extra=("--mode", "wall"))
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            truth = prof.split()
+            freq = prof.snap["freq_hz"]
+            waits = {}
+            cpu = {"sleeper": 0, "computer": 0}
+            for n, fr in prof.stacks():
+                if len(fr) > 1 and fr[0][0].startswith("<wait: ") and fr[1][0] in cpu:
+                    waits[(fr[1][0], fr[0][0])] = waits.get((fr[1][0], fr[0][0]), 0) + n
+                elif fr and (fr[0][0] in cpu or (len(fr) > 1 and fr[1][0] in cpu and
+                                                 fr[0][0].startswith(("<native: ", "<kernel: ")))):
+                    cpu[fr[0][0] if fr[0][0] in cpu else fr[1][0]] += n
+            wall = {f: prof.self_samples(f) for f in cpu}
+            msg = "%s: wall %s, cpu %s, waits %s, measured %s" % (label, wall, cpu, waits, truth)
+            if os.environ.get("MLPROF_E2E_VERBOSE"):
+                print(msg, file=sys.stderr)
+            # The wall view: each about half. Waiting for a CPU (runnable,
+            # preempted) is not off-CPU time here (decision 27), so the
+            # computer's truth is its CPU time, the sleeper's its wall time.
+            want = share(truth["sleeper_wall"], truth["sleeper_wall"] + truth["computer_cpu"])
+            got = share(wall["sleeper"], wall["sleeper"] + wall["computer"])
+            self.assertLess(abs(got - want), POINTS, msg)
+            self.assertGreater(wall["sleeper"], 0.8 * truth["sleeper_wall"] * freq, msg)
+            # Why it waited: sleeping, in clock_nanosleep.
+            top = max((k for k in waits if k[0] == "sleeper"), key=waits.get)
+            self.assertEqual(top[1], "<wait: sleep (clock_nanosleep)>", msg)
+            # The CPU view is unchanged: the computer's CPU samples are its
+            # CPU time, the sleeper has next to none.
+            self.assertLess(abs(share(cpu["computer"], cpu["computer"] + cpu["sleeper"]) -
+                                share(truth["computer_cpu"],
+                                      truth["computer_cpu"] + truth["sleeper_cpu"])), POINTS, msg)
+            self.assertLess(abs(cpu["computer"] / freq - truth["computer_cpu"]),
+                            0.05 * truth["computer_cpu"] + 0.02, msg)
+            self.assertAlmostEqual(prof.raw["wait_s"] + prof.raw["cpu_s"],
+                                   prof.samples() / freq, places=6)
+            self.assertEqual(prof.raw["dropped"], 0)
+        self.each(check)
+
+
+if __name__ == "__main__":
+    unittest.main()

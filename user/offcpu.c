@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Off-CPU intervals of target threads, paired and charged as samples. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hashmap.h"
+#include "offcpu.h"
+
+struct pending {
+	int open;            /* an interval began and has not ended */
+	uint32_t proc_id;
+	uint64_t start_ns;
+	uint64_t carry;      /* ns x Hz not yet a whole sample */
+	uint32_t n;
+	struct frame_ref *frames;
+};
+
+struct offcpu {
+	struct hashmap *threads; /* tid -> struct pending */
+	unsigned freq_hz;
+	offcpu_charge_fn charge;
+	void *ctx;
+	struct offcpu_counts counts;
+};
+
+struct offcpu *offcpu__new(unsigned freq_hz, offcpu_charge_fn charge, void *ctx)
+{
+	struct offcpu *o = calloc(1, sizeof(*o));
+
+	if (o && !(o->threads = hashmap__new(NULL, NULL))) {
+		free(o);
+		o = NULL;
+	}
+	if (o) {
+		o->freq_hz = freq_hz;
+		o->charge = charge;
+		o->ctx = ctx;
+	}
+	return o;
+}
+
+static int free_pending(uint64_t key, void *value, void *ctx)
+{
+	struct pending *p = value;
+
+	(void)key;
+	(void)ctx;
+	free(p->frames);
+	free(p);
+	return 0;
+}
+
+void offcpu__free(struct offcpu *o)
+{
+	if (o) {
+		hashmap__for_each(o->threads, free_pending, NULL);
+		hashmap__free(o->threads);
+		free(o);
+	}
+}
+
+const struct offcpu_counts *offcpu__counts(const struct offcpu *o)
+{
+	return &o->counts;
+}
+
+/* Charges p's open interval from its start to end_ns. */
+static void charge_to(struct offcpu *o, struct pending *p, uint64_t end_ns)
+{
+	uint64_t d = end_ns > p->start_ns ? end_ns - p->start_ns : 0, samples;
+
+	/* d * freq stays below 2^64 for d < 584 years / freq: capped at
+	 * a day per charge (longer waits are charged by flushes). */
+	if (d > 86400ULL * 1000000000ULL)
+		d = 86400ULL * 1000000000ULL;
+	p->carry += d * o->freq_hz;
+	samples = p->carry / 1000000000ULL;
+	p->carry %= 1000000000ULL;
+	if (samples)
+		o->charge(o->ctx, p->proc_id, p->frames, p->n, samples, end_ns);
+	p->start_ns = end_ns;
+}
+
+int offcpu__begin(struct offcpu *o, int tid, uint32_t proc_id, const struct frame_ref *frames,
+		  uint32_t n, uint64_t start_ns)
+{
+	struct pending *p = hashmap__find(o->threads, (uint64_t)tid);
+	struct frame_ref *copy = malloc((n + 1) * sizeof(*copy));
+	int err = 0;
+
+	if (!copy) {
+		err = -ENOMEM;
+	} else if (!p && hashmap__size(o->threads) >= OFFCPU_MAX_THREADS) {
+		o->counts.full++;
+		err = -ENOSPC;
+	} else if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p || hashmap__set(o->threads, (uint64_t)tid, p, NULL)) {
+			free(p);
+			p = NULL;
+			err = -ENOMEM;
+		}
+	} else if (p->open) {
+		o->counts.unpaired++; /* its end was lost: not charged */
+	}
+	if (err) {
+		free(copy);
+	} else {
+		memcpy(copy, frames, n * sizeof(*copy));
+		if (p->proc_id != proc_id)
+			p->carry = 0;
+		free(p->frames);
+		p->frames = copy;
+		p->n = n;
+		p->proc_id = proc_id;
+		p->start_ns = start_ns;
+		p->open = 1;
+	}
+	return err;
+}
+
+void offcpu__end(struct offcpu *o, int tid, uint64_t start_ns, uint64_t end_ns)
+{
+	struct pending *p = hashmap__find(o->threads, (uint64_t)tid);
+
+	/* A flush may have moved the start forward: the interval is the one
+	 * that began at start_ns if that is not after the flushed start. */
+	if (!p || !p->open || start_ns > p->start_ns) {
+		o->counts.unpaired++;
+	} else {
+		charge_to(o, p, end_ns);
+		p->open = 0;
+		free(p->frames); /* only the carry is kept between intervals */
+		p->frames = NULL;
+		p->n = 0;
+		o->counts.intervals++;
+	}
+}
+
+struct flush_ctx {
+	struct offcpu *o;
+	uint64_t now_ns;
+	uint32_t proc_id; /* 0: all */
+};
+
+static int flush_one(uint64_t key, void *value, void *ctx)
+{
+	struct flush_ctx *f = ctx;
+	struct pending *p = value;
+
+	(void)key;
+	if (p->open && (!f->proc_id || p->proc_id == f->proc_id)) {
+		charge_to(f->o, p, f->now_ns);
+		if (f->proc_id)
+			p->open = 0;
+	}
+	return 0;
+}
+
+void offcpu__flush(struct offcpu *o, uint64_t now_ns)
+{
+	struct flush_ctx f = { o, now_ns, 0 };
+
+	hashmap__for_each(o->threads, flush_one, &f);
+}
+
+void offcpu__proc_end(struct offcpu *o, uint32_t proc_id, uint64_t end_ns)
+{
+	struct flush_ctx f = { o, end_ns, proc_id };
+
+	if (proc_id)
+		hashmap__for_each(o->threads, flush_one, &f);
+}
