@@ -23,6 +23,10 @@
 #define MLPROF_MAX_LAYOUTS 64
 #define MLPROF_MAX_TARGETS 16384
 
+/* User space drains the ring buffer at least this often: samples and code
+ * events wake it up only when a lot is waiting (bpf/maps.bpf.h). */
+#define MLPROF_RB_POLL_MS 50
+
 /* Caps, in bytes, of what a code event carries. */
 #define MLPROF_FILENAME_MAX 512
 #define MLPROF_NAME_MAX 256
@@ -36,6 +40,11 @@
  * pylayout_validate in user space). */
 #define MLPROF_FRAME_READ 128
 #define MLPROF_CODE_READ 256
+/* Bytes read at once from a str and from a bytes object header: the
+ * layout's str_length/str_state and bytes_size must end within them
+ * (pylayout_validate). */
+#define MLPROF_STR_HEAD_READ 40
+#define MLPROF_BYTES_HEAD_READ 24
 
 enum mlprof_event_type {
 	MLPROF_EV_SAMPLE = 1,
@@ -71,6 +80,8 @@ enum mlprof_stat {
 	MLPROF_STAT_MEM_EVENTS,      /* memory stack events sent */
 	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full */
 	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
+	MLPROF_STAT_TICK_OTHER,      /* --clock tick: events of non-target tasks (returned at once) */
+	MLPROF_STAT_TICK_REMOTE,     /* --clock tick: target events off its CPU (weight carried on) */
 	MLPROF_STAT_NR,
 };
 
@@ -93,6 +104,7 @@ enum mlprof_sample_kind {
 	MLPROF_MK_CPU = 0,   /* a cpu-clock sample: value = 1 */
 	MLPROF_MK_ALLOC = 1, /* anonymous mmap, mremap growth or brk growth: bytes */
 	MLPROF_MK_FAULT = 2, /* sampled user page faults: value = bytes they stand for */
+	MLPROF_MK_CPU_NS = 3, /* --clock tick: value = ns of CPU time since the thread's last one */
 };
 
 struct mlprof_sample {

@@ -17,6 +17,7 @@ struct bpf_config {
 	bool memory;   /* load the memory programs */
 	bool live;     /* and those of --memory=live (return and unmap probes) */
 	unsigned fault_period; /* walk one user page fault in this many */
+	bool tick;     /* --clock tick: the sched_stat_runtime program, no perf sampler */
 };
 
 /* Receives each ring buffer record; returning non-zero stops consumption. */

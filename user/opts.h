@@ -18,6 +18,7 @@ struct opts {
 	int pids[OPTS_MAX_PIDS];
 	int npids;
 	unsigned freq_hz;
+	int clock;            /* enum sample_clock (sclock.h) */
 	unsigned ringbuf_mb;
 	int memory;           /* 0 --no-memory, 1 measure memory (default), 2 live */
 	unsigned fault_period;
@@ -49,6 +50,7 @@ struct opts {
 	uint64_t snapshot_keep_ns;     /* --snapshot-keep (default 24h; 0 all) */
 	char **conf_argv;              /* the flags from --config, owned */
 	void *conf;                    /* struct conf, owned */
+	int clock_given, freq_given;
 };
 
 /* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage

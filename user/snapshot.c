@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sclock.h"
 #include "snapshot.h"
 #include "satmath.h"
 
@@ -206,6 +207,7 @@ cJSON *snap_to_json(const struct snap *s)
 	err = err || add_str(o, "format", "mlprof-snapshot");
 	err = err || add_num(o, "version", SNAP_FORMAT_VERSION);
 	err = err || add_num(o, "freq_hz", s->freq_hz);
+	err = err || add_str(o, "clock", sclock_name(s->clock));
 	err = err || add_num(o, "memory", s->memory);
 	err = err || add_num(o, "fault_period", s->fault_period);
 	err = err || add_str(o, "host", s->host);
@@ -444,7 +446,7 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 {
 	struct perr pe = { err, errlen, 0 };
 	const cJSON *fa, *pa, *sa, *fmt, *v;
-	int nf = 0, np = 0, ns = 0;
+	int nf = 0, np = 0, ns = 0, clock = SCLOCK_TIMER;
 	long i;
 
 	memset(s, 0, sizeof(*s));
@@ -459,6 +461,12 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, &pe, 0);
+	v = cJSON_GetObjectItemCaseSensitive(o, "clock");
+	if (cJSON_IsString(v) && v->valuestring && sclock_parse(v->valuestring, &clock)) {
+		snprintf(err, errlen, "unknown sampling clock");
+		return -EINVAL;
+	}
+	s->clock = clock;
 	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 2, &pe, 0); /* 2: live */
 	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, &pe, 0);
 	s->host = get_str(o, "host", &pe, 0);

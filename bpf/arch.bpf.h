@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What differs between CPU architectures, kept out of the generic code. */
+#ifndef MLPROF_ARCH_BPF_H
+#define MLPROF_ARCH_BPF_H
+
+#include "vmlinux.h"
+
+/* 1 if a perf event sample interrupted kernel code (the registers are
+ * those of the interrupted context). The context only allows 8-byte loads
+ * of its registers. */
+static __always_inline int arch_in_kernel(struct bpf_perf_event_data *ctx)
+{
+#if defined(__TARGET_ARCH_x86)
+	return (*(volatile __u64 *)&ctx->regs.cs & 3) != 3; /* CPL of the code segment */
+#elif defined(__TARGET_ARCH_arm64)
+	return (*(volatile __u64 *)&ctx->regs.pstate & 0xf) != 0; /* not EL0 */
+#else
+	(void)ctx;
+	return 0; /* unknown: counted as user time */
+#endif
+}
+
+#endif /* MLPROF_ARCH_BPF_H */
