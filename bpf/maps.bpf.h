@@ -66,23 +66,22 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-/* Target memory read at once around the innermost frame not yet covered:
- * CPython 3.11+ keeps a thread's frames next to each other on its data
- * stack, callers below callees, so one read holds many of them. */
+/* Target memory read at once below the innermost frame not yet covered
+ * (to the start of its page): CPython 3.11+ keeps a thread's frames next
+ * to each other on its data stack, callers below callees, so one read
+ * holds many of them. */
 #define MLPROF_WINDOW_READ 4096
 /* Code objects remembered per CPU (a power of two). */
 #define CODE_SLOTS 256
 
 /* A code object this CPU saw: its names were sent (identity ident), and
- * it was validated in the walk numbered gen (a frame keeps its code object
- * alive, so within one walk the address needs no second look). */
+ * it was read and found a code object at checked_ns. */
 struct code_slot {
 	__u64 code;
 	__u64 ident;
+	__u64 checked_ns;
 	__u32 pid;
 	__u32 exec_seq;
-	__u32 gen;
-	__u32 pad0;
 };
 
 /* Per-CPU scratch: events are built here, then copied out with their real
@@ -93,8 +92,6 @@ struct scratch {
 	__u8 win[MLPROF_WINDOW_READ + MLPROF_FRAME_READ];
 	__u8 codeobj[MLPROF_CODE_READ];
 	__u8 obj[64];
-	__u32 gen; /* walks started on this scratch */
-	__u32 pad0;
 	struct code_slot codes[CODE_SLOTS];
 };
 

@@ -8,6 +8,14 @@
 
 /* A thread without a PyThreadState is looked up again after this long. */
 #define TSTATE_RETRY_NS (1000ULL * 1000)
+/* A code object read at an address is taken to be there for this long.
+ * Reading it costs a page of target memory, and on this VM each page a
+ * walk touches costs about 1 us (a hypervisor exit), more than the rest of
+ * the walk. A frame holds its code object alive, so a different one can be
+ * at the address only after the function was freed and its memory reused
+ * by another code object of the same process: within this window, that
+ * other one would be named after the first (docs/design.md decision 20). */
+#define CODE_TRUST_NS (50ULL * 1000 * 1000)
 #define PAGE_MASK_ (~4095ULL)
 
 static __always_inline __u64 read_ptr(__u64 addr)
@@ -101,28 +109,23 @@ struct frame_walk {
 };
 
 /* Offset in s->win of target memory [frame, frame + size), reading a new
- * window ending there if the current one does not hold it; -1 if it
- * cannot be read. The window reaches down one page-sized read; where that
- * runs into unmapped memory (a data stack chunk's start), down to the
- * frame's own page only. */
+ * window if the current one does not hold it; -1 if it cannot be read.
+ * The window runs from the start of the frame's page to the frame's end:
+ * the callers below it on that page come with it, and no page is touched
+ * that the frames are not on (each page costs more than the bytes). */
 static __always_inline long frame_in_window(struct frame_walk *w, __u64 frame, __u32 size)
 {
-	__u64 end = frame + size, base;
-	__u32 len = MLPROF_WINDOW_READ;
+	__u64 end = frame + size, base = frame & PAGE_MASK_;
+	__u32 len;
 
 	if (frame >= w->win_base && end <= w->win_base + w->win_len)
 		return (long)(frame - w->win_base);
 	w->win_len = 0;
-	base = end - MLPROF_WINDOW_READ;
-	if (end < MLPROF_WINDOW_READ ||
-	    bpf_probe_read_user(w->s->win, MLPROF_WINDOW_READ, (void *)base)) {
-		base = frame & PAGE_MASK_;
-		if (end - base > MLPROF_WINDOW_READ)
-			return -1;
-		len = (__u32)(end - base);
-		if (bpf_probe_read_user(w->s->win, len, (void *)base))
-			return -1;
-	}
+	if (end - base > sizeof(w->s->win))
+		return -1;
+	len = (__u32)(end - base);
+	if (bpf_probe_read_user(w->s->win, len, (void *)base))
+		return -1;
 	w->win_base = base;
 	w->win_len = len;
 	return (long)(frame - base);
@@ -135,21 +138,22 @@ static __always_inline struct code_slot *code_slot_of(struct scratch *s, __u64 c
 
 /* Checks that code is a code object of the target and that its names were
  * sent (sends them the first time): a read of the code object unless this
- * walk already checked it, a hash lookup unless this CPU saw it with the
- * same identity. 0 if the frame is to be recorded, else the sample flag
- * to add (or 0 with *skip set: not a code object). */
+ * CPU checked it within CODE_TRUST_NS, a hash lookup unless this CPU saw it
+ * with the same identity. 0 if the frame is to be recorded, else the
+ * sample flag to add (or 0 with *skip set: not a code object). */
 static __always_inline __u32 check_code(struct frame_walk *w, __u64 code, int *skip)
 {
 	struct scratch *s = w->s;
 	const struct mlprof_layout *L = w->L;
 	struct code_slot *cs = code_slot_of(s, code);
 	__u32 pid = s->sample.hdr.pid, seq = s->sample.hdr.exec_seq;
+	__u64 now = s->sample.hdr.ts_ns;
 	int same = cs->code == code && cs->pid == pid && cs->exec_seq == seq;
 	struct code_key key;
 	__u64 ident, *seen;
 
 	*skip = 0;
-	if (same && cs->gen == s->gen)
+	if (same && now - cs->checked_ns < CODE_TRUST_NS)
 		return 0;
 	if (bpf_probe_read_user(s->codeobj, L->code_read & (MLPROF_CODE_READ - 1), (void *)code))
 		return MLPROF_SF_READ_ERR;
@@ -173,7 +177,7 @@ static __always_inline __u32 check_code(struct frame_walk *w, __u64 code, int *s
 	cs->ident = ident;
 	cs->pid = pid;
 	cs->exec_seq = seq;
-	cs->gen = s->gen;
+	cs->checked_ns = now;
 	return 0;
 }
 
@@ -243,7 +247,6 @@ static __always_inline __u32 walk_frames(struct scratch *s, const struct mlprof_
 	struct frame_walk w = { .s = s, .L = L, .t = t };
 	__u64 frame;
 
-	s->gen++;
 	if (L->has_cframe)
 		frame = read_ptr(read_ptr(tstate + L->ts_frame) + L->cframe_frame);
 	else

@@ -34,21 +34,38 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 				      __u32 tid, __u32 kind, __u64 value, __u32 flags,
 				      __u64 addr);
 
-/* Nanoseconds of CPU time to charge to this sample, and remembers where
- * the thread's clock stands. */
+extern int CONFIG_HZ __kconfig __weak;
+
+/* The scheduler updates a task's clock at every tick, but also whenever
+ * another task is woken up on its CPU: on a busy machine ten times as
+ * often. A thread is walked at most once per 3/4 of a tick of its CPU time
+ * (250 HZ: 3 ms); the time of the events in between goes to the next walk,
+ * as a timer sample stands for its period. */
+static __always_inline __u64 tick_min_ns(void)
+{
+	return CONFIG_HZ > 0 ? 750000000ULL / (__u64)CONFIG_HZ : 750000ULL;
+}
+
+/* Nanoseconds of CPU time to charge to a sample taken now (and then
+ * remembers where the thread's clock stands), or 0: too soon to walk. */
 static __always_inline __u64 tick_weight(__u32 pid, __u32 tid, __u64 sum_ns, __u64 runtime)
 {
 	struct tick_last_val *last = bpf_map_lookup_elem(&tick_last, &tid), nv = {};
-	__u64 w = runtime;
+	__u64 w;
 
-	if (last && last->pid == pid && sum_ns >= last->sum_ns) {
-		w = sum_ns - last->sum_ns;
-		last->sum_ns = sum_ns;
-	} else {
-		nv.sum_ns = sum_ns;
+	if (!last || last->pid != pid || sum_ns < last->sum_ns) {
+		/* First event of the thread: what it ran since the last update. */
+		nv.sum_ns = sum_ns >= runtime ? sum_ns - runtime : 0;
 		nv.pid = pid;
 		bpf_map_update_elem(&tick_last, &tid, &nv, BPF_ANY);
+		last = bpf_map_lookup_elem(&tick_last, &tid);
+		if (!last)
+			return runtime;
 	}
+	w = sum_ns - last->sum_ns;
+	if (w < tick_min_ns())
+		return 0;
+	last->sum_ns = sum_ns;
 	return w;
 }
 
@@ -72,6 +89,10 @@ int BPF_PROG(on_tick, struct task_struct *curr, __u64 runtime)
 		return 0;
 	}
 	w = tick_weight(pid, tid, curr->se.sum_exec_runtime, runtime);
+	if (!w) {
+		stat_inc(MLPROF_STAT_TICK_SHORT);
+		return 0;
+	}
 	stat_inc(MLPROF_STAT_SAMPLES);
 	s = scratch_get(SCRATCH_CLOCK);
 	if (!s)
