@@ -35,13 +35,14 @@ void opts_usage(FILE *f)
 "  -p, --pid PID             also profile this running process and its\n"
 "                            descendants (repeatable)\n"
 "Sampling:\n"
-"      --clock tick|timer    tick (default): sample at the kernel's scheduler tick\n"
-"                            and when a thread leaves the CPU, each sample weighed\n"
-"                            by the CPU time it ran since its last one: no\n"
-"                            interrupt of its own (CONFIG_HZ samples/s, 250 here);\n"
-"                            timer: a perf cpu-clock event per thread at --freq\n"
+"      --clock tick|timer    tick (the daemon's default): sample at the kernel's\n"
+"                            scheduler tick and when a thread leaves the CPU,\n"
+"                            each sample weighed by the CPU time it ran since its\n"
+"                            last one: no interrupt of its own (about CONFIG_HZ\n"
+"                            samples/s); timer (the default with -- COMMAND): a\n"
+"                            perf cpu-clock event per thread at --freq\n"
 "  -F, --freq HZ             timer samples per second of a thread's CPU time\n"
-"                            (default 999; 1-20000); implies --clock timer\n"
+"                            (default 999; 1-20000); alone, implies --clock timer\n"
 "      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
 "      --memory              measure memory per function (the default): bytes\n"
 "                            mapped (C library mmap/mremap/sbrk) and made\n"
@@ -599,14 +600,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
-	/* --freq alone asks for the timer (docs/design.md decision 20). */
+	/* The daemon rides the scheduler tick, a one-shot run samples at
+	 * --freq; --freq alone asks for the timer (docs/design.md decision 20). */
 	if (!o->clock_given)
-		o->clock = o->freq_given ? SCLOCK_TIMER : SCLOCK_TICK;
-	if (o->clock == SCLOCK_TICK && o->freq_given) {
-		fprintf(err, "mlprofd: --freq is the timer's; the tick clock samples at the "
-			     "kernel's scheduler tick (see mlprofd --help)\n");
-		return -EINVAL;
-	}
+		o->clock = o->freq_given || o->command ? SCLOCK_TIMER : SCLOCK_TICK;
 	if (o->snapshot_dir && o->command) {
 		fprintf(err, "mlprofd: --snapshot-dir is for the daemon; a one-shot run saves its "
 			     "snapshot with --save FILE\n");
