@@ -10,7 +10,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
-                        run_oneshot, selected, workload_path, require_root, MLPROFD, MLPROFCTL)
+                        run_oneshot, selected, workload_path, require_root, MLPROFD, MLPROFCTL,
+                        work_secs)
 
 POINTS = 5.0  # tolerance, percentage points
 
@@ -24,7 +25,7 @@ class SamplerTests(InterpreterCase):
 
     def test_ratio_self_time(self):
         def check(label, py):
-            prof = run_oneshot(py + [workload_path(py, "ratio.py"), "1.0", "0.7"])
+            prof = run_oneshot(py + [workload_path(py, "ratio.py"), work_secs(1.0), "0.7"])
             self.assertEqual(prof.returncode, 0, prof.stderr)
             truth = prof.split()
             a, b = prof.self_samples("hot_a"), prof.self_samples("hot_b")
@@ -39,7 +40,7 @@ class SamplerTests(InterpreterCase):
 
     def test_nested_total_time(self):
         def check(label, py):
-            prof = run_oneshot(py + [workload_path(py, "nested.py"), "1.0"])
+            prof = run_oneshot(py + [workload_path(py, "nested.py"), work_secs(1.0)])
             truth = prof.split()
             s_out, s_mid, s_leaf = (prof.self_samples(n) for n in ("outer", "mid", "leaf"))
             t_out, t_mid, t_leaf = (prof.total_samples(n) for n in ("outer", "mid", "leaf"))
@@ -105,7 +106,7 @@ class SamplerTests(InterpreterCase):
 
     def test_threads_keep_their_own_stacks(self):
         def check(label, py):
-            prof = run_oneshot(py + [workload_path(py, "threads.py"), "1.0"])
+            prof = run_oneshot(py + [workload_path(py, "threads.py"), work_secs(1.0)])
             truth = prof.split()
             names = ("worker_a", "worker_b", "worker_c")
             tot = {n: prof.total_samples(n) for n in names}
@@ -146,7 +147,7 @@ class TickClockTests(InterpreterCase):
 
     def test_tick_split_and_cpu_seconds(self):
         def check(label, py):
-            prof = run_oneshot(py + [workload_path(py, "ratio.py"), "1.5", "0.7"], extra=TICK)
+            prof = run_oneshot(py + [workload_path(py, "ratio.py"), "4.0", "0.7"], extra=TICK)
             self.assertEqual(prof.returncode, 0, prof.stderr)
             self.assertEqual(prof.snap["clock"], "tick")
             self.assertEqual(prof.hz, 1000000)
@@ -173,7 +174,7 @@ class TickClockTests(InterpreterCase):
 
     def test_tick_threads_and_short_lived(self):
         def check(label, py):
-            prof = run_oneshot(py + [workload_path(py, "threads.py"), "1.0"], extra=TICK)
+            prof = run_oneshot(py + [workload_path(py, "threads.py"), "3.0"], extra=TICK)
             truth = prof.split()
             names = ("worker_a", "worker_b", "worker_c")
             tot = {n: prof.total_samples(n) for n in names}
