@@ -30,7 +30,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             report_raw.c report.c cmdline.c timefmt.c symbols.c inspect.c \
             sourcemap.c sourcemap_mlpy.c classify.c mlmap.c mlalign.c modname.c table.c view.c report_ml.c report_dev.c \
             snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c \
-            store.c)
+            store.c jsonscan.c)
 # Exports (collapsed stacks, speedscope, pprof).
 LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
             export_pprof.c export_html.c diff.c)
@@ -49,6 +49,8 @@ LIB_SRCS += user/safefile.c
 LIB_SRCS += user/sclock.c
 # The HTTP bearer token.
 LIB_SRCS += user/httptoken.c
+# Who a connection comes from (per-client limits).
+LIB_SRCS += user/peerid.c
 # Untrusted names in text output.
 LIB_SRCS += user/textesc.c
 DAEMON_SRCS += user/service.c

@@ -14,7 +14,7 @@
  * the walk. A frame holds its code object alive, so a different one can be
  * at the address only after the function was freed and its memory reused
  * by another code object of the same process: within this window, that
- * other one would be named after the first (docs/design.md decision 23). */
+ * other one would be named after the first (docs/design.md decision 25). */
 #define CODE_TRUST_NS (50ULL * 1000 * 1000)
 #define PAGE_MASK_ (~4095ULL)
 

@@ -29,7 +29,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -Iinclude -Iuser -I$(BUILD)
 FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable $(BUILD)/fuzz/fuzz_sourcemap \
-                $(BUILD)/fuzz/fuzz_mlalign
+                $(BUILD)/fuzz/fuzz_mlalign $(BUILD)/fuzz/fuzz_snapload
 
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c user/elfread.c user/elfread.h
 	$(call msg,FUZZ-CC,$@)
@@ -74,6 +74,19 @@ $(BUILD)/fuzz/mlalign.seeded: tests/workloads/ml/split.ml
 	      cat tests/workloads/ml/split.ml; } > $(BUILD)/fuzz/corpus/mlalign/split
 	$(Q)touch $@
 
+$(BUILD)/fuzz/fuzz_snapload: tests/fuzz/fuzz_snapload.c user/snapshot.c user/snapshot.h \
+		user/jsonscan.c user/jsonscan.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_snapload.c user/snapshot.c user/jsonscan.c \
+		-lcjson -o $@
+
+$(BUILD)/fuzz/snapload.seeded: $(wildcard tests/fuzz/corpus/snapload/*)
+	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/snapload)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus/snapload
+	$(Q)cp tests/fuzz/corpus/snapload/* $(BUILD)/fuzz/corpus/snapload/
+	$(Q)touch $@
+
 $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/linetable)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus/linetable
@@ -81,8 +94,8 @@ $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(Q)touch $@
 
 fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded \
-      $(BUILD)/fuzz/sourcemap.seeded $(BUILD)/fuzz/mlalign.seeded
-	$(Q)set -e; for f in elf linetable sourcemap mlalign; do \
+      $(BUILD)/fuzz/sourcemap.seeded $(BUILD)/fuzz/mlalign.seeded $(BUILD)/fuzz/snapload.seeded
+	$(Q)set -e; for f in elf linetable sourcemap mlalign snapload; do \
 		printf '  %-8s %s (%ss)\n' FUZZ fuzz_$$f $(FUZZ_SECONDS); \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \

@@ -23,6 +23,7 @@
 #include "httpsrv.h"
 #include "httptoken.h"
 #include "netaddr.h"
+#include "peerid.h"
 #include "export.h"
 #include "snapdelta.h"
 
@@ -33,6 +34,10 @@ struct httpsrv;
  * one is always accepted). */
 #define MAX_CONNS 64
 #define MHD_CONNS 256
+/* Connections one client (a local uid, a remote address: peerid.h) may
+ * hold at once; its next one closes its own oldest, so one user's many
+ * connections never push out another's (a quarter of MAX_CONNS). */
+#define MAX_PER_CLIENT 16
 /* A request's headers must be complete this long after the connection (or
  * its previous request) started: a slow sender is closed. */
 #define HEADER_MS 5000
@@ -45,6 +50,7 @@ struct hconn {
 	int busy;          /* headers complete, request being answered */
 	int cut;           /* shut down by us, MHD closes it next */
 	uint64_t start_ns; /* accepted, or its last request completed */
+	struct peerid peer;
 	struct hconn *next, **pprev;
 };
 
@@ -143,13 +149,14 @@ static void run_mhd(struct httpsrv *srv)
 	arm(srv->tmo_fd, next + 1);
 }
 
-/* Full: make room, first among those still sending headers. */
-static void evict_one(struct httpsrv *srv)
+/* Full: make room, first among those still sending headers; among
+ * PEER's connections only if PEER is not NULL. */
+static void evict_one(struct httpsrv *srv, const struct peerid *peer)
 {
 	struct hconn *hc, *idle = NULL, *any = NULL;
 
 	for (hc = srv->conns; hc; hc = hc->next) {
-		if (hc->cut)
+		if (hc->cut || (peer && !peerid_same(&hc->peer, peer)))
 			continue;
 		if (!any || hc->start_ns < any->start_ns)
 			any = hc;
@@ -158,9 +165,23 @@ static void evict_one(struct httpsrv *srv)
 	}
 	hc = idle ? idle : any;
 	if (hc) {
-		srv->counts.evicted++;
+		if (peer)
+			srv->counts.client_cap++;
+		else
+			srv->counts.evicted++;
 		conn_cut(srv, hc);
 	}
+}
+
+/* How many connections PEER holds. */
+static unsigned peer_conns(const struct httpsrv *srv, const struct peerid *peer)
+{
+	const struct hconn *hc;
+	unsigned n = 0;
+
+	for (hc = srv->conns; hc; hc = hc->next)
+		n += !hc->cut && peerid_same(&hc->peer, peer);
+	return n;
 }
 
 static void conn_closed(struct httpsrv *srv, struct hconn *hc)
@@ -185,9 +206,12 @@ static struct hconn *conn_started(struct httpsrv *srv, struct MHD_Connection *c)
 			shutdown(ci->connect_fd, SHUT_RDWR);
 		srv->counts.evicted++;
 	} else {
-		if (srv->nconns >= MAX_CONNS)
-			evict_one(srv);
 		hc->fd = ci->connect_fd;
+		peerid_of(hc->fd, &hc->peer);
+		if (peer_conns(srv, &hc->peer) >= MAX_PER_CLIENT)
+			evict_one(srv, &hc->peer);
+		else if (srv->nconns >= MAX_CONNS)
+			evict_one(srv, NULL);
 		hc->start_ns = mono_ns();
 		hc->next = srv->conns;
 		if (hc->next)

@@ -13,7 +13,9 @@
  * (401 otherwise, and always without a token configured); /healthz and /
  * reveal nothing about processes and are open. Anything else is 404; other
  * methods than GET/HEAD 405. At most 64 connections (the one longest
- * without complete headers makes room), 5 s to send a request's headers. */
+ * without complete headers makes room) and 16 per client (a local user,
+ * a remote address: its own oldest makes room), 5 s to send a request's
+ * headers. */
 #ifndef MLPROF_HTTPSRV_H
 #define MLPROF_HTTPSRV_H
 
@@ -37,6 +39,7 @@ struct httpsrv_counts {
 	uint64_t unauthorized; /* 401s */
 	uint64_t cut_slow;     /* headers not complete within 5 s */
 	uint64_t evicted;      /* closed to make room for a new connection */
+	uint64_t client_cap;   /* closed: its client opened more than 16 */
 	uint64_t abandoned;    /* profile windows ended as their client left */
 };
 

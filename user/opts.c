@@ -601,7 +601,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
 	/* The daemon rides the scheduler tick, a one-shot run samples at
-	 * --freq; --freq alone asks for the timer (docs/design.md decision 23). */
+	 * --freq; --freq alone asks for the timer (docs/design.md decision 24). */
 	if (!o->clock_given)
 		o->clock = o->freq_given || o->command ? SCLOCK_TIMER : SCLOCK_TICK;
 	if (o->snapshot_dir && o->command) {

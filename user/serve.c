@@ -325,6 +325,7 @@ void serve__status(struct serve *sv, cJSON *status)
 		cJSON_AddNumberToObject(o, "unauthorized", (double)hc.unauthorized);
 		cJSON_AddNumberToObject(o, "cut_slow", (double)hc.cut_slow);
 		cJSON_AddNumberToObject(o, "evicted", (double)hc.evicted);
+		cJSON_AddNumberToObject(o, "client_cap", (double)hc.client_cap);
 		cJSON_AddNumberToObject(o, "abandoned", (double)hc.abandoned);
 	}
 	if (sv->pusher) {

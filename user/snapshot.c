@@ -8,6 +8,7 @@
 #include <string.h>
 #include "sclock.h"
 #include "snapshot.h"
+#include "jsonscan.h"
 #include "satmath.h"
 
 static void proc_free_strings(struct snap_proc *p)
@@ -442,42 +443,54 @@ static const cJSON *get_array(const cJSON *o, const char *k, struct perr *pe, in
 	return a;
 }
 
-int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
+/* Everything of snapshot object o but its three arrays. 0, or -EINVAL
+ * with the reason in pe (a failed field) or in err (not a snapshot). */
+static int parse_head(const cJSON *o, struct snap *s, struct perr *pe, char *err, size_t errlen)
 {
-	struct perr pe = { err, errlen, 0 };
-	const cJSON *fa, *pa, *sa, *fmt, *v;
-	int nf = 0, np = 0, ns = 0, clock = SCLOCK_TIMER;
-	long i;
+	const cJSON *fmt, *v;
+	int clock = SCLOCK_TIMER;
 
-	memset(s, 0, sizeof(*s));
 	fmt = cJSON_GetObjectItemCaseSensitive(o, "format");
 	if (!cJSON_IsObject(o) || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, "mlprof-snapshot")) {
 		snprintf(err, errlen, "not an mlprof snapshot (no \"format\": \"mlprof-snapshot\")");
 		return -EINVAL;
 	}
-	if (get_num(o, "version", 1, SNAP_FORMAT_VERSION, &pe, 0) == 0) {
+	if (get_num(o, "version", 1, SNAP_FORMAT_VERSION, pe, 0) == 0) {
 		snprintf(err, errlen, "unsupported snapshot version (this mlprof reads %d)",
 			 SNAP_FORMAT_VERSION);
 		return -EINVAL;
 	}
-	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, &pe, 0);
+	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, pe, 0);
 	v = cJSON_GetObjectItemCaseSensitive(o, "clock");
 	if (cJSON_IsString(v) && v->valuestring && sclock_parse(v->valuestring, &clock)) {
 		snprintf(err, errlen, "unknown sampling clock");
 		return -EINVAL;
 	}
 	s->clock = clock;
-	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 2, &pe, 0); /* 2: live */
-	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, &pe, 0);
-	s->host = get_str(o, "host", &pe, 0);
-	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, &pe, 0);
-	s->now_ns = (uint64_t)get_num(o, "now_ns", 0, U64MAX, &pe, 0);
-	s->mono_to_real_ns = (int64_t)get_num(o, "mono_to_real_ns", -9.2e18, 9.2e18, &pe, 0);
-	s->bucket_ns = (uint64_t)get_opt_num(o, "bucket_ns", 0, U64MAX, &pe, 0);
-	s->retention_ns = (uint64_t)get_opt_num(o, "retention_ns", 0, U64MAX, &pe, 0);
-	s->range_from_ns = (uint64_t)get_opt_num(o, "range_from_ns", 0, U64MAX, &pe, 0);
-	s->range_to_ns = (uint64_t)get_opt_num(o, "range_to_ns", 0, U64MAX, &pe, 0);
-	parse_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &s->stats, &pe);
+	s->memory = (uint32_t)get_opt_num(o, "memory", 0, 2, pe, 0); /* 2: live */
+	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, pe, 0);
+	s->host = get_str(o, "host", pe, 0);
+	s->start_ns = (uint64_t)get_num(o, "start_ns", 0, U64MAX, pe, 0);
+	s->now_ns = (uint64_t)get_num(o, "now_ns", 0, U64MAX, pe, 0);
+	s->mono_to_real_ns = (int64_t)get_num(o, "mono_to_real_ns", -9.2e18, 9.2e18, pe, 0);
+	s->bucket_ns = (uint64_t)get_opt_num(o, "bucket_ns", 0, U64MAX, pe, 0);
+	s->retention_ns = (uint64_t)get_opt_num(o, "retention_ns", 0, U64MAX, pe, 0);
+	s->range_from_ns = (uint64_t)get_opt_num(o, "range_from_ns", 0, U64MAX, pe, 0);
+	s->range_to_ns = (uint64_t)get_opt_num(o, "range_to_ns", 0, U64MAX, pe, 0);
+	parse_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &s->stats, pe);
+	return pe->failed ? -EINVAL : 0;
+}
+
+int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
+{
+	struct perr pe = { err, errlen, 0 };
+	const cJSON *fa, *pa, *sa, *v;
+	int nf = 0, np = 0, ns = 0;
+	long i;
+
+	memset(s, 0, sizeof(*s));
+	if (parse_head(o, s, &pe, err, errlen) && !pe.failed)
+		return -EINVAL; /* not a snapshot: err says so */
 	fa = get_array(o, "functions", &pe, &nf);
 	pa = get_array(o, "processes", &pe, &np);
 	sa = get_array(o, "stacks", &pe, &ns);
@@ -514,6 +527,183 @@ int snap_from_json(const cJSON *o, struct snap *s, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* ---- from text, one element at a time ---- */
+
+enum { ARR_FUNCS, ARR_PROCS, ARR_STACKS, NARR };
+static const char *const ARR_KEYS[NARR] = { "functions", "processes", "stacks" };
+
+struct textload {
+	const char *text;
+	struct snap *s;
+	struct perr *pe;
+	cJSON *head;          /* the snapshot object without its arrays */
+	size_t arr[NARR][2];  /* each array's extent; [1] == 0: absent */
+	size_t obj[2];        /* the snapshot object's extent */
+	size_t n[NARR];       /* each array's length */
+	int found;            /* a "snapshot" member was seen */
+	int which;            /* the array being loaded */
+};
+
+static cJSON *parse_piece(const char *text, size_t start, size_t end)
+{
+	const char *stop = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(text + start, end - start, &stop, 0);
+
+	if (v && stop != text + end) {
+		cJSON_Delete(v);
+		v = NULL;
+	}
+	return v;
+}
+
+/* A member's key as a parsed object would hold it (escapes decoded, cut at
+ * a NUL), so a file means here what it means to snap_from_json. NULL if it
+ * cannot be decoded (out of memory: refused). */
+static cJSON *key_of(const char *key, size_t klen)
+{
+	/* The quotes around it are part of the text (jscan_object). */
+	cJSON *k = parse_piece(key - 1, 0, klen + 2);
+
+	if (k && !cJSON_IsString(k)) {
+		cJSON_Delete(k);
+		k = NULL;
+	}
+	return k;
+}
+
+/* A top-level member: `"snapshot": {...}` wraps the snapshot (as saved). */
+static int find_wrapped(void *ctx, const char *key, size_t klen, size_t vs, size_t ve)
+{
+	struct textload *tl = ctx;
+	cJSON *k = key_of(key, klen);
+
+	if (k && !strcmp(k->valuestring, "snapshot") && !tl->found) {
+		tl->found = 1; /* the first one counts, as in a parsed object */
+		if (tl->text[vs] == '{') {
+			tl->obj[0] = vs;
+			tl->obj[1] = ve;
+		}
+	}
+	cJSON_Delete(k);
+	return k ? 0 : -EINVAL;
+}
+
+static int take_member(void *ctx, const char *key, size_t klen, size_t vs, size_t ve)
+{
+	struct textload *tl = ctx;
+	cJSON *k = key_of(key, klen), *v = NULL;
+	int a = NARR, ret = k ? 0 : -EINVAL;
+
+	for (a = 0; k && a < NARR; a++) {
+		if (!strcmp(k->valuestring, ARR_KEYS[a]))
+			break;
+	}
+	if (!k) {
+		/* refused */
+	} else if (a < NARR) {
+		if (!tl->arr[a][1]) { /* the first one counts, as in a parsed object */
+			tl->arr[a][0] = vs;
+			tl->arr[a][1] = ve;
+		}
+	} else {
+		v = parse_piece(tl->text, vs, ve);
+		if (!v)
+			ret = -EINVAL;
+		else
+			cJSON_AddItemToObject(tl->head, k->valuestring, v);
+	}
+	cJSON_Delete(k);
+	return ret;
+}
+
+static int count_elem(void *ctx, size_t vs, size_t ve, long idx)
+{
+	(void)vs, (void)ve, (void)idx;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static int load_elem(void *ctx, size_t vs, size_t ve, long i)
+{
+	struct textload *tl = ctx;
+	struct snap *s = tl->s;
+	cJSON *v = parse_piece(tl->text, vs, ve);
+
+	if (!v) {
+		fail(tl->pe, "snapshot: malformed JSON in \"%s\" (item %ld)", ARR_KEYS[tl->which], i);
+	} else if (tl->which == ARR_FUNCS) {
+		parse_func(v, &s->funcs[i], tl->pe, i);
+		s->nfuncs = (size_t)i + 1;
+	} else if (tl->which == ARR_PROCS) {
+		parse_proc(v, &s->procs[i], tl->n[ARR_PROCS], tl->pe, i);
+		s->nprocs = (size_t)i + 1;
+	} else {
+		parse_stack(v, &s->stacks[i], s, tl->pe, i);
+		s->nstacks = (size_t)i + 1;
+	}
+	cJSON_Delete(v);
+	return tl->pe->failed ? -EINVAL : 0;
+}
+
+/* The snapshot object's extent in tl->obj, its scalar members in tl->head,
+ * its arrays' extents in tl->arr. 0 or -EINVAL (not JSON). */
+static int split_text(struct textload *tl, size_t len)
+{
+	size_t pos = 0, start = 0, after;
+	int ret = jscan_value(tl->text, len, &pos, &start);
+
+	after = pos;
+	if (!ret && (tl->text[start] != '{' || jscan_value(tl->text, len, &after, &after) != -EINVAL))
+		ret = -EINVAL; /* one object, nothing after it */
+	if (!ret)
+		ret = jscan_object(tl->text, start, pos, find_wrapped, tl);
+	if (!ret && !tl->obj[1]) {
+		tl->obj[0] = start;
+		tl->obj[1] = pos;
+	}
+	return ret ? ret : jscan_object(tl->text, tl->obj[0], tl->obj[1], take_member, tl);
+}
+
+int snap_from_text(const char *text, size_t len, struct snap *s, char *err, size_t errlen)
+{
+	struct perr pe = { err, errlen, 0 };
+	struct textload tl = { .text = text, .s = s, .pe = &pe };
+	int a, ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	tl.head = cJSON_CreateObject();
+	if (!tl.head) {
+		snprintf(err, errlen, "out of memory");
+		ret = -ENOMEM;
+	} else if (split_text(&tl, len)) {
+		snprintf(err, errlen, "not JSON");
+		ret = -EINVAL;
+	} else if (parse_head(tl.head, s, &pe, err, errlen) && !pe.failed) {
+		ret = -EINVAL; /* not a snapshot: err says so */
+	}
+	cJSON_Delete(tl.head);
+	for (a = 0; a < NARR && !ret && !pe.failed; a++) {
+		if (!tl.arr[a][1] || tl.text[tl.arr[a][0]] != '[' ||
+		    jscan_array(text, tl.arr[a][0], tl.arr[a][1], count_elem, &tl.n[a]))
+			fail(&pe, "snapshot: missing array \"%s\"%ld", ARR_KEYS[a], 0);
+	}
+	if (!ret && !pe.failed) {
+		s->funcs = calloc(tl.n[ARR_FUNCS] + 1, sizeof(*s->funcs));
+		s->procs = calloc(tl.n[ARR_PROCS] + 1, sizeof(*s->procs));
+		s->stacks = calloc(tl.n[ARR_STACKS] + 1, sizeof(*s->stacks));
+		if (!s->funcs || !s->procs || !s->stacks)
+			fail(&pe, "snapshot: out of memory%s%ld", "", 0);
+	}
+	/* Functions and processes first: stacks refer to them. */
+	for (tl.which = 0; tl.which < NARR && !ret && !pe.failed; tl.which++)
+		jscan_array(text, tl.arr[tl.which][0], tl.arr[tl.which][1], load_elem, &tl);
+	if (!ret && pe.failed)
+		ret = -EINVAL;
+	if (ret)
+		snap_free(s);
+	return ret;
 }
 
 /* ---- scoping ---- */

@@ -140,6 +140,12 @@ void snap_free(struct snap *s);
 struct cJSON *snap_to_json(const struct snap *s);
 /* Parses and validates; on error returns -EINVAL and a message in err. */
 int snap_from_json(const struct cJSON *obj, struct snap *s, char *err, size_t errlen);
+/* The same from a snapshot's JSON text (a bare snapshot object or one
+ * wrapped as {"snapshot": {...}}, as saved), parsing one function,
+ * process and stack at a time: memory stays about the size of the text
+ * plus the snapshot, where parsing the text whole costs 15-17 times the
+ * text. 0 or -errno with the reason in err. */
+int snap_from_text(const char *text, size_t len, struct snap *s, char *err, size_t errlen);
 /* Keeps only what the scope selects (processes, and the stacks and
  * functions they use). A time range (since_ns/until_ns) keeps the stacks of
  * time buckets that overlap it (stacks without a bucket: those of processes

@@ -139,6 +139,16 @@ static void expect_rejected(void (*mutate)(cJSON *), const char *want)
 		cr_assert_not_null(strstr(err, want), "message: %s", err);
 	/* Nothing left allocated: b was reset. */
 	cr_assert_eq(b.nfuncs + b.nprocs + b.nstacks, 0);
+	/* The same from the text, one element at a time. */
+	{
+		char *txt = cJSON_PrintUnformatted(j), err2[256] = "";
+
+		memset(&b, 0x5a, sizeof(b));
+		cr_assert_eq(snap_from_text(txt, strlen(txt), &b, err2, sizeof(err2)), -EINVAL);
+		cr_assert_str_eq(err2, err);
+		cr_assert_eq(b.nfuncs + b.nprocs + b.nstacks, 0);
+		free(txt);
+	}
 	cJSON_Delete(j);
 	snap_free(&a);
 }
