@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* --clock tick: a sample at each scheduler update of a target task's CPU
- * time (sched_stat_runtime: in the scheduler tick for the running task, and
- * when it leaves the CPU), weighed by the CPU time it ran since its last
- * sample. No perf event and no interrupt of its own: the kernel takes the
- * tick anyway. */
+/* --clock tick: a sample of a target task at the scheduler's updates of
+ * its CPU time (sched_stat_runtime) made in an interrupt of it (the tick),
+ * weighed by the CPU time it ran since its last sample. No perf event and
+ * no interrupt of its own: the kernel takes the tick anyway
+ * (docs/design.md decision 24). */
 #ifndef MLPROF_TICK_BPF_H
 #define MLPROF_TICK_BPF_H
 

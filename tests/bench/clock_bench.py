@@ -85,21 +85,16 @@ def run(py, work, cfg, tmp):
     return work_cpu, prof_cpu, samples
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--workloads", default="cpu,threads8,alloc")
-    ap.add_argument("--python", default="/usr/bin/python3.11")
-    args = ap.parse_args()
+def measure(rounds, workloads, python):
     rows = []
     with tempfile.TemporaryDirectory(prefix="mlprof-clock-") as tmp:
-        for wname in args.workloads.split(","):
+        for wname in workloads:
             res = {c: [] for c in CONFIGS}
-            for _ in range(args.rounds):
+            for _ in range(rounds):
                 order = list(CONFIGS)
                 random.shuffle(order)
                 for c in order:
-                    res[c].append(run(args.python, WORKLOADS[wname], CONFIGS[c], tmp))
+                    res[c].append(run(python, WORKLOADS[wname], CONFIGS[c], tmp))
             # Pair each run with the same round's unprofiled run.
             base = [r[0] for r in res["none"]]
             for c in CONFIGS:
@@ -110,12 +105,38 @@ def main():
                 rate = [r[2] / r[0] for r in res[c] if r[0]]
                 rows.append((wname, c, statistics.median(w), min(w), max(w),
                              statistics.median(m), statistics.median(rate),
-                             statistics.median(base)))
+                             statistics.median(base), rounds))
                 print("%-9s %-10s workload CPU x%.3f (%.3f-%.3f)  machine CPU x%.3f  "
-                      "%.0f samples/s of CPU  (unprofiled %.2f s CPU, %d pairs)"
-                      % (*rows[-1], args.rounds), flush=True)
+                      "%.0f samples/s of CPU  (unprofiled %.2f s CPU, %d pairs)" % rows[-1],
+                      file=sys.stderr, flush=True)
     return rows
 
 
+def collect(rounds, workloads=("cpu", "threads8", "alloc"), python="/usr/bin/python3.11"):
+    """The markdown section for BENCHMARKS.md (bench.py)."""
+    rows = measure(rounds, workloads, python)
+    out = ["## Sampling clocks (`tests/bench/clock_bench.py`)", "",
+           "CPU time of the workload with mlprofd (daemon mode, `--pid`, `--no-memory`) over "
+           "the same round's unprofiled run, and of the machine (workload + mlprofd while the "
+           "workload ran); median of the pairs (range); samples per second of the workload's "
+           "CPU time. Tick: `--clock tick` (the scheduler tick, CONFIG_HZ=250 here).", "",
+           "| workload | clock | workload CPU ratio | machine CPU ratio | samples/s of CPU "
+           "| unprofiled CPU s | pairs |",
+           "|---|---|---|---|---|---|---|"]
+    for w, c, med, lo, hi, mach, rate, base, n in rows:
+        out.append(f"| {w} | {c} | {med:.3f} ({lo:.3f}-{hi:.3f}) | {mach:.3f} | {rate:.0f} "
+                   f"| {base:.2f} | {n} |")
+    return out + [""]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--workloads", default="cpu,threads8,alloc")
+    ap.add_argument("--python", default="/usr/bin/python3.11")
+    args = ap.parse_args()
+    print("\n".join(collect(args.rounds, args.workloads.split(","), args.python)))
+
+
 if __name__ == "__main__":
-    sys.exit(0 if main() else 1)
+    main()
