@@ -28,8 +28,8 @@ MLPROFCTL = os.path.join(TOP, "build", "mlprofctl")
 HZ = os.sysconf("SC_CLK_TCK")
 
 WORKLOADS = {
-    "cpu": [os.path.join(TOP, "tests/workloads/cpubound.py"), "32", "30", "2"],
-    "threads8": [os.path.join(TOP, "tests/bench/threads8.py"), "150000", "8"],
+    "cpu": [os.path.join(TOP, "tests/workloads/cpubound.py"), "33", "30", "3"],
+    "threads8": [os.path.join(TOP, "tests/bench/threads8.py"), "1500000", "8"],
     "alloc": [os.path.join(TOP, "tests/bench/alloc_heavy.py"), "40", "20000"],
 }
 CONFIGS = {
