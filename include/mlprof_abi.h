@@ -82,7 +82,8 @@ enum mlprof_stat {
 	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
 	MLPROF_STAT_TICK_OTHER,      /* --clock tick: events of non-target tasks (returned at once) */
 	MLPROF_STAT_TICK_REMOTE,     /* --clock tick: target events off its CPU (weight carried on) */
-	MLPROF_STAT_TICK_SHORT,      /* --clock tick: target events under 3/4 tick since its last sample */
+	MLPROF_STAT_TICK_SHORT,      /* --clock tick: target events not walked: in a system call, or
+				      * under 3/4 tick of CPU since its last sample */
 	MLPROF_STAT_NR,
 };
 
