@@ -118,8 +118,7 @@ static __always_inline struct scratch *scratch_get(__u32 slot)
 	return bpf_map_lookup_elem(&scratch_map, &slot);
 }
 
-/* Bytes waiting in the ring buffer at which a sample or code event wakes
- * user space up. A wake-up is an interrupt of its own (irq_work): 3.7 us
+/* Bytes waiting in the ring buffer at which a sample wakes user space up. A wake-up is an interrupt of its own (irq_work): 3.7 us
  * per event on this VM, more than the walk. Below it, user space finds the
  * events when it polls (every MLPROF_RB_POLL_MS) or when a process event
  * (always a wake-up) arrives. Set by user space. */

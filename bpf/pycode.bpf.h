@@ -114,7 +114,10 @@ __noinline int emit_code(struct scratch *s, const struct mlprof_layout *L, __u64
 		return -1;
 	ev->linetable_len = n;
 	off += n;
-	err = bpf_ringbuf_output(&events, ev, offsetof(struct mlprof_code, data) + off, rb_flags());
+	/* A wake-up now: rare (once per code object), and user space reads
+	 * the code's file while the process still has it (an mlpy sandbox
+	 * deletes its script as it exits). */
+	err = bpf_ringbuf_output(&events, ev, offsetof(struct mlprof_code, data) + off, 0);
 	if (err) {
 		stat_inc(MLPROF_STAT_CODE_DROPS);
 		return -1;
