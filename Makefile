@@ -50,6 +50,8 @@ LIB_SRCS += user/liveset.c user/procstatus.c
 LIB_SRCS += user/tcred.c user/tfread.c
 # Files written as root at paths users may prepare.
 LIB_SRCS += user/safefile.c
+# The sampling clock (--clock).
+LIB_SRCS += user/sclock.c
 # The HTTP bearer token.
 LIB_SRCS += user/httptoken.c
 # Who a connection comes from (per-client limits).

@@ -3,6 +3,10 @@
 #ifndef MLPROF_MAPS_BPF_H
 #define MLPROF_MAPS_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mlprof_abi.h"
+
 /* One ring buffer for every event kind, so user space sees them in the
  * order they happened (a code event before the samples that need it, an
  * exec before the samples of the new image). Size set by user space. */
@@ -62,22 +66,69 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Target memory read at once below the innermost frame not yet covered
+ * (to the start of its page): CPython 3.11+ keeps a thread's frames next
+ * to each other on its data stack, callers below callees, so one read
+ * holds many of them. */
+#define MLPROF_WINDOW_READ 4096
+/* Code objects remembered per CPU (a power of two). */
+#define CODE_SLOTS 256
+
+/* A code object this CPU saw: its names were sent (identity ident), and
+ * it was read and found a code object at checked_ns. */
+struct code_slot {
+	__u64 code;
+	__u64 ident;
+	__u64 checked_ns;
+	__u32 pid;
+	__u32 exec_seq;
+};
+
 /* Per-CPU scratch: events are built here, then copied out with their real
  * size (a sample with 20 frames ships 20 frames, not 512). */
 struct scratch {
 	struct mlprof_sample sample;
 	struct mlprof_code code;
-	__u8 frame[MLPROF_FRAME_READ];
+	__u8 win[MLPROF_WINDOW_READ + MLPROF_FRAME_READ];
 	__u8 codeobj[MLPROF_CODE_READ];
 	__u8 obj[64];
+	struct code_slot codes[CODE_SLOTS];
+};
+
+/* One scratch per kind of program that can interrupt another on the same
+ * CPU: a clock sample (timer or tick: both run in interrupt context) can
+ * interrupt a uprobe or a page-fault program, and a page fault can happen
+ * while a uprobe program runs. */
+enum scratch_slot {
+	SCRATCH_CLOCK = 0,
+	SCRATCH_MEM = 1,
+	SCRATCH_FAULT = 2,
+	SCRATCH_NR,
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, SCRATCH_NR);
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
+
+static __always_inline struct scratch *scratch_get(__u32 slot)
+{
+	return bpf_map_lookup_elem(&scratch_map, &slot);
+}
+
+/* Bytes waiting in the ring buffer at which a sample wakes user space up. A wake-up is an interrupt of its own (irq_work): 3.7 us
+ * per event on this VM, more than the walk. Below it, user space finds the
+ * events when it polls (every MLPROF_RB_POLL_MS) or when a process event
+ * (always a wake-up) arrives. Set by user space. */
+const volatile __u64 wake_bytes = 1 << 20;
+
+static __always_inline __u64 rb_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wake_bytes ? BPF_RB_FORCE_WAKEUP :
+									   BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline void stat_inc(__u32 idx)
 {

@@ -11,6 +11,8 @@
 #include "pywalk.bpf.h"
 #include "pyphase.bpf.h"
 #include "where.bpf.h"
+#include "arch.bpf.h"
+#include "tick.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -73,15 +75,6 @@ static __always_inline void read_rss(struct task_struct *task, __u32 *rss, __u32
 	*rss = mm ? *anon + mm_pages(mm, MM_FILEPAGES) + mm_pages(mm, MM_SHMEMPAGES) : 0;
 }
 
-/* Per-CPU scratch for the memory tracepoints: a timer sample can interrupt
- * a tracepoint program, so they must not share the sampler's. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} mem_scratch_map SEC(".maps");
-
 /* Walks the current thread's Python stack into s->sample and sends it as a
  * `kind` event worth `value`. Returns 0 if sent. */
 static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t, __u32 pid,
@@ -117,14 +110,10 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	L = t->layout_id ? bpf_map_lookup_elem(&layouts, &t->layout_id) : NULL;
 	if (!L || !t->runtime) {
 		flags |= MLPROF_SF_NO_LAYOUT;
-	} else if (!read_ptr(t->runtime + L->rt_interp_head)) {
-		flags |= MLPROF_SF_NO_RUNTIME;
 	} else {
-		tstate = find_tstate(L, t, pid, tid, s->sample.ns_tid, now);
+		tstate = find_tstate(L, t, pid, tid, s->sample.ns_tid, now, &flags);
 		if (tstate)
 			flags |= walk_frames(s, L, t, tstate);
-		else
-			flags |= MLPROF_SF_NO_TSTATE;
 	}
 	flags |= phase_flags(L, t, tstate, s->sample.nframes, pid, tid);
 	if (flags & MLPROF_SF_TRUNCATED)
@@ -136,14 +125,14 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	if (size > MLPROF_MAX_FRAMES)
 		size = MLPROF_MAX_FRAMES;
 	size = offsetof(struct mlprof_sample, frames) + size * sizeof(struct mlprof_frame);
-	return bpf_ringbuf_output(&events, &s->sample, size, 0) ? -1 : 0;
+	return bpf_ringbuf_output(&events, &s->sample, size, rb_flags()) ? -1 : 0;
 }
 
 SEC("perf_event")
 int on_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32, tid = (__u32)id, zero = 0, flags = 0;
+	__u32 pid = id >> 32, tid = (__u32)id, flags = 0;
 	struct mlprof_target *t;
 	struct scratch *s;
 
@@ -153,11 +142,10 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (!t)
 		return 0;
 	stat_inc(MLPROF_STAT_SAMPLES);
-	s = bpf_map_lookup_elem(&scratch_map, &zero);
+	s = scratch_get(SCRATCH_CLOCK);
 	if (!s)
 		return 0;
-	/* The context only allows 8-byte loads of its registers. */
-	if ((*(volatile __u64 *)&ctx->regs.cs & 3) != 3)
+	if (arch_in_kernel(ctx))
 		flags |= MLPROF_SF_KERNEL;
 	where_capture_perf(&s->sample, t, ctx);
 	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags, 0))
@@ -175,20 +163,11 @@ int on_sample(struct bpf_perf_event_data *ctx)
 const volatile __u32 fault_period = MLPROF_FAULT_PERIOD_DEFAULT;
 const volatile __u32 page_size = 4096;
 
-/* Fault walks have their own scratch: a page fault can happen while a
- * uprobe program runs on the same CPU. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} fault_scratch_map SEC(".maps");
-
-static __always_inline void send_mem(void *scratch_map, __u32 kind, __u64 bytes, __u32 flags,
+static __always_inline void send_mem(__u32 slot, __u32 kind, __u64 bytes, __u32 flags,
 				     __u64 addr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32, zero = 0;
+	__u32 pid = id >> 32;
 	struct mlprof_target *t;
 	struct scratch *s;
 
@@ -197,7 +176,7 @@ static __always_inline void send_mem(void *scratch_map, __u32 kind, __u64 bytes,
 	t = bpf_map_lookup_elem(&targets, &pid);
 	if (!t)
 		return;
-	s = bpf_map_lookup_elem(scratch_map, &zero);
+	s = scratch_get(slot);
 	if (!s)
 		return;
 	if (send_stack(s, t, pid, (__u32)id, kind, bytes, flags, addr))
@@ -229,7 +208,7 @@ static __always_inline void send_memop(__u32 op, __u64 addr, __u64 len, __u64 ol
 	ev.len = len;
 	ev.old_addr = old_addr;
 	ev.old_len = old_len;
-	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), 0))
+	if (bpf_ringbuf_output(&events, &ev, sizeof(ev), rb_flags()))
 		stat_inc(MLPROF_STAT_MEMOP_DROPS);
 }
 
@@ -291,7 +270,7 @@ int BPF_KPROBE(on_mmap, void *addr, unsigned long len, int prot, int flags)
 	if (live_mode)
 		pend(len, 0, 0);
 	else
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, len, 0, 0);
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, len, 0, 0);
 	return 0;
 }
 
@@ -301,7 +280,7 @@ int BPF_KRETPROBE(on_mmap_ret, unsigned long ret)
 	struct pending_map pm;
 
 	if (unpend(&pm) && ret < MAP_FAILED_)
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, pm.len, MLPROF_SF_ADDR, ret);
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, pm.len, MLPROF_SF_ADDR, ret);
 	return 0;
 }
 
@@ -321,7 +300,7 @@ int BPF_KPROBE(on_mremap, void *old, unsigned long old_len, unsigned long new_le
 	if (live_mode)
 		pend(new_len, (__u64)old, old_len);
 	else if (new_len > old_len)
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, new_len - old_len, 0, 0);
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, new_len - old_len, 0, 0);
 	return 0;
 }
 
@@ -334,7 +313,7 @@ int BPF_KRETPROBE(on_mremap_ret, unsigned long ret)
 		return 0;
 	send_memop(MLPROF_MO_REMAP, ret, pm.len, pm.old_addr, pm.old_len);
 	if (pm.len > pm.old_len)
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, pm.len - pm.old_len, MLPROF_SF_ADDR,
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, pm.len - pm.old_len, MLPROF_SF_ADDR,
 			 ret + pm.old_len);
 	return 0;
 }
@@ -353,7 +332,7 @@ SEC("uprobe")
 int BPF_KPROBE(on_brk, long increment)
 {
 	if (increment > 0)
-		send_mem(&mem_scratch_map, MLPROF_MK_ALLOC, (__u64)increment,
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, (__u64)increment,
 			 live_mode ? MLPROF_SF_HEAP : 0, 0);
 	else if (increment < 0 && live_mode)
 		send_memop(MLPROF_MO_HEAP_SHRINK, 0, (__u64)-increment, 0, 0);
@@ -366,7 +345,7 @@ SEC("perf_event")
 int on_fault(struct bpf_perf_event_data *ctx)
 {
 	(void)ctx;
-	send_mem(&fault_scratch_map, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0, 0);
+	send_mem(SCRATCH_FAULT, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0, 0);
 	return 0;
 }
 
@@ -476,6 +455,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	__u64 rss, hiwater;
 
 	bpf_map_delete_elem(&tstates, &tid);
+	bpf_map_delete_elem(&tick_last, &tid);
 	t = bpf_map_lookup_elem(&targets, &pid);
 	if (!t)
 		return 0;

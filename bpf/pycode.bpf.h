@@ -4,6 +4,8 @@
 #ifndef MLPROF_PYCODE_BPF_H
 #define MLPROF_PYCODE_BPF_H
 
+#include "maps.bpf.h"
+
 /* Reads a pointer-sized field of a buffer at a layout offset. The mask keeps
  * the verifier's bounds and the 8-byte alignment of pointer fields. */
 #define FIELD64(buf, off, size) (*(__u64 *)((buf) + ((off) & ((size) - 8))))
@@ -19,7 +21,7 @@ static __always_inline __u32 copy_str(struct scratch *s, const struct mlprof_lay
 
 	*kind_out = 0;
 	/* Only the header: a short str can end right before an unmapped page. */
-	if (!str || bpf_probe_read_user(s->obj, 40, (void *)str)) {
+	if (!str || bpf_probe_read_user(s->obj, MLPROF_STR_HEAD_READ, (void *)str)) {
 		*flags |= MLPROF_CF_READ_ERR;
 		return 0;
 	}
@@ -50,7 +52,7 @@ static __always_inline __u32 copy_linetable(struct scratch *s, const struct mlpr
 	__u64 size, n;
 
 	s->code.linetable_size = 0;
-	if (!bytes_obj || bpf_probe_read_user(s->obj, 24, (void *)bytes_obj)) {
+	if (!bytes_obj || bpf_probe_read_user(s->obj, MLPROF_BYTES_HEAD_READ, (void *)bytes_obj)) {
 		s->code.flags |= MLPROF_CF_READ_ERR;
 		return 0;
 	}
@@ -70,16 +72,20 @@ static __always_inline __u32 copy_linetable(struct scratch *s, const struct mlpr
 	return n;
 }
 
-/* Builds and sends the code event for the code object in s->codeobj.
- * Returns 0 if it was sent. */
-static __always_inline int emit_code(struct scratch *s, const struct mlprof_layout *L,
-				     const struct mlprof_ev_hdr *hdr, __u64 code)
+/* Builds and sends the code event for the code object in s->codeobj, with
+ * the header of the sample in s. Returns 0 if it was sent. A global
+ * function: verified once on its own, not once per path of each walk that
+ * calls it. */
+__noinline int emit_code(struct scratch *s, const struct mlprof_layout *L, __u64 code)
 {
-	struct mlprof_code *ev = &s->code;
+	struct mlprof_code *ev;
 	__u32 off = 0, n;
 	long err;
 
-	ev->hdr = *hdr;
+	if (!s || !L)
+		return -1;
+	ev = &s->code;
+	ev->hdr = s->sample.hdr;
 	ev->hdr.type = MLPROF_EV_CODE;
 	ev->code = code;
 	ev->flags = 0;
@@ -108,6 +114,9 @@ static __always_inline int emit_code(struct scratch *s, const struct mlprof_layo
 		return -1;
 	ev->linetable_len = n;
 	off += n;
+	/* A wake-up now: rare (once per code object), and user space reads
+	 * the code's file while the process still has it (an mlpy sandbox
+	 * deletes its script as it exits). */
 	err = bpf_ringbuf_output(&events, ev, offsetof(struct mlprof_code, data) + off, 0);
 	if (err) {
 		stat_inc(MLPROF_STAT_CODE_DROPS);

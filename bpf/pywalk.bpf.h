@@ -3,8 +3,20 @@
 #ifndef MLPROF_PYWALK_BPF_H
 #define MLPROF_PYWALK_BPF_H
 
+#include "maps.bpf.h"
+#include "pycode.bpf.h"
+
 /* A thread without a PyThreadState is looked up again after this long. */
 #define TSTATE_RETRY_NS (1000ULL * 1000)
+/* A code object read at an address is taken to be there for this long.
+ * Reading it costs a page of target memory, and on this VM each page a
+ * walk touches costs about 1 us (a hypervisor exit), more than the rest of
+ * the walk. A frame holds its code object alive, so a different one can be
+ * at the address only after the function was freed and its memory reused
+ * by another code object of the same process: within this window, that
+ * other one would be named after the first (docs/design.md decision 29). */
+#define CODE_TRUST_NS (50ULL * 1000 * 1000)
+#define PAGE_MASK_ (~4095ULL)
 
 static __always_inline __u64 read_ptr(__u64 addr)
 {
@@ -48,10 +60,13 @@ static long tstate_step(__u32 i, void *data)
 	return 0;
 }
 
-/* Returns the thread state of the current thread, or 0. */
+/* Returns the thread state of the current thread, or 0 with
+ * MLPROF_SF_NO_RUNTIME (interpreter not initialised) or
+ * MLPROF_SF_NO_TSTATE added to *flags. A cached thread state whose native
+ * thread id still matches needs one read. */
 static __always_inline __u64 find_tstate(const struct mlprof_layout *L,
 					 const struct mlprof_target *t, __u32 pid,
-					 __u32 tid, __u32 ns_tid, __u64 now)
+					 __u32 tid, __u32 ns_tid, __u64 now, __u32 *flags)
 {
 	struct tstate_walk w = { .L = L, .ns_tid = ns_tid };
 	struct tstate_val *c, nc = {};
@@ -60,19 +75,25 @@ static __always_inline __u64 find_tstate(const struct mlprof_layout *L,
 	if (c && c->pid == pid && c->exec_seq == t->exec_seq) {
 		if (c->tstate && (__u32)read_ptr(c->tstate + L->ts_native_tid) == ns_tid)
 			return c->tstate;
-		if (!c->tstate && now - c->miss_ns < TSTATE_RETRY_NS)
+		if (!c->tstate && now - c->miss_ns < TSTATE_RETRY_NS) {
+			*flags |= MLPROF_SF_NO_TSTATE;
 			return 0;
+		}
+	}
+	w.interp = read_ptr(t->runtime + L->rt_interp_head);
+	if (!w.interp) {
+		*flags |= MLPROF_SF_NO_RUNTIME;
+		return 0;
 	}
 	stat_inc(MLPROF_STAT_TSTATE_WALKS);
-	w.interp = read_ptr(t->runtime + L->rt_interp_head);
-	if (!w.interp)
-		return 0;
 	bpf_loop(MLPROF_MAX_THREADS + MLPROF_MAX_INTERPS, tstate_step, &w, 0);
 	nc.tstate = w.found;
 	nc.miss_ns = now;
 	nc.exec_seq = t->exec_seq;
 	nc.pid = pid;
 	bpf_map_update_elem(&tstates, &tid, &nc, BPF_ANY);
+	if (!w.found)
+		*flags |= MLPROF_SF_NO_TSTATE;
 	return w.found;
 }
 
@@ -81,22 +102,98 @@ struct frame_walk {
 	const struct mlprof_layout *L;
 	const struct mlprof_target *t;
 	__u64 frame;
+	__u64 win_base; /* s->win holds target memory [win_base, win_base + win_len) */
+	__u32 win_len;
 	__u32 n;
 	__u32 flags;
 };
+
+/* Offset in s->win of target memory [frame, frame + size), reading a new
+ * window if the current one does not hold it; -1 if it cannot be read.
+ * The window runs from the start of the frame's page to the frame's end:
+ * the callers below it on that page come with it, and no page is touched
+ * that the frames are not on (each page costs more than the bytes). */
+static __always_inline long frame_in_window(struct frame_walk *w, __u64 frame, __u32 size)
+{
+	__u64 end = frame + size, base = frame & PAGE_MASK_;
+	__u32 len;
+
+	if (frame >= w->win_base && end <= w->win_base + w->win_len)
+		return (long)(frame - w->win_base);
+	w->win_len = 0;
+	if (end - base > sizeof(w->s->win))
+		return -1;
+	len = (__u32)(end - base);
+	if (bpf_probe_read_user(w->s->win, len, (void *)base))
+		return -1;
+	w->win_base = base;
+	w->win_len = len;
+	return (long)(frame - base);
+}
+
+static __always_inline struct code_slot *code_slot_of(struct scratch *s, __u64 code)
+{
+	return &s->codes[((code >> 4) ^ (code >> 12)) & (CODE_SLOTS - 1)];
+}
+
+/* Checks that code is a code object of the target and that its names were
+ * sent (sends them the first time): a read of the code object unless this
+ * CPU checked it within CODE_TRUST_NS, a hash lookup unless this CPU saw it
+ * with the same identity. 0 if the frame is to be recorded, else the
+ * sample flag to add (or 0 with *skip set: not a code object). */
+static __always_inline __u32 check_code(struct frame_walk *w, __u64 code, int *skip)
+{
+	struct scratch *s = w->s;
+	const struct mlprof_layout *L = w->L;
+	struct code_slot *cs = code_slot_of(s, code);
+	__u32 pid = s->sample.hdr.pid, seq = s->sample.hdr.exec_seq;
+	__u64 now = s->sample.hdr.ts_ns;
+	int same = cs->code == code && cs->pid == pid && cs->exec_seq == seq;
+	struct code_key key;
+	__u64 ident, *seen;
+
+	*skip = 0;
+	if (same && now - cs->checked_ns < CODE_TRUST_NS)
+		return 0;
+	if (bpf_probe_read_user(s->codeobj, L->code_read & (MLPROF_CODE_READ - 1), (void *)code))
+		return MLPROF_SF_READ_ERR;
+	if (FIELD64(s->codeobj, L->ob_type, MLPROF_CODE_READ) != w->t->code_type) {
+		*skip = 1;
+		return 0;
+	}
+	ident = code_identity(s, L);
+	if (!same || cs->ident != ident) {
+		key.pid = pid;
+		key.exec_seq = seq;
+		key.code = code;
+		seen = bpf_map_lookup_elem(&seen_code, &key);
+		if (!seen || *seen != ident) {
+			if (emit_code(s, L, code))
+				return 0; /* recorded; the names are sent again next time */
+			bpf_map_update_elem(&seen_code, &key, &ident, BPF_ANY);
+		}
+	}
+	cs->code = code;
+	cs->ident = ident;
+	cs->pid = pid;
+	cs->exec_seq = seq;
+	cs->checked_ns = now;
+	return 0;
+}
 
 /* Looks at one _PyInterpreterFrame: records it if it runs a code object,
  * sends the code's names the first time, and moves to the caller. */
 static long frame_step(__u32 i, void *data)
 {
 	struct frame_walk *w = data;
-	struct scratch *s = w->s;
 	const struct mlprof_layout *L = w->L;
 	struct mlprof_frame *f;
-	struct code_key key;
-	__u64 code, instr, ident, *seen;
-	__u32 size;
+	__u64 code, instr;
+	__u32 size, err;
 	__s64 lasti;
+	__u8 *fr;
+	long off;
+	int skip;
 	__u8 owner;
 
 	if (!w->frame)
@@ -108,39 +205,34 @@ static long frame_step(__u32 i, void *data)
 	size = L->frame_read;
 	if (size > MLPROF_FRAME_READ)
 		size = MLPROF_FRAME_READ;
-	if (bpf_probe_read_user(s->frame, size, (void *)w->frame)) {
+	off = frame_in_window(w, w->frame, size);
+	if (off < 0) {
 		w->flags |= MLPROF_SF_READ_ERR;
 		return 1;
 	}
-	w->frame = FIELD64(s->frame, L->fr_previous, MLPROF_FRAME_READ);
-	owner = s->frame[L->fr_owner & (MLPROF_FRAME_READ - 1)];
+	fr = w->s->win + (off & (MLPROF_WINDOW_READ - 1));
+	w->frame = FIELD64(fr, L->fr_previous, MLPROF_FRAME_READ);
+	owner = fr[L->fr_owner & (MLPROF_FRAME_READ - 1)];
 	if (owner >= L->owner_skip_min)
 		return 0; /* C-stack shim or interpreter entry frame */
-	code = FIELD64(s->frame, L->fr_code, MLPROF_FRAME_READ) & ~L->code_tag_mask;
-	if (!code || bpf_probe_read_user(s->codeobj, L->code_read & (MLPROF_CODE_READ - 1),
-					 (void *)code)) {
+	code = FIELD64(fr, L->fr_code, MLPROF_FRAME_READ) & ~L->code_tag_mask;
+	instr = FIELD64(fr, L->fr_instr, MLPROF_FRAME_READ);
+	if (!code) {
 		w->flags |= MLPROF_SF_READ_ERR;
 		return 0;
 	}
-	if (FIELD64(s->codeobj, L->ob_type, MLPROF_CODE_READ) != w->t->code_type)
-		return 0; /* not a code object */
-	instr = FIELD64(s->frame, L->fr_instr, MLPROF_FRAME_READ);
+	err = check_code(w, code, &skip);
+	if (err || skip) {
+		w->flags |= err;
+		return 0;
+	}
 	lasti = -1;
 	if (instr >= code + L->co_code_adaptive) {
 		instr = (instr - code - L->co_code_adaptive) >> 1;
 		if (instr <= 0x7fffffff)
 			lasti = (__s64)instr;
 	}
-
-	key.pid = s->sample.hdr.pid;
-	key.exec_seq = s->sample.hdr.exec_seq;
-	key.code = code;
-	ident = code_identity(s, L);
-	seen = bpf_map_lookup_elem(&seen_code, &key);
-	if ((!seen || *seen != ident) && !emit_code(s, L, &s->sample.hdr, code))
-		bpf_map_update_elem(&seen_code, &key, &ident, BPF_ANY);
-
-	f = &s->sample.frames[w->n & (MLPROF_MAX_FRAMES - 1)];
+	f = &w->s->sample.frames[w->n & (MLPROF_MAX_FRAMES - 1)];
 	f->code = code;
 	f->lasti = (__s32)lasti;
 	f->owner = owner;

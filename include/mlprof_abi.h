@@ -23,6 +23,10 @@
 #define MLPROF_MAX_LAYOUTS 64
 #define MLPROF_MAX_TARGETS 16384
 
+/* User space drains the ring buffer at least this often: samples and code
+ * events wake it up only when a lot is waiting (bpf/maps.bpf.h). */
+#define MLPROF_RB_POLL_MS 50
+
 /* Caps, in bytes, of what a code event carries. */
 #define MLPROF_FILENAME_MAX 512
 #define MLPROF_NAME_MAX 256
@@ -36,6 +40,11 @@
  * pylayout_validate in user space). */
 #define MLPROF_FRAME_READ 128
 #define MLPROF_CODE_READ 256
+/* Bytes read at once from a str and from a bytes object header: the
+ * layout's str_length/str_state and bytes_size must end within them
+ * (pylayout_validate). */
+#define MLPROF_STR_HEAD_READ 40
+#define MLPROF_BYTES_HEAD_READ 24
 
 enum mlprof_event_type {
 	MLPROF_EV_SAMPLE = 1,
@@ -77,6 +86,10 @@ enum mlprof_stat {
 	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
 	MLPROF_STAT_OFFCPU_EVENTS,   /* wall mode: off-CPU stacks sent */
 	MLPROF_STAT_OFFCPU_DROPS,    /* wall mode: off-CPU stacks or ends lost */
+	MLPROF_STAT_TICK_OTHER,      /* --clock tick: events of non-target tasks (returned at once) */
+	MLPROF_STAT_TICK_REMOTE,     /* --clock tick: target events off its CPU (weight carried on) */
+	MLPROF_STAT_TICK_SHORT,      /* --clock tick: target events not walked: in a system call, or
+				      * under 3/4 tick of CPU since its last sample */
 	MLPROF_STAT_NR,
 };
 
@@ -102,6 +115,7 @@ enum mlprof_sample_kind {
 	MLPROF_MK_OFFCPU = 3, /* --mode wall: the thread blocks here; value = its
 			       * prev_state, syscall = the system call it is in;
 			       * the time comes with its MLPROF_EV_OFFCPU_END */
+	MLPROF_MK_CPU_NS = 4, /* --clock tick: value = ns of CPU time since the thread's last one */
 };
 
 /* Where a CPU sample's thread was (its own time: interpreter, another

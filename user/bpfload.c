@@ -67,6 +67,11 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		bpf_program__set_autoload(b->skel->progs.on_fault, false);
 	}
 	b->skel->rodata->live_mode = cfg->memory && cfg->live;
+	/* One clock: the tick program is attached with the tracepoints (it
+	 * runs for every task and returns at once for non-targets), the timer
+	 * program by sampler.c per target task. */
+	bpf_program__set_autoload(cfg->tick ? b->skel->progs.on_sample : b->skel->progs.on_tick,
+				  false);
 	if (!cfg->memory || !cfg->live) {
 		bpf_program__set_autoload(b->skel->progs.on_mmap_ret, false);
 		bpf_program__set_autoload(b->skel->progs.on_mremap_ret, false);
@@ -78,6 +83,8 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	page = sysconf(_SC_PAGESIZE);
 	b->skel->rodata->page_kb = page > 0 ? (unsigned)(page / 1024) : 4;
 	b->skel->rodata->page_size = page > 0 ? (unsigned)page : 4096;
+	/* Wake up for samples when an eighth of the ring is used. */
+	b->skel->rodata->wake_bytes = (uint64_t)cfg->ringbuf_mb << 17;
 	err = bpf_map__set_max_entries(b->skel->maps.events, cfg->ringbuf_mb << 20);
 	if (!err)
 		err = mlprof__load(b->skel);
@@ -123,19 +130,19 @@ int bpfload__consume(struct bpf_ctx *b)
 	return ring_buffer__consume(b->rb);
 }
 
-int bpfload__sample_prog_fd(const struct bpf_ctx *b)
-{
-	return bpf_program__fd(b->skel->progs.on_sample);
-}
-
 static int prog_fd_if_loaded(const struct bpf_program *prog)
 {
 	return bpf_program__autoload(prog) ? bpf_program__fd(prog) : -1;
 }
 
+int bpfload__sample_prog_fd(const struct bpf_ctx *b)
+{
+	return prog_fd_if_loaded(b->skel->progs.on_sample);
+}
+
 void bpfload__sampler_config(const struct bpf_ctx *b, struct sampler_config *cfg)
 {
-	cfg->clock_prog_fd = bpf_program__fd(b->skel->progs.on_sample);
+	cfg->clock_prog_fd = prog_fd_if_loaded(b->skel->progs.on_sample);
 	cfg->fault_prog_fd = prog_fd_if_loaded(b->skel->progs.on_fault);
 	cfg->uprobe_prog_fd[MEMPROBE_MMAP] = prog_fd_if_loaded(b->skel->progs.on_mmap);
 	cfg->uprobe_prog_fd[MEMPROBE_MREMAP] = prog_fd_if_loaded(b->skel->progs.on_mremap);

@@ -18,6 +18,7 @@ struct bpf_config {
 	bool live;     /* and those of --memory=live (return and unmap probes) */
 	unsigned fault_period; /* walk one user page fault in this many */
 	bool wall;     /* --mode wall: load the off-CPU program (sched_switch) */
+	bool tick;     /* --clock tick: the sched_stat_runtime program, no perf sampler */
 };
 
 /* Receives each ring buffer record; returning non-zero stops consumption. */

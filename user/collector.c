@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include "mlprof_abi.h"
 #include "cmdline.h"
+#include "sclock.h"
 #include "collector.h"
 #include "inspect.h"
 #include "mlmap.h"
@@ -703,6 +704,12 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		add.resident_bytes = ev->value;
 		if (ev->flags & MLPROF_SF_RSS)
 			note_rss(p, ev);
+		break;
+	case MLPROF_MK_CPU_NS:
+		/* --clock tick: CPU time in SCLOCK_TICK_UNIT_HZ units. */
+		add.samples = sclock_tick_units(ev->value);
+		if (!add.samples)
+			return; /* under half a microsecond */
 		break;
 	default:
 		add.samples = 1;

@@ -24,6 +24,7 @@
 #include "evloop.h"
 #include "inspect.h"
 #include "oneshot.h"
+#include "sclock.h"
 #include "opts.h"
 #include "report.h"
 #include "sampler.h"
@@ -75,6 +76,13 @@ static const char *mode_name(enum target_mode mode)
 
 /* ---- snapshots and replies ---- */
 
+/* What a profile's sample counts are per second of CPU time: the timer's
+ * frequency, or the tick clock's microseconds. */
+static uint32_t units_hz(const struct daemon *d)
+{
+	return d->o.clock == SCLOCK_TICK ? SCLOCK_TICK_UNIT_HZ : d->o.freq_hz;
+}
+
 static void fill_bpf_stats(struct daemon *d, struct snap_stats *st)
 {
 	uint64_t v[MLPROF_STAT_NR] = { 0 };
@@ -118,7 +126,8 @@ static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struc
 	if (err)
 		return err;
 	fill_bpf_stats(d, &s->stats);
-	s->freq_hz = d->o.freq_hz;
+	s->freq_hz = units_hz(d);
+	s->clock = d->o.clock;
 	s->memory = d->o.memory;
 	s->fault_period = d->o.fault_period;
 	s->host = strdup(d->host);
@@ -177,7 +186,7 @@ static cJSON *status_json(struct daemon *d)
 	cJSON *o = cJSON_CreateObject(), *dm, *tg, *bp;
 	struct snap_stats st = *store__stats(d->st);
 	struct live_ctx lc;
-	uint64_t events, bad;
+	uint64_t events, bad, v[MLPROF_STAT_NR];
 	double cpu;
 	long rss;
 	int k;
@@ -192,7 +201,14 @@ static cJSON *status_json(struct daemon *d)
 	dm = cJSON_AddObjectToObject(o, "daemon");
 	cJSON_AddNumberToObject(dm, "pid", getpid());
 	cJSON_AddStringToObject(dm, "mode", mode_name(d->o.mode));
-	cJSON_AddNumberToObject(dm, "freq_hz", d->o.freq_hz);
+	cJSON_AddNumberToObject(dm, "freq_hz", d->o.clock == SCLOCK_TICK ? 0 : d->o.freq_hz);
+	cJSON_AddStringToObject(dm, "clock", sclock_name(d->o.clock));
+	if (!bpfload__stats(d->bpf, v)) {
+		/* Tick clock: events of other tasks (each returned at once) and
+		 * of targets updated from another CPU (their time carried on). */
+		cJSON_AddNumberToObject(dm, "tick_other", (double)v[MLPROF_STAT_TICK_OTHER]);
+		cJSON_AddNumberToObject(dm, "tick_remote", (double)v[MLPROF_STAT_TICK_REMOTE]);
+	}
 	cJSON_AddNumberToObject(dm, "uptime_s", (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9);
 	cJSON_AddNumberToObject(dm, "cpu_s", cpu);
 	cJSON_AddNumberToObject(dm, "rss_kb", (double)rss);
@@ -260,7 +276,7 @@ static void serve_metrics(void *ctx, struct metrics_in *m)
 	m->procs_kept = store__proc_count(d->st);
 	m->stacks_kept = store__stack_count(d->st);
 	m->funcs_kept = store__func_count(d->st);
-	m->freq_hz = d->o.freq_hz;
+	m->freq_hz = d->o.clock == SCLOCK_TICK ? 0 : d->o.freq_hz;
 	m->uptime_s = (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9;
 	rusage_of_self(&m->cpu_s, &rss);
 	m->rss_bytes = (uint64_t)rss * 1024;
@@ -400,6 +416,7 @@ static int setup(struct daemon *d)
 		.live = d->o.memory == SNAP_MEM_LIVE,
 		.fault_period = d->o.fault_period,
 		.wall = d->o.wall != 0,
+		.tick = d->o.clock == SCLOCK_TICK,
 	};
 	struct sampler_config scfg;
 	struct collector_ops ops;
@@ -599,7 +616,10 @@ static void run_loop(struct daemon *d)
 		ctl_ms = d->ctl ? control__tick(d->ctl) : timeout;
 		if (ctl_ms < timeout)
 			timeout = ctl_ms;
+		if (timeout > MLPROF_RB_POLL_MS)
+			timeout = MLPROF_RB_POLL_MS;
 		evloop_run_once(d->epfd, timeout);
+		bpfload__consume(d->bpf); /* samples do not wake us up */
 		if (d->o.command && d->child_done)
 			break;
 		if (!d->o.command && d->stop)
@@ -632,8 +652,8 @@ int main(int argc, char **argv)
 		err = start_command(&d);
 	if (!err) {
 		if (!d.o.command)
-			fprintf(stderr, "mlprofd: profiling (%s targets, %u Hz); control socket %s\n",
-				mode_name(d.o.mode), d.o.freq_hz, d.o.socket_path);
+			fprintf(stderr, "mlprofd: profiling (%s targets, %s clock); control socket %s\n",
+				mode_name(d.o.mode), sclock_name(d.o.clock), d.o.socket_path);
 		run_loop(&d);
 		/* A last snapshot, before the probes go; exit 1 if it is lost. */
 		code = service__final(d.svc) ? 1 : 0;

@@ -11,6 +11,7 @@
 #include "mlprof_abi.h"
 #include "netaddr.h"
 #include "opts.h"
+#include "sclock.h"
 #include "proto.h"
 #include "pushurl.h"
 #include "timefmt.h"
@@ -33,7 +34,14 @@ void opts_usage(FILE *f)
 "  -p, --pid PID             also profile this running process and its\n"
 "                            descendants (repeatable)\n"
 "Sampling:\n"
-"  -F, --freq HZ             samples per second per CPU (default 999; 1-20000)\n"
+"      --clock tick|timer    tick (the daemon's default): sample a thread at the\n"
+"                            kernel's scheduler tick, each sample weighed by the\n"
+"                            CPU time it ran since its last one: no interrupt of\n"
+"                            its own (about CONFIG_HZ samples/s); timer (the\n"
+"                            default with -- COMMAND): a perf cpu-clock event\n"
+"                            per thread at --freq\n"
+"  -F, --freq HZ             timer samples per second of a thread's CPU time\n"
+"                            (default 999; 1-20000); alone, implies --clock timer\n"
 "      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
 "      --memory              measure memory per function (the default): bytes\n"
 "                            mapped (C library mmap/mremap/sbrk) and made\n"
@@ -177,6 +185,7 @@ enum opt_id {
 	OPT_SNAPSHOT_INTERVAL,
 	OPT_SNAPSHOT_KEEP,
 	OPT_CLOCK_MODE, /* --mode cpu|wall */
+	OPT_CLOCK,
 };
 
 /* ---- service options: --config, --log, snapshots ---- */
@@ -390,6 +399,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "snapshot-interval", required_argument, NULL, OPT_SNAPSHOT_INTERVAL },
 		{ "snapshot-keep", required_argument, NULL, OPT_SNAPSHOT_KEEP },
 		{ "mode", required_argument, NULL, OPT_CLOCK_MODE },
+		{ "clock", required_argument, NULL, OPT_CLOCK },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
@@ -442,6 +452,12 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			if (parse_uint(optarg, 1, 20000, &v))
 				return bad(err, "frequency (1-20000 Hz)", optarg);
 			o->freq_hz = (unsigned)v;
+			o->freq_given = 1;
+			break;
+		case OPT_CLOCK:
+			if (sclock_parse(optarg, &o->clock))
+				return bad(err, "--clock (tick or timer)", optarg);
+			o->clock_given = 1;
 			break;
 		case OPT_RINGBUF_MB:
 			if (parse_uint(optarg, 1, 1024, &v) || (v & (v - 1)))
@@ -617,6 +633,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
+	/* The daemon rides the scheduler tick, a one-shot run samples at
+	 * --freq; --freq alone asks for the timer (docs/design.md decision 28). */
+	if (!o->clock_given)
+		o->clock = o->freq_given || o->command ? SCLOCK_TIMER : SCLOCK_TICK;
 	if (o->snapshot_dir && o->command) {
 		fprintf(err, "mlprofd: --snapshot-dir is for the daemon; a one-shot run saves its "
 			     "snapshot with --save FILE\n");

@@ -26,6 +26,7 @@ struct opts {
 	int pids[OPTS_MAX_PIDS];
 	int npids;
 	unsigned freq_hz;
+	int clock;            /* enum sample_clock (sclock.h) */
 	unsigned ringbuf_mb;
 	enum snap_memory memory; /* --no-memory, --memory (default), --memory=live */
 	unsigned fault_period;
@@ -58,6 +59,7 @@ struct opts {
 	char **conf_argv;              /* the flags from --config, owned */
 	void *conf;                    /* struct conf, owned */
 	int wall;                      /* --mode wall: off-CPU time too */
+	int clock_given, freq_given;
 };
 
 /* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage

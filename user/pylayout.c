@@ -223,9 +223,10 @@ int pylayout_validate(const struct mlprof_layout *L)
 	if (L->fr_owner >= MLPROF_FRAME_READ || L->co_firstlineno > MLPROF_CODE_READ - 4 ||
 	    L->co_firstlineno % 4)
 		return PYLAYOUT_INVALID;
-	/* The walker reads 40 bytes of a str header, 24 of a bytes header. */
-	if (L->str_length > 32 || L->str_length % 8 || L->str_state > 36 || L->str_state % 4 ||
-	    L->bytes_size > 16 || L->bytes_size % 8)
+	/* The walker reads only the headers of str and bytes objects. */
+	if (L->str_length > MLPROF_STR_HEAD_READ - 8 || L->str_length % 8 ||
+	    L->str_state > MLPROF_STR_HEAD_READ - 4 || L->str_state % 4 ||
+	    L->bytes_size > MLPROF_BYTES_HEAD_READ - 8 || L->bytes_size % 8)
 		return PYLAYOUT_INVALID;
 	if (!L->co_code_adaptive || !L->str_ascii_size || !L->bytes_sval)
 		return PYLAYOUT_INVALID;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sclock.h"
 #include "report.h"
 #include "table.h"
 #include "timefmt.h"
@@ -25,10 +26,11 @@ static const enum category cat_order[] = {
 
 static void dev_totals(const struct view *v, struct strbuf *out)
 {
-	char a[48], b[48], c[48];
+	char a[64], b[48], c[48];
 
-	strbuf_printf(out, "Runs: %zu (%zu mlpy)   Samples: %s at %u Hz\n", v->nruns, v->nruns_mlpy,
-		      fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
+	strbuf_printf(out, "Runs: %zu (%zu mlpy)   Samples: %s\n", v->nruns, v->nruns_mlpy,
+		      sclock_describe(v->s->clock, v->s->freq_hz, v->total, v->s->stats.samples, a,
+				      sizeof(a)));
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
 		      fmt_secs(v->wall_s, a, sizeof(a)));
 	if (v->wait)
@@ -259,6 +261,8 @@ static cJSON *dev_json(const struct snap *s, int details)
 	}
 	cJSON_AddStringToObject(o, "report", details ? "dev-details" : "dev-summary");
 	cJSON_AddNumberToObject(o, "freq_hz", s->freq_hz);
+	cJSON_AddStringToObject(o, "clock", sclock_name(s->clock));
+	cJSON_AddNumberToObject(o, "clock_samples", (double)s->stats.samples);
 	cJSON_AddNumberToObject(o, "runs", (double)v.nruns);
 	cJSON_AddNumberToObject(o, "mlpy_runs", (double)v.nruns_mlpy);
 	cJSON_AddNumberToObject(o, "wall_s", v.wall_s);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sclock.h"
 #include "procmaps.h"
 #include "report.h"
 #include "textesc.h"
@@ -43,10 +44,12 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 {
 	uint64_t ml = v->cat[CAT_ML_CODE], over = view_overhead(v);
 	uint64_t other = v->total - ml - over;
-	char a[48], b[48], c[48], d[48];
+	char a[64], b[48], c[48], d[48];
 
-	strbuf_printf(out, "Runs: %zu%s   Samples: %s at %u Hz\n", v->nruns_mlpy ? v->nruns_mlpy : v->nruns,
-		      v->nruns_mlpy ? " mlpy" : "", fmt_count(v->total, a, sizeof(a)), v->s->freq_hz);
+	strbuf_printf(out, "Runs: %zu%s   Samples: %s\n", v->nruns_mlpy ? v->nruns_mlpy : v->nruns,
+		      v->nruns_mlpy ? " mlpy" : "",
+		      sclock_describe(v->s->clock, v->s->freq_hz, v->total, v->s->stats.samples, a,
+				      sizeof(a)));
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
 		      fmt_secs(v->wall_s, a, sizeof(a)));
 	strbuf_printf(out, "CPU Time (sampled): %s\n",
@@ -313,6 +316,8 @@ static void add_totals_json(cJSON *o, const struct view *v)
 	uint64_t ml = v->cat[CAT_ML_CODE], over = view_overhead(v);
 
 	cJSON_AddNumberToObject(o, "freq_hz", v->s->freq_hz);
+	cJSON_AddStringToObject(o, "clock", sclock_name(v->s->clock));
+	cJSON_AddNumberToObject(o, "clock_samples", (double)v->s->stats.samples);
 	cJSON_AddNumberToObject(o, "runs", (double)(v->nruns_mlpy ? v->nruns_mlpy : v->nruns));
 	cJSON_AddNumberToObject(o, "wall_s", v->wall_s);
 	cJSON_AddNumberToObject(o, "samples", (double)v->total);

@@ -3,9 +3,11 @@
  * estimated CPU seconds, in the spirit of pstats. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "sclock.h"
 #include "analysis.h"
 #include "pyphase.h"
 #include "report.h"
@@ -114,25 +116,34 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 {
 	struct func_stat *rows = NULL;
 	uint64_t total = snap_total_samples(s), wait = where_wait_samples(s);
-	char a[32], b[32], c[32], d[32];
+	char a[64], b[32], c[32], d[32];
 	size_t n = 0, i;
 	int err;
 
 	err = analysis_functions(s, &rows, &n);
 	if (err)
 		return err;
-	strbuf_printf(out, "mlprof raw profile: %s samples at %u Hz = %s s %s, %zu processes, ",
-		      fmt_count(total, a, sizeof(a)), s->freq_hz,
+	if (s->clock == SCLOCK_TICK)
+		sclock_describe(s->clock, s->freq_hz, total, s->stats.samples, a, sizeof(a));
+	else
+		snprintf(a, sizeof(a), "%s samples at %u Hz", fmt_count(total, d, sizeof(d)),
+			 s->freq_hz);
+	strbuf_printf(out, "mlprof raw profile: %s = %s s %s, %zu processes, ", a,
 		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), wait ? "CPU and waiting" : "CPU",
 		      s->nprocs);
 	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
 	if (wait)
 		strbuf_printf(out, "--mode wall: of these, %s samples = %s s waiting off-CPU (<wait: "
 				   "...> frames), %s s CPU; self and total include waiting.\n",
-			      fmt_count(wait, a, sizeof(a)), fmt_fixed(secs(s, wait), 3, b, sizeof(b)),
+			      fmt_count(wait, d, sizeof(d)), fmt_fixed(secs(s, wait), 3, b, sizeof(b)),
 			      fmt_fixed(secs(s, total - wait), 3, c, sizeof(c)));
-	strbuf_puts(out, "self: samples with the function running; total: with it anywhere on "
-			 "the stack. Seconds = samples / frequency.\n");
+	if (s->clock == SCLOCK_TICK)
+		strbuf_puts(out, "self: CPU time with the function running; total: with it anywhere "
+				 "on the stack. _n columns: microseconds (tick clock: samples weighed "
+				 "by CPU time).\n");
+	else
+		strbuf_puts(out, "self: samples with the function running; total: with it anywhere "
+				 "on the stack. Seconds = samples / frequency.\n");
 	if (s->memory)
 		strbuf_puts(out, "alloc_MB: memory mapped (anonymous mmap, mremap, brk) with the "
 				 "function running (self).\n");
@@ -282,6 +293,8 @@ cJSON *report_raw_json(const struct snap *s)
 		goto out;
 	cJSON_AddStringToObject(o, "report", "raw");
 	cJSON_AddNumberToObject(o, "freq_hz", s->freq_hz);
+	cJSON_AddStringToObject(o, "clock", sclock_name(s->clock));
+	cJSON_AddNumberToObject(o, "clock_samples", (double)s->stats.samples);
 	cJSON_AddNumberToObject(o, "samples", (double)total);
 	/* --mode wall: samples include waiting; cpu_s does not */
 	cJSON_AddNumberToObject(o, "cpu_s", secs(s, total - where_wait_samples(s)));

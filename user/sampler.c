@@ -3,6 +3,7 @@
  * on, the per-task page-fault events; hands the per-process C library
  * uprobes to the memory worker (memworker.c). */
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
@@ -44,7 +45,8 @@ struct sampler *sampler__new(const struct sampler_config *cfg)
 	s->cfg = *cfg;
 	if (!s->cfg.fault_period)
 		s->cfg.fault_period = 1;
-	s->nkinds = cfg->fault_prog_fd >= 0 ? 2 : 1;
+	/* Per-task events: the timer's (none with --clock tick) and memory's. */
+	s->nkinds = (cfg->clock_prog_fd >= 0) + (cfg->fault_prog_fd >= 0);
 	if (cfg->uprobe_prog_fd[0] >= 0) {
 		s->mem = memworker__new(cfg->uprobe_prog_fd, cfg->uretprobe_prog_fd,
 					cfg->finalize_prog_fd);
@@ -124,17 +126,19 @@ static int open_task(struct sampler *s, int tid, int *fds)
 		.config = PERF_COUNT_SW_PAGE_FAULTS,
 		.sample_period = s->cfg.fault_period,
 	};
+	unsigned k = 0;
 	int err = 0;
 
-	fds[0] = open_event(&clock, tid, s->cfg.clock_prog_fd);
-	if (fds[0] < 0)
-		err = fds[0];
-	if (!err && s->nkinds > 1) {
-		fds[1] = open_event(&faults, tid, s->cfg.fault_prog_fd);
-		if (fds[1] < 0) {
-			err = fds[1];
+	if (s->cfg.clock_prog_fd >= 0) {
+		fds[k] = open_event(&clock, tid, s->cfg.clock_prog_fd);
+		err = fds[k] < 0 ? fds[k] : 0;
+		k += !err;
+	}
+	if (!err && s->cfg.fault_prog_fd >= 0) {
+		fds[k] = open_event(&faults, tid, s->cfg.fault_prog_fd);
+		err = fds[k] < 0 ? fds[k] : 0;
+		if (err && k)
 			close(fds[0]);
-		}
 	}
 	return err;
 }
@@ -231,6 +235,8 @@ int sampler__add_process(struct sampler *s, int pid)
 
 	if (hashmap__find(s->groups, (uint32_t)pid))
 		return -EEXIST;
+	if (!s->nkinds)
+		return kill(pid, 0) && errno == ESRCH ? -ESRCH : 0; /* --clock tick, no memory */
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;

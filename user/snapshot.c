@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sclock.h"
 #include "snapshot.h"
 #include "jsonscan.h"
 #include "satmath.h"
@@ -155,6 +156,7 @@ cJSON *snap_to_json(const struct snap *s)
 	err = err || add_str(o, "format", "mlprof-snapshot");
 	err = err || add_num(o, "version", SNAP_FORMAT_VERSION);
 	err = err || add_num(o, "freq_hz", s->freq_hz);
+	err = err || add_str(o, "clock", sclock_name(s->clock));
 	err = err || add_num(o, "memory", s->memory);
 	err = err || add_num(o, "fault_period", s->fault_period);
 	err = err || add_str(o, "host", s->host);
@@ -353,7 +355,8 @@ static const cJSON *get_array(const cJSON *o, const char *k, struct perr *pe, in
  * with the reason in pe (a failed field) or in err (not a snapshot). */
 static int parse_head(const cJSON *o, struct snap *s, struct perr *pe, char *err, size_t errlen)
 {
-	const cJSON *fmt;
+	const cJSON *fmt, *v;
+	int clock = SCLOCK_TIMER;
 
 	fmt = cJSON_GetObjectItemCaseSensitive(o, "format");
 	if (!cJSON_IsObject(o) || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, "mlprof-snapshot")) {
@@ -366,6 +369,12 @@ static int parse_head(const cJSON *o, struct snap *s, struct perr *pe, char *err
 		return -EINVAL;
 	}
 	s->freq_hz = (uint32_t)get_num(o, "freq_hz", 1, 1000000, pe, 0);
+	v = cJSON_GetObjectItemCaseSensitive(o, "clock");
+	if (cJSON_IsString(v) && v->valuestring && sclock_parse(v->valuestring, &clock)) {
+		snprintf(err, errlen, "unknown sampling clock");
+		return -EINVAL;
+	}
+	s->clock = clock;
 	s->memory = (enum snap_memory)get_opt_num(o, "memory", SNAP_MEM_OFF, SNAP_MEM_LIVE, pe, 0);
 	s->fault_period = (uint32_t)get_opt_num(o, "fault_period", 0, 1e6, pe, 0);
 	s->host = get_str(o, "host", pe, 0);

@@ -178,6 +178,7 @@ struct snap {
 	size_t nprocs;
 	struct snap_stack *stacks;
 	size_t nstacks;
+	int32_t clock;       /* enum sample_clock (sclock.h); tick: freq_hz counts microseconds */
 };
 
 /* What part of a profile a report covers. */

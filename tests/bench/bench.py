@@ -953,8 +953,11 @@ def run(a):
     dm = run_daemon_costs()
     import memory_bench  # beside this file
     mem = memory_bench.collect(REPS, 400000)
+    import clock_bench  # beside this file
+    clk = clock_bench.collect(REPS)
     text = render(over, extras, acc, dm, notes, time.monotonic() - T_START)
-    text = text.replace("## Gaps and caveats", "\n".join(mem) + "\n## Gaps and caveats", 1)
+    text = text.replace("## Gaps and caveats", "\n".join(mem + [""] + clk) + "\n## Gaps and caveats",
+                        1)
     print(text)
     with open(a.out, "w") as f:
         f.write(text + "\n")

@@ -10,6 +10,7 @@ import tempfile
 import threading
 import time
 
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, WORKLOADS
 
 PY = "/usr/bin/python3.11"
@@ -75,7 +76,7 @@ class ChurnRun:
             cmd += ["--burst", str(self.burst), "--bucket", str(self.bucket_s)]
         churn = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         daemon_log = open(os.path.join(self.tmp, "mlprofd.log"), "w+")
-        self.daemon = subprocess.Popen([MLPROFD, "--socket", self.sock, "--pid", str(churn.pid),
+        self.daemon = subprocess.Popen([MLPROFD, *clock_args(), "--socket", self.sock, "--pid", str(churn.pid),
                                         *self.daemon_args],
                                        stdout=daemon_log, stderr=subprocess.STDOUT)
         try:

@@ -12,6 +12,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import (MLPROFCTL, MLPROFD, WORKLOADS, bpf_prog_ids, loaded_bpf_prog_ids,  # noqa: E402
                         require_root, run_oneshot)
 
@@ -23,7 +24,7 @@ class Daemon:
         self.tmp = tempfile.mkdtemp(prefix="mlprof-daemon-")
         self.sock = os.path.join(self.tmp, "mlprofd.sock")
         self.log = open(os.path.join(self.tmp, "log"), "w+")
-        self.proc = subprocess.Popen([MLPROFD, "--socket", self.sock, *args],
+        self.proc = subprocess.Popen([MLPROFD, *clock_args(), "--socket", self.sock, *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60  # a start takes ~1 s; BPF verification on a busy VM more
         while not os.path.exists(self.sock):
@@ -164,7 +165,7 @@ class DaemonTests(unittest.TestCase):
             self.assertEqual(d.stop(), 0)
 
     def test_missing_pid_is_an_error(self):
-        p = subprocess.run([MLPROFD, "--socket", "/tmp/mlprof-none.sock", "--pid", "4194000"],
+        p = subprocess.run([MLPROFD, *clock_args(), "--socket", "/tmp/mlprof-none.sock", "--pid", "4194000"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=30)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("4194000", p.stderr)
@@ -172,11 +173,11 @@ class DaemonTests(unittest.TestCase):
     def test_bad_options_are_usage_errors(self):
         for args in (["--freq", "0"], ["--freq", "12x"], ["--target", "ruby"],
                      ["--ringbuf-mb", "3"], ["--bogus"], ["stray"]):
-            p = subprocess.run([MLPROFD, *args], stdout=subprocess.PIPE,
+            p = subprocess.run([MLPROFD, *clock_args(), *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, timeout=30)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn("mlprofd", p.stderr)
-        p = subprocess.run([MLPROFD, "--help"], stdout=subprocess.PIPE, text=True)
+        p = subprocess.run([MLPROFD, *clock_args(), "--help"], stdout=subprocess.PIPE, text=True)
         self.assertEqual(p.returncode, 0)
         self.assertIn("Examples:", p.stdout)
         p = subprocess.run([MLPROFCTL, "report", "nonsense"], stderr=subprocess.PIPE, text=True)
@@ -231,7 +232,7 @@ class DaemonTests(unittest.TestCase):
                 f.seek(0x28)
                 f.write((2 ** 40).to_bytes(8, "little"))
             env = dict(os.environ, LD_LIBRARY_PATH=tmp)
-            p = subprocess.run([MLPROFD, "-f", "json", "--", exe, "-c",
+            p = subprocess.run([MLPROFD, *clock_args(), "-f", "json", "--", exe, "-c",
                                 "x=0\nfor i in range(2*10**6): x+=i"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=env, timeout=60)

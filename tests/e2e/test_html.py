@@ -15,6 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cdp import CHROMIUM, Browser  # noqa: E402
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, TOP, Profile, WORKLOADS, require_root, run_oneshot  # noqa: E402
 from test_mlpy import MlpyRun, ml_defs  # noqa: E402
 from test_http import TOKEN, Daemon, busy_workload, free_port  # noqa: E402
@@ -106,7 +107,7 @@ class HtmlCase(unittest.TestCase):
         # by the same run is the reference).
         page = os.path.join(self.tmp, "oneshot.html")
         snap = os.path.join(self.tmp, "oneshot.json")
-        p = subprocess.run([MLPROFD, "-f", "html", "-o", page, "--save", snap, "--",
+        p = subprocess.run([MLPROFD, *clock_args(), "-f", "html", "-o", page, "--save", snap, "--",
                             PY, os.path.join(WORKLOADS, "ratio.py"), "2.0", "0.7"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=180)
@@ -136,7 +137,7 @@ class HtmlCase(unittest.TestCase):
         need_mlpy(self)
         shutil.copy(os.path.join(WORKLOADS, "ml", "split.ml"), self.tmp)
         page = os.path.join(self.tmp, "split.html")
-        p = subprocess.run([MLPROFD, "-f", "html", "-o", page, "--", "/usr/bin/python3.11",
+        p = subprocess.run([MLPROFD, *clock_args(), "-f", "html", "-o", page, "--", "/usr/bin/python3.11",
                             "-m", "mlpy", "run", "split.ml"], cwd=self.tmp,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=300)

@@ -22,6 +22,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, WORKLOADS, require_root  # noqa: E402
 
 PY = "/usr/bin/python3.11"
@@ -195,7 +196,7 @@ class Daemon:
             os.write(fd, (token + "\n").encode())
             os.close(fd)
             args = (*args, "--http-token-file", self.token_file)
-        self.proc = subprocess.Popen([MLPROFD, "--socket", self.sock, *args],
+        self.proc = subprocess.Popen([MLPROFD, *clock_args(), "--socket", self.sock, *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60  # BPF verification on a loaded 2-CPU VM
         while True:
@@ -450,7 +451,7 @@ class HttpTests(unittest.TestCase):
         d = Daemon("--target", "mlpy", "--http", "127.0.0.1:%d" % port, wait_http=base)
         try:
             with tempfile.TemporaryDirectory(prefix="mlprof-http-") as tmp:
-                p = subprocess.run([MLPROFD, "--socket", os.path.join(tmp, "s.sock"),
+                p = subprocess.run([MLPROFD, *clock_args(), "--socket", os.path.join(tmp, "s.sock"),
                                     "--http", "127.0.0.1:%d" % port], stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, timeout=120)
             self.assertEqual(p.returncode, 1, p.stdout)
@@ -467,7 +468,7 @@ class HttpTests(unittest.TestCase):
                      ["--push-url", "http://x:1", "--app", "a", "--push-interval", "0s"],
                      ["--push-url", "http://x:1", "--app", "a", "--push-timeout", "301s"],
                      ["--push-url", "http://x:1", "--app", "a", "--push-queue", "0"]):
-            p = subprocess.run([MLPROFD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            p = subprocess.run([MLPROFD, *clock_args(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=30)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn("mlprofd", p.stderr)

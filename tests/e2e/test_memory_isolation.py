@@ -13,6 +13,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, TOP, bpf_prog_ids, require_root  # noqa: E402
 
 MEM_PROGS = ("on_mmap", "on_mremap", "on_brk", "on_fault")
@@ -57,7 +58,7 @@ class MemoryIsolationTests(unittest.TestCase):
         # process, this test runner included).
         target = subprocess.Popen(["/usr/bin/python3.11", "-c", TARGET], text=True,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        d = subprocess.Popen([MLPROFD, "--target", "mlpy", "--pid", str(target.pid),
+        d = subprocess.Popen([MLPROFD, *clock_args(), "--target", "mlpy", "--pid", str(target.pid),
                               "--socket", sock], stdout=log, stderr=subprocess.STDOUT)
         try:
             # Deadlines, not paces (about 1 s here): 120 s.

@@ -16,6 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import MLPROFCTL, MLPROFD, TOP, WORKLOADS, require_root, sid_root  # noqa: E402
 
 MLPY_SRC = os.path.abspath(os.path.join(TOP, os.environ.get("MLPY_SRC", "../shared/mlpy/src")))
@@ -94,7 +95,7 @@ class RealRun:
             for p in self.programs)
         self.snap_path = os.path.join(self.tmp, "snap.json")
         shell = (self.prefix[:-1] + ["/bin/sh", "-c", script]) if root else ["/bin/sh", "-c", script]
-        self.proc = subprocess.run([MLPROFD, "--save", self.snap_path, "-f", "json", "-o",
+        self.proc = subprocess.run([MLPROFD, *clock_args(), "--save", self.snap_path, "-f", "json", "-o",
                                     os.path.join(self.tmp, "out.json"), "--", *shell],
                                    capture_output=True, text=True, timeout=timeout)
         if not os.path.exists(self.snap_path):

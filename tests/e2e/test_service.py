@@ -14,6 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlproftest import clock_args  # noqa: E402
 from mlproftest import BUILD, MLPROFCTL, MLPROFD, TOP, require_root  # noqa: E402
 
 PY = "/usr/bin/python3.11"
@@ -59,7 +60,7 @@ class Daemon:
         self.sock = os.path.join(tmp, "mlprofd-%d.sock" % time.monotonic_ns())
         self.logpath = os.path.join(tmp, "daemon.log")
         self.out = open(os.path.join(tmp, "daemon.out"), "a+")
-        cmd = [MLPROFD, "--socket", self.sock, *args]
+        cmd = [MLPROFD, *clock_args(), "--socket", self.sock, *args]
         if log_flag:
             cmd += ["--log", self.logpath]
         self.proc = subprocess.Popen(cmd, stdout=self.out, stderr=subprocess.STDOUT)
@@ -531,25 +532,25 @@ class ServiceTests(unittest.TestCase):
                            ("snapshot-keep forever\n", "invalid --snapshot-keep")):
             with open(conf, "w") as f:
                 f.write(text)
-            p = subprocess.run([MLPROFD, "--config", conf], stdout=subprocess.PIPE,
+            p = subprocess.run([MLPROFD, *clock_args(), "--config", conf], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, timeout=30)
             self.assertEqual(p.returncode, 2, text)
             self.assertIn(want, p.stderr)
         # An optional value is glued to its flag (--memory=live).
         with open(conf, "w") as f:
             f.write("memory live\nmemory\n")
-        p = subprocess.run([MLPROFD, "--config", conf, "--version"], stdout=subprocess.PIPE,
+        p = subprocess.run([MLPROFD, *clock_args(), "--config", conf, "--version"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, timeout=30)
         self.assertEqual((p.returncode, p.stderr), (0, ""))
-        p = subprocess.run([MLPROFD, "--config", conf + ".missing"], stderr=subprocess.PIPE,
+        p = subprocess.run([MLPROFD, *clock_args(), "--config", conf + ".missing"], stderr=subprocess.PIPE,
                            text=True, timeout=30)
         self.assertEqual(p.returncode, 2)
         self.assertIn("No such file", p.stderr)
-        p = subprocess.run([MLPROFD, "--snapshot-dir", self.tmp, "--", "true"],
+        p = subprocess.run([MLPROFD, *clock_args(), "--snapshot-dir", self.tmp, "--", "true"],
                            stderr=subprocess.PIPE, text=True, timeout=30)
         self.assertEqual(p.returncode, 2)
         self.assertIn("--save", p.stderr)
-        p = subprocess.run([MLPROFD, "--socket", os.path.join(self.tmp, "s"), "--snapshot-dir",
+        p = subprocess.run([MLPROFD, *clock_args(), "--socket", os.path.join(self.tmp, "s"), "--snapshot-dir",
                             os.path.join(self.tmp, "none")], stderr=subprocess.PIPE, text=True,
                            timeout=30)
         self.assertEqual(p.returncode, 1)

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "sclock.h"
+#include "timefmt.h"
+
+const char *sclock_name(int clock)
+{
+	return clock == SCLOCK_TICK ? "tick" : "timer";
+}
+
+int sclock_parse(const char *s, int *clock)
+{
+	int err = 0;
+
+	if (!strcmp(s, "tick"))
+		*clock = SCLOCK_TICK;
+	else if (!strcmp(s, "timer"))
+		*clock = SCLOCK_TIMER;
+	else
+		err = -EINVAL;
+	return err;
+}
+
+uint64_t sclock_tick_units(uint64_t ns)
+{
+	return ns / 1000 + (ns % 1000 >= 500);
+}
+
+const char *sclock_describe(int clock, uint32_t freq_hz, uint64_t units, uint64_t samples,
+			    char *buf, size_t len)
+{
+	char a[32];
+	double cpu_s = freq_hz ? (double)units / freq_hz : 0;
+
+	if (clock == SCLOCK_TICK)
+		snprintf(buf, len, "%s tick samples (%.0f/s of CPU)", fmt_count(samples, a, sizeof(a)),
+			 cpu_s > 0 ? (double)samples / cpu_s : 0.0);
+	else
+		snprintf(buf, len, "%s at %u Hz", fmt_count(units, a, sizeof(a)), freq_hz);
+	return buf;
+}
