@@ -678,7 +678,7 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		c->frames[n].func = store__pseudo(c->st, PSEUDO_TRUNCATED);
 		c->frames[n++].line = -1;
 	}
-	if (ev->kind == MLPROF_MK_CPU && n)
+	if ((ev->kind == MLPROF_MK_CPU || ev->kind == MLPROF_MK_CPU_NS) && n)
 		where_add_leaf(c->st, ev->where, ev->syscall, ev->obj, c->frames, &n);
 	if (!n) {
 		c->frames[0].func = pseudo_for(c, p, ev->flags);
