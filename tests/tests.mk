@@ -75,11 +75,11 @@ $(BUILD)/fuzz/mlalign.seeded: tests/workloads/ml/split.ml
 	$(Q)touch $@
 
 $(BUILD)/fuzz/fuzz_snapload: tests/fuzz/fuzz_snapload.c user/snapshot.c user/snapshot.h \
-		user/jsonscan.c user/jsonscan.h user/snapstats.c user/snapstats.h
+		user/jsonscan.c user/jsonscan.h user/snapstats.c user/snapstats.h user/sclock.c user/sclock.h user/timefmt.c
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_snapload.c user/snapshot.c user/jsonscan.c \
-		user/snapstats.c -lcjson -o $@
+		user/snapstats.c user/sclock.c user/timefmt.c -lcjson -o $@
 
 $(BUILD)/fuzz/snapload.seeded: $(wildcard tests/fuzz/corpus/snapload/*)
 	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/snapload)
