@@ -2,13 +2,14 @@
 /* The contract between the BPF programs (bpf/) and mlprofd (user/).
  *
  * Fixed-width types and #defines only; this header includes nothing so both
- * sides can use it. Changing a struct here changes both sides: bump
- * MLPROF_ABI_VERSION and rebuild everything.
+ * sides can use it. Changing a struct here changes both sides: rebuild
+ * everything. There is no version number: the BPF object is compiled into
+ * mlprofd (bpftool's skeleton) from this header in the same build, so the
+ * two sides cannot disagree, and a saved snapshot carries its own format
+ * (docs/snapshot.md), not this one.
  */
 #ifndef MLPROF_ABI_H
 #define MLPROF_ABI_H
-
-#define MLPROF_ABI_VERSION 2
 
 /* Python frames kept per sample; a deeper stack is marked truncated. */
 #define MLPROF_MAX_FRAMES 512
