@@ -955,9 +955,11 @@ def run(a):
     mem = memory_bench.collect(REPS, 400000)
     import clock_bench  # beside this file
     clk = clock_bench.collect(REPS)
+    import wall_bench  # beside this file
+    wall = wall_bench.collect(REPS)
     text = render(over, extras, acc, dm, notes, time.monotonic() - T_START)
-    text = text.replace("## Gaps and caveats", "\n".join(mem + [""] + clk) + "\n## Gaps and caveats",
-                        1)
+    extra = "\n".join(mem + [""] + clk + [""] + wall)
+    text = text.replace("## Gaps and caveats", extra + "\n## Gaps and caveats", 1)
     print(text)
     with open(a.out, "w") as f:
         f.write(text + "\n")

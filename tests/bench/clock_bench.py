@@ -46,16 +46,37 @@ def proc_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / HZ
 
 
-def run(py, work, cfg, tmp):
+def bpf_run_ns(pid):
+    """Summed run_time_ns of the BPF programs process pid holds (kernel BPF
+    statistics: kernel.bpf_stats_enabled must be 1)."""
+    import bpf_cost  # beside this file
+    ids = bpf_cost.held_ids(pid)
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True,
+                         check=True).stdout
+    return sum(p.get("run_time_ns", 0) for p in json.loads(out) if p.get("id") in ids)
+
+
+def run(py, work, cfg, tmp, env=None, cwd=None, target=True):
+    """One run of PY WORK with mlprofd started with cfg (None: unprofiled);
+    (workload CPU s, mlprofd CPU s, samples, BPF s). target=False: the
+    daemon's target is an idle interpreter and the workload is not a target
+    (what a process that is not profiled pays); BPF s is then the time all
+    of the daemon's programs ran while the workload did (with
+    kernel.bpf_stats_enabled=1), else 0."""
     child = subprocess.Popen(["sh", "-c", 'read x; exec "$0" "$@"', py, *work],
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
+    idle = None
     d = None
     samples = 0
     try:
         if cfg is not None:
+            pid = child.pid
+            if not target:
+                idle = subprocess.Popen([py, "-c", "import time; time.sleep(3600)"])
+                pid = idle.pid
             sock = os.path.join(tmp, "s.sock")
             d = subprocess.Popen([MLPROFD, "--no-memory", "--socket", sock, "--pid",
-                                  str(child.pid), *cfg],
+                                  str(pid), *cfg],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.time() + 120
             while not os.path.exists(sock):
@@ -63,14 +84,19 @@ def run(py, work, cfg, tmp):
                     raise RuntimeError("mlprofd did not start")
                 time.sleep(0.02)
             d_cpu0 = proc_cpu(d.pid)
+            bpf0 = bpf_run_ns(d.pid) if not target else 0
         child.stdin.write(b"go\n")
         child.stdin.close()
         _, st, ru = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(st)
+        if child.returncode:
+            raise RuntimeError("workload %s failed (%d)" % (work, child.returncode))
         work_cpu = ru.ru_utime + ru.ru_stime
-        prof_cpu = 0.0
+        prof_cpu = bpf_s = 0.0
         if d is not None:
             prof_cpu = proc_cpu(d.pid) - d_cpu0
+            if not target:
+                bpf_s = (bpf_run_ns(d.pid) - bpf0) / 1e9
             out = subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
                                  stdout=subprocess.PIPE, text=True, timeout=60).stdout
             samples = json.loads(out)["counters"]["samples"]
@@ -82,7 +108,10 @@ def run(py, work, cfg, tmp):
                 os.unlink(os.path.join(tmp, "s.sock"))
             except OSError:
                 pass
-    return work_cpu, prof_cpu, samples
+        if idle is not None:
+            idle.kill()
+            idle.wait()
+    return work_cpu, prof_cpu, samples, bpf_s
 
 
 def measure(rounds, workloads, python):
