@@ -78,8 +78,10 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 
 void collector__free(struct collector *c)
 {
-	if (c)
+	if (c && c->off) {
+		store__set_holders(c->st, NULL, NULL);
 		offcpu__free(c->off);
+	}
 	if (c) {
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
@@ -108,9 +110,20 @@ static void charge_wait(void *ctx, uint32_t proc_id, const struct frame_ref *fra
 		store__stats(c->st)->lost_samples += samples;
 }
 
+/* The store keeps the functions of the stacks still waiting to be
+ * charged (a wait leaf is in no stored stack before its first charge). */
+static void wall_holders(void *ctx, store_mark_fn mark, void *mark_ctx)
+{
+	const struct collector *c = ctx;
+
+	offcpu__for_each_func(c->off, mark, mark_ctx);
+}
+
 int collector__set_wall(struct collector *c, unsigned freq_hz)
 {
 	c->off = c->off ? c->off : offcpu__new(freq_hz, charge_wait, c);
+	if (c->off)
+		store__set_holders(c->st, wall_holders, c);
 	return c->off ? 0 : -ENOMEM;
 }
 

@@ -81,6 +81,15 @@ static void charge_to(struct offcpu *o, struct pending *p, uint64_t end_ns)
 	p->start_ns = end_ns;
 }
 
+/* Its interval is over: only the carry is kept between intervals. */
+static void close_pending(struct pending *p)
+{
+	p->open = 0;
+	free(p->frames);
+	p->frames = NULL;
+	p->n = 0;
+}
+
 int offcpu__begin(struct offcpu *o, int tid, uint32_t proc_id, const struct frame_ref *frames,
 		  uint32_t n, uint64_t start_ns)
 {
@@ -129,10 +138,7 @@ void offcpu__end(struct offcpu *o, int tid, uint64_t start_ns, uint64_t end_ns)
 		o->counts.unpaired++;
 	} else {
 		charge_to(o, p, end_ns);
-		p->open = 0;
-		free(p->frames); /* only the carry is kept between intervals */
-		p->frames = NULL;
-		p->n = 0;
+		close_pending(p);
 		o->counts.intervals++;
 	}
 }
@@ -152,7 +158,7 @@ static int flush_one(uint64_t key, void *value, void *ctx)
 	if (p->open && (!f->proc_id || p->proc_id == f->proc_id)) {
 		charge_to(f->o, p, f->now_ns);
 		if (f->proc_id)
-			p->open = 0;
+			close_pending(p);
 	}
 	return 0;
 }
@@ -170,4 +176,29 @@ void offcpu__proc_end(struct offcpu *o, uint32_t proc_id, uint64_t end_ns)
 
 	if (proc_id)
 		hashmap__for_each(o->threads, flush_one, &f);
+}
+
+struct funcs_ctx {
+	void (*fn)(uint32_t func, void *ctx);
+	void *ctx;
+};
+
+static int funcs_of(uint64_t key, void *value, void *ctx)
+{
+	const struct pending *p = value;
+	struct funcs_ctx *f = ctx;
+	uint32_t i;
+
+	(void)key;
+	for (i = 0; p->open && i < p->n; i++)
+		f->fn(p->frames[i].func, f->ctx);
+	return 0;
+}
+
+void offcpu__for_each_func(const struct offcpu *o, void (*fn)(uint32_t func, void *ctx),
+			   void *ctx)
+{
+	struct funcs_ctx f = { fn, ctx };
+
+	hashmap__for_each(o->threads, funcs_of, &f);
 }

@@ -39,5 +39,10 @@ void offcpu__flush(struct offcpu *o, uint64_t now_ns);
 /* Forgets the threads of an image that ended (charged up to end_ns). */
 void offcpu__proc_end(struct offcpu *o, uint32_t proc_id, uint64_t end_ns);
 const struct offcpu_counts *offcpu__counts(const struct offcpu *o);
+/* Calls fn(func, ctx) for every function id in the stacks of the open
+ * intervals: the store must keep those until they are charged
+ * (store__set_holders). */
+void offcpu__for_each_func(const struct offcpu *o, void (*fn)(uint32_t func, void *ctx),
+			   void *ctx);
 
 #endif
