@@ -55,7 +55,9 @@ struct collector {
 	uint64_t events, bad_events;
 	uint64_t last_sweep_ns;
 	struct livemem *live;  /* --memory=live, else NULL */
-	struct frame_ref frames[MLPROF_MAX_FRAMES + 3];
+	/* A walk's frames, then at most: <unreadable frame>, <truncated
+	 * stack>, <garbage collection> and (--mode wall) a <wait: ...> leaf. */
+	struct frame_ref frames[MLPROF_MAX_FRAMES + 4];
 	struct offcpu *off;    /* --mode wall: open off-CPU intervals */
 };
 
