@@ -155,6 +155,16 @@ static void wall_begin(struct collector *c, const struct mlprof_sample *ev, stru
 		store__stats(c->st)->lost_samples++;
 }
 
+/* ...and runs again: its image named for an end that comes before its
+ * start. */
+static void wall_end(struct collector *c, const struct mlprof_offcpu_end *ev)
+{
+	const struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
+	uint32_t proc_id = p && p->exec_seq == ev->hdr.exec_seq ? p->id : 0;
+
+	offcpu__end(c->off, (int)ev->hdr.tid, proc_id, ev->start_ns, ev->hdr.ts_ns);
+}
+
 /* Live mode: tell the worker to probe the interpreter's Py_FinalizeEx
  * (binary: the file as the process's maps name it). */
 static void probe_finalize(struct collector *c, int pid, const char *binary)
@@ -508,6 +518,8 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 		return;
 	}
 	prev = store__proc(c->st, pid);
+	if (prev && c->off)
+		offcpu__proc_end(c->off, prev->id, ev->hdr.ts_ns); /* its threads are gone */
 	/* The new image may bring another C library (a chroot). */
 	c->ops.probe_memory(c->ops.ctx, pid);
 	livemem__forget(c->live, pid);
@@ -756,8 +768,7 @@ int collector__on_event(void *ctx, void *data, size_t size)
 		if (size < sizeof(struct mlprof_offcpu_end))
 			c->bad_events++;
 		else if (c->off)
-			offcpu__end(c->off, (int)h->tid, ((const struct mlprof_offcpu_end *)data)->start_ns,
-				    h->ts_ns);
+			wall_end(c, data);
 		break;
 	case MLPROF_EV_MEMOP:
 		if (size < sizeof(struct mlprof_memop_event))
