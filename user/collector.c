@@ -55,7 +55,9 @@ struct collector {
 	uint64_t events, bad_events;
 	uint64_t last_sweep_ns;
 	struct livemem *live;  /* --memory=live, else NULL */
-	struct frame_ref frames[MLPROF_MAX_FRAMES + 3];
+	/* A walk's frames, then at most: <unreadable frame>, <truncated
+	 * stack>, <garbage collection> and (--mode wall) a <wait: ...> leaf. */
+	struct frame_ref frames[MLPROF_MAX_FRAMES + 4];
 	struct offcpu *off;    /* --mode wall: open off-CPU intervals */
 };
 
@@ -78,8 +80,10 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 
 void collector__free(struct collector *c)
 {
-	if (c)
+	if (c && c->off) {
+		store__set_holders(c->st, NULL, NULL);
 		offcpu__free(c->off);
+	}
 	if (c) {
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
@@ -108,9 +112,20 @@ static void charge_wait(void *ctx, uint32_t proc_id, const struct frame_ref *fra
 		store__stats(c->st)->lost_samples += samples;
 }
 
+/* The store keeps the functions of the stacks still waiting to be
+ * charged (a wait leaf is in no stored stack before its first charge). */
+static void wall_holders(void *ctx, store_mark_fn mark, void *mark_ctx)
+{
+	const struct collector *c = ctx;
+
+	offcpu__for_each_func(c->off, mark, mark_ctx);
+}
+
 int collector__set_wall(struct collector *c, unsigned freq_hz)
 {
 	c->off = c->off ? c->off : offcpu__new(freq_hz, charge_wait, c);
+	if (c->off)
+		store__set_holders(c->st, wall_holders, c);
 	return c->off ? 0 : -ENOMEM;
 }
 
@@ -138,6 +153,16 @@ static void wall_begin(struct collector *c, const struct mlprof_sample *ev, stru
 	if (c->off && offcpu__begin(c->off, (int)ev->hdr.tid, p->id, c->frames, n + 1,
 				    ev->hdr.ts_ns))
 		store__stats(c->st)->lost_samples++;
+}
+
+/* ...and runs again: its image named for an end that comes before its
+ * start. */
+static void wall_end(struct collector *c, const struct mlprof_offcpu_end *ev)
+{
+	const struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
+	uint32_t proc_id = p && p->exec_seq == ev->hdr.exec_seq ? p->id : 0;
+
+	offcpu__end(c->off, (int)ev->hdr.tid, proc_id, ev->start_ns, ev->hdr.ts_ns);
 }
 
 /* Live mode: tell the worker to probe the interpreter's Py_FinalizeEx
@@ -493,6 +518,8 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 		return;
 	}
 	prev = store__proc(c->st, pid);
+	if (prev && c->off)
+		offcpu__proc_end(c->off, prev->id, ev->hdr.ts_ns); /* its threads are gone */
 	/* The new image may bring another C library (a chroot). */
 	c->ops.probe_memory(c->ops.ctx, pid);
 	livemem__forget(c->live, pid);
@@ -741,8 +768,7 @@ int collector__on_event(void *ctx, void *data, size_t size)
 		if (size < sizeof(struct mlprof_offcpu_end))
 			c->bad_events++;
 		else if (c->off)
-			offcpu__end(c->off, (int)h->tid, ((const struct mlprof_offcpu_end *)data)->start_ns,
-				    h->ts_ns);
+			wall_end(c, data);
 		break;
 	case MLPROF_EV_MEMOP:
 		if (size < sizeof(struct mlprof_memop_event))

@@ -114,6 +114,20 @@ static void wall_status(const struct daemon *d, cJSON *dm)
 	}
 }
 
+/* One-shot --mode wall: the pairing's counts, so that a profile that looks
+ * wrong says whether waits went uncharged. */
+static void wall_summary(const struct daemon *d)
+{
+	const struct offcpu_counts *w = collector__wall_counts(d->col);
+
+	if (w)
+		fprintf(stderr,
+			"mlprofd: wall: %llu off-CPU intervals charged, %llu unpaired (not charged), "
+			"%llu not followed (thread table full)\n",
+			(unsigned long long)w->intervals, (unsigned long long)w->unpaired,
+			(unsigned long long)w->full);
+}
+
 static int make_snapshot(struct daemon *d, const struct snap_scope *scope, struct snap *s)
 {
 	int err;
@@ -663,6 +677,7 @@ int main(int argc, char **argv)
 			code = d.child_done ? oneshot_exit_code(d.child_status) : 1;
 			if (print_reports(&d))
 				code = code ? code : 1;
+			wall_summary(&d);
 		}
 	} else if (d.child.pid > 0) {
 		kill(d.child.pid, SIGKILL);

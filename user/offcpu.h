@@ -32,12 +32,23 @@ void offcpu__free(struct offcpu *o);
  * innermost first, with its wait leaf). 0, -ENOSPC (full) or -ENOMEM. */
 int offcpu__begin(struct offcpu *o, int tid, uint32_t proc_id, const struct frame_ref *frames,
 		  uint32_t n, uint64_t start_ns);
-/* Its interval that began at start_ns ended at end_ns: charged. */
-void offcpu__end(struct offcpu *o, int tid, uint64_t start_ns, uint64_t end_ns);
-/* Charges every open interval up to now_ns, which becomes its start. */
+/* Its interval that began at start_ns (the begin's start_ns, exactly) ended
+ * at end_ns: charged. An end with no such open interval is unpaired: not
+ * charged, but kept (for a thread of image proc_id, 0 unknown) in case its
+ * start comes after it, which then charges the whole interval. */
+void offcpu__end(struct offcpu *o, int tid, uint32_t proc_id, uint64_t start_ns,
+		 uint64_t end_ns);
+/* Charges every open interval up to now_ns (a snapshot is taken): its end
+ * charges only the rest. */
 void offcpu__flush(struct offcpu *o, uint64_t now_ns);
-/* Forgets the threads of an image that ended (charged up to end_ns). */
+/* Forgets the threads of an image that ended (exit or exec), their open
+ * intervals charged up to end_ns. */
 void offcpu__proc_end(struct offcpu *o, uint32_t proc_id, uint64_t end_ns);
 const struct offcpu_counts *offcpu__counts(const struct offcpu *o);
+/* Calls fn(func, ctx) for every function id in the stacks of the open
+ * intervals: the store must keep those until they are charged
+ * (store__set_holders). */
+void offcpu__for_each_func(const struct offcpu *o, void (*fn)(uint32_t func, void *ctx),
+			   void *ctx);
 
 #endif

@@ -63,6 +63,8 @@ struct store {
 	uint64_t last_gc_ns;
 	uint32_t unreaped;           /* ended images still holding symbols */
 	uint64_t last_reap_ns;
+	store_holders_fn holders;    /* function ids held outside (may be NULL) */
+	void *holders_ctx;
 };
 
 /* An ended image keeps its symbols this long: a sample taken while the
@@ -622,16 +624,27 @@ struct marks {
 	uint32_t n;
 };
 
-static void mark_code(const struct code_info *ci, void *ctx)
+static void mark_func(uint32_t func, void *ctx)
 {
 	struct marks *mk = ctx;
 
-	if (ci->func < mk->n)
-		mk->m[ci->func] = 1;
+	if (func < mk->n)
+		mk->m[func] = 1;
 }
 
-/* Frees the functions that no stack and no live process's code table
- * uses (pseudo functions stay). */
+static void mark_code(const struct code_info *ci, void *ctx)
+{
+	mark_func(ci->func, ctx);
+}
+
+void store__set_holders(struct store *st, store_holders_fn fn, void *ctx)
+{
+	st->holders = fn;
+	st->holders_ctx = ctx;
+}
+
+/* Frees the functions that no stack, no live process's code table and no
+ * holder (store__set_holders) uses (pseudo functions stay). */
 static void expire_funcs(struct store *st)
 {
 	struct marks mk = { calloc(st->nfuncs + 1, 1), st->nfuncs };
@@ -652,6 +665,8 @@ static void expire_funcs(struct store *st)
 		}
 		symtab__for_each(pn->rec.syms, mark_code, &mk);
 	}
+	if (st->holders)
+		st->holders(st->holders_ctx, mark_func, &mk);
 	for (i = 0; i < st->nfuncs; i++) {
 		if (!st->funcs[i] || mk.m[i])
 			continue;

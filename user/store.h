@@ -119,6 +119,14 @@ size_t store__entry_count(const struct store *st);
  * (at most once a bucket when no bucket was dropped). Counted in the
  * stats. */
 void store__expire(struct store *st, uint64_t now_ns);
+/* Function ids held outside the store until they are charged (the stacks of
+ * off-CPU intervals still open): whenever unused functions are freed (expiry,
+ * reset), fn(ctx, mark, mark_ctx) calls mark(id, mark_ctx) for each id it
+ * holds, and those stay. Without it such an id could be freed and given to
+ * another function, which would then be charged. fn NULL: none. */
+typedef void (*store_mark_fn)(uint32_t func, void *mark_ctx);
+typedef void (*store_holders_fn)(void *ctx, store_mark_fn mark, void *mark_ctx);
+void store__set_holders(struct store *st, store_holders_fn fn, void *ctx);
 /* Calls fn on every live (not ended) image. */
 void store__for_each_live(struct store *st, void (*fn)(struct proc_rec *p, void *ctx),
 			  void *ctx);

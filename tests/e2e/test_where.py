@@ -33,6 +33,22 @@ def leaves(prof, name):
     return out
 
 
+def wall_diagnosis(prof, names):
+    """What explains a wrong wall view: the daemon's pairing counts (its
+    `mlprofd: wall:` line), the store's losses, and every stack with one of
+    names in its three innermost frames (innermost first, samples)."""
+    line = [ln for ln in prof.stderr.splitlines() if ln.startswith("mlprofd: wall:")]
+    stats = {k: v for k, v in prof.snap["stats"].items()
+             if v and k in ("expired_funcs", "lost_samples", "sample_drops", "stack_overflow")}
+    stacks = {}
+    for n, fr in prof.stacks():
+        key = " < ".join(x[0] for x in fr[:3])
+        if any(x[0] in names for x in fr[:3]):
+            stacks[key] = stacks.get(key, 0) + n
+    return "daemon %s, store %s, stacks %s" % (line[0][len("mlprofd: "):] if line else "(no wall line)",
+                                               stats, stacks)
+
+
 class WhereTests(InterpreterCase):
     # Host 3.11 and the sid interpreters (one PID namespace variant is
     # enough here: the sampler tests cover namespaces).
@@ -97,7 +113,8 @@ class WhereTests(InterpreterCase):
                                                  fr[0][0].startswith(("<native: ", "<kernel: ")))):
                     cpu[fr[0][0] if fr[0][0] in cpu else fr[1][0]] += n
             wall = {f: prof.self_samples(f) for f in cpu}
-            msg = "%s: wall %s, cpu %s, waits %s, measured %s" % (label, wall, cpu, waits, truth)
+            msg = "%s: wall %s, cpu %s, waits %s, measured %s; %s" % (
+                label, wall, cpu, waits, truth, wall_diagnosis(prof, cpu))
             if os.environ.get("MLPROF_E2E_VERBOSE"):
                 print(msg, file=sys.stderr)
             # The wall view: each about half. Waiting for a CPU (runnable,

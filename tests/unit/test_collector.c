@@ -16,6 +16,8 @@
 #include "inspect.h"
 #include "procstatus.h"
 #include "store.h"
+#include "offcpu.h"
+#include "where.h"
 
 #define NPID 1024
 #define MS (1000ULL * 1000)
@@ -726,5 +728,95 @@ Test(collector, live_memory)
 	collector__counts(col, &events, &bad);
 	cr_assert_eq(bad, 1);
 	free(ev);
+	stop();
+}
+
+/* --mode wall: thread tid of pid blocks (an off-CPU stack, no Python frame
+ * here: start-up) in system call nr at ts... */
+static void offcpu_start_ev(int pid, int tid, int32_t nr, uint64_t ts)
+{
+	struct mlprof_sample ev;
+
+	memset(&ev, 0, offsetof(struct mlprof_sample, frames));
+	ev.hdr.type = MLPROF_EV_SAMPLE;
+	ev.hdr.pid = (uint32_t)pid;
+	ev.hdr.tid = (uint32_t)tid;
+	ev.hdr.exec_seq = fk.target[pid].exec_seq;
+	ev.hdr.ts_ns = ts;
+	ev.kind = MLPROF_MK_OFFCPU;
+	ev.flags = MLPROF_SF_NO_LAYOUT;
+	ev.value = 1;   /* TASK_INTERRUPTIBLE */
+	ev.syscall = nr;
+	collector__on_event(col, &ev, offsetof(struct mlprof_sample, frames));
+}
+
+/* ...and runs again at end. */
+static void offcpu_end_ev(int pid, int tid, uint64_t start, uint64_t end)
+{
+	struct mlprof_offcpu_end ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hdr.type = MLPROF_EV_OFFCPU_END;
+	ev.hdr.pid = (uint32_t)pid;
+	ev.hdr.tid = (uint32_t)tid;
+	ev.hdr.exec_seq = fk.target[pid].exec_seq;
+	ev.hdr.ts_ns = end;
+	ev.start_ns = start;
+	collector__on_event(col, &ev, sizeof(ev));
+}
+
+/* The samples of the stacks whose innermost frame is named name. */
+static uint64_t leaf_samples(const char *name)
+{
+	uint64_t n = 0;
+	struct snap s;
+	size_t i;
+
+	cr_assert_eq(store__snapshot(st, &s), 0);
+	for (i = 0; i < s.nstacks; i++) {
+		if (!strcmp(s.funcs[s.stacks[i].frames[0].func].name, name))
+			n += s.stacks[i].samples;
+	}
+	snap_free(&s);
+	return n;
+}
+
+/* The wall-mode flake of test_where.test_wall_mode: a wait leaf is in no
+ * stored stack until its interval is first charged, so the store's expiry
+ * (once a second) freed it while the thread slept, and gave its id to the
+ * next new function; the 0.5 s wait was then charged to that function
+ * (`computer < sleeper`, 499 samples, no <wait: ...> leaf). The open
+ * interval's functions are kept until it is charged. */
+Test(collector, wall_wait_leaf_survives_expiry_mid_interval)
+{
+	char wait[96], wait2[96];
+	uint32_t other;
+
+	where_wait_name(1, 230, wait, sizeof(wait));
+	where_wait_name(1, 35, wait2, sizeof(wait2));
+	start(TARGET_NONE);
+	proc(100, 1, PY, INSPECT_OK);
+	cr_assert_eq(collector__add_root(col, 100, 10, 1), 0);
+	cr_assert_eq(collector__set_wall(col, 1000), 0);
+	offcpu_start_ev(100, 101, 230, 2 * SEC);
+	store__expire(st, 100 * SEC); /* a minute after the last: functions are freed */
+	other = store__func(st, "/app.py", "computer", "computer", 14, FUNC_PYTHON, NULL, 0);
+	offcpu_end_ev(100, 101, 2 * SEC, 2 * SEC + 500 * MS);
+	cr_assert_eq(leaf_samples(wait), 500, "0.5 s at 1000 Hz under %s", wait);
+	cr_assert_eq(leaf_samples("computer"), 0, "function %u took nothing", other);
+	cr_assert_eq(store__stats(st)->expired_funcs, 0, "the wait leaf is still held");
+	cr_assert_eq(collector__wall_counts(col)->intervals, 1);
+	/* Once charged, the leaf is in a stack: it stays on that account. */
+	store__expire(st, 200 * SEC);
+	cr_assert_eq(leaf_samples(wait), 500);
+	/* An interval (a new leaf) still open when its process ends is
+	 * charged up to the end, under its own leaf too. */
+	offcpu_start_ev(100, 101, 35, 201 * SEC);
+	store__expire(st, 300 * SEC);
+	store__func(st, "/app.py", "later", "later", 20, FUNC_PYTHON, NULL, 0);
+	exit_ev(100, 201 * SEC + 250 * MS);
+	cr_assert_eq(leaf_samples(wait2), 250, "%s", wait2);
+	cr_assert_eq(leaf_samples(wait), 500);
+	cr_assert_eq(leaf_samples("later"), 0);
 	stop();
 }
