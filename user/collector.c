@@ -80,20 +80,23 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 
 void collector__free(struct collector *c)
 {
-	if (c && c->off) {
+	if (c && (c->off || c->live))
 		store__set_holders(c->st, NULL, NULL);
-		offcpu__free(c->off);
-	}
 	if (c) {
+		offcpu__free(c->off);
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
 	}
 	free(c);
 }
 
+static void held_funcs(void *ctx, store_mark_fn mark, void *mark_ctx);
+
 int collector__set_live(struct collector *c)
 {
 	c->live = c->live ? c->live : livemem__new(c->st);
+	if (c->live)
+		store__set_holders(c->st, held_funcs, c);
 	return c->live ? 0 : -ENOMEM;
 }
 
@@ -112,20 +115,25 @@ static void charge_wait(void *ctx, uint32_t proc_id, const struct frame_ref *fra
 		store__stats(c->st)->lost_samples += samples;
 }
 
-/* The store keeps the functions of the stacks still waiting to be
- * charged (a wait leaf is in no stored stack before its first charge). */
-static void wall_holders(void *ctx, store_mark_fn mark, void *mark_ctx)
+/* The store keeps the functions of stacks still to be charged: a wait
+ * interval's (its leaf is in no stored stack before its first charge) and
+ * live memory's (given back after the bucket that recorded its mapping
+ * may have expired). Freed, their ids would go to other functions and the
+ * charge with them. */
+static void held_funcs(void *ctx, store_mark_fn mark, void *mark_ctx)
 {
 	const struct collector *c = ctx;
 
-	offcpu__for_each_func(c->off, mark, mark_ctx);
+	if (c->off)
+		offcpu__for_each_func(c->off, mark, mark_ctx);
+	livemem__for_each_func(c->live, mark, mark_ctx);
 }
 
 int collector__set_wall(struct collector *c, unsigned freq_hz)
 {
 	c->off = c->off ? c->off : offcpu__new(freq_hz, charge_wait, c);
 	if (c->off)
-		store__set_holders(c->st, wall_holders, c);
+		store__set_holders(c->st, held_funcs, c);
 	return c->off ? 0 : -ENOMEM;
 }
 

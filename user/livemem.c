@@ -48,6 +48,29 @@ void livemem__forget(struct livemem *lm, int pid)
 		liveset__free(hashmap__delete(lm->sets, (uint32_t)pid));
 }
 
+struct funcs_visit {
+	void (*fn)(uint32_t func, void *ctx);
+	void *ctx;
+};
+
+static int set_funcs(uint64_t pid, void *value, void *ctx)
+{
+	const struct funcs_visit *v = ctx;
+
+	(void)pid;
+	liveset__for_each_func(value, v->fn, v->ctx);
+	return 0;
+}
+
+void livemem__for_each_func(const struct livemem *lm, void (*fn)(uint32_t func, void *ctx),
+			    void *ctx)
+{
+	struct funcs_visit v = { fn, ctx };
+
+	if (lm)
+		hashmap__for_each(lm->sets, set_funcs, &v);
+}
+
 static struct liveset *live_of(struct livemem *lm, int pid)
 {
 	struct liveset *ls = hashmap__find(lm->sets, (uint32_t)pid);

@@ -21,6 +21,10 @@ void livemem__free(struct livemem *lm);
 /* A process image's memory is gone (exec, exit): what it held stays
  * counted as held at its end. lm may be NULL (not live mode). */
 void livemem__forget(struct livemem *lm, int pid);
+/* Calls fn with the function id of every frame that owns live memory of
+ * any process (for store__set_holders). */
+void livemem__for_each_func(const struct livemem *lm, void (*fn)(uint32_t func, void *ctx),
+			    void *ctx);
 /* An ALLOC event with an address or heap growth: the mapping it made, by
  * its stack (frames, n). 0; -EALREADY when the program is finalising (not
  * its memory); -ENOMEM (counted in live_untracked_bytes: those bytes are

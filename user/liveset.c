@@ -274,6 +274,25 @@ void liveset__heap_shrink(struct liveset *ls, uint64_t len, live_release_fn fn, 
 	}
 }
 
+static void owner_funcs(const struct owner *o, void (*fn)(uint32_t func, void *ctx), void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->n; i++)
+		fn(o->frames[i].func, ctx);
+}
+
+void liveset__for_each_func(const struct liveset *ls, void (*fn)(uint32_t func, void *ctx),
+			    void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		owner_funcs(ls->r[i].own, fn, ctx);
+	for (i = 0; i < ls->nheap; i++)
+		owner_funcs(ls->heap[i].own, fn, ctx);
+}
+
 void liveset__freeze(struct liveset *ls)
 {
 	ls->frozen = 1;

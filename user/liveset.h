@@ -41,6 +41,11 @@ void liveset__heap_shrink(struct liveset *ls, uint64_t len, live_release_fn fn, 
 /* The program is done (interpreter finalisation): from now on nothing is
  * recorded or released, so the live bytes stay those of its end. */
 void liveset__freeze(struct liveset *ls);
+/* Calls fn with the function id of every frame that owns live memory
+ * (repeats included): the store must keep those ids (store__set_holders)
+ * until the memory is given back and charged to them. */
+void liveset__for_each_func(const struct liveset *ls, void (*fn)(uint32_t func, void *ctx),
+			    void *ctx);
 int liveset__frozen(const struct liveset *ls);
 /* Bytes held now (regions and heap). */
 uint64_t liveset__bytes(const struct liveset *ls);

@@ -142,3 +142,34 @@ Test(liveset, bad_ranges_and_many_regions)
 	cr_assert_eq(t.by_func[1] + t.by_func[2], 1000 * M);
 	liveset__free(ls);
 }
+
+static void count_func(uint32_t func, void *ctx)
+{
+	unsigned *seen = ctx;
+
+	cr_assert(func < 8);
+	seen[func]++;
+}
+
+/* Every frame that owns live memory, mapped or on the heap, is visited
+ * (the store keeps those function ids); given back, it is not. */
+Test(liveset, functions_of_live_memory)
+{
+	struct liveset *ls = liveset__new();
+	struct tally t = { 0 };
+	unsigned seen[8] = { 0 };
+
+	cr_assert_eq(liveset__map(ls, 0x10000000, M, A, 2, tally_fn, &t), 0);
+	cr_assert_eq(liveset__heap_grow(ls, 64 * K, C, 1), 0);
+	liveset__for_each_func(ls, count_func, seen);
+	cr_assert_eq(seen[1], 1);
+	cr_assert_eq(seen[0], 1);
+	cr_assert_eq(seen[3], 1);
+	cr_assert_eq(seen[2], 0);
+	liveset__unmap(ls, 0x10000000, M, tally_fn, &t);
+	liveset__heap_shrink(ls, 64 * K, tally_fn, &t);
+	memset(seen, 0, sizeof(seen));
+	liveset__for_each_func(ls, count_func, seen);
+	cr_assert_eq(seen[0] + seen[1] + seen[3], 0);
+	liveset__free(ls);
+}
