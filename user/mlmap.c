@@ -43,6 +43,7 @@ struct mlmap {
 	struct mlmod *program; /* pasted into the sandbox */
 	struct hashmap *files; /* hash(path) -> struct file_entry */
 	int64_t run_start_ns;  /* when the mlpy run began (CLOCK_REALTIME), 0 unknown */
+	int stalled;           /* a read timed out: no more of this process's files */
 	char note[256];
 };
 
@@ -56,18 +57,45 @@ struct file_entry {
 /* ---- reading files as the process sees them ---- */
 
 /* Everything is read as the target (tfread.c): its root, its credentials,
- * regular files only, never the host's view of a path. */
-static char *read_file(int pid, const char *path, size_t *len, int *err)
+ * regular files only, never the host's view of a path. A read that timed
+ * out (a file on a filesystem its user serves, e.g. FUSE, that never
+ * answers) stops the reads of this process: each would hold the event
+ * loop for TFREAD_TIMEOUT_MS, so a process costs the daemon that once,
+ * not once per file name its code objects carry. */
+static int read_at(struct mlmap *m, const char *path, char **buf, size_t *len, int64_t *mtime)
 {
-	char *buf = NULL;
+	int err = -ETIMEDOUT;
 
-	*err = tfread(pid, path, ML_FILE_MAX, &buf, len);
+	*buf = NULL;
+	*len = 0;
+	if (!m->stalled)
+		err = tfread_at(m->pid, path, ML_FILE_MAX, buf, len, mtime);
+	if (err == -ETIMEDOUT && !m->stalled) {
+		m->stalled = 1;
+		snprintf(m->note, sizeof(m->note), "reading %s took over %d ms: this process's "
+			 "files are no longer read", path, TFREAD_TIMEOUT_MS);
+	}
+	return err;
+}
+
+static char *read_file(struct mlmap *m, const char *path, size_t *len, int *err)
+{
+	char *buf;
+
+	*err = read_at(m, path, &buf, len, NULL);
 	return *err ? NULL : buf;
 }
 
-static int file_exists(int pid, const char *path)
+static int file_exists(struct mlmap *m, const char *path)
 {
-	return tfread_check(pid, path) == 0;
+	int err = m->stalled ? -ETIMEDOUT : tfread_check(m->pid, path);
+
+	if (err == -ETIMEDOUT && !m->stalled) {
+		m->stalled = 1;
+		snprintf(m->note, sizeof(m->note), "looking up %s took over %d ms: this process's "
+			 "files are no longer read", path, TFREAD_TIMEOUT_MS);
+	}
+	return err == 0;
 }
 
 /* ---- ML modules ---- */
@@ -159,7 +187,7 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		free(mod);
 		return NULL;
 	}
-	e = tfread_at(m->pid, ml_path, ML_FILE_MAX, &src, &len, &mtime);
+	e = read_at(m, ml_path, &src, &len, &mtime);
 	mod->align_base = from_line - 1; /* generated line 1 is text line from_line */
 	if (src && m->run_start_ns && mtime > m->run_start_ns) {
 		/* The program that runs was made from an older .ml: its lines
@@ -182,7 +210,7 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		snprintf(m->note, sizeof(m->note), "cannot read %s: %s; ML lines unknown", ml_path,
 			 strerror(-e));
 	free(src);
-	json = py_map ? read_file(m->pid, py_map, &len, &e) : NULL;
+	json = py_map ? read_file(m, py_map, &len, &e) : NULL;
 	if (json) {
 		mod->map = srcmap_parse(json, len, err, sizeof(err));
 		if (!mod->map && !m->note[0])
@@ -321,7 +349,7 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path,
 	int err;
 
 	m->run_start_ns = run_start_ns;
-	src = read_file(m->pid, script, &len, &err);
+	src = read_file(m, script, &len, &err);
 	if (!src) {
 		snprintf(m->note, sizeof(m->note), "cannot read sandbox script %s: %s", script,
 			 strerror(-err));
@@ -365,13 +393,13 @@ static struct mlmod *module_of_py(struct mlmap *m, const char *file)
 		return NULL;
 	}
 	ml = swap_ext(file, ".py", ".ml");
-	if (ml && file_exists(m->pid, ml)) {
+	if (ml && file_exists(m, ml)) {
 		size_t len = 0;
 		int rerr;
-		char *py = read_file(m->pid, file, &len, &rerr);
+		char *py = read_file(m, file, &len, &rerr);
 
 		map = swap_ext(file, ".py", ".py.map");
-		e->mod = mod_load(m, ml, map && file_exists(m->pid, map) ? map : NULL, py, len, 1);
+		e->mod = mod_load(m, ml, map && file_exists(m, map) ? map : NULL, py, len, 1);
 		free(map);
 		free(py);
 	}
