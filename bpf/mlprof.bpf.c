@@ -185,6 +185,50 @@ static __always_inline void send_mem(__u32 slot, __u32 kind, __u64 bytes, __u32 
 		stat_inc(MLPROF_STAT_MEM_EVENTS);
 }
 
+/* The memory uprobes' walk, verified once: each uprobe program is a stub
+ * that leaves its event's arguments in the memory scratch slot and tail
+ * calls mem_walk (same program type), instead of inlining the walk and
+ * having the verifier walk it once per program (issue 15: about 80 ms of
+ * start-up each). User space puts mem_walk in slot 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} mem_walkers SEC(".maps");
+
+/* A memory uprobe's allocation event: a target's only. A failed tail call
+ * (no walker) is a lost event. */
+static __always_inline void send_alloc(struct pt_regs *ctx, __u64 bytes, __u32 flags,
+				       __u64 addr)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct scratch *s;
+
+	if (!bytes || !bpf_map_lookup_elem(&targets, &pid))
+		return;
+	s = scratch_get(SCRATCH_MEM);
+	if (!s)
+		return;
+	s->sample.value = bytes;
+	s->sample.flags = flags;
+	s->sample.addr = addr;
+	bpf_tail_call(ctx, &mem_walkers, 0);
+	stat_inc(MLPROF_STAT_MEM_DROPS);
+}
+
+SEC("uprobe")
+int mem_walk(struct pt_regs *ctx)
+{
+	struct scratch *s = scratch_get(SCRATCH_MEM);
+
+	(void)ctx;
+	if (s)
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, s->sample.value, s->sample.flags,
+			 s->sample.addr);
+	return 0;
+}
+
 /* --memory=live: memory given back. A lost one would leave bytes counted
  * as live for good, so losses are counted apart (MEMOP_DROPS). */
 static __always_inline void send_memop(__u32 op, __u64 addr, __u64 len, __u64 old_addr,
@@ -270,7 +314,7 @@ int BPF_KPROBE(on_mmap, void *addr, unsigned long len, int prot, int flags)
 	if (live_mode)
 		pend(len, 0, 0);
 	else
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, len, 0, 0);
+		send_alloc(ctx, len, 0, 0);
 	return 0;
 }
 
@@ -280,7 +324,7 @@ int BPF_KRETPROBE(on_mmap_ret, unsigned long ret)
 	struct pending_map pm;
 
 	if (unpend(&pm) && ret < MAP_FAILED_)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, pm.len, MLPROF_SF_ADDR, ret);
+		send_alloc(ctx, pm.len, MLPROF_SF_ADDR, ret);
 	return 0;
 }
 
@@ -300,7 +344,7 @@ int BPF_KPROBE(on_mremap, void *old, unsigned long old_len, unsigned long new_le
 	if (live_mode)
 		pend(new_len, (__u64)old, old_len);
 	else if (new_len > old_len)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, new_len - old_len, 0, 0);
+		send_alloc(ctx, new_len - old_len, 0, 0);
 	return 0;
 }
 
@@ -313,8 +357,7 @@ int BPF_KRETPROBE(on_mremap_ret, unsigned long ret)
 		return 0;
 	send_memop(MLPROF_MO_REMAP, ret, pm.len, pm.old_addr, pm.old_len);
 	if (pm.len > pm.old_len)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, pm.len - pm.old_len, MLPROF_SF_ADDR,
-			 ret + pm.old_len);
+		send_alloc(ctx, pm.len - pm.old_len, MLPROF_SF_ADDR, ret + pm.old_len);
 	return 0;
 }
 
@@ -332,8 +375,7 @@ SEC("uprobe")
 int BPF_KPROBE(on_brk, long increment)
 {
 	if (increment > 0)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, (__u64)increment,
-			 live_mode ? MLPROF_SF_HEAP : 0, 0);
+		send_alloc(ctx, (__u64)increment, live_mode ? MLPROF_SF_HEAP : 0, 0);
 	else if (increment < 0 && live_mode)
 		send_memop(MLPROF_MO_HEAP_SHRINK, 0, (__u64)-increment, 0, 0);
 	return 0;

@@ -37,6 +37,17 @@ static int on_record(void *ctx, void *data, size_t size)
 	return b->fn(b->fn_ctx, data, size);
 }
 
+/* The memory uprobes tail call the one verified copy of the walk. */
+static int set_mem_walker(struct mlprof *skel)
+{
+	uint32_t key = 0;
+	int fd = bpf_program__fd(skel->progs.mem_walk);
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.mem_walkers), &key, &fd, BPF_ANY) ?
+		       -errno :
+		       0;
+}
+
 struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx)
 {
 	struct bpf_ctx *b = calloc(1, sizeof(*b));
@@ -65,6 +76,7 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		bpf_program__set_autoload(b->skel->progs.on_mremap, false);
 		bpf_program__set_autoload(b->skel->progs.on_brk, false);
 		bpf_program__set_autoload(b->skel->progs.on_fault, false);
+		bpf_program__set_autoload(b->skel->progs.mem_walk, false);
 	}
 	b->skel->rodata->live_mode = cfg->memory && cfg->live;
 	/* One clock: the tick program is attached with the tracepoints (it
@@ -91,6 +103,12 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	if (err) {
 		fprintf(stderr, "mlprofd: loading BPF programs failed: %s (are you root? is BTF "
 				"at /sys/kernel/btf/vmlinux?)\n", strerror(-err));
+		goto fail;
+	}
+	if (cfg->memory)
+		err = set_mem_walker(b->skel);
+	if (err) {
+		fprintf(stderr, "mlprofd: cannot install the memory walk: %s\n", strerror(-err));
 		goto fail;
 	}
 	err = mlprof__attach(b->skel);
