@@ -23,6 +23,9 @@ struct bpf_ctx {
 	void *fn_ctx;
 };
 
+/* Code objects a one-shot's names cache holds (the daemon's: 262144). */
+#define ONESHOT_SEEN_CODE 32768
+
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
@@ -98,6 +101,11 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	/* Wake up for samples when an eighth of the ring is used. */
 	b->skel->rodata->wake_bytes = (uint64_t)cfg->ringbuf_mb << 17;
 	err = bpf_map__set_max_entries(b->skel->maps.events, cfg->ringbuf_mb << 20);
+	/* The names-sent cache is sized for every process of a machine; an
+	 * entry lost to the LRU only sends a name again. Its preallocation
+	 * costs start-up time (decision 30). */
+	if (!err && cfg->oneshot)
+		err = bpf_map__set_max_entries(b->skel->maps.seen_code, ONESHOT_SEEN_CODE);
 	if (!err)
 		err = mlprof__load(b->skel);
 	if (err) {

@@ -417,6 +417,7 @@ static int setup(struct daemon *d)
 		.fault_period = d->o.fault_period,
 		.wall = d->o.wall != 0,
 		.tick = d->o.clock == SCLOCK_TICK,
+		.oneshot = d->o.command != NULL,
 	};
 	struct sampler_config scfg;
 	struct collector_ops ops;
