@@ -128,11 +128,73 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	return bpf_ringbuf_output(&events, &s->sample, size, rb_flags()) ? -1 : 0;
 }
 
+/* The perf_event programs' walk, verified once (issue 15: ~80k
+ * instructions and ~100 ms of start-up each): on_sample (timer clock) and
+ * on_fault are stubs that leave their event's arguments in their scratch
+ * slot, name the slot in perf_walk_slot and tail call perf_walk. A
+ * perf_event program never runs inside another one on the same CPU (the
+ * kernel's per-CPU bpf_prog_active guard skips it), so one per-CPU word
+ * is enough. User space puts perf_walk in slot 0. A failed tail call is a
+ * lost event, counted as the stub's drop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perf_walkers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perf_walk_slot SEC(".maps");
+
+/* Fills s with what the walk needs besides the stack and tail calls the
+ * walk; returns only if the tail call failed. */
+static __always_inline void perf_tail(struct bpf_perf_event_data *ctx, struct scratch *s,
+				      __u32 slot, __u32 kind, __u64 value, __u32 flags)
+{
+	__u32 zero = 0, *w = bpf_map_lookup_elem(&perf_walk_slot, &zero);
+
+	if (!w)
+		return;
+	*w = slot;
+	s->sample.kind = kind;
+	s->sample.value = value;
+	s->sample.flags = flags;
+	bpf_tail_call(ctx, &perf_walkers, 0);
+}
+
+SEC("perf_event")
+int perf_walk(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, zero = 0, *slot, fault;
+	struct mlprof_target *t;
+	struct scratch *s;
+	int err;
+
+	(void)ctx;
+	slot = bpf_map_lookup_elem(&perf_walk_slot, &zero);
+	t = bpf_map_lookup_elem(&targets, &pid);
+	s = slot && t ? scratch_get(*slot) : NULL;
+	if (!s)
+		return 0;
+	fault = *slot == SCRATCH_FAULT;
+	err = send_stack(s, t, pid, (__u32)id, s->sample.kind, s->sample.value, s->sample.flags,
+			 0);
+	if (err)
+		stat_inc(fault ? MLPROF_STAT_MEM_DROPS : MLPROF_STAT_SAMPLE_DROPS);
+	else if (fault)
+		stat_inc(MLPROF_STAT_MEM_EVENTS);
+	return 0;
+}
+
 SEC("perf_event")
 int on_sample(struct bpf_perf_event_data *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32, tid = (__u32)id, flags = 0;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32, flags = 0;
 	struct mlprof_target *t;
 	struct scratch *s;
 
@@ -148,8 +210,8 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (arch_in_kernel(ctx))
 		flags |= MLPROF_SF_KERNEL;
 	where_capture_perf(&s->sample, t, ctx);
-	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags, 0))
-		stat_inc(MLPROF_STAT_SAMPLE_DROPS);
+	perf_tail(ctx, s, SCRATCH_CLOCK, MLPROF_MK_CPU, 1, flags);
+	stat_inc(MLPROF_STAT_SAMPLE_DROPS);
 	return 0;
 }
 
@@ -386,8 +448,16 @@ int BPF_KPROBE(on_brk, long increment)
 SEC("perf_event")
 int on_fault(struct bpf_perf_event_data *ctx)
 {
-	(void)ctx;
-	send_mem(SCRATCH_FAULT, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0, 0);
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct scratch *s;
+
+	if (!bpf_map_lookup_elem(&targets, &pid))
+		return 0;
+	s = scratch_get(SCRATCH_FAULT);
+	if (!s)
+		return 0;
+	perf_tail(ctx, s, SCRATCH_FAULT, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0);
+	stat_inc(MLPROF_STAT_MEM_DROPS);
 	return 0;
 }
 

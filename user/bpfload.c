@@ -40,15 +40,16 @@ static int on_record(void *ctx, void *data, size_t size)
 	return b->fn(b->fn_ctx, data, size);
 }
 
-/* The memory uprobes tail call the one verified copy of the walk. */
-static int set_mem_walker(struct mlprof *skel)
+/* Puts prog in slot 0 of the program array its stubs tail call, if it
+ * is loaded. */
+static int set_walker(struct bpf_map *walkers, struct bpf_program *prog)
 {
 	uint32_t key = 0;
-	int fd = bpf_program__fd(skel->progs.mem_walk);
+	int fd = bpf_program__fd(prog);
 
-	return bpf_map_update_elem(bpf_map__fd(skel->maps.mem_walkers), &key, &fd, BPF_ANY) ?
-		       -errno :
-		       0;
+	if (!bpf_program__autoload(prog))
+		return 0;
+	return bpf_map_update_elem(bpf_map__fd(walkers), &key, &fd, BPF_ANY) ? -errno : 0;
 }
 
 struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx)
@@ -87,6 +88,9 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	 * program by sampler.c per target task. */
 	bpf_program__set_autoload(cfg->tick ? b->skel->progs.on_sample : b->skel->progs.on_tick,
 				  false);
+	/* The walk the perf_event programs (timer samples, page faults) share. */
+	if (cfg->tick && !cfg->memory)
+		bpf_program__set_autoload(b->skel->progs.perf_walk, false);
 	if (!cfg->memory || !cfg->live) {
 		bpf_program__set_autoload(b->skel->progs.on_mmap_ret, false);
 		bpf_program__set_autoload(b->skel->progs.on_mremap_ret, false);
@@ -113,10 +117,12 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 				"at /sys/kernel/btf/vmlinux?)\n", strerror(-err));
 		goto fail;
 	}
-	if (cfg->memory)
-		err = set_mem_walker(b->skel);
+	if (!err)
+		err = set_walker(b->skel->maps.mem_walkers, b->skel->progs.mem_walk);
+	if (!err)
+		err = set_walker(b->skel->maps.perf_walkers, b->skel->progs.perf_walk);
 	if (err) {
-		fprintf(stderr, "mlprofd: cannot install the memory walk: %s\n", strerror(-err));
+		fprintf(stderr, "mlprofd: cannot install the shared walks: %s\n", strerror(-err));
 		goto fail;
 	}
 	err = mlprof__attach(b->skel);
