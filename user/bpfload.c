@@ -110,6 +110,12 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	 * costs start-up time (decision 30). */
 	if (!err && cfg->oneshot)
 		err = bpf_map__set_max_entries(b->skel->maps.seen_code, ONESHOT_SEEN_CODE);
+	/* The per-thread maps of programs not loaded: one entry, not 65536
+	 * preallocated (on_exit still deletes from tick_last: a miss). */
+	if (!err && !cfg->tick)
+		err = bpf_map__set_max_entries(b->skel->maps.tick_last, 1);
+	if (!err && !cfg->wall)
+		err = bpf_map__set_max_entries(b->skel->maps.offcpu_start, 1);
 	if (!err)
 		err = mlprof__load(b->skel);
 	if (err) {
