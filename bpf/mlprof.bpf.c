@@ -128,11 +128,73 @@ static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t
 	return bpf_ringbuf_output(&events, &s->sample, size, rb_flags()) ? -1 : 0;
 }
 
+/* The perf_event programs' walk, verified once (issue 15: ~80k
+ * instructions and ~100 ms of start-up each): on_sample (timer clock) and
+ * on_fault are stubs that leave their event's arguments in their scratch
+ * slot, name the slot in perf_walk_slot and tail call perf_walk. A
+ * perf_event program never runs inside another one on the same CPU (the
+ * kernel's per-CPU bpf_prog_active guard skips it), so one per-CPU word
+ * is enough. User space puts perf_walk in slot 0. A failed tail call is a
+ * lost event, counted as the stub's drop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perf_walkers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} perf_walk_slot SEC(".maps");
+
+/* Fills s with what the walk needs besides the stack and tail calls the
+ * walk; returns only if the tail call failed. */
+static __always_inline void perf_tail(struct bpf_perf_event_data *ctx, struct scratch *s,
+				      __u32 slot, __u32 kind, __u64 value, __u32 flags)
+{
+	__u32 zero = 0, *w = bpf_map_lookup_elem(&perf_walk_slot, &zero);
+
+	if (!w)
+		return;
+	*w = slot;
+	s->sample.kind = kind;
+	s->sample.value = value;
+	s->sample.flags = flags;
+	bpf_tail_call(ctx, &perf_walkers, 0);
+}
+
+SEC("perf_event")
+int perf_walk(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = id >> 32, zero = 0, *slot, fault;
+	struct mlprof_target *t;
+	struct scratch *s;
+	int err;
+
+	(void)ctx;
+	slot = bpf_map_lookup_elem(&perf_walk_slot, &zero);
+	t = bpf_map_lookup_elem(&targets, &pid);
+	s = slot && t ? scratch_get(*slot) : NULL;
+	if (!s)
+		return 0;
+	fault = *slot == SCRATCH_FAULT;
+	err = send_stack(s, t, pid, (__u32)id, s->sample.kind, s->sample.value, s->sample.flags,
+			 0);
+	if (err)
+		stat_inc(fault ? MLPROF_STAT_MEM_DROPS : MLPROF_STAT_SAMPLE_DROPS);
+	else if (fault)
+		stat_inc(MLPROF_STAT_MEM_EVENTS);
+	return 0;
+}
+
 SEC("perf_event")
 int on_sample(struct bpf_perf_event_data *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = id >> 32, tid = (__u32)id, flags = 0;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32, flags = 0;
 	struct mlprof_target *t;
 	struct scratch *s;
 
@@ -148,8 +210,8 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (arch_in_kernel(ctx))
 		flags |= MLPROF_SF_KERNEL;
 	where_capture_perf(&s->sample, t, ctx);
-	if (send_stack(s, t, pid, tid, MLPROF_MK_CPU, 1, flags, 0))
-		stat_inc(MLPROF_STAT_SAMPLE_DROPS);
+	perf_tail(ctx, s, SCRATCH_CLOCK, MLPROF_MK_CPU, 1, flags);
+	stat_inc(MLPROF_STAT_SAMPLE_DROPS);
 	return 0;
 }
 
@@ -183,6 +245,50 @@ static __always_inline void send_mem(__u32 slot, __u32 kind, __u64 bytes, __u32 
 		stat_inc(MLPROF_STAT_MEM_DROPS);
 	else
 		stat_inc(MLPROF_STAT_MEM_EVENTS);
+}
+
+/* The memory uprobes' walk, verified once: each uprobe program is a stub
+ * that leaves its event's arguments in the memory scratch slot and tail
+ * calls mem_walk (same program type), instead of inlining the walk and
+ * having the verifier walk it once per program (issue 15: about 80 ms of
+ * start-up each). User space puts mem_walk in slot 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} mem_walkers SEC(".maps");
+
+/* A memory uprobe's allocation event: a target's only. A failed tail call
+ * (no walker) is a lost event. */
+static __always_inline void send_alloc(struct pt_regs *ctx, __u64 bytes, __u32 flags,
+				       __u64 addr)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct scratch *s;
+
+	if (!bytes || !bpf_map_lookup_elem(&targets, &pid))
+		return;
+	s = scratch_get(SCRATCH_MEM);
+	if (!s)
+		return;
+	s->sample.value = bytes;
+	s->sample.flags = flags;
+	s->sample.addr = addr;
+	bpf_tail_call(ctx, &mem_walkers, 0);
+	stat_inc(MLPROF_STAT_MEM_DROPS);
+}
+
+SEC("uprobe")
+int mem_walk(struct pt_regs *ctx)
+{
+	struct scratch *s = scratch_get(SCRATCH_MEM);
+
+	(void)ctx;
+	if (s)
+		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, s->sample.value, s->sample.flags,
+			 s->sample.addr);
+	return 0;
 }
 
 /* --memory=live: memory given back. A lost one would leave bytes counted
@@ -270,7 +376,7 @@ int BPF_KPROBE(on_mmap, void *addr, unsigned long len, int prot, int flags)
 	if (live_mode)
 		pend(len, 0, 0);
 	else
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, len, 0, 0);
+		send_alloc(ctx, len, 0, 0);
 	return 0;
 }
 
@@ -280,7 +386,7 @@ int BPF_KRETPROBE(on_mmap_ret, unsigned long ret)
 	struct pending_map pm;
 
 	if (unpend(&pm) && ret < MAP_FAILED_)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, pm.len, MLPROF_SF_ADDR, ret);
+		send_alloc(ctx, pm.len, MLPROF_SF_ADDR, ret);
 	return 0;
 }
 
@@ -300,7 +406,7 @@ int BPF_KPROBE(on_mremap, void *old, unsigned long old_len, unsigned long new_le
 	if (live_mode)
 		pend(new_len, (__u64)old, old_len);
 	else if (new_len > old_len)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, new_len - old_len, 0, 0);
+		send_alloc(ctx, new_len - old_len, 0, 0);
 	return 0;
 }
 
@@ -313,8 +419,7 @@ int BPF_KRETPROBE(on_mremap_ret, unsigned long ret)
 		return 0;
 	send_memop(MLPROF_MO_REMAP, ret, pm.len, pm.old_addr, pm.old_len);
 	if (pm.len > pm.old_len)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, pm.len - pm.old_len, MLPROF_SF_ADDR,
-			 ret + pm.old_len);
+		send_alloc(ctx, pm.len - pm.old_len, MLPROF_SF_ADDR, ret + pm.old_len);
 	return 0;
 }
 
@@ -332,8 +437,7 @@ SEC("uprobe")
 int BPF_KPROBE(on_brk, long increment)
 {
 	if (increment > 0)
-		send_mem(SCRATCH_MEM, MLPROF_MK_ALLOC, (__u64)increment,
-			 live_mode ? MLPROF_SF_HEAP : 0, 0);
+		send_alloc(ctx, (__u64)increment, live_mode ? MLPROF_SF_HEAP : 0, 0);
 	else if (increment < 0 && live_mode)
 		send_memop(MLPROF_MO_HEAP_SHRINK, 0, (__u64)-increment, 0, 0);
 	return 0;
@@ -344,8 +448,16 @@ int BPF_KPROBE(on_brk, long increment)
 SEC("perf_event")
 int on_fault(struct bpf_perf_event_data *ctx)
 {
-	(void)ctx;
-	send_mem(SCRATCH_FAULT, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0, 0);
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct scratch *s;
+
+	if (!bpf_map_lookup_elem(&targets, &pid))
+		return 0;
+	s = scratch_get(SCRATCH_FAULT);
+	if (!s)
+		return 0;
+	perf_tail(ctx, s, SCRATCH_FAULT, MLPROF_MK_FAULT, (__u64)fault_period * page_size, 0);
+	stat_inc(MLPROF_STAT_MEM_DROPS);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ enum mlprof_stat {
 	MLPROF_STAT_CODE_EVENTS,     /* code events sent */
 	MLPROF_STAT_TARGETS_FULL,    /* forks not followed: target map full */
 	MLPROF_STAT_MEM_EVENTS,      /* memory stack events sent */
-	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full */
+	MLPROF_STAT_MEM_DROPS,       /* memory stack events lost: ring buffer full, or no walk to tail call */
 	MLPROF_STAT_MEMOP_DROPS,     /* live mode: unmap/remap/shrink events lost */
 	MLPROF_STAT_OFFCPU_EVENTS,   /* wall mode: off-CPU stacks sent */
 	MLPROF_STAT_OFFCPU_DROPS,    /* wall mode: off-CPU stacks or ends lost */

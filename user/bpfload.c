@@ -23,6 +23,9 @@ struct bpf_ctx {
 	void *fn_ctx;
 };
 
+/* Code objects a one-shot's names cache holds (the daemon's: 262144). */
+#define ONESHOT_SEEN_CODE 32768
+
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG)
@@ -35,6 +38,18 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct bpf_ctx *b = ctx;
 
 	return b->fn(b->fn_ctx, data, size);
+}
+
+/* Puts prog in slot 0 of the program array its stubs tail call, if it
+ * is loaded. */
+static int set_walker(struct bpf_map *walkers, struct bpf_program *prog)
+{
+	uint32_t key = 0;
+	int fd = bpf_program__fd(prog);
+
+	if (!bpf_program__autoload(prog))
+		return 0;
+	return bpf_map_update_elem(bpf_map__fd(walkers), &key, &fd, BPF_ANY) ? -errno : 0;
 }
 
 struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx)
@@ -65,6 +80,7 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 		bpf_program__set_autoload(b->skel->progs.on_mremap, false);
 		bpf_program__set_autoload(b->skel->progs.on_brk, false);
 		bpf_program__set_autoload(b->skel->progs.on_fault, false);
+		bpf_program__set_autoload(b->skel->progs.mem_walk, false);
 	}
 	b->skel->rodata->live_mode = cfg->memory && cfg->live;
 	/* One clock: the tick program is attached with the tracepoints (it
@@ -72,6 +88,9 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	 * program by sampler.c per target task. */
 	bpf_program__set_autoload(cfg->tick ? b->skel->progs.on_sample : b->skel->progs.on_tick,
 				  false);
+	/* The walk the perf_event programs (timer samples, page faults) share. */
+	if (cfg->tick && !cfg->memory)
+		bpf_program__set_autoload(b->skel->progs.perf_walk, false);
 	if (!cfg->memory || !cfg->live) {
 		bpf_program__set_autoload(b->skel->progs.on_mmap_ret, false);
 		bpf_program__set_autoload(b->skel->progs.on_mremap_ret, false);
@@ -86,11 +105,30 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	/* Wake up for samples when an eighth of the ring is used. */
 	b->skel->rodata->wake_bytes = (uint64_t)cfg->ringbuf_mb << 17;
 	err = bpf_map__set_max_entries(b->skel->maps.events, cfg->ringbuf_mb << 20);
+	/* The names-sent cache is sized for every process of a machine; an
+	 * entry lost to the LRU only sends a name again. Its preallocation
+	 * costs start-up time (decision 30). */
+	if (!err && cfg->oneshot)
+		err = bpf_map__set_max_entries(b->skel->maps.seen_code, ONESHOT_SEEN_CODE);
+	/* The per-thread maps of programs not loaded: one entry, not 65536
+	 * preallocated (on_exit still deletes from tick_last: a miss). */
+	if (!err && !cfg->tick)
+		err = bpf_map__set_max_entries(b->skel->maps.tick_last, 1);
+	if (!err && !cfg->wall)
+		err = bpf_map__set_max_entries(b->skel->maps.offcpu_start, 1);
 	if (!err)
 		err = mlprof__load(b->skel);
 	if (err) {
 		fprintf(stderr, "mlprofd: loading BPF programs failed: %s (are you root? is BTF "
 				"at /sys/kernel/btf/vmlinux?)\n", strerror(-err));
+		goto fail;
+	}
+	if (!err)
+		err = set_walker(b->skel->maps.mem_walkers, b->skel->progs.mem_walk);
+	if (!err)
+		err = set_walker(b->skel->maps.perf_walkers, b->skel->progs.perf_walk);
+	if (err) {
+		fprintf(stderr, "mlprofd: cannot install the shared walks: %s\n", strerror(-err));
 		goto fail;
 	}
 	err = mlprof__attach(b->skel);

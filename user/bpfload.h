@@ -19,6 +19,7 @@ struct bpf_config {
 	unsigned fault_period; /* walk one user page fault in this many */
 	bool wall;     /* --mode wall: load the off-CPU program (sched_switch) */
 	bool tick;     /* --clock tick: the sched_stat_runtime program, no perf sampler */
+	bool oneshot;  /* one command's processes, not the machine's: smaller caches */
 };
 
 /* Receives each ring buffer record; returning non-zero stops consumption. */

@@ -431,6 +431,7 @@ static int setup(struct daemon *d)
 		.fault_period = d->o.fault_period,
 		.wall = d->o.wall != 0,
 		.tick = d->o.clock == SCLOCK_TICK,
+		.oneshot = d->o.command != NULL,
 	};
 	struct sampler_config scfg;
 	struct collector_ops ops;
@@ -531,8 +532,10 @@ static int start_command(struct daemon *d)
 {
 	int err = oneshot_spawn(&d->child, d->o.command);
 
-	if (!err)
+	if (!err) {
+		sampler__keep_memory(d->smp, d->child.pid);
 		err = collector__add_root(d->col, d->child.pid, now_ns(CLOCK_MONOTONIC), 0);
+	}
 	if (!err)
 		sampler__wait_memory(d->smp); /* its memory probes before it runs */
 	if (err) {
@@ -682,6 +685,12 @@ int main(int argc, char **argv)
 	} else if (d.child.pid > 0) {
 		kill(d.child.pid, SIGKILL);
 		waitpid(d.child.pid, NULL, 0);
+	}
+	/* The report is out and the exit code known: the kernel's teardown is
+	 * not the user's wait (decision 30); memory is the kernel's to free. */
+	if (!err && d.o.command && !oneshot_detach_teardown()) {
+		opts_free(&d.o);
+		return code;
 	}
 	teardown(&d);
 	opts_free(&d.o);

@@ -4,9 +4,12 @@
  * instruction. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "oneshot.h"
@@ -81,6 +84,49 @@ int oneshot_release(struct oneshot *os)
 	close(os->err_fd);
 	os->err_fd = -1;
 	return n == sizeof(child_errno) ? -child_errno : 0;
+}
+
+/* The detached child: no terminal, no pipe of the caller kept open (a
+ * shell's $(...) would wait for it), gone once the parent is. */
+_Noreturn static void hold_until_gone(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	} else {
+		close(STDIN_FILENO);
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
+	}
+	setsid();
+	/* Readable once the whole thread group has exited, after its files
+	 * were released (the kernel's exit order): our references are then
+	 * the last ones, and our exit pays for the closes. */
+	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+int oneshot_detach_teardown(void)
+{
+	int pidfd, err = 0;
+	pid_t pid;
+
+	fflush(NULL); /* nothing buffered is written twice */
+	pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0)
+		hold_until_gone(pidfd);
+	if (pid < 0)
+		err = -errno;
+	close(pidfd);
+	return err;
 }
 
 int oneshot_exit_code(int st)

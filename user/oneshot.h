@@ -17,6 +17,14 @@ int oneshot_spawn(struct oneshot *os, char *const argv[]);
 /* Lets the child exec; returns 0, or -errno if exec failed (it then exits
  * 127). */
 int oneshot_release(struct oneshot *os);
+/* Hands the process's kernel objects (BPF programs, links and maps, perf
+ * events: everything open) to a detached child that holds them until this
+ * process has exited, then exits and so closes them: closing a uprobe or
+ * a BPF link waits for an RCU grace period, ~40 ms each here, and the
+ * user waits for none of it. Flushes stdio first; the child never
+ * returns. 0 (the caller may exit without closing anything) or -errno
+ * (nothing changed: close as usual). */
+int oneshot_detach_teardown(void);
 /* Exit status of the command the way a shell reports it. */
 int oneshot_exit_code(int wait_status);
 

@@ -31,6 +31,7 @@ struct sampler {
 	struct hashmap *groups; /* pid -> struct group */
 	unsigned nevents;
 	struct memworker *mem;  /* memory uprobes, NULL when memory is off */
+	int keep_pid;           /* its probes stay open until the end (0: none) */
 };
 
 struct sampler *sampler__new(const struct sampler_config *cfg)
@@ -162,9 +163,14 @@ void sampler__wait_memory(struct sampler *s)
 		memworker__wait(s->mem);
 }
 
+void sampler__keep_memory(struct sampler *s, int pid)
+{
+	s->keep_pid = pid;
+}
+
 void sampler__unprobe_memory(struct sampler *s, int pid)
 {
-	if (s->mem)
+	if (s->mem && pid != s->keep_pid)
 		memworker__unprobe(s->mem, pid);
 }
 

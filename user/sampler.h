@@ -39,6 +39,10 @@ int sampler__add_process(struct sampler *s, int pid);
  * counted in sampler__unprobed() unless pid is gone. */
 int sampler__probe_memory(struct sampler *s, int pid);
 void sampler__unprobe_memory(struct sampler *s, int pid);
+/* pid's uprobes stay open until sampler__free() (or the process's exit):
+ * the one-shot's command, whose exit ends the run; closing them then
+ * would make the user wait for the kernel (decision 30). */
+void sampler__keep_memory(struct sampler *s, int pid);
 /* Waits until the probes asked for so far are open. */
 void sampler__wait_memory(struct sampler *s);
 /* --memory=live: has Py_FinalizeEx of the interpreter file pid maps as
