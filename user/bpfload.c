@@ -25,6 +25,8 @@ struct bpf_ctx {
 
 /* Code objects a one-shot's names cache holds (the daemon's: 262144). */
 #define ONESHOT_SEEN_CODE 32768
+/* Threads a one-shot's thread-state cache holds (the daemon's: 65536). */
+#define ONESHOT_TSTATES 8192
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -110,6 +112,9 @@ struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, voi
 	 * costs start-up time (decision 30). */
 	if (!err && cfg->oneshot)
 		err = bpf_map__set_max_entries(b->skel->maps.seen_code, ONESHOT_SEEN_CODE);
+	/* Likewise the thread-state cache: a miss only searches again. */
+	if (!err && cfg->oneshot)
+		err = bpf_map__set_max_entries(b->skel->maps.tstates, ONESHOT_TSTATES);
 	/* The per-thread maps of programs not loaded: one entry, not 65536
 	 * preallocated (on_exit still deletes from tick_last: a miss). */
 	if (!err && !cfg->tick)

@@ -510,11 +510,21 @@ static int setup(struct daemon *d)
 	return 0;
 }
 
-static void teardown(struct daemon *d)
+/* The sockets and files others see: closed (and the control socket's
+ * path removed) by mlprofd itself, never left to a detached child. */
+static void close_endpoints(struct daemon *d)
 {
 	serve__free(d->srv);
 	service__free(d->svc);
 	control__free(d->ctl);
+	d->srv = NULL;
+	d->svc = NULL;
+	d->ctl = NULL;
+}
+
+static void teardown(struct daemon *d)
+{
+	close_endpoints(d);
 	sampler__free(d->smp);
 	bpfload__close(d->bpf);
 	collector__free(d->col);
@@ -688,6 +698,8 @@ int main(int argc, char **argv)
 	}
 	/* The report is out and the exit code known: the kernel's teardown is
 	 * not the user's wait (decision 30); memory is the kernel's to free. */
+	if (!err && d.o.command)
+		close_endpoints(&d);
 	if (!err && d.o.command && !oneshot_detach_teardown()) {
 		opts_free(&d.o);
 		return code;

@@ -122,6 +122,18 @@ class OneShotEndTests(unittest.TestCase):
                 self.assertGreaterEqual(len(mine), 4)
                 self.check_gone(mine)
 
+    def test_control_socket_gone_at_exit(self):
+        """Sockets are closed by mlprofd itself, not left to the detached
+        child: the control socket's path is gone when mlprofd has exited."""
+        with tempfile.TemporaryDirectory(prefix="mlprof-startup-") as tmp:
+            sock = os.path.join(tmp, "s.sock")
+            p = subprocess.run([MLPROFD, *clock_args(), "--socket", sock, "-o", os.devnull, "--",
+                                "/bin/sh", "-c", 'test -S "$0" && exit 5', sock],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=120)
+            self.assertEqual(p.returncode, 5, p.stderr)  # the socket was there
+            self.assertFalse(os.path.exists(sock))
+
 
 if __name__ == "__main__":
     unittest.main()
