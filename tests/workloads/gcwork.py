@@ -10,11 +10,18 @@ while the main one collects, and none of its time is collection). Prints
 usage: gcwork.py [SECONDS=1.5] [hash]"""
 import gc
 import hashlib
+import random
 import sys
 import threading
 import time
 
 state = {"gc": 0.0, "t0": None, "n": 0, "other": 0, "on": False}
+RNG = random.Random(11)
+# Each collection's threshold is drawn anew: with a fixed one the
+# collections came every ~1.0 ms, in step with a 999 Hz sampler for
+# hundreds of periods at a time, and a run's GC share came out 5.5 points
+# off on some runs (the phase at which the samples fell drifted slowly).
+THRESHOLD = (5000, 9000)
 MAIN = threading.get_ident()
 
 
@@ -33,6 +40,7 @@ def on_gc(phase, info):
         state["gc"] += time.thread_time() - state["t0"]
         state["t0"] = None
         state["n"] += 1
+        gc.set_threshold(RNG.randrange(*THRESHOLD), 10, 10)
 
 
 class Node:
@@ -76,7 +84,7 @@ def main():
     # Ten times fewer, larger collections than by default: the callbacks'
     # own cost (run while `collecting` is set, outside what they time)
     # stays well under a point of the loop.
-    gc.set_threshold(7000, 10, 10)
+    gc.set_threshold(RNG.randrange(*THRESHOLD), 10, 10)
     gc.callbacks.append(on_gc)
     state["on"] = True
     t0 = time.thread_time()
