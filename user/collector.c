@@ -304,22 +304,23 @@ static int wanted_by_mode(const struct collector *c, int pid)
 	return want;
 }
 
-/* A new target: its BPF entry, perf events of its own (if `events`) and
- * its image (of parent, or a root), all or nothing. The image, or NULL
- * with *err set: -EEXIST if it is a target already. */
+/* A new target: its BPF entry, perf events of its own and its image (of
+ * parent, or a root), all or nothing. The image, or NULL with *err set:
+ * -EEXIST if it is a target already. */
 static struct proc_rec *add_target(struct collector *c, int pid, const struct mlprof_target *t,
-				   int events, const struct proc_rec *parent, uint64_t now,
-				   int *err)
+				   const struct proc_rec *parent, uint64_t now, int *err)
 {
 	struct proc_rec *p = NULL;
+	int added;
 
 	*err = c->ops.set_target(c->ops.ctx, pid, t, BPF_NOEXIST);
-	if (*err)
-		return NULL;
-	*err = events ? c->ops.add_process(c->ops.ctx, pid) : 0;
-	p = *err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
-	if (!p) {
-		if (!*err && events)
+	added = !*err;
+	if (added) {
+		*err = c->ops.add_process(c->ops.ctx, pid);
+		p = *err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
+	}
+	if (added && !p) {
+		if (!*err)
 			c->ops.remove_process(c->ops.ctx, pid);
 		c->ops.del_target(c->ops.ctx, pid);
 		*err = *err ? *err : -ENOMEM;
@@ -333,7 +334,7 @@ int collector__add_root(struct collector *c, int pid, uint64_t now, int inspect)
 	struct proc_rec *p;
 	int err;
 
-	p = add_target(c, pid, &t, 1, NULL, now, &err);
+	p = add_target(c, pid, &t, NULL, now, &err);
 	if (!p)
 		return err == -EEXIST ? 0 : err;
 	p->root_pid = pid;
@@ -375,7 +376,7 @@ static int add_existing_child(struct collector *c, const struct proc_rec *parent
 	struct proc_rec *p;
 	int err;
 
-	p = add_target(c, pid, &t, 1, parent, now, &err);
+	p = add_target(c, pid, &t, parent, now, &err);
 	if (p) {
 		p->root_pid = parent->root_pid;
 		tree_join(c, p->root_pid);

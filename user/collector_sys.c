@@ -81,10 +81,9 @@ static char *sys_read_link(void *ctx, int pid, const char *what)
 	(void)ctx;
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
 	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return strdup(buf);
+	if (n > 0)
+		buf[n] = '\0';
+	return n > 0 ? strdup(buf) : NULL;
 }
 
 static int sys_read_status(void *ctx, int pid, struct procstatus *ps)

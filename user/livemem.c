@@ -86,8 +86,8 @@ int livemem__mapped(struct livemem *lm, struct proc_rec *p, const struct mlprof_
 	int err = lm ? -ENOMEM : -EALREADY;
 
 	if (ls && liveset__frozen(ls))
-		return -EALREADY; /* finalisation: not the program's memory */
-	if (ls && (ev->flags & MLPROF_SF_HEAP))
+		err = -EALREADY; /* finalisation: not the program's memory */
+	else if (ls && (ev->flags & MLPROF_SF_HEAP))
 		err = liveset__heap_grow(ls, ev->value, frames, n);
 	else if (ls)
 		err = liveset__map(ls, ev->addr, ev->value, frames, n, live_release, &rc);
@@ -104,25 +104,28 @@ int livemem__memop(struct livemem *lm, struct proc_rec *p, const struct mlprof_m
 
 	if (!ls && ev->op == MLPROF_MO_FINALIZE)
 		ls = live_of(lm, p->pid); /* mapped nothing so far: still freeze */
-	if (!ls || p->exec_seq != ev->hdr.exec_seq || liveset__frozen(ls))
-		return 0; /* nothing recorded for this image, or it is done */
+	if (ls && (p->exec_seq != ev->hdr.exec_seq || liveset__frozen(ls)))
+		ls = NULL; /* nothing recorded for this image, or it is done */
 	switch (ev->op) {
 	case MLPROF_MO_UNMAP:
-		liveset__unmap(ls, ev->addr, ev->len, live_release, &rc);
+		if (ls)
+			liveset__unmap(ls, ev->addr, ev->len, live_release, &rc);
 		break;
 	case MLPROF_MO_REMAP:
-		if (liveset__remap(ls, ev->old_addr, ev->old_len, ev->addr, ev->len, live_release,
-				   &rc) == -ENOMEM)
+		if (ls && liveset__remap(ls, ev->old_addr, ev->old_len, ev->addr, ev->len,
+					 live_release, &rc) == -ENOMEM)
 			store__stats(lm->st)->live_untracked_bytes += ev->old_len;
 		break;
 	case MLPROF_MO_HEAP_SHRINK:
-		liveset__heap_shrink(ls, ev->len, live_release, &rc);
+		if (ls)
+			liveset__heap_shrink(ls, ev->len, live_release, &rc);
 		break;
 	case MLPROF_MO_FINALIZE:
-		liveset__freeze(ls);
+		if (ls)
+			liveset__freeze(ls);
 		break;
 	default:
-		err = -EINVAL;
+		err = ls ? -EINVAL : 0; /* examined only for a recorded image */
 	}
 	return err;
 }

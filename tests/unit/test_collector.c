@@ -25,6 +25,8 @@ struct fake {
 	/* BPF target map */
 	int has_target[NPID];
 	struct mlprof_target target[NPID];
+	int set_target_err;        /* the map is full */
+	int dels;
 	/* sampler */
 	int events[NPID];          /* perf events of their own (add - remove) */
 	int removed[NPID];
@@ -58,6 +60,8 @@ static int f_get_target(void *ctx, int pid, struct mlprof_target *t)
 static int f_set_target(void *ctx, int pid, const struct mlprof_target *t, uint64_t flags)
 {
 	(void)ctx;
+	if (fk.set_target_err)
+		return fk.set_target_err;
 	if (flags == BPF_NOEXIST && fk.has_target[pid])
 		return -EEXIST;
 	if (flags == BPF_EXIST && !fk.has_target[pid])
@@ -71,6 +75,7 @@ static int f_del_target(void *ctx, int pid)
 {
 	(void)ctx;
 	fk.has_target[pid] = 0;
+	fk.dels++;
 	return 0;
 }
 
@@ -341,7 +346,14 @@ Test(collector, add_root_rolls_back)
 	cr_assert_eq(fk.has_target[100], 0);
 	cr_assert_null(store__proc(st, 100));
 	cr_assert_eq(fk.events[100], 0);
+	cr_assert_eq(fk.dels, 1);
 	fk.add_process_err = 0;
+	/* The target map full: nothing was added, nothing to undo. */
+	fk.set_target_err = -E2BIG;
+	cr_assert_eq(collector__add_root(col, 100, 10, 1), -E2BIG);
+	cr_assert_eq(fk.dels, 1);
+	cr_assert_eq(fk.events[100], 0);
+	fk.set_target_err = 0;
 	cr_assert_eq(collector__add_root(col, 100, 10, 1), 0);
 	cr_assert_eq(fk.has_target[100], 1);
 	stop();
