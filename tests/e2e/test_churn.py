@@ -93,7 +93,9 @@ class ChurnTest(unittest.TestCase):
         self.assertEqual(late["entries_kept"], 0)
         self.assertEqual(late["stacks_kept"], 0)
         self.assertEqual(late["processes_kept"], 0, run.text_late)
-        self.assertLessEqual(late["functions_kept"], 8, "pseudo functions only")
+        # The fixed pseudo functions only (PSEUDO_NR in user/store.h: 10
+        # since <interpreter shutdown> and <garbage collection>).
+        self.assertLessEqual(late["functions_kept"], 10, "pseudo functions only")
         self.assertGreater(lc["expired_procs"], 0)
         self.assertIn("time buckets older than the retention", run.text_late)
         # The long-lived process: its split within 5 points of its own.
