@@ -34,12 +34,12 @@ void opts_usage(FILE *f)
 "  -p, --pid PID             also profile this running process and its\n"
 "                            descendants (repeatable)\n"
 "Sampling:\n"
-"      --clock tick|timer    tick (the daemon's default): sample a thread at the\n"
+"      --clock timer|tick    timer (the default): a perf cpu-clock event per\n"
+"                            thread at --freq; tick: sample a thread at the\n"
 "                            kernel's scheduler tick, each sample weighed by the\n"
 "                            CPU time it ran since its last one: no interrupt of\n"
-"                            its own (about CONFIG_HZ samples/s); timer (the\n"
-"                            default with -- COMMAND): a perf cpu-clock event\n"
-"                            per thread at --freq\n"
+"                            its own (about CONFIG_HZ samples/s), but splits can\n"
+"                            be off by several points on a CPU-bound machine\n"
 "  -F, --freq HZ             timer samples per second of a thread's CPU time\n"
 "                            (default 999; 1-20000); alone, implies --clock timer\n"
 "      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
@@ -633,10 +633,10 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
-	/* The daemon rides the scheduler tick, a one-shot run samples at
-	 * --freq; --freq alone asks for the timer (docs/design.md decision 28). */
+	/* The timer unless --clock tick: beside a CPU hog the tick's splits
+	 * were 6 points off (docs/design.md decision 28). */
 	if (!o->clock_given)
-		o->clock = o->freq_given || o->command ? SCLOCK_TIMER : SCLOCK_TICK;
+		o->clock = SCLOCK_TIMER;
 	if (o->snapshot_dir && o->command) {
 		fprintf(err, "mlprofd: --snapshot-dir is for the daemon; a one-shot run saves its "
 			     "snapshot with --save FILE\n");
