@@ -38,8 +38,9 @@ void opts_usage(FILE *f)
 "                            thread at --freq; tick: sample a thread at the\n"
 "                            kernel's scheduler tick, each sample weighed by the\n"
 "                            CPU time it ran since its last one: no interrupt of\n"
-"                            its own (about CONFIG_HZ samples/s), but splits can\n"
-"                            be off by several points on a CPU-bound machine\n"
+"                            its own (about CONFIG_HZ samples/s), but on a\n"
+"                            machine whose CPUs are all busy, splits around\n"
+"                            system calls that read the clock can be points off\n"
 "  -F, --freq HZ             timer samples per second of a thread's CPU time\n"
 "                            (default 999; 1-20000); alone, implies --clock timer\n"
 "      --ringbuf-mb N        ring buffer size in MiB, a power of two (default 16)\n"
@@ -633,8 +634,9 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	}
 	if (!o->mode_given && !o->command && !o->npids)
 		o->mode = TARGET_MLPY;
-	/* The timer unless --clock tick: beside a CPU hog the tick's splits
-	 * were 6 points off (docs/design.md decision 28). */
+	/* The timer unless --clock tick: beside busy tasks the scheduler ends
+	 * a thread's slices at its clock reads and the tick lands a fixed time
+	 * after them (docs/design.md decision 28). */
 	if (!o->clock_given)
 		o->clock = SCLOCK_TIMER;
 	if (o->snapshot_dir && o->command) {
