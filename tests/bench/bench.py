@@ -957,8 +957,10 @@ def run(a):
     clk = clock_bench.collect(REPS)
     import wall_bench  # beside this file
     wall = wall_bench.collect(REPS)
+    import tick_bias  # beside this file
+    bias = tick_bias.collect(REPS)
     text = render(over, extras, acc, dm, notes, time.monotonic() - T_START)
-    extra = "\n".join(mem + [""] + clk + [""] + wall)
+    extra = "\n".join(mem + [""] + clk + [""] + wall + [""] + bias)
     text = text.replace("## Gaps and caveats", extra + "\n## Gaps and caveats", 1)
     print(text)
     with open(a.out, "w") as f:

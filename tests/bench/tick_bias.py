@@ -34,12 +34,8 @@ def error(py, secs, block, clock):
     return (100.0 * a / (a + b) if a + b else 0.0) - want
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--python", default="/usr/bin/python3.11")
-    ap.add_argument("--seconds", type=float, default=3.0)
-    a = ap.parse_args()
+def measure(runs, python, secs):
+    """[(load, block, clock, [errors])], printing each row as it ends."""
     rows = []
     for load in ("idle", "busy"):
         hogs = []
@@ -49,19 +45,39 @@ def main():
         try:
             for block in (1, 25):
                 for cname, clock in CLOCKS.items():
-                    errs = [error(a.python, a.seconds, block, clock) for _ in range(a.runs)]
+                    errs = [error(python, secs, block, clock) for _ in range(runs)]
                     print("%-5s BLOCK %-2d %-9s errors %s" % (load, block, cname, " ".join(
-                        "%+.1f" % e for e in errs)), flush=True)
-                    rows.append((load, block, cname, statistics.mean(abs(e) for e in errs)))
+                        "%+.1f" % e for e in errs)), file=sys.stderr, flush=True)
+                    rows.append((load, block, cname, errs))
         finally:
             for h in hogs:
                 h.kill()
                 h.wait()
-    print("\n| machine | clock reads | clock | mean abs. error (points) |")
-    print("|---|---|---|---|")
-    for load, block, cname, mae in rows:
-        print("| %s | %s | %s | %.1f |" % (load, "every call" if block == 1 else "per 25 pairs",
-                                           cname, mae))
+    return rows
+
+
+def collect(runs=3, python="/usr/bin/python3.11", secs=3.0):
+    """The markdown section for BENCHMARKS.md (bench.py)."""
+    out = ["## Tick clock beside busy tasks (`tests/bench/tick_bias.py`)", "",
+           "`ratio.py`'s hot_a share as sampled minus as measured, in points, one-shot "
+           "`--no-memory` runs of %.0f s (%s), the clock read around every call or once per 25 "
+           "pairs of calls; busy: one busy process per CPU beside it (docs/design.md "
+           "decision 28)." % (secs, python), "",
+           "| machine | clock reads | clock | mean abs. error | errors |", "|---|---|---|---|---|"]
+    for load, block, cname, errs in measure(runs, python, secs):
+        out.append("| %s | %s | %s | %.1f | %s |" % (
+            load, "every call" if block == 1 else "per 25 pairs", cname,
+            statistics.mean(abs(e) for e in errs), " ".join("%+.1f" % e for e in errs)))
+    return out + [""]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--python", default="/usr/bin/python3.11")
+    ap.add_argument("--seconds", type=float, default=3.0)
+    a = ap.parse_args()
+    print("\n".join(collect(a.runs, a.python, a.seconds)))
 
 
 if __name__ == "__main__":
