@@ -134,6 +134,76 @@ class TargetFileTests(unittest.TestCase):
         self.assertEqual(got, b"")
 
 
+class StallingFileTests(unittest.TestCase):
+    """Finding 2, a file that never answers: the .ml beside a user's module
+    lies on a FUSE mount the user serves (fusestall.py), whose reads never
+    return. A read costs the daemon at most TFREAD_TIMEOUT_MS (0.5 s) and
+    after one, that user's files are not read for 10 minutes: three runs
+    stall it once, and status answers within a second throughout."""
+
+    def setUp(self):
+        require_root(self)
+        self.pw = test_user()
+        self.mnt = tempfile.mkdtemp(prefix="mlprof-fuse-")
+        os.chmod(self.mnt, 0o755)
+
+    def tearDown(self):
+        os.rmdir(self.mnt)
+
+    def test_stalling_ml_costs_one_timeout_per_user(self):
+        from fusestall import StallFS
+        from test_daemon import Daemon
+        files = {"mlpy": b"import stall\nstall.stall_hot()\n",
+                 "stall.py": MODULE.format(name="stall_hot").encode(),
+                 "stall.ml": SECRET_DEFS.encode()}
+        mlpy = os.path.join(self.mnt, "mlpy")
+        statuses, worst = 0, 0.0
+        with StallFS(self.mnt, files, {"stall.ml"}, self.pw.pw_uid, self.pw.pw_gid) as fs:
+            # Three runs of a fake mlpy CLI, one after the other, as the user.
+            holder = subprocess.Popen(as_user(self.pw, [
+                "sh", "-c", 'read x; for i in 1 2 3; do "$0" "$1" || exit 1; done', PY, mlpy]),
+                stdin=subprocess.PIPE)
+            d = Daemon("--pid", str(holder.pid), "--freq", "99")
+            try:
+                holder.stdin.close()  # go
+                while holder.poll() is None:
+                    t0 = time.monotonic()
+                    d.ctl("status")
+                    worst = max(worst, time.monotonic() - t0)
+                    statuses += 1
+                    time.sleep(0.05)
+                raw = d.json("report", "raw")
+                stalled = fs.stalled
+            finally:
+                if holder.poll() is None:
+                    holder.kill()
+                holder.wait()
+                self.assertEqual(d.stop(), 0)
+        self.assertEqual(holder.returncode, 0)
+        runs = [p for p in raw["processes"] if p["python"] and mlpy in p["command"]]
+        self.assertEqual(len(runs), 3, [p["command"] for p in raw["processes"]])
+        notes = [p["ml_note"] for p in runs]
+        # The first run's read timed out; the user was then held: the other
+        # two runs read nothing and say why.
+        self.assertEqual(stalled, 1, notes)
+        self.assertEqual(sum("took over 500 ms" in n for n in notes), 1, notes)
+        self.assertEqual(sum("stalled a read in the last 10 min" in n for n in notes), 2, notes)
+        # The first run found stall.ml (its user can open it) but could not
+        # read it: named by it, lines unknown; the others are plain Python.
+        hot = [f for f in raw["functions"] if f["name"] == "stall_hot"]
+        self.assertTrue(hot, raw["functions"])
+        for f in hot:
+            self.assertIn(f["file"], (mlpy[:-4] + "stall.py", mlpy[:-4] + "stall.ml"), f)
+            if f["file"].endswith(".ml"):
+                self.assertEqual(f["line"], -1, f)
+        # 4.5 s of CPU at 99 Hz: the runs were sampled through the stall.
+        self.assertGreater(sum(f["self_samples"] for f in hot), 3 * 50)
+        # ~10-30 ms each; a status that waited for the 0.5 s read still
+        # comes in under the issue's 1 s bound.
+        self.assertGreater(statuses, 10)
+        self.assertLess(worst, 1.0)
+
+
 class WrittenFileTests(unittest.TestCase):
     """Finding 4: one-shot outputs through planted symlinks and files."""
 
