@@ -100,6 +100,20 @@ static int slurp(int fd, size_t max, char **buf, size_t *len)
 	return err;
 }
 
+/* Closes every descriptor but a and b: the helper may outlive the daemon
+ * (stuck in a filesystem), and must not keep its BPF links, maps, perf
+ * events and sockets alive meanwhile. */
+static void keep_only(int a, int b)
+{
+	unsigned int lo = (unsigned int)(a < b ? a : b), hi = (unsigned int)(a < b ? b : a);
+
+	if (lo > 0)
+		syscall(SYS_close_range, 0U, lo - 1, 0U);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0U);
+	syscall(SYS_close_range, hi + 1, ~0U, 0U);
+}
+
 /* The helper: waits for the daemon's go (it has a pidfd of us by then),
  * then sends a header (0 or -errno, mtime, length) and the file's bytes. */
 static void helper(int wfd, int gofd, const char *root, const char *path,
@@ -111,6 +125,7 @@ static void helper(int wfd, int gofd, const char *root, const char *path,
 	size_t len = 0;
 	int fd = -1, err;
 
+	keep_only(wfd, gofd);
 	if (read(gofd, &go, 1) != 1)
 		_exit(1); /* the daemon gave up before we started */
 	err = become_target(root, c);

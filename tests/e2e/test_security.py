@@ -134,6 +134,25 @@ class TargetFileTests(unittest.TestCase):
         self.assertEqual(got, b"")
 
 
+def stuck_helpers(uid, sock):
+    """{pid: [fd targets]} of the tfread helpers of the daemon serving sock:
+    forks of it (same command line) running as uid (they take the
+    target's ids). Another daemon on the machine may have its own."""
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if sock.encode() not in f.read().split(b"\0"):
+                    continue
+            if os.stat("/proc/" + pid).st_uid != uid:
+                continue
+            fdd = "/proc/%s/fd" % pid
+            out[int(pid)] = [os.readlink(os.path.join(fdd, n)) for n in os.listdir(fdd)]
+        except OSError:
+            continue  # gone meanwhile
+    return out
+
+
 class StallingFileTests(unittest.TestCase):
     """Finding 2, a file that never answers: the .ml beside a user's module
     lies on a FUSE mount the user serves (fusestall.py), whose reads never
@@ -179,6 +198,17 @@ class StallingFileTests(unittest.TestCase):
                     holder.kill()
                 holder.wait()
                 self.assertEqual(d.stop(), 0)
+            # The helper still waits for its read (until the unmount) and
+            # outlived the daemon: it holds none of its BPF objects, perf
+            # events or sockets.
+            helpers = stuck_helpers(self.pw.pw_uid, d.sock)
+            self.assertTrue(helpers, "no helper waiting in the stalled read")
+            for pid, fds in helpers.items():
+                self.assertEqual(len(fds), 2, "helper %d holds %s" % (pid, fds))
+                self.assertFalse([f for f in fds if "bpf" in f or "perf" in f or "socket" in f],
+                                 fds)
+        print("status answered %d times, the slowest in %.3f s" % (statuses, worst),
+              file=sys.stderr)
         self.assertEqual(holder.returncode, 0)
         runs = [p for p in raw["processes"] if p["python"] and mlpy in p["command"]]
         self.assertEqual(len(runs), 3, [p["command"] for p in raw["processes"]])
