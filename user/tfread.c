@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "mntlocal.h"
 #include "strbuf.h"
 #include "tcred.h"
 #include "tfguard.h"
@@ -311,8 +312,12 @@ static int run(int pid, const char *path, size_t max, int check_only, struct tfg
 	 * each time, held the event loop for seconds on a busy machine. The
 	 * answer tells the target nothing it could not see itself. (A user's
 	 * FUSE mount refuses root at once: only its owner may use it, unless
-	 * the administrator allowed allow_other.) */
-	if (fstatat(AT_FDCWD, unpriv, &pre, AT_SYMLINK_NOFOLLOW) &&
+	 * the administrator allowed allow_other.) Only on a filesystem the
+	 * kernel answers itself: root's lookup on a FUSE or network mount
+	 * that never answers would hold the daemon for good (it cannot be
+	 * interrupted); there the helper, bounded and killed, looks. */
+	if (mntlocal_is_local(pid, path) &&
+	    fstatat(AT_FDCWD, unpriv, &pre, AT_SYMLINK_NOFOLLOW) &&
 	    (errno == ENOENT || errno == ENOTDIR))
 		return -ENOENT;
 	ret = spawn(root, path, unpriv, &cred, max, check_only, &rfd, &pidfd);

@@ -4,13 +4,17 @@ them. Written on the kernel's FUSE protocol (/dev/fuse, linux/fuse.h)
 directly, as the test machines have the kernel module but no libfuse.
 
 One flat directory of regular files: READ of a file named in `stall` is
-never answered (the reader waits until it is killed); every other request
-is answered at once. The mount is owned by uid/gid and, without
+never answered (the reader waits until the unmount: once the server has
+taken a request, the kernel waits for its answer uninterruptibly), nor a
+LOOKUP of a name in `stall_lookup`; every other request is answered at
+once. The mount is owned by uid/gid and, without
 allow_other, only processes with those credentials may use it (not even
-root), as a user's own mount would be.
+root), as a user's own mount would be; with allow_other (an administrator
+allowing it in /etc/fuse.conf) root's lookups reach the server too.
 
-usage: with StallFS(mountpoint, {"a.py": b"...", "a.ml": b"..."}, {"a.ml"},
-                    uid, gid) as fs: ...; fs.stalled counts unanswered reads."""
+usage: with StallFS(mountpoint, {"a.py": b"...", "a.ml": b"..."}, uid, gid,
+                    stall={"a.ml"}) as fs: ...; fs.stalled counts the requests
+left unanswered."""
 import ctypes
 import errno
 import os
@@ -22,6 +26,7 @@ LOOKUP, FORGET, GETATTR, OPEN, READ, STATFS, RELEASE = 1, 2, 3, 14, 15, 17, 18
 GETXATTR, LISTXATTR, FLUSH, INIT, OPENDIR, READDIR, RELEASEDIR = 22, 23, 25, 26, 27, 28, 29
 ACCESS, INTERRUPT, DESTROY, BATCH_FORGET = 34, 36, 38, 42
 NO_REPLY = (FORGET, BATCH_FORGET, INTERRUPT)
+PARALLEL_DIROPS = 1 << 18  # INIT flag
 
 IN_HDR = struct.Struct("<IIQQIIII")   # len opcode unique nodeid uid gid pid padding
 OUT_HDR = struct.Struct("<IiQ")       # len error unique
@@ -32,8 +37,10 @@ MNT_DETACH = 2
 
 
 class StallFS:
-    def __init__(self, mountpoint, files, stall, uid, gid):
+    def __init__(self, mountpoint, files, uid, gid, stall=(), stall_lookup=(), allow_other=False):
         self.mountpoint = mountpoint
+        self.stall_lookup = set(stall_lookup)
+        self.allow_other = allow_other
         self.files = dict(files)
         self.names = sorted(self.files)
         self.stall = set(stall)
@@ -46,6 +53,8 @@ class StallFS:
         self.fd = os.open("/dev/fuse", os.O_RDWR | os.O_CLOEXEC)
         libc = ctypes.CDLL(None, use_errno=True)
         opts = "fd=%d,rootmode=40000,user_id=%d,group_id=%d" % (self.fd, self.uid, self.gid)
+        if self.allow_other:
+            opts += ",allow_other"  # what /etc/fuse.conf's user_allow_other permits
         if libc.mount(b"mlprof-stallfs", self.mountpoint.encode(), b"fuse", 0x6,  # nosuid nodev
                       opts.encode()):
             e = ctypes.get_errno()
@@ -75,10 +84,15 @@ class StallFS:
         """(error, payload) for one request, or None to leave it unanswered."""
         if op == INIT:
             major, minor, readahead, flags = struct.unpack_from("<IIII", body)
-            return 0, struct.pack("<IIIIHHIIHHII", 7, min(minor, 31), readahead, 0, 16, 12, 4096,
-                                  1, 32, 0, 0, 0) + bytes(24)
+            # PARALLEL_DIROPS: a stalled lookup must not hold the directory
+            # for the other names (the user's own runs import from it).
+            return 0, struct.pack("<IIIIHHIIHHII", 7, min(minor, 31), readahead,
+                                  PARALLEL_DIROPS, 16, 12, 4096, 1, 32, 0, 0, 0) + bytes(24)
         if op == LOOKUP:
             name = body.split(b"\0", 1)[0].decode(errors="replace")
+            if name in self.stall_lookup:
+                self.stalled += 1
+                return None
             n = self.node_of(name) if node == ROOT else None
             if n is None:
                 return -errno.ENOENT, b""
