@@ -125,7 +125,7 @@ def accuracy(runs):
                                     inner("run.txt"), *work], stdout=subprocess.PIPE, text=True,
                                    stderr=subprocess.DEVNULL, timeout=300)
                 truth = dict(kv.split("=") for kv in
-                             p.stdout.split("MLPROF_SPLIT ", 1)[1].split())
+                             p.stdout.split("MLPROF_SPLIT ", 1)[1].splitlines()[0].split())
                 a, b = split_of_collapsed(os.path.join(ROOT, inner("run.txt").lstrip("/")))
             else:
                 prof = run_oneshot(["chroot", ROOT, PY, *work], extra=["--no-memory", *cfg])
