@@ -263,11 +263,17 @@ _Static_assert(0 SNAP_PROC_FIELDS(RAW_CHECK) == 0, "every process field is liste
 #undef RAW_CALC_NONE
 #undef RAW_LISTED
 
-/* raw_put_MEMBER: a table field under KEY; 0 or -ENOMEM. */
+/* raw_put_MEMBER: a table field under KEY; 0 or -ENOMEM. A NULL string
+ * (a snapshot built in memory, never a parsed one) is "", as in snapshot.c. */
+static int put_str(cJSON *o, const char *key, const char *v)
+{
+	return cJSON_AddStringToObject(o, key, v ? v : "") ? 0 : -ENOMEM;
+}
+
 #define RAW_PUT(field, ctype, kind, ...)                                                         \
 	static inline int raw_put_##field(cJSON *o, const char *key, const struct snap_proc *p)  \
 	{                                                                                        \
-		SP_IF_STR(kind, return cJSON_AddStringToObject(o, key, p->field) ? 0 : -ENOMEM;) \
+		SP_IF_STR(kind, return put_str(o, key, p->field);)                             \
 		SP_IF_NUM(kind, return cJSON_AddNumberToObject(o, key, (double)p->field) ? 0 : -ENOMEM;) \
 	}
 SNAP_PROC_FIELDS(RAW_PUT)
@@ -292,7 +298,7 @@ static int raw_state(cJSON *o, const char *key, const struct raw_proc *r)
 {
 	char st[40];
 
-	return cJSON_AddStringToObject(o, key, report_proc_state(r->p, st, sizeof(st))) ? 0 : -ENOMEM;
+	return put_str(o, key, report_proc_state(r->p, st, sizeof(st)));
 }
 
 static int raw_start_time(cJSON *o, const char *key, const struct raw_proc *r)
