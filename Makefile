@@ -52,6 +52,8 @@ LIB_SRCS += user/statusfile.c
 LIB_SRCS += user/tcred.c user/tfread.c
 # Files written as root at paths users may prepare.
 LIB_SRCS += user/safefile.c
+# Timers of the event loop (a sorted list of deadlines).
+LIB_SRCS += user/evtimer.c
 # The sampling clock (--clock).
 LIB_SRCS += user/sclock.c
 # The HTTP bearer token.
