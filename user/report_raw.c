@@ -234,14 +234,14 @@ struct raw_proc {
  * it). SNAP(member, key): a field of the snapshot's process table
  * (SNAP_PROC_FIELDS), written as a string or a number as the table says;
  * CALC(fn, key): a value raw_FN derives. */
-#define RAW_PROC_KEYS(SNAP, CALC)                                                                \
+#define RAW_PROC_KEYS(SNAP, CALC)                                                               \
 	SNAP(pid, "pid") SNAP(ppid, "ppid") SNAP(ns_pid, "ns_pid") SNAP(cmdline, "command")     \
 	SNAP(comm, "comm") SNAP(exe, "exe") SNAP(python, "python") SNAP(status, "status")       \
 	SNAP(message, "message") SNAP(container, "container") SNAP(ml_file, "ml_file")          \
 	SNAP(ml_note, "ml_note") SNAP(ml_lines, "ml_lines") SNAP(mlpy, "mlpy")                  \
 	CALC(state, "state") CALC(start_time, "start_time") CALC(exit_time, "exit_time")        \
 	CALC(wall_s, "wall_s") CALC(exit_code, "exit_code") SNAP(samples, "samples")            \
-	CALC(cpu_s, "cpu_s") /* README, "Interpreter phases" */ CALC(shutdown_s, "shutdown_s")   \
+	CALC(cpu_s, "cpu_s") /* README, "Interpreter phases" */ CALC(shutdown_s, "shutdown_s")  \
 	CALC(gc_s, "gc_s") SNAP(maxrss_kb, "maxrss_kb") CALC(peak_rss_bytes, "peak_rss_bytes")  \
 	CALC(peak_heap_bytes, "peak_heap_bytes") SNAP(alloc_bytes, "alloc_bytes")               \
 	SNAP(resident_bytes, "resident_bytes") CALC(live_bytes, "live_bytes")                   \
@@ -263,22 +263,6 @@ _Static_assert(0 SNAP_PROC_FIELDS(RAW_CHECK) == 0, "every process field is liste
 #undef RAW_CALC_NONE
 #undef RAW_LISTED
 
-/* raw_put_MEMBER: a table field under KEY; 0 or -ENOMEM. A NULL string
- * (a snapshot built in memory, never a parsed one) is "", as in snapshot.c. */
-static int put_str(cJSON *o, const char *key, const char *v)
-{
-	return cJSON_AddStringToObject(o, key, v ? v : "") ? 0 : -ENOMEM;
-}
-
-#define RAW_PUT(field, ctype, kind, ...)                                                         \
-	static inline int raw_put_##field(cJSON *o, const char *key, const struct snap_proc *p)  \
-	{                                                                                        \
-		SP_IF_STR(kind, return put_str(o, key, p->field);)                             \
-		SP_IF_NUM(kind, return cJSON_AddNumberToObject(o, key, (double)p->field) ? 0 : -ENOMEM;) \
-	}
-SNAP_PROC_FIELDS(RAW_PUT)
-#undef RAW_PUT
-
 static int put_num(cJSON *o, const char *key, double v)
 {
 	return cJSON_AddNumberToObject(o, key, v) ? 0 : -ENOMEM;
@@ -288,6 +272,23 @@ static int put_null(cJSON *o, const char *key)
 {
 	return cJSON_AddNullToObject(o, key) ? 0 : -ENOMEM;
 }
+
+/* A NULL string (a snapshot built in memory, never a parsed one) is "",
+ * as in snapshot.c. */
+static int put_str(cJSON *o, const char *key, const char *v)
+{
+	return cJSON_AddStringToObject(o, key, v ? v : "") ? 0 : -ENOMEM;
+}
+
+/* raw_put_MEMBER: a table field under KEY; 0 or -ENOMEM. */
+#define RAW_PUT(field, ctype, kind, ...)                                                        \
+	static inline int raw_put_##field(cJSON *o, const char *key, const struct snap_proc *p) \
+	{                                                                                       \
+		SP_IF_STR(kind, return put_str(o, key, p->field);)                              \
+		SP_IF_NUM(kind, return put_num(o, key, (double)p->field);)                      \
+	}
+SNAP_PROC_FIELDS(RAW_PUT)
+#undef RAW_PUT
 
 static double wall_time(const struct raw_proc *r, uint64_t mono_ns)
 {
