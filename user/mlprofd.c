@@ -493,7 +493,7 @@ static int setup(struct daemon *d)
 			return -errno;
 	}
 	if (!d->o.command) {
-		d->svc = service__new(d->epfd, &d->o, snapshot_all, d);
+		d->svc = service__new(&d->timers, &d->o, snapshot_all, d);
 		if (!d->svc)
 			return -errno;
 	}
