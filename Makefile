@@ -30,7 +30,7 @@ LIB_SRCS := $(addprefix user/, strbuf.c hashmap.c linetable.c pyunicode.c \
             report_raw.c report.c cmdline.c timefmt.c symtab.c inspect.c \
             sourcemap.c sourcemap_mlpy.c classify.c mlmap.c mlalign.c modname.c table.c view.c report_ml.c report_dev.c \
             snapdelta.c metrics.c pushurl.c netaddr.c httpargs.c \
-            store.c jsonscan.c)
+            store.c jsonscan.c tfguard.c mntlocal.c)
 # Counters and process fields, each declared once.
 LIB_SRCS += user/snapstats.c
 # The collector and what it is made of (its real dependencies, collector_sys.c,

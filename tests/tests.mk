@@ -29,7 +29,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -Iinclude -Iuser -I$(BUILD)
 FUZZERS      := $(BUILD)/fuzz/fuzz_elf $(BUILD)/fuzz/fuzz_linetable $(BUILD)/fuzz/fuzz_sourcemap \
-                $(BUILD)/fuzz/fuzz_mlalign $(BUILD)/fuzz/fuzz_snapload
+                $(BUILD)/fuzz/fuzz_mlalign $(BUILD)/fuzz/fuzz_snapload $(BUILD)/fuzz/fuzz_mntlocal
 
 $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c user/elfread.c user/elfread.h
 	$(call msg,FUZZ-CC,$@)
@@ -87,6 +87,17 @@ $(BUILD)/fuzz/snapload.seeded: $(wildcard tests/fuzz/corpus/snapload/*)
 	$(Q)cp tests/fuzz/corpus/snapload/* $(BUILD)/fuzz/corpus/snapload/
 	$(Q)touch $@
 
+$(BUILD)/fuzz/fuzz_mntlocal: tests/fuzz/fuzz_mntlocal.c user/mntlocal.c user/mntlocal.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/fuzz_mntlocal.c user/mntlocal.c -o $@
+
+$(BUILD)/fuzz/mntlocal.seeded: $(wildcard tests/fuzz/corpus/mntlocal/*)
+	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/mntlocal)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus/mntlocal
+	$(Q)cp tests/fuzz/corpus/mntlocal/* $(BUILD)/fuzz/corpus/mntlocal/
+	$(Q)touch $@
+
 $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(call msg,SEEDS,$(BUILD)/fuzz/corpus/linetable)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus/linetable
@@ -94,8 +105,9 @@ $(BUILD)/fuzz/linetable.seeded: $(wildcard tests/fuzz/corpus/linetable/*)
 	$(Q)touch $@
 
 fuzz: $(FUZZERS) $(BUILD)/fuzz/elf.seeded $(BUILD)/fuzz/linetable.seeded \
-      $(BUILD)/fuzz/sourcemap.seeded $(BUILD)/fuzz/mlalign.seeded $(BUILD)/fuzz/snapload.seeded
-	$(Q)set -e; for f in elf linetable sourcemap mlalign snapload; do \
+      $(BUILD)/fuzz/sourcemap.seeded $(BUILD)/fuzz/mlalign.seeded $(BUILD)/fuzz/snapload.seeded \
+      $(BUILD)/fuzz/mntlocal.seeded
+	$(Q)set -e; for f in elf linetable sourcemap mlalign snapload mntlocal; do \
 		printf '  %-8s %s (%ss)\n' FUZZ fuzz_$$f $(FUZZ_SECONDS); \
 		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 			-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \

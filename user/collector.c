@@ -27,6 +27,7 @@
 #include "store.h"
 #include "symtab.h"
 #include "targets.h"
+#include "tfguard.h"
 #include "where.h"
 #include "offcpu.h"
 
@@ -59,6 +60,7 @@ struct collector {
 	 * stack>, <garbage collection> and (--mode wall) a <wait: ...> leaf. */
 	struct frame_ref frames[MLPROF_MAX_FRAMES + 4];
 	struct offcpu *off;    /* --mode wall: open off-CPU intervals */
+	struct tfguard *tfg;   /* users whose files stalled a read */
 };
 
 struct collector *collector__new(struct store *st, const struct collector_ops *ops,
@@ -66,7 +68,9 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
-	if (!c || !(c->trees = targets__trees_new())) {
+	if (!c || !(c->trees = targets__trees_new()) || !(c->tfg = tfguard__new())) {
+		if (c)
+			targets__trees_free(c->trees);
 		free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -86,6 +90,7 @@ void collector__free(struct collector *c)
 		offcpu__free(c->off);
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
+		tfguard__free(c->tfg);
 	}
 	free(c);
 }
@@ -271,7 +276,7 @@ static void describe_proc(struct collector *c, struct proc_rec *p)
 	if (!c->ops.read_cmdline(c->ops.ctx, p->pid, &cl)) {
 		free(p->cmdline);
 		p->cmdline = cmdline_join(&cl);
-		mlpyattr__describe(c->st, p, &cl);
+		mlpyattr__describe(c->st, c->tfg, p, &cl);
 		cmdline_free(&cl);
 	}
 }
@@ -565,7 +570,7 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 		memcpy(p->python, parent->python, sizeof(p->python));
 		p->inspect_status = parent->inspect_status;
 		memcpy(p->message, parent->message, sizeof(p->message));
-		mlpyattr__fork(p, parent);
+		mlpyattr__fork(c->tfg, p, parent);
 	} else {
 		describe_proc(c, p);
 		inspect_proc(c, p, ev->hdr.ts_ns);

@@ -14,6 +14,7 @@
 #include "procmaps.h"
 #include "sourcemap.h"
 #include "strbuf.h"
+#include "tfguard.h"
 #include "tfread.h"
 
 #define ML_FILE_MAX (16u << 20) /* .ml, .py.map and sandbox scripts */
@@ -44,6 +45,7 @@ struct mlmap {
 	struct hashmap *files; /* hash(path) -> struct file_entry */
 	int64_t run_start_ns;  /* when the mlpy run began (CLOCK_REALTIME), 0 unknown */
 	int stalled;           /* a read timed out: no more of this process's files */
+	struct tfguard *guard; /* users whose files stalled a read, or NULL */
 	char note[256];
 };
 
@@ -56,12 +58,29 @@ struct file_entry {
 
 /* ---- reading files as the process sees them ---- */
 
+/* A read that timed out or was refused because its user's files stalled
+ * a read lately: no more of this process's files are read, with a note. */
+static void note_stall(struct mlmap *m, const char *what, const char *path, int err)
+{
+	if (m->stalled || (err != -ETIMEDOUT && err != -EAGAIN))
+		return;
+	m->stalled = 1;
+	if (err == -ETIMEDOUT)
+		snprintf(m->note, sizeof(m->note), "%s %s took over %d ms: this user's files are "
+			 "not read for %llu min", what, path, TFREAD_TIMEOUT_MS,
+			 (unsigned long long)(TFGUARD_HOLD_NS / 60000000000ULL));
+	else
+		snprintf(m->note, sizeof(m->note), "ML files not read: a file of this process's "
+			 "user stalled a read in the last %llu min",
+			 (unsigned long long)(TFGUARD_HOLD_NS / 60000000000ULL));
+}
+
 /* Everything is read as the target (tfread.c): its root, its credentials,
  * regular files only, never the host's view of a path. A read that timed
  * out (a file on a filesystem its user serves, e.g. FUSE, that never
- * answers) stops the reads of this process: each would hold the event
- * loop for TFREAD_TIMEOUT_MS, so a process costs the daemon that once,
- * not once per file name its code objects carry. */
+ * answers) stops the reads of this process, and through the guard those
+ * of every process of its user for a while (tfguard.h): each would hold
+ * the event loop for TFREAD_TIMEOUT_MS. */
 static int read_at(struct mlmap *m, const char *path, char **buf, size_t *len, int64_t *mtime)
 {
 	int err = -ETIMEDOUT;
@@ -69,12 +88,8 @@ static int read_at(struct mlmap *m, const char *path, char **buf, size_t *len, i
 	*buf = NULL;
 	*len = 0;
 	if (!m->stalled)
-		err = tfread_at(m->pid, path, ML_FILE_MAX, buf, len, mtime);
-	if (err == -ETIMEDOUT && !m->stalled) {
-		m->stalled = 1;
-		snprintf(m->note, sizeof(m->note), "reading %s took over %d ms: this process's "
-			 "files are no longer read", path, TFREAD_TIMEOUT_MS);
-	}
+		err = tfread_at(m->pid, path, ML_FILE_MAX, buf, len, mtime, m->guard);
+	note_stall(m, "reading", path, err);
 	return err;
 }
 
@@ -88,13 +103,9 @@ static char *read_file(struct mlmap *m, const char *path, size_t *len, int *err)
 
 static int file_exists(struct mlmap *m, const char *path)
 {
-	int err = m->stalled ? -ETIMEDOUT : tfread_check(m->pid, path);
+	int err = m->stalled ? -ETIMEDOUT : tfread_check(m->pid, path, m->guard);
 
-	if (err == -ETIMEDOUT && !m->stalled) {
-		m->stalled = 1;
-		snprintf(m->note, sizeof(m->note), "looking up %s took over %d ms: this process's "
-			 "files are no longer read", path, TFREAD_TIMEOUT_MS);
-	}
+	note_stall(m, "looking up", path, err);
 	return err == 0;
 }
 
@@ -266,6 +277,12 @@ struct mlmap *mlmap__new(int pid)
 	}
 	m->pid = pid;
 	return m;
+}
+
+void mlmap__set_guard(struct mlmap *m, struct tfguard *g)
+{
+	if (m)
+		m->guard = g;
 }
 
 static int free_entries(uint64_t key, void *value, void *ctx)

@@ -12,8 +12,13 @@
 struct mlmod;  /* one transpiled ML module */
 struct mlmap;  /* what one process image runs */
 
+struct tfguard;
+
 struct mlmap *mlmap__new(int pid);
 void mlmap__free(struct mlmap *m);
+/* Users whose files stalled a read (tfguard.h), shared by every map of
+ * the daemon: their files are not read for a while. NULL: none kept. */
+void mlmap__set_guard(struct mlmap *m, struct tfguard *g);
 /* Registers the sandbox script (as the process names it) into which the
  * ML program ml_path was pasted. Reads the script now. 0 or -errno;
  * problems reading the .ml or its .py.map are kept as a note. An .ml

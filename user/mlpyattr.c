@@ -63,7 +63,8 @@ const char *mlpyattr_sandbox_script(const struct cmdline *cl)
 	return dir && strchr(dir + 1, '/') == strrchr(t, '/') ? t : NULL;
 }
 
-void mlpyattr__describe(struct store *st, struct proc_rec *p, const struct cmdline *cl)
+void mlpyattr__describe(struct store *st, struct tfguard *g, struct proc_rec *p,
+			const struct cmdline *cl)
 {
 	const struct proc_rec *a;
 	const char *script;
@@ -79,6 +80,7 @@ void mlpyattr__describe(struct store *st, struct proc_rec *p, const struct cmdli
 		return;
 	mlmap__free(p->ml);
 	p->ml = mlmap__new(p->pid);
+	mlmap__set_guard(p->ml, g);
 	script = mlpyattr_sandbox_script(cl);
 	if (!p->ml || !script)
 		return;
@@ -96,10 +98,11 @@ void mlpyattr__describe(struct store *st, struct proc_rec *p, const struct cmdli
 	p->ml_lines = mlmap__lines_from(p->ml);
 }
 
-void mlpyattr__fork(struct proc_rec *p, const struct proc_rec *parent)
+void mlpyattr__fork(struct tfguard *g, struct proc_rec *p, const struct proc_rec *parent)
 {
 	p->in_mlpy = parent->in_mlpy;
 	p->ml = parent->in_mlpy ? mlmap__new(p->pid) : NULL;
+	mlmap__set_guard(p->ml, g);
 }
 
 uint32_t mlpyattr__intern(struct store *st, struct proc_rec *p, const char *file,
@@ -110,6 +113,10 @@ uint32_t mlpyattr__intern(struct store *st, struct proc_rec *p, const char *file
 	int32_t line;
 
 	*mod = p->ml ? mlmap__module(p->ml, file, firstlineno, offset) : NULL;
+	/* A read that went wrong while looking (e.g. it stalled) says so in
+	 * the process's note, not only the sandbox script's. */
+	if (p->ml && !p->ml_note[0] && mlmap__note(p->ml)[0])
+		snprintf(p->ml_note, sizeof(p->ml_note), "%s", mlmap__note(p->ml));
 	if (!*mod)
 		return UINT32_MAX;
 	/* The sandbox script's own <module> (it calls main()) is template. */

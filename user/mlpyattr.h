@@ -16,14 +16,17 @@ struct mlmod;
 struct proc_rec;
 struct snap_stats;
 struct store;
+struct tfguard;
 
 /* An image's command line is known (exec, or found running): marks an
  * mlpy CLI (its .ml program resolved against p->cwd) and sets up ML
  * attribution for every image of an mlpy run; a sandbox child also gets
- * its script read and the program of the nearest mlpy CLI up the tree. */
-void mlpyattr__describe(struct store *st, struct proc_rec *p, const struct cmdline *cl);
+ * its script read and the program of the nearest mlpy CLI up the tree.
+ * g: users whose files stalled a read (tfguard.h), or NULL. */
+void mlpyattr__describe(struct store *st, struct tfguard *g, struct proc_rec *p,
+			const struct cmdline *cl);
 /* A fork of an mlpy run's image: same run, its own (empty) map. */
-void mlpyattr__fork(struct proc_rec *p, const struct proc_rec *parent);
+void mlpyattr__fork(struct tfguard *g, struct proc_rec *p, const struct proc_rec *parent);
 /* Interns a code object of an mlpy run as ML code if it is one; returns
  * the function id (*mod and *offset set for line mapping), or UINT32_MAX
  * if it is not ML code. */

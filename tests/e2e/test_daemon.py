@@ -73,7 +73,12 @@ class Daemon:
 
 
 def run_workload(*args):
-    return subprocess.run([PY, *args], stdout=subprocess.PIPE, text=True, timeout=60)
+    """Runs PY ARGS to its end; the result has .pid too."""
+    p = subprocess.Popen([PY, *args], stdout=subprocess.PIPE, text=True)
+    out, _ = p.communicate(timeout=60)
+    res = subprocess.CompletedProcess(p.args, p.returncode, out)
+    res.pid = p.pid
+    return res
 
 
 class DaemonTests(unittest.TestCase):
@@ -94,7 +99,9 @@ class DaemonTests(unittest.TestCase):
             self.assertGreater(names["hot_a"]["self_samples"], 200)
             self.assertAlmostEqual(names["hot_a"]["self_s"],
                                    names["hot_a"]["self_samples"] / rep["freq_hz"], places=6)
-            procs = [p for p in rep["processes"] if "ratio.py" in p["command"]]
+            # This run's process (not another ratio.py run on the machine).
+            procs = [p for p in rep["processes"]
+                     if p["pid"] == w.pid and "ratio.py" in p["command"]]
             self.assertEqual(len(procs), 1)
             pid = procs[0]["pid"]
             self.assertEqual(procs[0]["python"].split(".")[:2], ["3", "11"])

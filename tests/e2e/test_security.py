@@ -134,6 +134,125 @@ class TargetFileTests(unittest.TestCase):
         self.assertEqual(got, b"")
 
 
+def stuck_helpers(uid, sock):
+    """{pid: [fd targets]} of the tfread helpers of the daemon serving sock:
+    forks of it (same command line) running as uid (they take the
+    target's ids). Another daemon on the machine may have its own."""
+    out = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                if sock.encode() not in f.read().split(b"\0"):
+                    continue
+            if os.stat("/proc/" + pid).st_uid != uid:
+                continue
+            fdd = "/proc/%s/fd" % pid
+            out[int(pid)] = [os.readlink(os.path.join(fdd, n)) for n in os.listdir(fdd)]
+        except OSError:
+            continue  # gone meanwhile
+    return out
+
+
+class StallingFileTests(unittest.TestCase):
+    """Finding 2, a file that never answers: the .ml beside a user's module
+    lies on a FUSE mount the user serves (fusestall.py) whose reads, or
+    lookups, never return. A read costs the daemon at most
+    TFREAD_TIMEOUT_MS (0.5 s) and after one, that user's files are not read
+    for 10 minutes: three runs stall it once, and status answers within a
+    second throughout. Before: the daemon waited for its helper, which the
+    kernel does not let die while the server holds its request, for good."""
+
+    def setUp(self):
+        require_root(self)
+        self.pw = test_user()
+        self.mnt = tempfile.mkdtemp(prefix="mlprof-fuse-")
+        os.chmod(self.mnt, 0o755)
+        self.mlpy = os.path.join(self.mnt, "mlpy")
+
+    def tearDown(self):
+        os.rmdir(self.mnt)
+
+    def attack(self, **fuse):
+        """Three runs of a fake mlpy CLI on the mount, one after the other,
+        as the user, profiled by a daemon polled for status meanwhile.
+        (raw report, the mount's unanswered requests)."""
+        from fusestall import StallFS
+        from test_daemon import Daemon
+        files = {"mlpy": b"import stall\nstall.stall_hot()\n",
+                 "stall.py": MODULE.format(name="stall_hot").encode(),
+                 "stall.ml": SECRET_DEFS.encode()}
+        statuses, worst = 0, 0.0
+        with StallFS(self.mnt, files, uid=self.pw.pw_uid, gid=self.pw.pw_gid, **fuse) as fs:
+            holder = subprocess.Popen(as_user(self.pw, [
+                "sh", "-c", 'read x; for i in 1 2 3; do "$0" "$1" || exit 1; done', PY,
+                self.mlpy]), stdin=subprocess.PIPE)
+            d = Daemon("--pid", str(holder.pid), "--freq", "99")
+            try:
+                holder.stdin.close()  # go
+                while holder.poll() is None:
+                    t0 = time.monotonic()
+                    d.ctl("status")
+                    worst = max(worst, time.monotonic() - t0)
+                    statuses += 1
+                    time.sleep(0.05)
+                raw = d.json("report", "raw")
+                stalled = fs.stalled
+            finally:
+                if holder.poll() is None:
+                    holder.kill()
+                holder.wait()
+                self.assertEqual(d.stop(), 0)
+            # The helper still waits (until the unmount) and outlived the
+            # daemon: it holds none of its BPF objects, perf events or
+            # sockets.
+            helpers = stuck_helpers(self.pw.pw_uid, d.sock)
+            self.assertTrue(helpers, "no helper waiting in the stalled request")
+            for pid, fds in helpers.items():
+                # its two pipes, and the file if the open went through
+                self.assertEqual([f for f in fds if not f.startswith("pipe:")
+                                  and f != self.mnt + "/stall.ml"], [],
+                                 "helper %d holds %s" % (pid, fds))
+        print("status answered %d times, the slowest in %.3f s" % (statuses, worst),
+              file=sys.stderr)
+        self.assertEqual(holder.returncode, 0)
+        # ~10-30 ms each; a status that waited for the 0.5 s read still
+        # comes in under the issue's 1 s bound.
+        self.assertGreater(statuses, 10)
+        self.assertLess(worst, 1.0)
+        runs = [p for p in raw["processes"] if p["python"] and self.mlpy in p["command"]]
+        self.assertEqual(len(runs), 3, [p["command"] for p in raw["processes"]])
+        hot = [f for f in raw["functions"] if f["name"] == "stall_hot"]
+        # 4.5 s of CPU at 99 Hz: the runs were sampled through the stall.
+        self.assertGreater(sum(f["self_samples"] for f in hot), 3 * 50)
+        return [p["ml_note"] for p in runs], hot, stalled
+
+    def test_stalling_ml_read_costs_one_timeout_per_user(self):
+        notes, hot, stalled = self.attack(stall={"stall.ml"})
+        # The first run's read timed out; the user was then held: the other
+        # two runs read nothing and say why.
+        self.assertEqual(stalled, 1, notes)
+        self.assertEqual(sum("took over 500 ms" in n for n in notes), 1, notes)
+        self.assertEqual(sum("stalled a read in the last 10 min" in n for n in notes), 2, notes)
+        # The first run found stall.ml (its user can open it) but could not
+        # read it: named by it, lines unknown; the others are plain Python.
+        for f in hot:
+            self.assertIn(f["file"], (self.mnt + "/stall.py", self.mnt + "/stall.ml"), f)
+            if f["file"].endswith(".ml"):
+                self.assertEqual(f["line"], -1, f)
+
+    def test_stalling_lookup_on_a_mount_root_may_use(self):
+        # allow_other: root's own lookups reach the server too, so the
+        # daemon must not look there as root (mntlocal.c): the helper does,
+        # bounded.
+        notes, hot, stalled = self.attack(stall_lookup={"stall.ml"}, allow_other=True)
+        self.assertEqual(stalled, 1, notes)
+        self.assertEqual(sum("looking up" in n and "took over 500 ms" in n for n in notes), 1,
+                         notes)
+        self.assertEqual(sum("stalled a read in the last 10 min" in n for n in notes), 2, notes)
+        for f in hot:
+            self.assertEqual(f["file"], self.mnt + "/stall.py", f)
+
+
 class WrittenFileTests(unittest.TestCase):
     """Finding 4: one-shot outputs through planted symlinks and files."""
 

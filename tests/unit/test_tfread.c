@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include "tfguard.h"
 #include "tfread.h"
 
 static char dir[] = "/tmp/mlprof-tfread-XXXXXX";
@@ -67,7 +69,7 @@ Test(tfread, reads_a_regular_file)
 	cr_assert_eq(len, 19);
 	cr_assert_str_eq(buf, "function main() {}\n");
 	free(buf);
-	cr_assert_eq(tfread_check(getpid(), p), 0);
+	cr_assert_eq(tfread_check(getpid(), p, NULL), 0);
 }
 
 Test(tfread, refuses_what_is_not_a_plain_readable_file)
@@ -82,7 +84,7 @@ Test(tfread, refuses_what_is_not_a_plain_readable_file)
 	/* a FIFO with no writer: refused at once, never blocks */
 	path_of(p, sizeof(p), "fifo.ml");
 	cr_assert_eq(tfread(getpid(), p, 1024, &buf, &len), -EINVAL);
-	cr_assert_eq(tfread_check(getpid(), p), -EINVAL);
+	cr_assert_eq(tfread_check(getpid(), p, NULL), -EINVAL);
 	cr_assert_eq(tfread(getpid(), "/dev/zero", 1024, &buf, &len), -EINVAL);
 	cr_assert_eq(tfread(getpid(), "/dev/tty", 1024, &buf, &len) < 0, 1);
 	path_of(p, sizeof(p), "big.ml");
@@ -139,8 +141,29 @@ Test(tfread, a_chrooted_target_is_read_inside_its_root)
 	cr_expect_eq(tfread(child, p, 1024, &buf, &len), 0);
 	cr_expect_str_eq(buf ? buf : "", "function main() {}\n");
 	free(buf);
-	cr_expect_eq(tfread_check(child, "/etc/passwd"), -ENOENT, "a host file through a chroot");
+	cr_expect_eq(tfread_check(child, "/etc/passwd", NULL), -ENOENT, "a host file through a chroot");
 	close(hold[1]);
 	close(ready[0]);
 	waitpid(child, NULL, 0);
+}
+
+Test(tfread, a_held_user_is_not_read)
+{
+	struct tfguard *g = tfguard__new();
+	struct timespec ts;
+	char p[256], *buf = NULL;
+	size_t len;
+	uint64_t now;
+
+	path_of(p, sizeof(p), "ok.ml");
+	cr_assert_eq(tfread_at(getpid(), p, 1024, &buf, &len, NULL, g), 0, "not held yet");
+	free(buf);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	tfguard__stalled(g, geteuid(), now); /* as a timeout would */
+	cr_expect_eq(tfread_at(getpid(), p, 1024, &buf, &len, NULL, g), -EAGAIN);
+	cr_expect_null(buf);
+	cr_expect_eq(tfread_check(getpid(), p, g), -EAGAIN);
+	cr_expect_eq(tfread_check(getpid(), p, NULL), 0, "without the guard it is read");
+	tfguard__free(g);
 }
