@@ -46,10 +46,14 @@ DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
 LIB_SRCS += user/snapdir.c user/conffile.c
 # --memory=live: memory held, by the stack that mapped it.
 LIB_SRCS += user/liveset.c user/procstatus.c
+# /proc/PID/status: its reader and line scanner (procstatus, tcred).
+LIB_SRCS += user/statusfile.c
 # Reading a target's files as the target.
 LIB_SRCS += user/tcred.c user/tfread.c
 # Files written as root at paths users may prepare.
 LIB_SRCS += user/safefile.c
+# Timers of the event loop (a sorted list of deadlines).
+LIB_SRCS += user/evtimer.c
 # The sampling clock (--clock).
 LIB_SRCS += user/sclock.c
 # The HTTP bearer token.

@@ -228,23 +228,23 @@ enum category classify_function(const char *file, const char *name, int is_ml, i
 	return cat;
 }
 
-const char *category_name(enum category c)
+const char *classify_name(enum category c)
 {
 	return (unsigned)c < CAT_NR ? cats[c].name : "Unknown";
 }
 
-const char *category_key(enum category c)
+const char *classify_key(enum category c)
 {
 	return (unsigned)c < CAT_NR ? cats[c].key : "unknown";
 }
 
-int category_is_mlpy_overhead(enum category c)
+int classify_is_mlpy_overhead(enum category c)
 {
 	return c == CAT_PARSING || c == CAT_SECURITY || c == CAT_TRANSPILATION ||
 	       c == CAT_SANDBOX || c == CAT_RUNTIME_OVERHEAD || c == CAT_MLPY_OTHER;
 }
 
-int category_is_passive(enum category c)
+int classify_is_passive(enum category c)
 {
 	return c == CAT_PY_STDLIB || c == CAT_UNCLASSIFIED || c == CAT_INTERPRETER;
 }

@@ -20,9 +20,9 @@ enum category {
 };
 
 /* Display name ("Parsing", "Security Analysis", ...); "Unknown" out of range. */
-const char *category_name(enum category c);
+const char *classify_name(enum category c);
 /* Key for JSON ("parsing", "security_analysis", ...); "unknown" out of range. */
-const char *category_key(enum category c);
+const char *classify_key(enum category c);
 /* is_ml: the function is user ML code (the daemon already decided, e.g. a
  * closure in the sandbox script or a .py with a sibling .ml); is_pseudo:
  * not a Python function at all (interpreter start-up, native thread...).
@@ -31,9 +31,9 @@ const char *category_key(enum category c);
 enum category classify_function(const char *file, const char *name, int is_ml, int is_pseudo);
 /* 1 for categories that are mlpy's own overhead (parsing, security,
  * transpilation, sandbox startup, runtime overhead, mlpy CLI/other). */
-int category_is_mlpy_overhead(enum category c);
+int classify_is_mlpy_overhead(enum category c);
 /* 1 for categories to which a sample's time is not attributed when a frame
  * further out owns it: Python Stdlib, Unclassified, Interpreter. */
-int category_is_passive(enum category c);
+int classify_is_passive(enum category c);
 
 #endif

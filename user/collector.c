@@ -701,7 +701,7 @@ static void on_sample(struct collector *c, const struct mlprof_sample *ev, size_
 		ci = p->syms ? symtab__find(p->syms, ev->frames[i].code) : NULL;
 		if (ci) {
 			c->frames[n].func = ci->func;
-			c->frames[n].line = linemap_line(&ci->lines, ev->frames[i].lasti);
+			c->frames[n].line = linetable_line(&ci->lines, ev->frames[i].lasti);
 			if (ci->ml)
 				mlpyattr__frame_line(ci, &c->frames[n], stats);
 		} else {

@@ -35,7 +35,7 @@ static void cut_comment(char *s)
 }
 
 /* Parses one line in place; 1 if it holds an entry, 0 if empty, -EINVAL. */
-static int parse_line(char *s, struct conf_entry *e, char *err, size_t errlen)
+static int parse_line(char *s, struct conffile_entry *e, char *err, size_t errlen)
 {
 	char *p;
 	int ret = 1;
@@ -66,22 +66,22 @@ static int parse_line(char *s, struct conf_entry *e, char *err, size_t errlen)
 	return ret;
 }
 
-void conf_free(struct conf *c)
+void conffile_free(struct conffile *c)
 {
 	free(c->buf);
 	free(c->e);
 	memset(c, 0, sizeof(*c));
 }
 
-int conf_parse(const char *text, size_t len, struct conf *c, char *err, size_t errlen)
+int conffile_parse(const char *text, size_t len, struct conffile *c, char *err, size_t errlen)
 {
 	char *line, *nl, msg[160];
 	size_t cap = 0;
 	int ret = 0, lineno = 0, r;
 
 	memset(c, 0, sizeof(*c));
-	if (len > CONF_MAX_BYTES) {
-		snprintf(err, errlen, "larger than %d bytes", CONF_MAX_BYTES);
+	if (len > CONFFILE_MAX_BYTES) {
+		snprintf(err, errlen, "larger than %d bytes", CONFFILE_MAX_BYTES);
 		ret = -EINVAL;
 	} else if (memchr(text, '\0', len)) {
 		snprintf(err, errlen, "contains a NUL byte (not a text file)");
@@ -94,24 +94,24 @@ int conf_parse(const char *text, size_t len, struct conf *c, char *err, size_t e
 		c->buf[len] = '\0';
 	}
 	for (line = c->buf; !ret && line && *line; line = nl) {
-		struct conf_entry e = { 0 };
+		struct conffile_entry e = { 0 };
 
 		lineno++;
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl++ = '\0';
-		if (strlen(line) > CONF_MAX_LINE) {
-			snprintf(msg, sizeof(msg), "longer than %d bytes", CONF_MAX_LINE);
+		if (strlen(line) > CONFFILE_MAX_LINE) {
+			snprintf(msg, sizeof(msg), "longer than %d bytes", CONFFILE_MAX_LINE);
 			r = -EINVAL;
 		} else {
 			r = parse_line(line, &e, msg, sizeof(msg));
 		}
-		if (r > 0 && c->n == CONF_MAX_ENTRIES) {
-			snprintf(msg, sizeof(msg), "more than %d entries", CONF_MAX_ENTRIES);
+		if (r > 0 && c->n == CONFFILE_MAX_ENTRIES) {
+			snprintf(msg, sizeof(msg), "more than %d entries", CONFFILE_MAX_ENTRIES);
 			r = -EINVAL;
 		}
 		if (r > 0 && c->n == cap) {
-			struct conf_entry *ne;
+			struct conffile_entry *ne;
 
 			cap = cap ? cap * 2 : 16;
 			ne = realloc(c->e, cap * sizeof(*ne));
@@ -129,11 +129,11 @@ int conf_parse(const char *text, size_t len, struct conf *c, char *err, size_t e
 		ret = r < 0 ? r : 0;
 	}
 	if (ret)
-		conf_free(c);
+		conffile_free(c);
 	return ret;
 }
 
-int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
+int conffile_load(const char *path, struct conffile *c, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "re");
 	char *data = NULL, msg[256];
@@ -143,18 +143,18 @@ int conf_load(const char *path, struct conf *c, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	if (!f)
 		ret = -errno;
-	if (!ret && !(data = malloc(CONF_MAX_BYTES + 1)))
+	if (!ret && !(data = malloc(CONFFILE_MAX_BYTES + 1)))
 		ret = -ENOMEM;
 	if (!ret) {
 		errno = 0;
-		len = fread(data, 1, CONF_MAX_BYTES + 1, f);
+		len = fread(data, 1, CONFFILE_MAX_BYTES + 1, f);
 		if (ferror(f))
 			ret = errno ? -errno : -EIO;
 	}
 	if (ret)
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 	if (!ret) {
-		ret = conf_parse(data, len, c, msg, sizeof(msg));
+		ret = conffile_parse(data, len, c, msg, sizeof(msg));
 		if (ret == -EINVAL && !strncmp(msg, "line ", 5))
 			snprintf(err, errlen, "%s:%s", path, msg + 5);
 		else if (ret)

@@ -9,27 +9,27 @@
 
 #include <stddef.h>
 
-#define CONF_MAX_BYTES (1024 * 1024)
-#define CONF_MAX_LINE 4096
-#define CONF_MAX_ENTRIES 1024
+#define CONFFILE_MAX_BYTES (1024 * 1024)
+#define CONFFILE_MAX_LINE 4096
+#define CONFFILE_MAX_ENTRIES 1024
 
-struct conf_entry {
+struct conffile_entry {
 	const char *name;  /* into conf.buf */
 	const char *value; /* into conf.buf; NULL for a bare flag */
 	int line;          /* 1-based */
 };
 
-struct conf {
+struct conffile {
 	char *buf;
-	struct conf_entry *e;
+	struct conffile_entry *e;
 	size_t n;
 };
 
 /* Parses text (len bytes). On error returns -EINVAL with "line N: why" in
  * err, or -ENOMEM; c is then empty. */
-int conf_parse(const char *text, size_t len, struct conf *c, char *err, size_t errlen);
+int conffile_parse(const char *text, size_t len, struct conffile *c, char *err, size_t errlen);
 /* Reads and parses a file; errors name it ("FILE: ..." or "FILE:N: ..."). */
-int conf_load(const char *path, struct conf *c, char *err, size_t errlen);
-void conf_free(struct conf *c);
+int conffile_load(const char *path, struct conffile *c, char *err, size_t errlen);
+void conffile_free(struct conffile *c);
 
 #endif

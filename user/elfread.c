@@ -10,13 +10,13 @@
 #include <unistd.h>
 #include "elfread.h"
 
-struct elf_file {
+struct elfread {
 	Elf *elf;
 	int fd;            /* -1 for a memory image */
 	char *image;       /* the memory image, or NULL */
 	uint64_t file_size;
 	int type;
-	struct elf_load loads[ELFREAD_MAX_LOADS];
+	struct elfread_load loads[ELFREAD_MAX_LOADS];
 	size_t nloads;
 };
 
@@ -26,7 +26,7 @@ static int libelf_ready(void)
 	return elf_version(EV_CURRENT) == EV_NONE ? -ENOEXEC : 0;
 }
 
-static int read_header(struct elf_file *ef)
+static int read_header(struct elfread *ef)
 {
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
@@ -48,7 +48,7 @@ static int read_header(struct elf_file *ef)
 		    ph.p_filesz > ef->file_size - ph.p_offset ||
 		    ph.p_vaddr > UINT64_MAX - ph.p_memsz)
 			return -ENOEXEC;
-		ef->loads[ef->nloads++] = (struct elf_load){
+		ef->loads[ef->nloads++] = (struct elfread_load){
 			.vaddr = ph.p_vaddr, .memsz = ph.p_memsz, .offset = ph.p_offset,
 			.filesz = ph.p_filesz, .flags = ph.p_flags,
 		};
@@ -56,21 +56,21 @@ static int read_header(struct elf_file *ef)
 	return ef->nloads ? 0 : -ENOEXEC;
 }
 
-static struct elf_file *finish_open(struct elf_file *ef)
+static struct elfread *finish_open(struct elfread *ef)
 {
 	int err = ef->elf ? read_header(ef) : -ENOEXEC;
 
 	if (err) {
-		elf_file_close(ef);
+		elfread_close(ef);
 		errno = -err;
 		return NULL;
 	}
 	return ef;
 }
 
-struct elf_file *elf_file_open(const char *path)
+struct elfread *elfread_open(const char *path)
 {
-	struct elf_file *ef;
+	struct elfread *ef;
 	struct stat st;
 	int err;
 
@@ -88,7 +88,7 @@ struct elf_file *elf_file_open(const char *path)
 	else if (!S_ISREG(st.st_mode))
 		err = ENOEXEC;
 	if (err) {
-		elf_file_close(ef);
+		elfread_close(ef);
 		errno = err;
 		return NULL;
 	}
@@ -97,9 +97,9 @@ struct elf_file *elf_file_open(const char *path)
 	return finish_open(ef);
 }
 
-struct elf_file *elf_file_open_mem(const void *image, size_t len)
+struct elfread *elfread_open_mem(const void *image, size_t len)
 {
-	struct elf_file *ef;
+	struct elfread *ef;
 	int err;
 
 	err = libelf_ready();
@@ -111,7 +111,7 @@ struct elf_file *elf_file_open_mem(const void *image, size_t len)
 	ef->fd = -1;
 	ef->image = malloc(len ? len : 1);
 	if (!ef->image) {
-		elf_file_close(ef);
+		elfread_close(ef);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -121,7 +121,7 @@ struct elf_file *elf_file_open_mem(const void *image, size_t len)
 	return finish_open(ef);
 }
 
-void elf_file_close(struct elf_file *ef)
+void elfread_close(struct elfread *ef)
 {
 	if (!ef)
 		return;
@@ -133,12 +133,12 @@ void elf_file_close(struct elf_file *ef)
 	free(ef);
 }
 
-int elf_file_type(const struct elf_file *ef)
+int elfread_type(const struct elfread *ef)
 {
 	return ef->type;
 }
 
-size_t elf_file_loads(const struct elf_file *ef, const struct elf_load **loads)
+size_t elfread_loads(const struct elfread *ef, const struct elfread_load **loads)
 {
 	*loads = ef->loads;
 	return ef->nloads;
@@ -169,7 +169,7 @@ static int find_in_symtab(Elf_Scn *scn, const GElf_Shdr *sh, Elf *elf, const cha
 	return -ENOENT;
 }
 
-int elf_file_symbol(struct elf_file *ef, const char *name, uint64_t *value, uint64_t *size)
+int elfread_symbol(struct elfread *ef, const char *name, uint64_t *value, uint64_t *size)
 {
 	static const Elf64_Word kinds[] = { SHT_DYNSYM, SHT_SYMTAB };
 	Elf_Scn *scn;
@@ -187,7 +187,7 @@ int elf_file_symbol(struct elf_file *ef, const char *name, uint64_t *value, uint
 	return err;
 }
 
-int elf_file_section(struct elf_file *ef, const char *name, uint64_t *addr, uint64_t *size)
+int elfread_section(struct elfread *ef, const char *name, uint64_t *addr, uint64_t *size)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
@@ -210,7 +210,7 @@ int elf_file_section(struct elf_file *ef, const char *name, uint64_t *addr, uint
 	return -ENOENT;
 }
 
-int elf_file_needs(struct elf_file *ef, const char *prefix)
+int elfread_needs(struct elfread *ef, const char *prefix)
 {
 	Elf_Scn *scn = NULL;
 	Elf_Data *data;
@@ -235,9 +235,9 @@ int elf_file_needs(struct elf_file *ef, const char *prefix)
 	return 0;
 }
 
-int elf_file_read(struct elf_file *ef, uint64_t vaddr, void *buf, size_t len)
+int elfread_read(struct elfread *ef, uint64_t vaddr, void *buf, size_t len)
 {
-	const struct elf_load *l;
+	const struct elfread_load *l;
 	uint64_t off;
 	size_t i;
 	ssize_t got;
@@ -258,10 +258,10 @@ int elf_file_read(struct elf_file *ef, uint64_t vaddr, void *buf, size_t len)
 	return -EFAULT;
 }
 
-int elf_loads_bias(const struct elf_load *loads, size_t n, int type, uint64_t start,
-		   uint64_t offset, uint64_t *bias)
+int elfread_loads_bias(const struct elfread_load *loads, size_t n, int type,
+		       uint64_t start, uint64_t offset, uint64_t *bias)
 {
-	const struct elf_load *l;
+	const struct elfread_load *l;
 	size_t i, pass;
 
 	if (type == ET_EXEC) {

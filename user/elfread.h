@@ -10,35 +10,35 @@
 
 #define ELFREAD_MAX_LOADS 16
 
-struct elf_load {
+struct elfread_load {
 	uint64_t vaddr, memsz, offset, filesz;
 	uint32_t flags;
 };
 
-struct elf_file;
+struct elfread;
 
 /* NULL with errno set: ENOENT/EACCES from open, ENOEXEC for not-ELF or a
  * malformed ELF, EPROTONOSUPPORT for a non-x86_64/64-bit file. */
-struct elf_file *elf_file_open(const char *path);
+struct elfread *elfread_open(const char *path);
 /* Same on a copy of a memory image (tests, fuzzing). */
-struct elf_file *elf_file_open_mem(const void *image, size_t len);
-void elf_file_close(struct elf_file *ef);
+struct elfread *elfread_open_mem(const void *image, size_t len);
+void elfread_close(struct elfread *ef);
 
-int elf_file_type(const struct elf_file *ef); /* ET_EXEC, ET_DYN */
-size_t elf_file_loads(const struct elf_file *ef, const struct elf_load **loads);
+int elfread_type(const struct elfread *ef); /* ET_EXEC, ET_DYN */
+size_t elfread_loads(const struct elfread *ef, const struct elfread_load **loads);
 /* A symbol's value and size from .dynsym, else .symtab. 0 or -ENOENT. */
-int elf_file_symbol(struct elf_file *ef, const char *name, uint64_t *value, uint64_t *size);
+int elfread_symbol(struct elfread *ef, const char *name, uint64_t *value, uint64_t *size);
 /* A section's address and size. 0 or -ENOENT. */
-int elf_file_section(struct elf_file *ef, const char *name, uint64_t *addr, uint64_t *size);
+int elfread_section(struct elfread *ef, const char *name, uint64_t *addr, uint64_t *size);
 /* 1 if a DT_NEEDED entry starts with prefix, else 0. */
-int elf_file_needs(struct elf_file *ef, const char *prefix);
+int elfread_needs(struct elfread *ef, const char *prefix);
 /* Copies len bytes of initialised data at a link-time virtual address.
  * 0, or -EFAULT if any byte is not file-backed. */
-int elf_file_read(struct elf_file *ef, uint64_t vaddr, void *buf, size_t len);
+int elfread_read(struct elfread *ef, uint64_t vaddr, void *buf, size_t len);
 /* Load bias (runtime address - link address) of a file whose PT_LOAD
  * segments are loads[], given one mapping of it: `start` maps file offset
  * `offset`. 0 or -ENOENT if no segment holds that offset. */
-int elf_loads_bias(const struct elf_load *loads, size_t n, int type, uint64_t start,
-		   uint64_t offset, uint64_t *bias);
+int elfread_loads_bias(const struct elfread_load *loads, size_t n, int type,
+		       uint64_t start, uint64_t offset, uint64_t *bias);
 
 #endif

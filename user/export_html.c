@@ -36,7 +36,7 @@ void export_json_str(struct strbuf *out, const char *s)
 
 static const char *func_cat(const struct snap_func *f)
 {
-	return category_key(classify_function(f->kind == FUNC_ML ? f->py_file : f->file,
+	return classify_key(classify_function(f->kind == FUNC_ML ? f->py_file : f->file,
 					      f->name, f->kind == FUNC_ML,
 					      f->kind == FUNC_PSEUDO));
 }

@@ -193,7 +193,7 @@ static int set_labels(struct pp *p, PbSample *smp, const struct snap_stack *st)
 	size_t i, n = 3;
 
 	k[0] = intern(p, "category");
-	v[0] = intern(p, category_key(view_stack_cat(p->func_cat, st)));
+	v[0] = intern(p, classify_key(view_stack_cat(p->func_cat, st)));
 	k[1] = intern(p, "process");
 	v[1] = intern(p, export_proc_name(pr));
 	k[2] = intern(p, "pid");

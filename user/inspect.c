@@ -25,7 +25,7 @@ struct pybin {
 	uint64_t runtime_vaddr;
 	uint64_t code_type_vaddr;
 	int elf_type;
-	struct elf_load loads[ELFREAD_MAX_LOADS];
+	struct elfread_load loads[ELFREAD_MAX_LOADS];
 	size_t nloads;
 	struct mlprof_layout layout;
 };
@@ -82,22 +82,22 @@ const char *inspect_status_str(enum inspect_status status)
 }
 
 /* Reads version, runtime address and layout out of an ELF file. */
-static void examine_elf(struct elf_file *ef, struct pybin *b)
+static void examine_elf(struct elfread *ef, struct pybin *b)
 {
 	uint64_t ver_addr, v = 0, size;
 	uint8_t blob[PYLAYOUT_DEBUG_BLOB];
 	int64_t basicsize = 0, itemsize = 0;
-	const struct elf_load *loads;
+	const struct elfread_load *loads;
 	int err;
 
-	b->elf_type = elf_file_type(ef);
-	b->nloads = elf_file_loads(ef, &loads);
+	b->elf_type = elfread_type(ef);
+	b->nloads = elfread_loads(ef, &loads);
 	memcpy(b->loads, loads, b->nloads * sizeof(*loads));
-	if (elf_file_symbol(ef, "_PyRuntime", &b->runtime_vaddr, NULL) &&
-	    elf_file_section(ef, ".PyRuntime", &b->runtime_vaddr, NULL)) {
+	if (elfread_symbol(ef, "_PyRuntime", &b->runtime_vaddr, NULL) &&
+	    elfread_section(ef, ".PyRuntime", &b->runtime_vaddr, NULL)) {
 		b->status = INSPECT_NOT_PYTHON;
 		snprintf(b->message, sizeof(b->message), "no _PyRuntime: not a CPython 3.7+ binary");
-		if (!elf_file_symbol(ef, "Py_Initialize", &v, NULL)) {
+		if (!elfread_symbol(ef, "Py_Initialize", &v, NULL)) {
 			b->status = INSPECT_UNSUPPORTED;
 			snprintf(b->message, sizeof(b->message),
 				 "CPython older than 3.7: not supported (3.11 to 3.15 are)");
@@ -105,22 +105,22 @@ static void examine_elf(struct elf_file *ef, struct pybin *b)
 		return;
 	}
 	b->status = INSPECT_UNSUPPORTED;
-	if (elf_file_symbol(ef, "Py_Version", &ver_addr, NULL) ||
-	    elf_file_read(ef, ver_addr, &v, sizeof(v))) {
+	if (elfread_symbol(ef, "Py_Version", &ver_addr, NULL) ||
+	    elfread_read(ef, ver_addr, &v, sizeof(v))) {
 		snprintf(b->message, sizeof(b->message),
 			 "CPython older than 3.11 (no Py_Version): not supported");
 		return;
 	}
 	b->version_hex = (uint32_t)v;
-	if (elf_file_symbol(ef, "PyCode_Type", &b->code_type_vaddr, NULL) ||
-	    elf_file_read(ef, b->code_type_vaddr + 32, &basicsize, sizeof(basicsize)) ||
-	    elf_file_read(ef, b->code_type_vaddr + 40, &itemsize, sizeof(itemsize))) {
+	if (elfread_symbol(ef, "PyCode_Type", &b->code_type_vaddr, NULL) ||
+	    elfread_read(ef, b->code_type_vaddr + 32, &basicsize, sizeof(basicsize)) ||
+	    elfread_read(ef, b->code_type_vaddr + 40, &itemsize, sizeof(itemsize))) {
 		snprintf(b->message, sizeof(b->message), "no PyCode_Type symbol");
 		return;
 	}
 	memset(blob, 0, sizeof(blob));
 	size = sizeof(blob);
-	while (size >= 8 && elf_file_read(ef, b->runtime_vaddr, blob, size))
+	while (size >= 8 && elfread_read(ef, b->runtime_vaddr, blob, size))
 		size /= 2;
 	err = pylayout_plausible(blob, size >= 8 ? size : 0, itemsize);
 	if (err)
@@ -143,17 +143,17 @@ static uint64_t bin_key(const struct mapping *m)
 }
 
 /* Opens the mapped file as the process sees it. */
-static struct elf_file *open_mapped(int pid, const struct mapping *m)
+static struct elfread *open_mapped(int pid, const struct mapping *m)
 {
 	char path[4200];
-	struct elf_file *ef;
+	struct elfread *ef;
 
 	snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid,
 		 (unsigned long long)m->start, (unsigned long long)m->end);
-	ef = elf_file_open(path);
+	ef = elfread_open(path);
 	if (!ef && m->path[0] == '/') {
 		snprintf(path, sizeof(path), "/proc/%d/root%s", pid, m->path);
-		ef = elf_file_open(path);
+		ef = elfread_open(path);
 	}
 	return ef;
 }
@@ -161,7 +161,7 @@ static struct elf_file *open_mapped(int pid, const struct mapping *m)
 static struct pybin *get_bin(struct inspector *in, int pid, const struct mapping *m, int *err)
 {
 	struct pybin *b = hashmap__find(in->bins, bin_key(m));
-	struct elf_file *ef;
+	struct elfread *ef;
 
 	*err = 0;
 	if (b)
@@ -182,7 +182,7 @@ static struct pybin *get_bin(struct inspector *in, int pid, const struct mapping
 			b = NULL;
 		}
 	}
-	elf_file_close(ef);
+	elfread_close(ef);
 	return b;
 }
 
@@ -204,7 +204,7 @@ static int fill_ok(struct inspect_result *res, const struct pybin *b, const stru
 {
 	uint64_t bias;
 
-	if (elf_loads_bias(b->loads, b->nloads, b->elf_type, m->start, m->offset, &bias)) {
+	if (elfread_loads_bias(b->loads, b->nloads, b->elf_type, m->start, m->offset, &bias)) {
 		res->status = INSPECT_ERROR;
 		snprintf(res->message, sizeof(res->message), "%s: mapping matches no segment",
 			 m->path);
@@ -234,11 +234,11 @@ static uint64_t exe_inode(int pid)
 static void classify_other(int pid, struct inspect_result *res)
 {
 	char path[64];
-	struct elf_file *ef;
+	struct elfread *ef;
 
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	ef = elf_file_open(path);
-	if (ef && elf_file_needs(ef, "libpython3")) {
+	ef = elfread_open(path);
+	if (ef && elfread_needs(ef, "libpython3")) {
 		res->status = INSPECT_NOT_READY;
 		snprintf(res->message, sizeof(res->message), "libpython not loaded yet");
 	} else if (!ef && (errno == ENOENT || errno == ESRCH)) {
@@ -248,7 +248,7 @@ static void classify_other(int pid, struct inspect_result *res)
 		res->status = INSPECT_NOT_PYTHON;
 		snprintf(res->message, sizeof(res->message), "no CPython runtime in the process");
 	}
-	elf_file_close(ef);
+	elfread_close(ef);
 }
 
 static int status_errno(enum inspect_status status)

@@ -39,9 +39,9 @@ static int64_t read_svarint(const uint8_t *tab, size_t len, size_t *pos)
 	return (u & 1) ? -(int64_t)(u >> 1) : (int64_t)(u >> 1);
 }
 
-static int add_range(struct linemap *map, size_t *cap, uint32_t start, int32_t line)
+static int add_range(struct linetable *map, size_t *cap, uint32_t start, int32_t line)
 {
-	struct linerange *p;
+	struct linetable_range *p;
 
 	if (map->n && map->ranges[map->n - 1].line == line)
 		return 0;
@@ -65,7 +65,7 @@ static int32_t clamp_line(int64_t line)
 	return (int32_t)line;
 }
 
-int linemap_build(struct linemap *map, const uint8_t *tab, size_t len, int32_t firstlineno)
+int linetable_build(struct linetable *map, const uint8_t *tab, size_t len, int32_t firstlineno)
 {
 	size_t pos = 0, cap = 0, next;
 	int64_t line = firstlineno;
@@ -102,11 +102,11 @@ int linemap_build(struct linemap *map, const uint8_t *tab, size_t len, int32_t f
 	}
 	map->end = unit > UINT32_MAX ? UINT32_MAX : (uint32_t)unit;
 	if (err)
-		linemap_free(map);
+		linetable_free(map);
 	return err;
 }
 
-int32_t linemap_line(const struct linemap *map, int64_t unit)
+int32_t linetable_line(const struct linetable *map, int64_t unit)
 {
 	size_t lo = 0, hi = map->n;
 
@@ -126,7 +126,7 @@ int32_t linemap_line(const struct linemap *map, int64_t unit)
 	return map->ranges[lo].line;
 }
 
-void linemap_free(struct linemap *map)
+void linetable_free(struct linetable *map)
 {
 	free(map->ranges);
 	map->ranges = NULL;

@@ -21,7 +21,8 @@ const char *memprobe_symbol(enum memprobe_fn fn)
 }
 
 /* The file offset of a link-time address inside an executable segment. */
-static int vaddr_to_offset(const struct elf_load *loads, size_t n, uint64_t vaddr, uint64_t *off)
+static int vaddr_to_offset(const struct elfread_load *loads, size_t n, uint64_t vaddr,
+			   uint64_t *off)
 {
 	int err = -EINVAL;
 	size_t i;
@@ -36,15 +37,15 @@ static int vaddr_to_offset(const struct elf_load *loads, size_t n, uint64_t vadd
 	return err;
 }
 
-int memprobe_offsets(struct elf_file *ef, uint64_t off[MEMPROBE_NR])
+int memprobe_offsets(struct elfread *ef, uint64_t off[MEMPROBE_NR])
 {
-	const struct elf_load *loads;
+	const struct elfread_load *loads;
 	uint64_t value, size;
-	size_t n = elf_file_loads(ef, &loads);
+	size_t n = elfread_loads(ef, &loads);
 	int err = 0, i;
 
 	for (i = 0; i < MEMPROBE_NR && !err; i++) {
-		err = elf_file_symbol(ef, symbols[i], &value, &size);
+		err = elfread_symbol(ef, symbols[i], &value, &size);
 		if (!err)
 			err = vaddr_to_offset(loads, n, value, &off[i]);
 	}
@@ -53,19 +54,19 @@ int memprobe_offsets(struct elf_file *ef, uint64_t off[MEMPROBE_NR])
 
 int memprobe_symbol_offset(const char *path, const char *name, uint64_t *off)
 {
-	const struct elf_load *loads;
-	struct elf_file *ef = elf_file_open(path);
+	const struct elfread_load *loads;
+	struct elfread *ef = elfread_open(path);
 	uint64_t value, size;
 	size_t n;
 	int err;
 
 	if (!ef)
 		return -errno;
-	n = elf_file_loads(ef, &loads);
-	err = elf_file_symbol(ef, name, &value, &size);
+	n = elfread_loads(ef, &loads);
+	err = elfread_symbol(ef, name, &value, &size);
 	if (!err)
 		err = vaddr_to_offset(loads, n, value, off);
-	elf_file_close(ef);
+	elfread_close(ef);
 	return err;
 }
 
@@ -98,16 +99,16 @@ static int is_libc(const char *path)
 /* Tries one candidate file: 0 and set filled, or -errno. */
 static int try_file(const char *path, struct memprobe_set *set)
 {
-	struct elf_file *ef;
+	struct elfread *ef;
 	int err;
 
 	if (snprintf(set->path, sizeof(set->path), "%s", path) >= (int)sizeof(set->path))
 		return -ENAMETOOLONG;
-	ef = elf_file_open(set->path);
+	ef = elfread_open(set->path);
 	if (!ef)
 		return -errno;
 	err = memprobe_offsets(ef, set->off);
-	elf_file_close(ef);
+	elfread_close(ef);
 	return err;
 }
 

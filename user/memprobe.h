@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct elf_file;
+struct elfread;
 
 enum memprobe_fn {
 	MEMPROBE_MMAP = 0,
@@ -28,7 +28,7 @@ struct memprobe_set {
 const char *memprobe_symbol(enum memprobe_fn fn);
 /* File offsets of the entry points in a C library. 0, -ENOENT if one is
  * missing, -EINVAL if a symbol is not in an executable segment. */
-int memprobe_offsets(struct elf_file *ef, uint64_t off[MEMPROBE_NR]);
+int memprobe_offsets(struct elfread *ef, uint64_t off[MEMPROBE_NR]);
 /* File offset of a function symbol in the ELF file at path. 0 or -errno. */
 int memprobe_symbol_offset(const char *path, const char *name, uint64_t *off);
 /* The file pid maps under the name `mapped` (as its /proc/PID/maps says),

@@ -28,7 +28,7 @@ struct mldef {
 
 struct mlmod {
 	char *ml_path;
-	struct srcmap *map;
+	struct sourcemap *map;
 	struct mlalign align;  /* generated lines -> .ml lines, no map */
 	int32_t align_base;    /* added to a .py line to index align */
 	int32_t code_lines;    /* generated lines (.py lines 1..code_lines), 0: all */
@@ -120,7 +120,7 @@ static void mod_free(struct mlmod *mod)
 	for (i = 0; i < mod->ndefs; i++)
 		free(mod->defs[i].name);
 	free(mod->defs);
-	srcmap_free(mod->map);
+	sourcemap_free(mod->map);
 	mlalign_free(&mod->align);
 	free(mod->ml_path);
 	free(mod);
@@ -173,7 +173,7 @@ static int map_mismatch(const struct mlmod *mod)
 
 	for (i = 1; i <= mod->align.n; i++) {
 		a = mlalign_line(&mod->align, (int32_t)i);
-		s = a > 0 ? srcmap_line(mod->map, (int32_t)i - mod->align_base, NULL) : -1;
+		s = a > 0 ? sourcemap_line(mod->map, (int32_t)i - mod->align_base, NULL) : -1;
 		if (s <= 0)
 			continue;
 		both++;
@@ -223,18 +223,18 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 	free(src);
 	json = py_map ? read_file(m, py_map, &len, &e) : NULL;
 	if (json) {
-		mod->map = srcmap_parse(json, len, err, sizeof(err));
+		mod->map = sourcemap_parse(json, len, err, sizeof(err));
 		if (!mod->map && !m->note[0])
 			snprintf(m->note, sizeof(m->note),
 				 "%s: %s; ML lines from function definitions only", py_map, err);
 	}
 	free(json);
-	if (mod->map && srcmap_anchor(mod->map, py, pylen, from_line)) {
+	if (mod->map && sourcemap_anchor(mod->map, py, pylen, from_line)) {
 		if (!m->note[0])
 			snprintf(m->note, sizeof(m->note), "%s: its function definitions are not "
 				 "in the generated Python (a map of another program or version); ML "
 				 "lines from the generated Python", py_map);
-		srcmap_free(mod->map);
+		sourcemap_free(mod->map);
 		mod->map = NULL;
 	}
 	if (mod->map && mod->align.mapped && map_mismatch(mod)) {
@@ -242,7 +242,7 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 			snprintf(m->note, sizeof(m->note), "%s does not match %s (its lines disagree "
 				 "with the generated Python); ML lines from the generated Python",
 				 py_map, ml_path);
-		srcmap_free(mod->map);
+		sourcemap_free(mod->map);
 		mod->map = NULL;
 	}
 	return mod;
@@ -457,7 +457,7 @@ int32_t mlmod_line(const struct mlmod *mod, int32_t py_line)
 	if (py_line < 1)
 		return -1;
 	if (mod->map)
-		return srcmap_line_near(mod->map, py_line, NULL);
+		return sourcemap_line_near(mod->map, py_line, NULL);
 	return mlalign_line(&mod->align, py_line + mod->align_base);
 }
 

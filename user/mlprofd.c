@@ -22,6 +22,7 @@
 #include "offcpu.h"
 #include "control.h"
 #include "evloop.h"
+#include "evtimer.h"
 #include "inspect.h"
 #include "oneshot.h"
 #include "sclock.h"
@@ -42,6 +43,7 @@ struct handler {
 struct daemon {
 	struct opts o;
 	int epfd, sigfd;
+	struct ev_timers timers; /* the loop's (user/evtimer.h) */
 	struct handler h_rb, h_sig;
 	struct bpf_ctx *bpf;
 	struct sampler *smp;
@@ -486,12 +488,12 @@ static int setup(struct daemon *d)
 	if (d->o.http || d->o.push_url) {
 		struct serve_ops sops = { d, serve_snapshot, serve_metrics };
 
-		d->srv = serve__new(d->epfd, &d->o, &sops);
+		d->srv = serve__new(d->epfd, &d->timers, &d->o, &sops);
 		if (!d->srv)
 			return -errno;
 	}
 	if (!d->o.command) {
-		d->svc = service__new(d->epfd, &d->o, snapshot_all, d);
+		d->svc = service__new(&d->timers, &d->o, snapshot_all, d);
 		if (!d->svc)
 			return -errno;
 	}
@@ -645,7 +647,9 @@ static void run_loop(struct daemon *d)
 			timeout = ctl_ms;
 		if (timeout > MLPROF_RB_POLL_MS)
 			timeout = MLPROF_RB_POLL_MS;
+		timeout = evtimer_timeout_ms(&d->timers, now_ns(CLOCK_MONOTONIC), timeout);
 		evloop_run_once(d->epfd, timeout);
+		evtimer_run(&d->timers, now_ns(CLOCK_MONOTONIC));
 		bpfload__consume(d->bpf); /* samples do not wake us up */
 		if (d->o.command && d->child_done)
 			break;

@@ -218,13 +218,13 @@ static const struct option *find_long(const struct option *longs, const char *na
 }
 
 /* An entry whose value must be glued to it (--name=value). */
-static int glued(const struct option *longs, const struct conf_entry *e)
+static int glued(const struct option *longs, const struct conffile_entry *e)
 {
 	return e->value && find_long(longs, e->name)->has_arg == optional_argument;
 }
 
 /* Checks one config entry against mlprofd's long options. */
-static int config_entry_ok(const struct option *longs, const struct conf_entry *e,
+static int config_entry_ok(const struct option *longs, const struct conffile_entry *e,
 			   const char *path, FILE *err)
 {
 	const struct option *lo = find_long(longs, e->name);
@@ -252,7 +252,7 @@ static int apply_config(const struct option *longs, int *argc, char ***argv, str
 			FILE *err)
 {
 	const char *path = config_arg(*argc, *argv);
-	struct conf *c = NULL;
+	struct conffile *c = NULL;
 	char msg[512], **nv = NULL, *names;
 	size_t i, need = 0, k = 0;
 	int ret = 0;
@@ -260,7 +260,7 @@ static int apply_config(const struct option *longs, int *argc, char ***argv, str
 	if (!path)
 		return 0;
 	c = calloc(1, sizeof(*c));
-	ret = c ? conf_load(path, c, msg, sizeof(msg)) : -ENOMEM;
+	ret = c ? conffile_load(path, c, msg, sizeof(msg)) : -ENOMEM;
 	if (ret)
 		fprintf(err, "mlprofd: config file %s\n", ret == -ENOMEM ? "out of memory" : msg);
 	for (i = 0; !ret && i < c->n; i++) {
@@ -300,7 +300,7 @@ static int apply_config(const struct option *longs, int *argc, char ***argv, str
 		o->conf = c;
 		o->config = path;
 	} else if (c) {
-		conf_free(c);
+		conffile_free(c);
 		free(c);
 	}
 	return ret ? -EINVAL : 0;
@@ -309,7 +309,7 @@ static int apply_config(const struct option *longs, int *argc, char ***argv, str
 void opts_free(struct opts *o)
 {
 	if (o->conf) {
-		conf_free(o->conf);
+		conffile_free(o->conf);
 		free(o->conf);
 	}
 	free(o->conf_argv);

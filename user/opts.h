@@ -57,7 +57,7 @@ struct opts {
 	uint64_t snapshot_interval_ns; /* --snapshot-interval (default 5m) */
 	uint64_t snapshot_keep_ns;     /* --snapshot-keep (default 24h; 0 all) */
 	char **conf_argv;              /* the flags from --config, owned */
-	void *conf;                    /* struct conf, owned */
+	void *conf;                    /* struct conffile, owned */
 	int wall;                      /* --mode wall: off-CPU time too */
 	int clock_given, freq_given;
 };

@@ -2,10 +2,10 @@
 #include "procstatus.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "statusfile.h"
 
 /* The value of a "Key:   1234 kB" line, in KiB; 0 if malformed. */
 static uint64_t kb_value(const char *p, const char *end)
@@ -38,47 +38,39 @@ static int32_t last_pid(const char *p, const char *end)
 	return last;
 }
 
+enum { F_HWM, F_RSS, F_ANON, F_NSPID, F_COUNT };
+
 int procstatus_parse(const char *buf, size_t len, struct procstatus *out)
 {
-	const char *p = buf, *end = buf + len, *nl;
-	int have_hwm = 0;
+	struct statusfile_field f[F_COUNT] = {
+		[F_HWM] = { .key = "VmHWM:" },
+		[F_RSS] = { .key = "VmRSS:" },
+		[F_ANON] = { .key = "RssAnon:" },
+		[F_NSPID] = { .key = "NSpid:" },
+	};
+	const char *p, *end;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		if (nl - p >= 6 && !memcmp(p, "VmHWM:", 6)) {
-			out->hwm_kb = kb_value(p + 6, nl);
-			have_hwm = 1;
-		} else if (nl - p >= 6 && !memcmp(p, "VmRSS:", 6)) {
-			out->rss_kb = kb_value(p + 6, nl);
-		} else if (nl - p >= 8 && !memcmp(p, "RssAnon:", 8)) {
-			out->anon_kb = kb_value(p + 8, nl);
-		} else if (nl - p >= 6 && !memcmp(p, "NSpid:", 6)) {
-			out->ns_pid = last_pid(p + 6, nl);
-		}
-		p = nl + 1;
-	}
-	return have_hwm ? 0 : -ENOENT;
+	statusfile_scan(buf, len, f, F_COUNT);
+	p = statusfile_one(&f[F_RSS], &end);
+	out->rss_kb = p ? kb_value(p, end) : 0;
+	p = statusfile_one(&f[F_ANON], &end);
+	out->anon_kb = p ? kb_value(p, end) : 0;
+	p = statusfile_one(&f[F_NSPID], &end);
+	out->ns_pid = p ? last_pid(p, end) : 0;
+	p = statusfile_one(&f[F_HWM], &end);
+	out->hwm_kb = p ? kb_value(p, end) : 0;
+	return p ? 0 : -ENOENT;
 }
 
 int procstatus_read(int pid, struct procstatus *out)
 {
-	char path[32], buf[4096];
-	ssize_t n = -1;
-	int fd, err;
+	char *buf = malloc(STATUSFILE_MAX);
+	size_t n = 0;
+	int err = buf ? statusfile_read(pid, buf, STATUSFILE_MAX, &n) : -ENOMEM;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf));
-		err = n < 0 ? -errno : 0;
-		close(fd);
-	} else {
-		err = -errno;
-	}
 	if (!err)
-		err = procstatus_parse(buf, (size_t)n, out);
+		err = procstatus_parse(buf, n, out);
+	free(buf);
 	return err;
 }

@@ -15,7 +15,8 @@ struct procstatus {
 	int32_t ns_pid;       /* NSpid's last: its pid in its own PID namespace */
 };
 
-/* Parses the text of a status file. 0, or -ENOENT if it has no VmHWM (a
+/* Parses the text of a status file (lines as statusfile_scan sees them; a
+ * repeated key counts as absent). 0, or -ENOENT if it has no VmHWM (a
  * kernel thread, or a process whose memory is already gone). */
 int procstatus_parse(const char *buf, size_t len, struct procstatus *out);
 /* Reads /proc/PID/status. 0 or -errno. */

@@ -105,7 +105,7 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 	for (i = 0; i < NCAT; i++) {
 		uint64_t n = v.cat[cat_order[i]];
 
-		table_row(&t, category_name(cat_order[i]), fmt_secs(view_secs(&v, n), a, sizeof(a)),
+		table_row(&t, classify_name(cat_order[i]), fmt_secs(view_secs(&v, n), a, sizeof(a)),
 			  fmt_pct1(view_pct(n, v.total), b, sizeof(b)), fmt_count(n, c, sizeof(c)),
 			  view_mb(&v, v.cat_alloc[cat_order[i]], m, sizeof(m)));
 	}
@@ -120,7 +120,7 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 		if (!v.funcs[i].self)
 			break;
 		view_func_label(&v, v.funcs[i].func, label, sizeof(label));
-		table_row(&t, label, category_name(v.func_cat[v.funcs[i].func]),
+		table_row(&t, label, classify_name(v.func_cat[v.funcs[i].func]),
 			  fmt_secs(view_secs(&v, v.funcs[i].self), a, sizeof(a)),
 			  fmt_pct1(view_pct(v.funcs[i].self, v.total), b, sizeof(b)),
 			  fmt_count(v.funcs[i].self, c, sizeof(c)),
@@ -146,12 +146,12 @@ static void dev_recommendations(const struct view *v, struct strbuf *out)
 		enum category c = cat_order[i];
 		uint64_t n = v->cat[c];
 
-		if (!category_is_mlpy_overhead(c) || !v->nby_cat[c] || view_pct(n, v->total) < 5)
+		if (!classify_is_mlpy_overhead(c) || !v->nby_cat[c] || view_pct(n, v->total) < 5)
 			continue;
 		any = 1;
 		view_func_label(v, v->by_cat[c][0].func, label, sizeof(label));
 		strbuf_printf(out, "> %s takes %s of the run (%s); start with %s (%s of the category)\n",
-			      category_name(c), fmt_pct1(view_pct(n, v->total), a, sizeof(a)),
+			      classify_name(c), fmt_pct1(view_pct(n, v->total), a, sizeof(a)),
 			      fmt_secs(view_secs(v, n), b, sizeof(b)), label,
 			      fmt_pct1(view_pct(v->by_cat[c][0].samples, n), pc, sizeof(pc)));
 		if (c == CAT_RUNTIME_OVERHEAD && v->cat[CAT_ML_CODE])
@@ -182,13 +182,13 @@ int report_dev_details_text(const struct snap *s, struct strbuf *out)
 	for (k = 0; k < NCAT; k++) {
 		enum category cat = cat_order[k];
 
-		if (!category_is_mlpy_overhead(cat) && cat != CAT_ML_STDLIB)
+		if (!classify_is_mlpy_overhead(cat) && cat != CAT_ML_STDLIB)
 			continue;
-		snprintf(title, sizeof(title), "%s (%s, %s of total)", category_name(cat),
+		snprintf(title, sizeof(title), "%s (%s, %s of total)", classify_name(cat),
 			 fmt_secs(view_secs(&v, v.cat[cat]), a, sizeof(a)),
 			 fmt_pct1(view_pct(v.cat[cat], v.total), b, sizeof(b)));
 		for (i = 0; title[i]; i++)
-			title[i] = i < strlen(category_name(cat)) && title[i] >= 'a' && title[i] <= 'z'
+			title[i] = i < strlen(classify_name(cat)) && title[i] >= 'a' && title[i] <= 'z'
 					   ? (char)(title[i] - 32)
 					   : title[i];
 		table_init(&t, 4 + (size_t)v.memory, heads);
@@ -221,8 +221,8 @@ static cJSON *cat_json(const struct view *v, enum category c, size_t top)
 
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "category", category_key(c));
-	cJSON_AddStringToObject(o, "name", category_name(c));
+	cJSON_AddStringToObject(o, "category", classify_key(c));
+	cJSON_AddStringToObject(o, "name", classify_name(c));
 	cJSON_AddNumberToObject(o, "samples", (double)v->cat[c]);
 	cJSON_AddNumberToObject(o, "time_s", view_secs(v, v->cat[c]));
 	cJSON_AddNumberToObject(o, "pct", view_pct(v->cat[c], v->total));
@@ -275,7 +275,7 @@ static cJSON *dev_json(const struct snap *s, int details)
 	cJSON_AddNumberToObject(o, "resident_bytes", (double)v.resident_total);
 	arr = cJSON_AddArrayToObject(o, "categories");
 	for (i = 0; arr && i < NCAT; i++) {
-		if (!details || category_is_mlpy_overhead(cat_order[i]) || cat_order[i] == CAT_ML_STDLIB)
+		if (!details || classify_is_mlpy_overhead(cat_order[i]) || cat_order[i] == CAT_ML_STDLIB)
 			cJSON_AddItemToArray(arr, cat_json(&v, cat_order[i], details ? TOP_N : 0));
 	}
 	if (!details) {
@@ -287,7 +287,7 @@ static cJSON *dev_json(const struct snap *s, int details)
 				break;
 			view_func_label(&v, v.funcs[i].func, label, sizeof(label));
 			cJSON_AddStringToObject(f, "function", label);
-			cJSON_AddStringToObject(f, "category", category_key(v.func_cat[v.funcs[i].func]));
+			cJSON_AddStringToObject(f, "category", classify_key(v.func_cat[v.funcs[i].func]));
 			cJSON_AddNumberToObject(f, "self_samples", (double)v.funcs[i].self);
 			cJSON_AddNumberToObject(f, "self_s", view_secs(&v, v.funcs[i].self));
 			cJSON_AddNumberToObject(f, "pct", view_pct(v.funcs[i].self, v.total));

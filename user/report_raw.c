@@ -223,54 +223,152 @@ static cJSON *func_json(const struct snap *s, const struct func_stat *r, uint64_
 	return o;
 }
 
-static cJSON *proc_json(const struct snap *s, const struct snap_proc *p, uint64_t shutdown,
-			uint64_t gc)
+/* One process image and what is derived from it. */
+struct raw_proc {
+	const struct snap *s;
+	const struct snap_proc *p;
+	uint64_t shutdown, gc; /* samples in those interpreter phases */
+};
+
+/* The raw report's process object, in its key order (a public format: keep
+ * it). SNAP(member, key): a field of the snapshot's process table
+ * (SNAP_PROC_FIELDS), written as a string or a number as the table says;
+ * CALC(fn, key): a value raw_FN derives. */
+#define RAW_PROC_KEYS(SNAP, CALC)                                                               \
+	SNAP(pid, "pid") SNAP(ppid, "ppid") SNAP(ns_pid, "ns_pid") SNAP(cmdline, "command")     \
+	SNAP(comm, "comm") SNAP(exe, "exe") SNAP(python, "python") SNAP(status, "status")       \
+	SNAP(message, "message") SNAP(container, "container") SNAP(ml_file, "ml_file")          \
+	SNAP(ml_note, "ml_note") SNAP(ml_lines, "ml_lines") SNAP(mlpy, "mlpy")                  \
+	CALC(state, "state") CALC(start_time, "start_time") CALC(exit_time, "exit_time")        \
+	CALC(wall_s, "wall_s") CALC(exit_code, "exit_code") SNAP(samples, "samples")            \
+	CALC(cpu_s, "cpu_s") /* README, "Interpreter phases" */ CALC(shutdown_s, "shutdown_s")  \
+	CALC(gc_s, "gc_s") SNAP(maxrss_kb, "maxrss_kb") CALC(peak_rss_bytes, "peak_rss_bytes")  \
+	CALC(peak_heap_bytes, "peak_heap_bytes") SNAP(alloc_bytes, "alloc_bytes")               \
+	SNAP(resident_bytes, "resident_bytes") CALC(live_bytes, "live_bytes")                   \
+	SNAP(parent, "parent") SNAP(root, "run")
+
+/* Table fields not written as they are: shown through a CALC above, or
+ * internal to the snapshot. */
+#define RAW_PROC_NOT_AS_IS(X) X(exec_seq) X(start_ns) X(end_ns) X(ended) X(exit_code) \
+	X(peak_heap_kb) X(live_bytes)
+
+/* Every table field is in one of the two lists, once: a field added to
+ * SNAP_PROC_FIELDS fails to compile here until it is placed. */
+#define RAW_LISTED(member, ...) RAW_LISTED_##member,
+#define RAW_CALC_NONE(...)
+enum raw_proc_listed { RAW_PROC_KEYS(RAW_LISTED, RAW_CALC_NONE) RAW_PROC_NOT_AS_IS(RAW_LISTED) };
+#define RAW_CHECK(field, ...) +0 * RAW_LISTED_##field
+_Static_assert(0 SNAP_PROC_FIELDS(RAW_CHECK) == 0, "every process field is listed");
+#undef RAW_CHECK
+#undef RAW_CALC_NONE
+#undef RAW_LISTED
+
+static int put_num(cJSON *o, const char *key, double v)
 {
-	cJSON *o = cJSON_CreateObject();
-	uint64_t end = p->ended ? p->end_ns : s->now_ns;
+	return cJSON_AddNumberToObject(o, key, v) ? 0 : -ENOMEM;
+}
+
+static int put_null(cJSON *o, const char *key)
+{
+	return cJSON_AddNullToObject(o, key) ? 0 : -ENOMEM;
+}
+
+/* A NULL string (a snapshot built in memory, never a parsed one) is "",
+ * as in snapshot.c. */
+static int put_str(cJSON *o, const char *key, const char *v)
+{
+	return cJSON_AddStringToObject(o, key, v ? v : "") ? 0 : -ENOMEM;
+}
+
+/* raw_put_MEMBER: a table field under KEY; 0 or -ENOMEM. */
+#define RAW_PUT(field, ctype, kind, ...)                                                        \
+	static inline int raw_put_##field(cJSON *o, const char *key, const struct snap_proc *p) \
+	{                                                                                       \
+		SP_IF_STR(kind, return put_str(o, key, p->field);)                              \
+		SP_IF_NUM(kind, return put_num(o, key, (double)p->field);)                      \
+	}
+SNAP_PROC_FIELDS(RAW_PUT)
+#undef RAW_PUT
+
+static double wall_time(const struct raw_proc *r, uint64_t mono_ns)
+{
+	return (double)((int64_t)mono_ns + r->s->mono_to_real_ns) / 1e9;
+}
+
+static int raw_state(cJSON *o, const char *key, const struct raw_proc *r)
+{
 	char st[40];
 
-	if (!o)
-		return NULL;
-	cJSON_AddNumberToObject(o, "pid", p->pid);
-	cJSON_AddNumberToObject(o, "ppid", p->ppid);
-	cJSON_AddNumberToObject(o, "ns_pid", p->ns_pid);
-	cJSON_AddStringToObject(o, "command", p->cmdline);
-	cJSON_AddStringToObject(o, "comm", p->comm);
-	cJSON_AddStringToObject(o, "exe", p->exe);
-	cJSON_AddStringToObject(o, "python", p->python);
-	cJSON_AddStringToObject(o, "status", p->status);
-	cJSON_AddStringToObject(o, "message", p->message);
-	cJSON_AddStringToObject(o, "container", p->container);
-	cJSON_AddStringToObject(o, "ml_file", p->ml_file);
-	cJSON_AddStringToObject(o, "ml_note", p->ml_note);
-	cJSON_AddStringToObject(o, "ml_lines", p->ml_lines);
-	cJSON_AddNumberToObject(o, "mlpy", p->mlpy);
-	cJSON_AddStringToObject(o, "state", report_proc_state(p, st, sizeof(st)));
-	cJSON_AddNumberToObject(o, "start_time", (double)((int64_t)p->start_ns + s->mono_to_real_ns) / 1e9);
-	if (p->ended)
-		cJSON_AddNumberToObject(o, "exit_time", (double)((int64_t)p->end_ns + s->mono_to_real_ns) / 1e9);
-	else
-		cJSON_AddNullToObject(o, "exit_time");
-	cJSON_AddNumberToObject(o, "wall_s", end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0);
-	if (p->ended == PROC_EXITED)
-		cJSON_AddNumberToObject(o, "exit_code", p->exit_code);
-	else
-		cJSON_AddNullToObject(o, "exit_code");
-	cJSON_AddNumberToObject(o, "samples", (double)p->samples);
-	cJSON_AddNumberToObject(o, "cpu_s", secs(s, p->samples));
-	/* README, "Interpreter phases". */
-	cJSON_AddNumberToObject(o, "shutdown_s", secs(s, shutdown));
-	cJSON_AddNumberToObject(o, "gc_s", secs(s, gc));
-	cJSON_AddNumberToObject(o, "maxrss_kb", (double)p->maxrss_kb);
-	cJSON_AddNumberToObject(o, "peak_rss_bytes", (double)p->maxrss_kb * 1024);
-	cJSON_AddNumberToObject(o, "peak_heap_bytes", (double)p->peak_heap_kb * 1024);
-	cJSON_AddNumberToObject(o, "alloc_bytes", (double)p->alloc_bytes);
-	cJSON_AddNumberToObject(o, "resident_bytes", (double)p->resident_bytes);
-	if (s->memory == SNAP_MEM_LIVE)
-		cJSON_AddNumberToObject(o, "live_bytes", (double)p->live_bytes);
-	cJSON_AddNumberToObject(o, "parent", p->parent);
-	cJSON_AddNumberToObject(o, "run", p->root);
+	return put_str(o, key, report_proc_state(r->p, st, sizeof(st)));
+}
+
+static int raw_start_time(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return put_num(o, key, wall_time(r, r->p->start_ns));
+}
+
+static int raw_exit_time(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return r->p->ended ? put_num(o, key, wall_time(r, r->p->end_ns)) : put_null(o, key);
+}
+
+static int raw_wall_s(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	uint64_t end = r->p->ended ? r->p->end_ns : r->s->now_ns;
+
+	return put_num(o, key, end > r->p->start_ns ? (double)(end - r->p->start_ns) / 1e9 : 0);
+}
+
+static int raw_exit_code(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return r->p->ended == PROC_EXITED ? put_num(o, key, r->p->exit_code) : put_null(o, key);
+}
+
+static int raw_cpu_s(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return put_num(o, key, secs(r->s, r->p->samples));
+}
+
+static int raw_shutdown_s(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return put_num(o, key, secs(r->s, r->shutdown));
+}
+
+static int raw_gc_s(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return put_num(o, key, secs(r->s, r->gc));
+}
+
+static int raw_peak_rss_bytes(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return put_num(o, key, (double)r->p->maxrss_kb * 1024);
+}
+
+static int raw_peak_heap_bytes(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return put_num(o, key, (double)r->p->peak_heap_kb * 1024);
+}
+
+/* Only with --memory=live (0 is a value then). */
+static int raw_live_bytes(cJSON *o, const char *key, const struct raw_proc *r)
+{
+	return r->s->memory == SNAP_MEM_LIVE ? raw_put_live_bytes(o, key, r->p) : 0;
+}
+
+static cJSON *proc_json(const struct raw_proc *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	int err = o ? 0 : -ENOMEM;
+
+#define RAW_SNAP(member, key) err = err ? err : raw_put_##member(o, key, r->p);
+#define RAW_CALC(fn, key) err = err ? err : raw_##fn(o, key, r);
+	RAW_PROC_KEYS(RAW_SNAP, RAW_CALC)
+#undef RAW_CALC
+#undef RAW_SNAP
+	if (err) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
 	return o;
 }
 
@@ -306,8 +404,11 @@ cJSON *report_raw_json(const struct snap *s)
 	for (i = 0; arr && i < n; i++)
 		cJSON_AddItemToArray(arr, func_json(s, &rows[i], total));
 	arr = cJSON_AddArrayToObject(o, "processes");
-	for (i = 0; arr && i < s->nprocs; i++)
-		cJSON_AddItemToArray(arr, proc_json(s, &s->procs[i], shutdown[i], gc[i]));
+	for (i = 0; arr && i < s->nprocs; i++) {
+		struct raw_proc r = { s, &s->procs[i], shutdown[i], gc[i] };
+
+		cJSON_AddItemToArray(arr, proc_json(&r));
+	}
 	st = cJSON_AddObjectToObject(o, "stats");
 	if (st) {
 		cJSON_AddNumberToObject(st, "samples_seen", (double)s->stats.samples);

@@ -6,11 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <time.h>
-#include <unistd.h>
-#include "evloop.h"
+#include "evtimer.h"
 #include "httpsrv.h"
 #include "httptoken.h"
 #include "export.h"
@@ -22,8 +19,8 @@
 #define SERVE_MAX_GROUPS 64
 
 struct serve {
-	struct ev_handler h_push;
-	int epfd, push_fd;
+	struct ev_timer push_timer; /* every --push-interval, on the loop's timers */
+	struct ev_timers *timers;
 	const struct opts *o;
 	struct serve_ops ops;
 	struct httpsrv *http;
@@ -150,14 +147,12 @@ static void push_now(struct serve *sv)
 	sv->have_prev = 1;
 }
 
-static void on_push_timer(struct ev_handler *h, uint32_t events)
+static void on_push_timer(struct ev_timer *t, uint64_t now_ns)
 {
-	struct serve *sv = (struct serve *)h;
-	uint64_t n;
+	struct serve *sv = (struct serve *)t;
 
-	(void)events;
-	if (read(sv->push_fd, &n, sizeof(n)) >= 0)
-		push_now(sv);
+	(void)now_ns;
+	push_now(sv);
 }
 
 void serve__final_push(struct serve *sv)
@@ -215,27 +210,21 @@ static int http_metrics(void *ctx, struct strbuf *out)
 
 static int start_push(struct serve *sv)
 {
-	struct itimerspec it = { 0 };
+	uint64_t period = (uint64_t)sv->o->push_interval_s * 1000000000ULL, now = mono_ns();
 	int err;
 
 	sv->pusher = pusher__new(sv->o->push_timeout_ms, sv->o->push_queue);
 	if (!sv->pusher)
 		return -errno;
-	sv->push_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (sv->push_fd < 0)
-		return -errno;
-	err = sv->ops.snapshot(sv->ops.ctx, mono_ns(), &sv->prev);
+	err = sv->ops.snapshot(sv->ops.ctx, now, &sv->prev);
 	sv->have_prev = !err;
-	it.it_value.tv_sec = sv->o->push_interval_s;
-	it.it_interval.tv_sec = sv->o->push_interval_s;
-	if (!err && timerfd_settime(sv->push_fd, 0, &it, NULL))
-		err = -errno;
 	if (!err)
-		err = evloop_add(sv->epfd, sv->push_fd, EPOLLIN, &sv->h_push);
+		evtimer_arm(sv->timers, &sv->push_timer, now + period, period);
 	return err;
 }
 
-struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops *ops)
+struct serve *serve__new(int epfd, struct ev_timers *timers, const struct opts *o,
+			 const struct serve_ops *ops)
 {
 	struct serve *sv = calloc(1, sizeof(*sv));
 	struct httpsrv_ops hops;
@@ -245,11 +234,10 @@ struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops 
 
 	if (!sv)
 		return NULL;
-	sv->epfd = epfd;
-	sv->push_fd = -1;
+	sv->timers = timers;
 	sv->o = o;
 	sv->ops = *ops;
-	sv->h_push.fn = on_push_timer;
+	sv->push_timer.fn = on_push_timer;
 	sv->rate_ns = mono_ns();
 	if (o->http && o->http_token_file) {
 		err = httptoken_load(o->http_token_file, tok, msg, sizeof(msg));
@@ -297,10 +285,7 @@ void serve__free(struct serve *sv)
 		return;
 	httpsrv__free(sv->http);
 	pusher__free(sv->pusher);
-	if (sv->push_fd >= 0) {
-		evloop_del(sv->epfd, sv->push_fd);
-		close(sv->push_fd);
-	}
+	evtimer_cancel(sv->timers, &sv->push_timer);
 	if (sv->have_prev)
 		snap_free(&sv->prev);
 	free(sv);

@@ -22,9 +22,13 @@ struct serve_ops {
 struct serve;
 struct cJSON;
 
+struct ev_timers;
+
 /* Starts what the options ask for (--http, --push-url); with neither,
- * an inert object. NULL with errno set on failure (message on stderr). */
-struct serve *serve__new(int epfd, const struct opts *o, const struct serve_ops *ops);
+ * an inert object. Its handlers go on EPFD, the push interval on TIMERS
+ * (the loop's). NULL with errno set on failure (message on stderr). */
+struct serve *serve__new(int epfd, struct ev_timers *timers, const struct opts *o,
+			 const struct serve_ops *ops);
 void serve__free(struct serve *sv);
 /* How long stopping waits for the last profiles to be pushed. */
 #define SERVE_FINAL_PUSH_MS 2000

@@ -15,23 +15,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include "safefile.h"
-#include "evloop.h"
+#include "evtimer.h"
 #include "opts.h"
 #include "service.h"
 #include "snapdir.h"
 #include "snapshot.h"
 
 struct service {
-	struct ev_handler h;  /* the timer; first, so the handler finds us */
+	struct ev_timer timer; /* every --snapshot-interval; first, so the callback finds us */
+	struct ev_timers *timers; /* the loop's */
 	const struct opts *o;
 	service_snapshot_fn fn;
 	void *ctx;
-	int tfd;
 	struct snapdir *sd;   /* the writer's, once it runs */
 	uint64_t build_failed; /* snapshots that could not be built (memory) */
 	int log_err;          /* -errno of the last failed log reopen */
@@ -193,38 +191,34 @@ static void stop_writer(struct service *s)
 
 /* ---- the loop's side ---- */
 
-static void on_timer(struct ev_handler *h, uint32_t events)
+static void on_timer(struct ev_timer *t, uint64_t now_ns)
 {
-	struct service *s = (struct service *)h;
-	uint64_t expirations;
+	struct service *s = (struct service *)t;
 
-	(void)events;
-	if (read(s->tfd, &expirations, sizeof(expirations)) == sizeof(expirations))
-		take_snapshot(s, 0);
+	(void)now_ns;
+	take_snapshot(s, 0);
 }
 
-static int arm(struct service *s)
+static uint64_t mono_now(void)
 {
-	struct itimerspec its = { 0 };
-	uint64_t ns = s->o->snapshot_interval_ns;
+	struct timespec ts;
 
-	its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
-	its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
-	its.it_interval = its.it_value;
-	return timerfd_settime(s->tfd, 0, &its, NULL) ? -errno : 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-struct service *service__new(int epfd, const struct opts *o, service_snapshot_fn fn, void *ctx)
+struct service *service__new(struct ev_timers *timers, const struct opts *o, service_snapshot_fn fn,
+			     void *ctx)
 {
 	struct service *s = calloc(1, sizeof(*s));
 	int err = s ? 0 : -ENOMEM;
 
 	if (s) {
-		s->h.fn = on_timer;
+		s->timer.fn = on_timer;
+		s->timers = timers;
 		s->o = o;
 		s->fn = fn;
 		s->ctx = ctx;
-		s->tfd = -1;
 		pthread_mutex_init(&s->mu, NULL);
 		pthread_cond_init(&s->cv, NULL);
 	}
@@ -241,12 +235,9 @@ struct service *service__new(int epfd, const struct opts *o, service_snapshot_fn
 		 * loop's signalfd. */
 		err = -pthread_create(&s->writer, NULL, writer_main, s);
 		s->writer_running = !err;
-		if (!err) {
-			s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-			err = s->tfd < 0 ? -errno : arm(s);
-		}
 		if (!err)
-			err = evloop_add(epfd, s->tfd, EPOLLIN, &s->h);
+			evtimer_arm(timers, &s->timer, mono_now() + o->snapshot_interval_ns,
+				    o->snapshot_interval_ns);
 		if (err)
 			fprintf(stderr, "mlprofd: snapshot writer: %s\n", strerror(-err));
 	}
@@ -265,8 +256,7 @@ void service__free(struct service *s)
 	stop_writer(s);
 	if (s->have_job)
 		snap_free(&s->job);
-	if (s->tfd >= 0)
-		close(s->tfd);
+	evtimer_cancel(s->timers, &s->timer);
 	snapdir_close(s->sd);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);

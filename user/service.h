@@ -19,9 +19,13 @@ typedef int (*service_snapshot_fn)(void *ctx, struct snap *s);
  * start and on SIGHUP. 0 or -errno; stderr is unchanged on failure. */
 int service_log_open(const char *path);
 
-/* Opens the snapshot directory and arms the timer if o->snapshot_dir is
- * set. NULL with errno set (message already printed). */
-struct service *service__new(int epfd, const struct opts *o, service_snapshot_fn fn, void *ctx);
+struct ev_timers;
+
+/* Opens the snapshot directory and arms its timer on TIMERS (the loop's)
+ * if o->snapshot_dir is set. NULL with errno set (message already
+ * printed). */
+struct service *service__new(struct ev_timers *timers, const struct opts *o, service_snapshot_fn fn,
+			     void *ctx);
 void service__free(struct service *s);
 /* SIGHUP: reopens the log and the snapshot directory. */
 void service__reload(struct service *s);

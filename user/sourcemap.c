@@ -28,7 +28,7 @@ struct vlq_state {
 };
 
 /* Formats the message (if there is room for one) and returns -EINVAL. */
-int srcmap__fail(struct errbuf *e, const char *fmt, ...)
+int sourcemap__fail(struct errbuf *e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -82,12 +82,12 @@ static int read_vlq(struct vlq_state *st, struct errbuf *e, int64_t *out)
 
 	while (more && !err) {
 		if (st->pos >= st->len || st->s[st->pos] == ',' || st->s[st->pos] == ';') {
-			err = srcmap__fail(e, "mappings: truncated VLQ at %zu", start);
+			err = sourcemap__fail(e, "mappings: truncated VLQ at %zu", start);
 		} else if ((d = b64_value(st->s[st->pos])) < 0) {
-			err = srcmap__fail(e, "mappings: bad base64 char '%s' at %zu",
+			err = sourcemap__fail(e, "mappings: bad base64 char '%s' at %zu",
 				   show_char(st->s[st->pos], c), st->pos);
 		} else if (shift > 30 || (v | (uint64_t)(d & 31) << shift) > UINT32_MAX) {
-			err = srcmap__fail(e, "mappings: number too large at %zu", start);
+			err = sourcemap__fail(e, "mappings: number too large at %zu", start);
 		} else {
 			v |= (uint64_t)(d & 31) << shift;
 			shift += 5;
@@ -100,7 +100,7 @@ static int read_vlq(struct vlq_state *st, struct errbuf *e, int64_t *out)
 	return err;
 }
 
-int srcmap__add_line(struct srcmap *m, int32_t gen, int32_t line, int32_t source)
+int sourcemap__add_line(struct sourcemap *m, int32_t gen, int32_t line, int32_t source)
 {
 	struct mapped_line *p;
 	size_t cap;
@@ -127,14 +127,14 @@ int srcmap__add_line(struct srcmap *m, int32_t gen, int32_t line, int32_t source
 
 /* Adds the decoded fields to the running values and checks the results:
  * every value stays in [0, INT32_MAX] so the int64 sums never overflow. */
-static int apply_segment(struct srcmap *m, struct vlq_state *st, const int64_t *f, int n,
+static int apply_segment(struct sourcemap *m, struct vlq_state *st, const int64_t *f, int n,
 			 size_t at, struct errbuf *e)
 {
 	int err = 0;
 
 	st->gen_col += f[0];
 	if (st->gen_col < 0 || st->gen_col > INT32_MAX)
-		err = srcmap__fail(e, "mappings: generated column %lld out of range at %zu",
+		err = sourcemap__fail(e, "mappings: generated column %lld out of range at %zu",
 			   (long long)st->gen_col, at);
 	if (err || n < 4)
 		goto out;
@@ -142,22 +142,23 @@ static int apply_segment(struct srcmap *m, struct vlq_state *st, const int64_t *
 	st->src_line += f[2];
 	st->src_col += f[3];
 	if (st->src < 0 || (uint64_t)st->src >= m->nsources)
-		err = srcmap__fail(e, "mappings: source index %lld out of range (%zu sources) at %zu",
+		err = sourcemap__fail(e, "mappings: source index %lld out of range (%zu sources) at %zu",
 			   (long long)st->src, m->nsources, at);
 	else if (st->src_line < 0 || st->src_line >= INT32_MAX)
-		err = srcmap__fail(e, "mappings: source line %lld out of range at %zu",
+		err = sourcemap__fail(e, "mappings: source line %lld out of range at %zu",
 			   (long long)st->src_line + 1, at);
 	else if (st->src_col < 0 || st->src_col > INT32_MAX)
-		err = srcmap__fail(e, "mappings: source column %lld out of range at %zu",
+		err = sourcemap__fail(e, "mappings: source column %lld out of range at %zu",
 			   (long long)st->src_col, at);
 	if (!err && n == 5) {
 		st->name += f[4];
 		if (st->name < 0 || (uint64_t)st->name >= st->nnames)
-			err = srcmap__fail(e, "mappings: name index %lld out of range (%zu names) at %zu",
-				   (long long)st->name, st->nnames, at);
+			err = sourcemap__fail(e,
+					      "mappings: name index %lld out of range (%zu names) at %zu",
+					      (long long)st->name, st->nnames, at);
 	}
 	if (!err && !st->line_mapped) {
-		err = srcmap__add_line(m, st->gen_line, (int32_t)st->src_line + 1, (int32_t)st->src);
+		err = sourcemap__add_line(m, st->gen_line, (int32_t)st->src_line + 1, (int32_t)st->src);
 		st->line_mapped = 1;
 	}
 out:
@@ -165,7 +166,7 @@ out:
 }
 
 /* One segment: 1, 4 or 5 VLQ fields up to the next ',' or ';'. */
-static int decode_segment(struct srcmap *m, struct vlq_state *st, struct errbuf *e)
+static int decode_segment(struct sourcemap *m, struct vlq_state *st, struct errbuf *e)
 {
 	size_t start = st->pos;
 	int64_t f[5];
@@ -173,20 +174,21 @@ static int decode_segment(struct srcmap *m, struct vlq_state *st, struct errbuf 
 
 	while (!err && st->pos < st->len && st->s[st->pos] != ',' && st->s[st->pos] != ';') {
 		if (n == 5)
-			err = srcmap__fail(e, "mappings: segment with more than 5 fields at %zu", start);
+			err = sourcemap__fail(e, "mappings: segment with more than 5 fields at %zu",
+					      start);
 		else
 			err = read_vlq(st, e, &f[n++]);
 	}
 	if (!err && n == 0)
-		err = srcmap__fail(e, "mappings: empty segment at %zu", start);
+		err = sourcemap__fail(e, "mappings: empty segment at %zu", start);
 	else if (!err && (n == 2 || n == 3))
-		err = srcmap__fail(e, "mappings: segment with %d fields at %zu", n, start);
+		err = sourcemap__fail(e, "mappings: segment with %d fields at %zu", n, start);
 	if (!err)
 		err = apply_segment(m, st, f, n, start, e);
 	return err;
 }
 
-static int decode_mappings(struct srcmap *m, const char *s, size_t nnames, struct errbuf *e)
+static int decode_mappings(struct sourcemap *m, const char *s, size_t nnames, struct errbuf *e)
 {
 	struct vlq_state st = { .s = s, .len = strlen(s), .nnames = nnames, .gen_line = 1 };
 	int err = 0;
@@ -206,7 +208,7 @@ static int decode_mappings(struct srcmap *m, const char *s, size_t nnames, struc
 		if (!err && st.pos < st.len && s[st.pos] == ',') {
 			st.pos++;
 			if (st.pos == st.len || s[st.pos] == ',' || s[st.pos] == ';')
-				err = srcmap__fail(e, "mappings: empty segment at %zu", st.pos);
+				err = sourcemap__fail(e, "mappings: empty segment at %zu", st.pos);
 		}
 	}
 	return err;
@@ -246,7 +248,7 @@ static char *join_root(const char *root, const char *name)
 	return p;
 }
 
-int srcmap__read_sources(struct srcmap *m, const cJSON *sm, struct errbuf *e)
+int sourcemap__read_sources(struct sourcemap *m, const cJSON *sm, struct errbuf *e)
 {
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(sm, "sources");
 	const cJSON *root = cJSON_GetObjectItemCaseSensitive(sm, "sourceRoot");
@@ -255,9 +257,9 @@ int srcmap__read_sources(struct srcmap *m, const cJSON *sm, struct errbuf *e)
 	int err = 0;
 
 	if (!src)
-		err = srcmap__fail(e, "sources: missing");
+		err = sourcemap__fail(e, "sources: missing");
 	else if (!string_array(src))
-		err = srcmap__fail(e, "sources: not an array of strings");
+		err = sourcemap__fail(e, "sources: not an array of strings");
 	if (err)
 		goto out;
 	m->sources = calloc((size_t)cJSON_GetArraySize(src) + 1, sizeof(*m->sources));
@@ -284,22 +286,22 @@ static int check_header(const cJSON *sm, struct errbuf *e)
 	int err = 0;
 
 	if (!ver)
-		err = srcmap__fail(e, "version: missing");
+		err = sourcemap__fail(e, "version: missing");
 	else if (!cJSON_IsNumber(ver))
-		err = srcmap__fail(e, "version: not a number");
+		err = sourcemap__fail(e, "version: not a number");
 	else if (ver->valuedouble != 3)
-		err = srcmap__fail(e, "version: %g is not supported, only 3", ver->valuedouble);
+		err = sourcemap__fail(e, "version: %g is not supported, only 3", ver->valuedouble);
 	else if (!optional_ok(cJSON_GetObjectItemCaseSensitive(sm, "file"), cJSON_IsString))
-		err = srcmap__fail(e, "file: not a string");
+		err = sourcemap__fail(e, "file: not a string");
 	else if (!optional_ok(cJSON_GetObjectItemCaseSensitive(sm, "sourceRoot"), cJSON_IsString))
-		err = srcmap__fail(e, "sourceRoot: not a string");
+		err = sourcemap__fail(e, "sourceRoot: not a string");
 	else if (!optional_ok(cJSON_GetObjectItemCaseSensitive(sm, "sourcesContent"),
 			      cJSON_IsArray))
-		err = srcmap__fail(e, "sourcesContent: not an array");
+		err = sourcemap__fail(e, "sourcesContent: not an array");
 	return err;
 }
 
-static int read_map(struct srcmap *m, const cJSON *sm, struct errbuf *e)
+static int read_map(struct sourcemap *m, const cJSON *sm, struct errbuf *e)
 {
 	const cJSON *names = cJSON_GetObjectItemCaseSensitive(sm, "names");
 	const cJSON *maps = cJSON_GetObjectItemCaseSensitive(sm, "mappings");
@@ -308,17 +310,17 @@ static int read_map(struct srcmap *m, const cJSON *sm, struct errbuf *e)
 
 	err = check_header(sm, e);
 	if (!err)
-		err = srcmap__read_sources(m, sm, e);
+		err = sourcemap__read_sources(m, sm, e);
 	if (!err && names && !cJSON_IsNull(names)) {
 		if (string_array(names))
 			nnames = (size_t)cJSON_GetArraySize(names);
 		else
-			err = srcmap__fail(e, "names: not an array of strings");
+			err = sourcemap__fail(e, "names: not an array of strings");
 	}
 	if (!err && !maps)
-		err = srcmap__fail(e, "mappings: missing");
+		err = sourcemap__fail(e, "mappings: missing");
 	else if (!err && !cJSON_IsString(maps))
-		err = srcmap__fail(e, "mappings: not a string");
+		err = sourcemap__fail(e, "mappings: not a string");
 	if (!err)
 		err = decode_mappings(m, maps->valuestring, nnames, e);
 	return err;
@@ -331,19 +333,19 @@ static int find_map(const cJSON *root, const cJSON **sm, struct errbuf *e)
 	int err = 0;
 
 	if (!cJSON_IsObject(root))
-		err = srcmap__fail(e, "not a JSON object");
+		err = sourcemap__fail(e, "not a JSON object");
 	else
 		inner = cJSON_GetObjectItemCaseSensitive(root, "sourceMap");
 	if (inner && !cJSON_IsObject(inner))
-		err = srcmap__fail(e, "sourceMap: not an object");
+		err = sourcemap__fail(e, "sourceMap: not an object");
 	*sm = inner ? inner : root;
 	return err;
 }
 
-struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errlen)
+struct sourcemap *sourcemap_parse(const char *json, size_t len, char *err, size_t errlen)
 {
 	struct errbuf e = { err, errlen };
-	struct srcmap *m = NULL;
+	struct sourcemap *m = NULL;
 	const cJSON *sm = NULL, *detailed;
 	cJSON *root = NULL;
 	const char *end = NULL;
@@ -352,18 +354,19 @@ struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errl
 	if (err && errlen)
 		err[0] = '\0';
 	if (!json || !len) {
-		rc = srcmap__fail(&e, "empty input");
+		rc = sourcemap__fail(&e, "empty input");
 		goto out;
 	}
-	if (len > SRCMAP_MAX_INPUT) {
-		rc = srcmap__fail(&e, "input of %zu bytes is larger than %u", len, SRCMAP_MAX_INPUT);
+	if (len > SOURCEMAP_MAX_INPUT) {
+		rc = sourcemap__fail(&e, "input of %zu bytes is larger than %u", len,
+				     SOURCEMAP_MAX_INPUT);
 		goto out;
 	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	while (root && end < json + len && strchr(" \t\r\n", *end) && *end)
 		end++;
 	if (!root || end != json + len) {
-		rc = srcmap__fail(&e, "not valid JSON (at byte %td)", end ? end - json : (ptrdiff_t)0);
+		rc = sourcemap__fail(&e, "not valid JSON (at byte %td)", end ? end - json : (ptrdiff_t)0);
 		goto out;
 	}
 	rc = find_map(root, &sm, &e);
@@ -377,12 +380,12 @@ struct srcmap *srcmap_parse(const char *json, size_t len, char *err, size_t errl
 	rc = read_map(m, sm, &e);
 	/* mlpy's own form: its "mappings" is not VLQ (digits and commas never
 	 * decode) or empty; its detailedMappings hold the lines. */
-	detailed = srcmap__mlpy_mappings(root);
+	detailed = sourcemap__mlpy_mappings(root);
 	if (detailed && (rc == -EINVAL || (!rc && !m->nlines)) &&
 	    (!cJSON_IsArray(detailed) || cJSON_GetArraySize(detailed) > 0)) {
-		srcmap_free(m);
+		sourcemap_free(m);
 		m = calloc(1, sizeof(*m));
-		rc = m ? srcmap__read_mlpy(m, sm, detailed, &e) : -ENOMEM;
+		rc = m ? sourcemap__read_mlpy(m, sm, detailed, &e) : -ENOMEM;
 		if (!rc && err && errlen)
 			err[0] = '\0';
 	}
@@ -391,7 +394,7 @@ out:
 	if (rc) {
 		if (rc == -ENOMEM && err && errlen)
 			snprintf(err, errlen, "out of memory");
-		srcmap_free(m);
+		sourcemap_free(m);
 		m = NULL;
 		errno = -rc;
 	}
@@ -399,7 +402,7 @@ out:
 }
 
 /* The last mapped line at or before gen, or NULL. */
-static const struct mapped_line *find_line(const struct srcmap *m, int32_t gen)
+static const struct mapped_line *find_line(const struct sourcemap *m, int32_t gen)
 {
 	size_t lo = 0, hi = m->nlines, mid;
 
@@ -413,7 +416,7 @@ static const struct mapped_line *find_line(const struct srcmap *m, int32_t gen)
 	return lo ? &m->lines[lo - 1] : NULL;
 }
 
-static int32_t lookup(const struct srcmap *m, int32_t gen_line, int *source, int exact)
+static int32_t lookup(const struct sourcemap *m, int32_t gen_line, int *source, int exact)
 {
 	const struct mapped_line *l = NULL;
 	int32_t line = -1;
@@ -429,32 +432,32 @@ static int32_t lookup(const struct srcmap *m, int32_t gen_line, int *source, int
 	return line;
 }
 
-int32_t srcmap_line(const struct srcmap *m, int32_t gen_line, int *source)
+int32_t sourcemap_line(const struct sourcemap *m, int32_t gen_line, int *source)
 {
 	return lookup(m, gen_line, source, 1);
 }
 
-int32_t srcmap_line_near(const struct srcmap *m, int32_t gen_line, int *source)
+int32_t sourcemap_line_near(const struct sourcemap *m, int32_t gen_line, int *source)
 {
 	return lookup(m, gen_line, source, 0);
 }
 
-size_t srcmap_nsources(const struct srcmap *m)
+size_t sourcemap_nsources(const struct sourcemap *m)
 {
 	return m ? m->nsources : 0;
 }
 
-const char *srcmap_source(const struct srcmap *m, size_t index)
+const char *sourcemap_source(const struct sourcemap *m, size_t index)
 {
 	return m && index < m->nsources ? m->sources[index] : NULL;
 }
 
-size_t srcmap_lines(const struct srcmap *m)
+size_t sourcemap_lines(const struct sourcemap *m)
 {
 	return m ? m->ngen : 0;
 }
 
-void srcmap_free(struct srcmap *m)
+void sourcemap_free(struct sourcemap *m)
 {
 	size_t i;
 

@@ -19,7 +19,7 @@
 /* Places of the first definition tried as the origin. */
 #define ANCHOR_TRIES 16
 
-const cJSON *srcmap__mlpy_mappings(const cJSON *root)
+const cJSON *sourcemap__mlpy_mappings(const cJSON *root)
 {
 	const cJSON *dbg = cJSON_GetObjectItemCaseSensitive(root, "debugInfo");
 
@@ -39,17 +39,17 @@ static int read_pos(const cJSON *obj, const char *member, int optional, size_t i
 	if ((!pos || cJSON_IsNull(pos)) && optional)
 		goto out;
 	if (!cJSON_IsObject(pos))
-		err = srcmap__fail(e, "detailedMappings[%zu].%s: not an object", i, member);
+		err = sourcemap__fail(e, "detailedMappings[%zu].%s: not an object", i, member);
 	else if (!cJSON_IsNumber(l) || l->valuedouble < 1 || l->valuedouble >= INT32_MAX / 2 ||
 		 l->valuedouble != (double)(int32_t)l->valuedouble)
-		err = srcmap__fail(e, "detailedMappings[%zu].%s.line: not a line number", i, member);
+		err = sourcemap__fail(e, "detailedMappings[%zu].%s.line: not a line number", i, member);
 	else
 		*line = (int32_t)l->valuedouble;
 out:
 	return err;
 }
 
-static int add_def(struct srcmap *m, const char *name, int32_t gen)
+static int add_def(struct sourcemap *m, const char *name, int32_t gen)
 {
 	struct mapped_def *p;
 	int err = 0;
@@ -70,7 +70,7 @@ static int add_def(struct srcmap *m, const char *name, int32_t gen)
 }
 
 /* The source index of a mapping: its source_file among sources, else 0. */
-static int32_t source_of(const struct srcmap *m, const cJSON *file)
+static int32_t source_of(const struct sourcemap *m, const cJSON *file)
 {
 	size_t i;
 	int32_t idx = 0;
@@ -86,7 +86,7 @@ static int32_t source_of(const struct srcmap *m, const cJSON *file)
 
 /* Checks mapping i and, if keep, adds its line (and its definition). Its
  * generated line in *gen. */
-static int read_one(struct srcmap *m, const cJSON *it, size_t i, int keep, int32_t *gen,
+static int read_one(struct sourcemap *m, const cJSON *it, size_t i, int keep, int32_t *gen,
 		    struct errbuf *e)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
@@ -96,17 +96,17 @@ static int read_one(struct srcmap *m, const cJSON *it, size_t i, int keep, int32
 
 	*gen = 0;
 	if (!cJSON_IsObject(it))
-		err = srcmap__fail(e, "detailedMappings[%zu]: not an object", i);
+		err = sourcemap__fail(e, "detailedMappings[%zu]: not an object", i);
 	if (!err)
 		err = read_pos(it, "generated", 0, i, gen, e);
 	if (!err)
 		err = read_pos(it, "original", 1, i, &line, e);
 	if (!err && name && !cJSON_IsNull(name) && !cJSON_IsString(name))
-		err = srcmap__fail(e, "detailedMappings[%zu].name: not a string", i);
+		err = sourcemap__fail(e, "detailedMappings[%zu].name: not a string", i);
 	if (!err && type && !cJSON_IsNull(type) && !cJSON_IsString(type))
-		err = srcmap__fail(e, "detailedMappings[%zu].node_type: not a string", i);
+		err = sourcemap__fail(e, "detailedMappings[%zu].node_type: not a string", i);
 	if (!err && keep && line)
-		err = srcmap__add_line(m, *gen, line, source_of(m, cJSON_GetObjectItemCaseSensitive(
+		err = sourcemap__add_line(m, *gen, line, source_of(m, cJSON_GetObjectItemCaseSensitive(
 								      it, "source_file")));
 	if (!err && keep && cJSON_IsString(type) &&
 	    !strcmp(type->valuestring, "FunctionDefinition") && cJSON_IsString(name) &&
@@ -194,7 +194,7 @@ static int cmp_line(const void *a, const void *b)
 
 /* Sorts the lines by generated line and keeps one per line. The position
  * in the map breaks ties: it is held in source during the sort. */
-static int sort_lines(struct srcmap *m)
+static int sort_lines(struct sourcemap *m)
 {
 	int32_t *src = malloc((m->nlines ? m->nlines : 1) * sizeof(*src));
 	size_t i, n = 0;
@@ -220,7 +220,7 @@ static int sort_lines(struct srcmap *m)
 	return 0;
 }
 
-int srcmap__read_mlpy(struct srcmap *m, const cJSON *sm, const cJSON *detailed,
+int sourcemap__read_mlpy(struct sourcemap *m, const cJSON *sm, const cJSON *detailed,
 		      struct errbuf *e)
 {
 	size_t i = 0, pass = 0, want = 0;
@@ -229,9 +229,9 @@ int srcmap__read_mlpy(struct srcmap *m, const cJSON *sm, const cJSON *detailed,
 	int err = 0;
 
 	if (!cJSON_IsArray(detailed))
-		err = srcmap__fail(e, "debugInfo.detailedMappings: not an array");
+		err = sourcemap__fail(e, "debugInfo.detailedMappings: not an array");
 	if (!err)
-		err = srcmap__read_sources(m, sm, e);
+		err = sourcemap__read_sources(m, sm, e);
 	if (!err)
 		err = pick_pass(detailed, &want, e);
 	if (!err) {
@@ -256,7 +256,7 @@ int srcmap__read_mlpy(struct srcmap *m, const cJSON *sm, const cJSON *detailed,
 	return err;
 }
 
-int srcmap_needs_anchor(const struct srcmap *m)
+int sourcemap_needs_anchor(const struct sourcemap *m)
 {
 	return m && m->unanchored;
 }
@@ -317,7 +317,7 @@ static size_t index_lines(const char *py, size_t len, int32_t from_line, size_t 
 }
 
 /* 1 if every checked definition is at its line shifted by shift. */
-static int shift_fits(const struct srcmap *m, const char *py, const size_t *at, size_t n,
+static int shift_fits(const struct sourcemap *m, const char *py, const size_t *at, size_t n,
 		      int64_t shift)
 {
 	size_t i, lim = m->ndefs < ANCHOR_DEFS ? m->ndefs : ANCHOR_DEFS;
@@ -332,7 +332,7 @@ static int shift_fits(const struct srcmap *m, const char *py, const size_t *at, 
 	return ok;
 }
 
-int srcmap_anchor(struct srcmap *m, const char *py, size_t len, int32_t from_line)
+int sourcemap_anchor(struct sourcemap *m, const char *py, size_t len, int32_t from_line)
 {
 	size_t *at = NULL, n, i, tries = 0;
 	int64_t shift = 0;

@@ -20,7 +20,7 @@ struct mapped_def {
 	int32_t gen; /* generated line, relative to the map's own origin */
 };
 
-struct srcmap {
+struct sourcemap {
 	char **sources;
 	size_t nsources;
 	struct mapped_line *lines; /* sorted by gen, one per mapped line */
@@ -28,7 +28,7 @@ struct srcmap {
 	size_t cap;
 	size_t ngen;               /* generated lines covered */
 	/* mlpy's form: generated lines counted from an unknown origin until
-	 * srcmap_anchor() finds it in the generated text. */
+	 * sourcemap_anchor() finds it in the generated text. */
 	int unanchored;
 	struct mapped_def *defs;
 	size_t ndefs;
@@ -39,13 +39,13 @@ struct errbuf {
 	size_t len;
 };
 
-int srcmap__fail(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int srcmap__add_line(struct srcmap *m, int32_t gen, int32_t line, int32_t source);
-int srcmap__read_sources(struct srcmap *m, const cJSON *sm, struct errbuf *e);
+int sourcemap__fail(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int sourcemap__add_line(struct sourcemap *m, int32_t gen, int32_t line, int32_t source);
+int sourcemap__read_sources(struct sourcemap *m, const cJSON *sm, struct errbuf *e);
 /* debugInfo.detailedMappings of root, NULL if it has none. */
-const cJSON *srcmap__mlpy_mappings(const cJSON *root);
+const cJSON *sourcemap__mlpy_mappings(const cJSON *root);
 /* Decodes mlpy's detailedMappings (with sources from sm) into m. */
-int srcmap__read_mlpy(struct srcmap *m, const cJSON *sm, const cJSON *detailed,
+int sourcemap__read_mlpy(struct sourcemap *m, const cJSON *sm, const cJSON *detailed,
 		      struct errbuf *e);
 
 #endif

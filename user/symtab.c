@@ -24,7 +24,7 @@ struct symtab *symtab__new(void)
 
 static void code_free(struct code_info *ci)
 {
-	linemap_free(&ci->lines);
+	linetable_free(&ci->lines);
 	free(ci);
 }
 
@@ -56,7 +56,7 @@ struct code_info *symtab__add(struct symtab *st, uint64_t addr, uint32_t func,
 		return NULL;
 	ci->addr = addr;
 	ci->func = func;
-	err = linemap_build(&ci->lines, linetable, len, firstlineno);
+	err = linetable_build(&ci->lines, linetable, len, firstlineno);
 	if (!err)
 		err = hashmap__set(st->codes, addr, ci, &old);
 	if (err) {

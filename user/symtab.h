@@ -11,7 +11,7 @@ struct mlmod;
 struct code_info {
 	uint64_t addr;
 	uint32_t func;
-	struct linemap lines;
+	struct linetable lines;
 	const struct mlmod *ml; /* ML code: lines are mapped to the .ml */
 	int32_t ml_offset;      /* code line - offset = .py line */
 };

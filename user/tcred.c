@@ -2,32 +2,10 @@
 /* Target credentials from /proc/PID/status. The text is the kernel's, but
  * parsing stays strict: anything unexpected is an error, never root. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include "statusfile.h"
 #include "tcred.h"
-
-#define STATUS_MAX 16384
-
-/* The line starting with KEY (e.g. "Uid:"), or NULL. *end: its end. */
-static const char *find_line(const char *buf, size_t len, const char *key, const char **end)
-{
-	const char *p = buf, *stop = buf + len, *nl, *found = NULL;
-	size_t klen = strlen(key);
-
-	while (p < stop && !found) {
-		nl = memchr(p, '\n', (size_t)(stop - p));
-		nl = nl ? nl : stop;
-		if ((size_t)(nl - p) >= klen && !memcmp(p, key, klen)) {
-			found = p + klen;
-			*end = nl;
-		}
-		p = nl + 1;
-	}
-	return found;
-}
 
 /* Parses up to MAX decimal ids between P and END. Count, or -errno. */
 static int parse_ids(const char *p, const char *end, unsigned long *ids, size_t max)
@@ -60,63 +38,59 @@ static int parse_ids(const char *p, const char *end, unsigned long *ids, size_t 
 	return ret ? ret : (int)n;
 }
 
+enum { F_UID, F_GID, F_GROUPS, F_COUNT };
+
+/* The ids of field F: exactly WANT of them if WANT, else up to MAX.
+ * Count, or -errno (-EINVAL: absent, repeated or malformed). */
+static int field_ids(const struct statusfile_field *f, unsigned long *ids, size_t max, int want)
+{
+	const char *end, *p = statusfile_one(f, &end);
+	int n = p ? parse_ids(p, end, ids, max) : -EINVAL;
+
+	return n >= 0 && want && n != want ? -EINVAL : n;
+}
+
 int tcred_parse(const char *buf, size_t len, struct tcred *out)
 {
+	struct statusfile_field f[F_COUNT] = {
+		[F_UID] = { .key = "Uid:" },
+		[F_GID] = { .key = "Gid:" },
+		[F_GROUPS] = { .key = "Groups:" },
+	};
 	unsigned long ids[TCRED_MAX_GROUPS];
-	const char *p, *end = NULL;
-	int n, ret = 0;
 	size_t i;
+	int n;
 
 	memset(out, 0, sizeof(*out));
-	p = find_line(buf, len, "Uid:", &end);
-	n = p ? parse_ids(p, end, ids, 4) : -EINVAL;
-	if (n != 4)
-		ret = n < 0 ? n : -EINVAL;
-	else
+	statusfile_scan(buf, len, f, F_COUNT);
+	n = field_ids(&f[F_UID], ids, 4, 4);
+	if (n >= 0) {
 		out->fsuid = (uid_t)ids[3];
-	p = ret ? NULL : find_line(buf, len, "Gid:", &end);
-	n = p ? parse_ids(p, end, ids, 4) : -EINVAL;
-	if (!ret && n != 4)
-		ret = n < 0 ? n : -EINVAL;
-	else if (!ret)
+		n = field_ids(&f[F_GID], ids, 4, 4);
+	}
+	if (n >= 0) {
 		out->fsgid = (gid_t)ids[3];
-	p = ret ? NULL : find_line(buf, len, "Groups:", &end);
-	n = p ? parse_ids(p, end, ids, TCRED_MAX_GROUPS) : -EINVAL;
-	if (!ret && n < 0)
-		ret = n;
-	for (i = 0; !ret && i < (size_t)n; i++)
+		n = field_ids(&f[F_GROUPS], ids, TCRED_MAX_GROUPS, 0);
+	}
+	for (i = 0; n >= 0 && i < (size_t)n; i++)
 		out->groups[i] = (gid_t)ids[i];
-	if (!ret)
+	if (n >= 0)
 		out->ngroups = (size_t)n;
 	else
 		memset(out, 0, sizeof(*out));
-	return ret;
+	return n < 0 ? n : 0;
 }
 
 int tcred_read(int pid, struct tcred *out)
 {
-	char path[64], *buf;
-	ssize_t n = 0, r = 1;
-	int fd, ret = 0;
+	char *buf = malloc(STATUSFILE_MAX);
+	size_t n = 0;
+	int ret = buf ? statusfile_read(pid, buf, STATUSFILE_MAX, &n) : -ENOMEM;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	buf = malloc(STATUS_MAX);
-	fd = buf ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	if (!buf)
-		ret = -ENOMEM;
-	else if (fd < 0)
-		ret = -errno;
-	while (!ret && r > 0 && n < STATUS_MAX) {
-		r = read(fd, buf + n, (size_t)(STATUS_MAX - n));
-		if (r < 0)
-			ret = -errno;
-		else
-			n += r;
-	}
 	if (!ret)
-		ret = tcred_parse(buf, (size_t)n, out);
-	if (fd >= 0)
-		close(fd);
+		ret = tcred_parse(buf, n, out);
+	else
+		memset(out, 0, sizeof(*out));
 	free(buf);
 	return ret;
 }

@@ -17,8 +17,9 @@ struct tcred {
 };
 
 /* Parses the text of a status file (Uid:, Gid:, Groups: lines; the fourth
- * id of Uid/Gid is the filesystem id). 0, -EINVAL if a line is missing or
- * malformed, -E2BIG if there are more than TCRED_MAX_GROUPS groups. */
+ * id of Uid/Gid is the filesystem id; lines as statusfile_scan sees them).
+ * 0, -EINVAL if a line is missing, repeated or malformed, -E2BIG if
+ * there are more than TCRED_MAX_GROUPS groups. */
 int tcred_parse(const char *buf, size_t len, struct tcred *out);
 /* Reads /proc/PID/status. 0 or -errno. */
 int tcred_read(int pid, struct tcred *out);

@@ -36,7 +36,7 @@ uint64_t view_overhead(const struct view *v)
 	int c;
 
 	for (c = 0; c < CAT_NR; c++) {
-		if (category_is_mlpy_overhead(c))
+		if (classify_is_mlpy_overhead(c))
 			n += v->cat[c];
 	}
 	return n;
@@ -116,7 +116,7 @@ static uint32_t owner_frame(const uint8_t *func_cat, const struct snap_stack *st
 	uint32_t j;
 
 	for (j = 0; j < st->nframes; j++) {
-		if (!category_is_passive(func_cat[st->frames[j].func]))
+		if (!classify_is_passive(func_cat[st->frames[j].func]))
 			return j;
 	}
 	return 0;

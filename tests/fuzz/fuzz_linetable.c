@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct linemap map;
+	struct linetable map;
 	int32_t first = 0, line;
 	size_t i;
 	uint64_t u;
@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += 4;
 		size -= 4;
 	}
-	if (linemap_build(&map, data, size, first))
+	if (linetable_build(&map, data, size, first))
 		return 0;
 	/* Every entry covers at least one code unit and comes from at least
 	 * one byte; ranges are sorted, merged and inside the table. */
@@ -33,14 +33,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	assert(!map.n || map.ranges[0].start == 0);
-	assert(linemap_line(&map, -1) == first);
-	assert(linemap_line(&map, map.end) == -1);
+	assert(linetable_line(&map, -1) == first);
+	assert(linetable_line(&map, map.end) == -1);
 	for (u = 0; u < map.end && u < 4096; u++) {
-		line = linemap_line(&map, (int64_t)u);
+		line = linetable_line(&map, (int64_t)u);
 		assert(line >= -1);
 	}
 	for (i = 0; i < map.n; i++)
-		assert(linemap_line(&map, map.ranges[i].start) == map.ranges[i].line);
-	linemap_free(&map);
+		assert(linetable_line(&map, map.ranges[i].start) == map.ranges[i].line);
+	linetable_free(&map);
 	return 0;
 }

@@ -36,20 +36,20 @@ static char *wrap_mappings(const uint8_t *data, size_t size, size_t *len)
 	return buf;
 }
 
-static void check_map(const struct srcmap *m)
+static void check_map(const struct sourcemap *m)
 {
-	size_t nsrc = srcmap_nsources(m), i;
+	size_t nsrc = sourcemap_nsources(m), i;
 	int32_t gen, max, line, near, prev_near = -1;
 	int src, nsrc_out;
 
 	for (i = 0; i < nsrc && i < 64; i++)
-		assert(srcmap_source(m, i) != NULL);
-	assert(srcmap_source(m, nsrc) == NULL);
-	max = srcmap_lines(m) < 4096 ? (int32_t)srcmap_lines(m) + 2 : 4096;
-	assert(srcmap_line(m, 0, NULL) == -1 && srcmap_line_near(m, 0, NULL) == -1);
+		assert(sourcemap_source(m, i) != NULL);
+	assert(sourcemap_source(m, nsrc) == NULL);
+	max = sourcemap_lines(m) < 4096 ? (int32_t)sourcemap_lines(m) + 2 : 4096;
+	assert(sourcemap_line(m, 0, NULL) == -1 && sourcemap_line_near(m, 0, NULL) == -1);
 	for (gen = 1; gen <= max; gen++) {
-		line = srcmap_line(m, gen, &src);
-		near = srcmap_line_near(m, gen, &nsrc_out);
+		line = sourcemap_line(m, gen, &src);
+		near = sourcemap_line_near(m, gen, &nsrc_out);
 		assert(line == -1 || line >= 1);
 		assert((line == -1) == (src == -1));
 		assert(src == -1 || (size_t)src < nsrc);
@@ -59,11 +59,11 @@ static void check_map(const struct srcmap *m)
 			assert(near == line && nsrc_out == src);
 		else
 			assert(near == prev_near);
-		if ((size_t)gen > srcmap_lines(m))
+		if ((size_t)gen > sourcemap_lines(m))
 			assert(line == -1);
 		prev_near = near;
 	}
-	assert(srcmap_line_near(m, INT32_MAX, NULL) >= -1);
+	assert(sourcemap_line_near(m, INT32_MAX, NULL) >= -1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -71,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[128], *buf = NULL;
 	const char *json = (const char *)data;
 	const char *nul, *text = NULL;
-	struct srcmap *m;
+	struct sourcemap *m;
 	size_t len = size, tlen = 0;
 	int rc;
 
@@ -89,18 +89,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(err, 'z', sizeof(err));
 	errno = 0;
-	m = srcmap_parse(json, len, err, sizeof(err));
+	m = sourcemap_parse(json, len, err, sizeof(err));
 	if (m) {
 		check_map(m);
-		if (srcmap_needs_anchor(m)) {
-			rc = srcmap_anchor(m, json, len, 1);
+		if (sourcemap_needs_anchor(m)) {
+			rc = sourcemap_anchor(m, json, len, 1);
 			if (rc && text)
-				rc = srcmap_anchor(m, text, tlen, 3);
+				rc = sourcemap_anchor(m, text, tlen, 3);
 			assert(rc == 0 || rc == -ENOENT || rc == -ENOMEM);
-			assert((rc == 0) == !srcmap_needs_anchor(m));
+			assert((rc == 0) == !sourcemap_needs_anchor(m));
 			check_map(m);
 		}
-		srcmap_free(m);
+		sourcemap_free(m);
 	} else {
 		assert(errno == EINVAL || errno == ENOMEM);
 		assert(memchr(err, '\0', sizeof(err)) && err[0]);

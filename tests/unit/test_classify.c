@@ -25,8 +25,8 @@ static void check(const struct ccase *c, size_t n)
 	for (i = 0; i < n; i++) {
 		got = classify_function(c[i].file, c[i].name, c[i].is_ml, c[i].is_pseudo);
 		cr_expect_eq(got, c[i].want, "%s %s (ml %d, pseudo %d): %s, want %s", c[i].file,
-			     c[i].name, c[i].is_ml, c[i].is_pseudo, category_name(got),
-			     category_name(c[i].want));
+			     c[i].name, c[i].is_ml, c[i].is_pseudo, classify_name(got),
+			     classify_name(c[i].want));
 	}
 }
 
@@ -252,11 +252,11 @@ Test(classify, names_and_keys)
 	int c;
 
 	for (c = 0; c < CAT_NR; c++) {
-		cr_expect_str_eq(category_name(c), names[c]);
-		cr_expect_str_eq(category_key(c), keys[c]);
+		cr_expect_str_eq(classify_name(c), names[c]);
+		cr_expect_str_eq(classify_key(c), keys[c]);
 	}
-	cr_expect_str_eq(category_name(CAT_NR), "Unknown");
-	cr_expect_str_eq(category_key((enum category)-1), "unknown");
+	cr_expect_str_eq(classify_name(CAT_NR), "Unknown");
+	cr_expect_str_eq(classify_key((enum category)-1), "unknown");
 }
 
 Test(classify, overhead_and_passive)
@@ -271,7 +271,7 @@ Test(classify, overhead_and_passive)
 	int c;
 
 	for (c = 0; c < CAT_NR; c++) {
-		cr_expect_eq(category_is_mlpy_overhead(c), overhead[c], "%s", category_name(c));
-		cr_expect_eq(category_is_passive(c), passive[c], "%s", category_name(c));
+		cr_expect_eq(classify_is_mlpy_overhead(c), overhead[c], "%s", classify_name(c));
+		cr_expect_eq(classify_is_passive(c), passive[c], "%s", classify_name(c));
 	}
 }

@@ -8,21 +8,21 @@
 #include <unistd.h>
 #include "conffile.h"
 
-static void parse_ok(const char *text, struct conf *c)
+static void parse_ok(const char *text, struct conffile *c)
 {
 	char err[256] = "";
 
-	cr_assert_eq(conf_parse(text, strlen(text), c, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(conffile_parse(text, strlen(text), c, err, sizeof(err)), 0, "%s", err);
 }
 
 static void parse_bad(const char *text, size_t len, const char *want)
 {
-	struct conf c;
+	struct conffile c;
 	char err[256] = "";
 
 	if (len == (size_t)-1)
 		len = strlen(text);
-	cr_assert_eq(conf_parse(text, len, &c, err, sizeof(err)), -EINVAL, "%s", text);
+	cr_assert_eq(conffile_parse(text, len, &c, err, sizeof(err)), -EINVAL, "%s", text);
 	cr_assert_not_null(strstr(err, want), "'%s' -> '%s'", text, err);
 	cr_assert_eq(c.n, 0);
 	cr_assert_null(c.e);
@@ -31,7 +31,7 @@ static void parse_bad(const char *text, size_t len, const char *want)
 
 Test(conffile, flags_values_comments)
 {
-	struct conf c;
+	struct conffile c;
 
 	parse_ok("# mlprofd\n"
 		 "target mlpy\n"
@@ -59,29 +59,29 @@ Test(conffile, flags_values_comments)
 	cr_assert_str_eq(c.e[5].name, "log");
 	cr_assert_str_eq(c.e[5].value, "/var/log/mlprofd.log");
 	cr_assert_eq(c.e[5].line, 9);
-	conf_free(&c);
+	conffile_free(&c);
 }
 
 Test(conffile, empty_inputs)
 {
-	struct conf c;
+	struct conffile c;
 
 	parse_ok("", &c);
 	cr_assert_eq(c.n, 0);
-	conf_free(&c);
+	conffile_free(&c);
 	parse_ok("\n\n# only comments\n   \n\t\n", &c);
 	cr_assert_eq(c.n, 0);
-	conf_free(&c);
+	conffile_free(&c);
 	/* A name with a comment right after it is a bare flag. */
 	parse_ok("memory # on\n", &c);
 	cr_assert_eq(c.n, 1);
 	cr_assert_null(c.e[0].value);
-	conf_free(&c);
+	conffile_free(&c);
 }
 
 Test(conffile, bad_lines_are_errors_with_their_line)
 {
-	char big[CONF_MAX_LINE + 20];
+	char big[CONFFILE_MAX_LINE + 20];
 
 	parse_bad("target mlpy\n--freq 99\n", (size_t)-1, "line 2: write option names without dashes");
 	parse_bad("-F 99\n", (size_t)-1, "line 1: write option names without dashes");
@@ -96,34 +96,34 @@ Test(conffile, bad_lines_are_errors_with_their_line)
 
 Test(conffile, limits)
 {
-	size_t n = (CONF_MAX_ENTRIES + 1) * 8, i;
+	size_t n = (CONFFILE_MAX_ENTRIES + 1) * 8, i;
 	char *text = malloc(n + 1), *p = text;
-	struct conf c;
+	struct conffile c;
 	char err[128];
 
 	cr_assert_not_null(text);
-	for (i = 0; i <= CONF_MAX_ENTRIES; i++)
+	for (i = 0; i <= CONFFILE_MAX_ENTRIES; i++)
 		p += sprintf(p, "memory\n");
 	parse_bad(text, (size_t)(p - text), "more than");
 	free(text);
-	cr_assert_eq(conf_parse("x", CONF_MAX_BYTES + 1, &c, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(conffile_parse("x", CONFFILE_MAX_BYTES + 1, &c, err, sizeof(err)), -EINVAL);
 	cr_assert_not_null(strstr(err, "larger than"));
 }
 
 Test(conffile, load_names_the_file)
 {
 	char path[] = "/tmp/mlprof-conf-XXXXXX", err[512];
-	struct conf c;
+	struct conffile c;
 	int fd = mkstemp(path);
 
 	cr_assert_geq(fd, 0);
 	cr_assert_eq(write(fd, "target python\nfreq\tx y\n!\n", 25), 25);
 	close(fd);
-	cr_assert_eq(conf_load(path, &c, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(conffile_load(path, &c, err, sizeof(err)), -EINVAL);
 	cr_assert_not_null(strstr(err, ":3: expected"), "%s", err);
 	cr_assert_eq(strncmp(err, path, strlen(path)), 0, "%s", err);
 	unlink(path);
-	cr_assert_eq(conf_load(path, &c, err, sizeof(err)), -ENOENT);
+	cr_assert_eq(conffile_load(path, &c, err, sizeof(err)), -ENOENT);
 	cr_assert_not_null(strstr(err, "No such file"), "%s", err);
-	cr_assert_eq(conf_load("/tmp", &c, err, sizeof(err)), -EISDIR, "%s", err);
+	cr_assert_eq(conffile_load("/tmp", &c, err, sizeof(err)), -EISDIR, "%s", err);
 }

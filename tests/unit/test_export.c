@@ -460,7 +460,7 @@ Test(export_pprof, categories_match_the_dev_view)
 
 		cr_assert(cat);
 		for (found = 0, c = 0; c < CAT_NR; c++) {
-			if (!strcmp(cat, category_key(c))) {
+			if (!strcmp(cat, classify_key(c))) {
 				by_cat[c] += (uint64_t)p->sample[i]->value[0];
 				found = 1;
 			}
@@ -468,7 +468,7 @@ Test(export_pprof, categories_match_the_dev_view)
 		cr_assert(found, "unknown category %s", cat);
 	}
 	for (c = 0; c < CAT_NR; c++)
-		cr_assert_eq(by_cat[c], v.cat[c], "%s: %lu vs %lu", category_key(c),
+		cr_assert_eq(by_cat[c], v.cat[c], "%s: %lu vs %lu", classify_key(c),
 			     (unsigned long)by_cat[c], (unsigned long)v.cat[c]);
 	/* ML functions are named by ML name and .ml file, and the sandbox
 	 * child says so. */

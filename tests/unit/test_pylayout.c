@@ -339,20 +339,20 @@ Test(pylayout, strings)
 Test(pylayout, real_debug_offsets_313)
 {
 	const char *path = fixture_pyenv("versions/3.13.0/lib/libpython3.13.so.1.0");
-	struct elf_file *ef;
+	struct elfread *ef;
 	uint64_t rt, rt_size, ver_addr, ver = 0;
 	uint8_t blob[PYLAYOUT_DEBUG_BLOB];
 	struct mlprof_layout L;
 
 	cr_assert_eq(access(path, R_OK), 0, "test needs %s (set PYENV_ROOT)", path);
-	ef = elf_file_open(path);
+	ef = elfread_open(path);
 	cr_assert_not_null(ef);
-	cr_assert_eq(elf_file_symbol(ef, "_PyRuntime", &rt, &rt_size), 0);
+	cr_assert_eq(elfread_symbol(ef, "_PyRuntime", &rt, &rt_size), 0);
 	cr_assert_geq(rt_size, sizeof(blob));
-	cr_assert_eq(elf_file_read(ef, rt, blob, sizeof(blob)), 0);
-	cr_assert_eq(elf_file_symbol(ef, "Py_Version", &ver_addr, NULL), 0);
-	cr_assert_eq(elf_file_read(ef, ver_addr, &ver, sizeof(ver)), 0);
-	elf_file_close(ef);
+	cr_assert_eq(elfread_read(ef, rt, blob, sizeof(blob)), 0);
+	cr_assert_eq(elfread_symbol(ef, "Py_Version", &ver_addr, NULL), 0);
+	cr_assert_eq(elfread_read(ef, ver_addr, &ver, sizeof(ver)), 0);
+	elfread_close(ef);
 
 	cr_assert_eq(memcmp(blob, "xdebugpy", 8), 0);
 	cr_assert_eq(ver, 0x030d00f0);

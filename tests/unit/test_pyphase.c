@@ -168,18 +168,18 @@ Test(pyphase, hostile_entries_refused)
 static void check_real(const char *path, uint32_t want_fin,
 		       uint32_t want_gc, uint16_t want_ts_interp, uint32_t want_holder)
 {
-	struct elf_file *ef;
+	struct elfread *ef;
 	uint64_t rt, rt_size, ver_addr, ver = 0;
 	uint8_t blob[PYLAYOUT_DEBUG_BLOB];
 	struct mlprof_layout L;
 
-	ef = elf_file_open(path);
+	ef = elfread_open(path);
 	cr_assert_not_null(ef, "%s", path);
-	cr_assert_eq(elf_file_symbol(ef, "_PyRuntime", &rt, &rt_size), 0);
-	cr_assert_eq(elf_file_read(ef, rt, blob, sizeof(blob)), 0);
-	cr_assert_eq(elf_file_symbol(ef, "Py_Version", &ver_addr, NULL), 0);
-	cr_assert_eq(elf_file_read(ef, ver_addr, &ver, sizeof(ver)), 0);
-	elf_file_close(ef);
+	cr_assert_eq(elfread_symbol(ef, "_PyRuntime", &rt, &rt_size), 0);
+	cr_assert_eq(elfread_read(ef, rt, blob, sizeof(blob)), 0);
+	cr_assert_eq(elfread_symbol(ef, "Py_Version", &ver_addr, NULL), 0);
+	cr_assert_eq(elfread_read(ef, ver_addr, &ver, sizeof(ver)), 0);
+	elfread_close(ef);
 	cr_assert_eq(pylayout_derive((uint32_t)ver, blob, sizeof(blob), &L), PYLAYOUT_OK, "%s",
 		     path);
 	cr_assert_eq(L.rt_finalizing, want_fin, "%s", path);

@@ -241,14 +241,14 @@ Test(report_dev, summary_json)
 	for (i = 0; i < NWANT; i++) {
 		c = cJSON_GetArrayItem(arr, (int)i);
 		cr_assert_str_eq(str(c, "category"), want_cats[i].key);
-		cr_assert_str_eq(str(c, "name"), category_name((enum category)i));
+		cr_assert_str_eq(str(c, "name"), classify_name((enum category)i));
 		cr_assert_eq(num(c, "samples"), want_cats[i].samples, "%s", want_cats[i].key);
 		cr_assert_float_eq(num(c, "time_s"), want_cats[i].samples / 1000, 1e-9);
 		cr_assert_float_eq(num(c, "pct"), want_cats[i].samples / 20, 1e-9);
 		/* The summary lists no functions per category. */
 		cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "functions")), 0);
 		sum += num(c, "samples");
-		if (category_is_mlpy_overhead((enum category)i))
+		if (classify_is_mlpy_overhead((enum category)i))
 			over += num(c, "samples");
 	}
 	cr_assert_eq(sum, num(o, "samples"));

@@ -15,13 +15,13 @@
 
 static char errmsg[256];
 
-static struct srcmap *parse(const char *json)
+static struct sourcemap *parse(const char *json)
 {
-	return srcmap_parse(json, strlen(json), errmsg, sizeof(errmsg));
+	return sourcemap_parse(json, strlen(json), errmsg, sizeof(errmsg));
 }
 
 /* A bare v3 map with sources "a.ml", "b.ml", ... and names "n0", "n1", .... */
-static struct srcmap *parse_mappings(const char *mappings, int nsources, int nnames)
+static struct sourcemap *parse_mappings(const char *mappings, int nsources, int nnames)
 {
 	static char json[4096];
 	int i, n;
@@ -38,7 +38,7 @@ static struct srcmap *parse_mappings(const char *mappings, int nsources, int nna
 
 static void expect_error_json(const char *json, const char *msg)
 {
-	struct srcmap *m;
+	struct sourcemap *m;
 
 	errno = 0;
 	m = parse(json);
@@ -50,7 +50,7 @@ static void expect_error_json(const char *json, const char *msg)
 
 static void expect_error(const char *mappings, int nsources, int nnames, const char *msg)
 {
-	struct srcmap *m;
+	struct sourcemap *m;
 
 	errno = 0;
 	m = parse_mappings(mappings, nsources, nnames);
@@ -70,7 +70,7 @@ static const char small_map[] =
 	"    \"sourcesContent\": [\"// small.ml\\nfunction greet(name) {\\n}\\n\"]\n  },\n"
 	"  \"debugInfo\": {\"symbolTable\": {\"greet\": {\"line\": 3}}, \"detailedMappings\": []}\n}\n";
 
-static void check_small(const struct srcmap *m)
+static void check_small(const struct sourcemap *m)
 {
 	/* .py line -> .ml line, from small.py and small.ml. */
 	static const int32_t expect[][2] = {
@@ -80,53 +80,53 @@ static void check_small(const struct srcmap *m)
 	size_t i;
 	int src = 7;
 
-	cr_assert_eq(srcmap_lines(m), 23);
-	cr_assert_eq(srcmap_nsources(m), 1);
-	cr_assert_str_eq(srcmap_source(m, 0), "small.ml");
-	cr_assert_null(srcmap_source(m, 1));
+	cr_assert_eq(sourcemap_lines(m), 23);
+	cr_assert_eq(sourcemap_nsources(m), 1);
+	cr_assert_str_eq(sourcemap_source(m, 0), "small.ml");
+	cr_assert_null(sourcemap_source(m, 1));
 	for (i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
-		cr_assert_eq(srcmap_line(m, expect[i][0], &src), expect[i][1], "py line %d",
+		cr_assert_eq(sourcemap_line(m, expect[i][0], &src), expect[i][1], "py line %d",
 			     expect[i][0]);
 		cr_assert_eq(src, 0);
-		cr_assert_eq(srcmap_line_near(m, expect[i][0], NULL), expect[i][1]);
+		cr_assert_eq(sourcemap_line_near(m, expect[i][0], NULL), expect[i][1]);
 	}
 	/* Imports and blank lines have no mapping; near falls back, but not
 	 * before the first mapped line. */
-	cr_assert_eq(srcmap_line(m, 12, &src), -1);
+	cr_assert_eq(sourcemap_line(m, 12, &src), -1);
 	cr_assert_eq(src, -1);
-	cr_assert_eq(srcmap_line_near(m, 12, &src), -1);
-	cr_assert_eq(srcmap_line(m, 15, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 15, NULL), 4);
-	cr_assert_eq(srcmap_line(m, 21, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 21, NULL), 12);
+	cr_assert_eq(sourcemap_line_near(m, 12, &src), -1);
+	cr_assert_eq(sourcemap_line(m, 15, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 15, NULL), 4);
+	cr_assert_eq(sourcemap_line(m, 21, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 21, NULL), 12);
 	/* small.py:24 continues the statement of line 23, past the map's end. */
-	cr_assert_eq(srcmap_line(m, 24, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 24, &src), 16);
+	cr_assert_eq(sourcemap_line(m, 24, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 24, &src), 16);
 	cr_assert_eq(src, 0);
-	cr_assert_eq(srcmap_line(m, 0, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 0, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, -5, NULL), -1);
-	cr_assert_eq(srcmap_line(m, INT32_MAX, NULL), -1);
+	cr_assert_eq(sourcemap_line(m, 0, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 0, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, -5, NULL), -1);
+	cr_assert_eq(sourcemap_line(m, INT32_MAX, NULL), -1);
 }
 
 Test(sourcemap, mlpy_wrapped_map)
 {
-	struct srcmap *m = parse(small_map);
+	struct sourcemap *m = parse(small_map);
 
 	cr_assert_not_null(m, "%s", errmsg);
 	check_small(m);
-	srcmap_free(m);
+	sourcemap_free(m);
 }
 
 Test(sourcemap, bare_map)
 {
-	struct srcmap *m = parse_mappings(SMALL_MAPPINGS, 1, 2);
+	struct sourcemap *m = parse_mappings(SMALL_MAPPINGS, 1, 2);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 13, NULL), 3);
-	cr_assert_eq(srcmap_line(m, 23, NULL), 16);
-	cr_assert_str_eq(srcmap_source(m, 0), "a.ml");
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 13, NULL), 3);
+	cr_assert_eq(sourcemap_line(m, 23, NULL), 16);
+	cr_assert_str_eq(sourcemap_source(m, 0), "a.ml");
+	sourcemap_free(m);
 }
 
 static void remove_outputs(const char *dir, const char *name)
@@ -262,16 +262,16 @@ Test(sourcemap, hotspots_defs_map_to_functions, .timeout = 60)
 	struct def ml[256], py[256];
 	char *ml_text, *py_text, *map_text;
 	size_t nml, npy, len, i, j, checked = 0;
-	struct srcmap *m;
+	struct sourcemap *m;
 	int src;
 
 	ml_text = read_text(dir, "hotspots", ".ml", &len);
 	py_text = read_text(dir, "hotspots", ".py", &len);
 	map_text = read_text(dir, "hotspots", ".py.map", &len);
-	m = srcmap_parse(map_text, len, errmsg, sizeof(errmsg));
+	m = sourcemap_parse(map_text, len, errmsg, sizeof(errmsg));
 	cr_assert_not_null(m, "hotspots.py.map: %s", errmsg);
-	cr_assert_eq(srcmap_nsources(m), 1);
-	cr_assert_str_eq(srcmap_source(m, 0), "hotspots.ml");
+	cr_assert_eq(sourcemap_nsources(m), 1);
+	cr_assert_str_eq(sourcemap_source(m, 0), "hotspots.ml");
 	nml = scan_defs(ml_text, "function", ml, 256);
 	npy = scan_defs(py_text, "def", py, 256);
 	cr_assert_geq(nml, 30, "only %zu ML functions found", nml);
@@ -282,16 +282,16 @@ Test(sourcemap, hotspots_defs_map_to_functions, .timeout = 60)
 			;
 		cr_assert_lt(j, nml, "def %s: no function %s( in hotspots.ml", py[i].name,
 			     py[i].name);
-		cr_assert_eq(srcmap_line(m, py[i].line, &src), ml[j].line,
+		cr_assert_eq(sourcemap_line(m, py[i].line, &src), ml[j].line,
 			     "hotspots.py:%d def %s maps to %d, function %s( is at hotspots.ml:%d",
-			     py[i].line, py[i].name, srcmap_line(m, py[i].line, NULL), ml[j].name,
+			     py[i].line, py[i].name, sourcemap_line(m, py[i].line, NULL), ml[j].name,
 			     ml[j].line);
 		cr_assert_eq(src, 0);
-		cr_assert_eq(srcmap_line_near(m, py[i].line, NULL), ml[j].line);
+		cr_assert_eq(sourcemap_line_near(m, py[i].line, NULL), ml[j].line);
 		checked++;
 	}
 	cr_assert_eq(checked, nml, "%zu defs checked, %zu ML functions", checked, nml);
-	srcmap_free(m);
+	sourcemap_free(m);
 	free(ml_text);
 	free(py_text);
 	free(map_text);
@@ -311,46 +311,46 @@ Test(sourcemap, vlq_values)
 		{ "+/////B", (1 << 30) - 1 },
 	};
 	char maps[64];
-	struct srcmap *m;
+	struct sourcemap *m;
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		snprintf(maps, sizeof(maps), "AAkDA;AA%sA", v[i].vlq);
 		m = parse_mappings(maps, 1, 0);
 		cr_assert_not_null(m, "%s: %s", maps, errmsg);
-		cr_assert_eq(srcmap_line(m, 1, NULL), 51);
-		cr_assert_eq(srcmap_line(m, 2, NULL), 51 + v[i].value, "%s: got delta %d, want %d",
-			     v[i].vlq, srcmap_line(m, 2, NULL) - 51, v[i].value);
-		srcmap_free(m);
+		cr_assert_eq(sourcemap_line(m, 1, NULL), 51);
+		cr_assert_eq(sourcemap_line(m, 2, NULL), 51 + v[i].value, "%s: got delta %d, want %d",
+			     v[i].vlq, sourcemap_line(m, 2, NULL) - 51, v[i].value);
+		sourcemap_free(m);
 	}
 }
 
 Test(sourcemap, vlq_extremes)
 {
-	struct srcmap *m;
+	struct sourcemap *m;
 
 	/* 2^31 - 1 is the largest value; it fits a generated column. */
 	m = parse_mappings("+/////D", 1, 0);
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 1, NULL), -1);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 1, NULL), -1);
+	sourcemap_free(m);
 	/* A source line of 2^31 - 1 (0-based) has no 1-based int32. */
 	expect_error("AA+/////DA", 1, 0, "source line");
 	expect_error("AA9/////DA", 1, 0, "source line");
 	m = parse_mappings("AA8/////DA", 1, 0); /* 2^31 - 2 */
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 1, NULL), INT32_MAX);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 1, NULL), INT32_MAX);
+	sourcemap_free(m);
 }
 
 Test(sourcemap, five_field_segment_with_name)
 {
-	struct srcmap *m = parse_mappings("gBAAgB,AACAC;AACAD", 1, 2);
+	struct sourcemap *m = parse_mappings("gBAAgB,AACAC;AACAD", 1, 2);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 1, NULL), 1, "first segment on the line wins");
-	cr_assert_eq(srcmap_line(m, 2, NULL), 3);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 1, NULL), 1, "first segment on the line wins");
+	cr_assert_eq(sourcemap_line(m, 2, NULL), 3);
+	sourcemap_free(m);
 	expect_error("AAAAE", 1, 2, "name index");
 	expect_error("AAAAD", 1, 2, "name index");
 	expect_error("AAAAA", 1, 0, "name index");
@@ -358,14 +358,14 @@ Test(sourcemap, five_field_segment_with_name)
 
 Test(sourcemap, negative_deltas)
 {
-	struct srcmap *m = parse_mappings("AAIC;AADD;AADA;AAFA", 1, 0);
+	struct sourcemap *m = parse_mappings("AAIC;AADD;AADA;AAFA", 1, 0);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 1, NULL), 5);
-	cr_assert_eq(srcmap_line(m, 2, NULL), 4);
-	cr_assert_eq(srcmap_line(m, 3, NULL), 3);
-	cr_assert_eq(srcmap_line(m, 4, NULL), 1);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 1, NULL), 5);
+	cr_assert_eq(sourcemap_line(m, 2, NULL), 4);
+	cr_assert_eq(sourcemap_line(m, 3, NULL), 3);
+	cr_assert_eq(sourcemap_line(m, 4, NULL), 1);
+	sourcemap_free(m);
 	/* Going below 0 is an error for every accumulated field. */
 	expect_error("AADA", 1, 0, "source line");
 	expect_error("AAAD", 1, 0, "source column");
@@ -377,45 +377,45 @@ Test(sourcemap, negative_deltas)
 /* The generated column restarts on each line, the other fields do not. */
 Test(sourcemap, accumulation)
 {
-	struct srcmap *m;
+	struct sourcemap *m;
 
 	m = parse_mappings("CAAA,DAAA;CAAA", 1, 0);
 	cr_assert_not_null(m, "%s", errmsg);
-	srcmap_free(m);
+	sourcemap_free(m);
 	expect_error("CAAA;DAAA", 1, 0, "generated column");
 	expect_error("+/////D,CAAA", 1, 0, "generated column");
 	m = parse_mappings("AACA;AACA;;AACA", 1, 0);
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 1, NULL), 2);
-	cr_assert_eq(srcmap_line(m, 2, NULL), 3);
-	cr_assert_eq(srcmap_line(m, 3, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 3, NULL), 3);
-	cr_assert_eq(srcmap_line(m, 4, NULL), 4);
-	cr_assert_eq(srcmap_lines(m), 4);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 1, NULL), 2);
+	cr_assert_eq(sourcemap_line(m, 2, NULL), 3);
+	cr_assert_eq(sourcemap_line(m, 3, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 3, NULL), 3);
+	cr_assert_eq(sourcemap_line(m, 4, NULL), 4);
+	cr_assert_eq(sourcemap_lines(m), 4);
+	sourcemap_free(m);
 }
 
 Test(sourcemap, several_sources)
 {
-	struct srcmap *m = parse_mappings("AAAA;ACAA;ADCA;A;ACAA", 2, 0);
+	struct sourcemap *m = parse_mappings("AAAA;ACAA;ADCA;A;ACAA", 2, 0);
 	int src = -7;
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_nsources(m), 2);
-	cr_assert_str_eq(srcmap_source(m, 1), "b.ml");
-	cr_assert_eq(srcmap_line(m, 1, &src), 1);
+	cr_assert_eq(sourcemap_nsources(m), 2);
+	cr_assert_str_eq(sourcemap_source(m, 1), "b.ml");
+	cr_assert_eq(sourcemap_line(m, 1, &src), 1);
 	cr_assert_eq(src, 0);
-	cr_assert_eq(srcmap_line(m, 2, &src), 1);
+	cr_assert_eq(sourcemap_line(m, 2, &src), 1);
 	cr_assert_eq(src, 1);
-	cr_assert_eq(srcmap_line(m, 3, &src), 2);
+	cr_assert_eq(sourcemap_line(m, 3, &src), 2);
 	cr_assert_eq(src, 0);
-	cr_assert_eq(srcmap_line(m, 4, &src), -1, "1-field segments carry no source");
+	cr_assert_eq(sourcemap_line(m, 4, &src), -1, "1-field segments carry no source");
 	cr_assert_eq(src, -1);
-	cr_assert_eq(srcmap_line_near(m, 4, &src), 2);
+	cr_assert_eq(sourcemap_line_near(m, 4, &src), 2);
 	cr_assert_eq(src, 0);
-	cr_assert_eq(srcmap_line(m, 5, &src), 2);
+	cr_assert_eq(sourcemap_line(m, 5, &src), 2);
 	cr_assert_eq(src, 1);
-	srcmap_free(m);
+	sourcemap_free(m);
 	expect_error("AAAA;ACAA", 1, 0, "source index 1 out of range (1 sources)");
 }
 
@@ -423,60 +423,60 @@ Test(sourcemap, several_sources)
  * the running values. */
 Test(sourcemap, first_segment_with_source)
 {
-	struct srcmap *m = parse_mappings("A,CAEA,CACA,C;AACA", 1, 0);
+	struct sourcemap *m = parse_mappings("A,CAEA,CACA,C;AACA", 1, 0);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_line(m, 1, NULL), 3);
-	cr_assert_eq(srcmap_line(m, 2, NULL), 5);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_line(m, 1, NULL), 3);
+	cr_assert_eq(sourcemap_line(m, 2, NULL), 5);
+	sourcemap_free(m);
 }
 
 Test(sourcemap, empty_and_trailing)
 {
-	struct srcmap *m = parse_mappings("", 0, 0);
+	struct sourcemap *m = parse_mappings("", 0, 0);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_lines(m), 0);
-	cr_assert_eq(srcmap_nsources(m), 0);
-	cr_assert_null(srcmap_source(m, 0));
-	cr_assert_eq(srcmap_line(m, 1, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 1, NULL), -1);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_lines(m), 0);
+	cr_assert_eq(sourcemap_nsources(m), 0);
+	cr_assert_null(sourcemap_source(m, 0));
+	cr_assert_eq(sourcemap_line(m, 1, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 1, NULL), -1);
+	sourcemap_free(m);
 	m = parse_mappings(";;AAAA;", 1, 0);
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_lines(m), 4);
-	cr_assert_eq(srcmap_line(m, 3, NULL), 1);
-	cr_assert_eq(srcmap_line(m, 4, NULL), -1);
-	cr_assert_eq(srcmap_line_near(m, 4, NULL), 1);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_lines(m), 4);
+	cr_assert_eq(sourcemap_line(m, 3, NULL), 1);
+	cr_assert_eq(sourcemap_line(m, 4, NULL), -1);
+	cr_assert_eq(sourcemap_line_near(m, 4, NULL), 1);
+	sourcemap_free(m);
 }
 
 Test(sourcemap, source_root)
 {
-	struct srcmap *m;
+	struct sourcemap *m;
 
 	m = parse("{\"version\":3,\"sourceRoot\":\"src\",\"sources\":[\"a.ml\"],\"mappings\":\"\"}");
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_str_eq(srcmap_source(m, 0), "src/a.ml");
-	srcmap_free(m);
+	cr_assert_str_eq(sourcemap_source(m, 0), "src/a.ml");
+	sourcemap_free(m);
 	m = parse("{\"version\":3,\"sourceRoot\":\"/x/\",\"sources\":[\"a.ml\"],\"mappings\":\"\","
 		  "\"file\":null,\"names\":null,\"sourcesContent\":[null]}");
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_str_eq(srcmap_source(m, 0), "/x/a.ml");
-	srcmap_free(m);
+	cr_assert_str_eq(sourcemap_source(m, 0), "/x/a.ml");
+	sourcemap_free(m);
 }
 
 Test(sourcemap, queries_on_null)
 {
 	int src = 3;
 
-	cr_assert_eq(srcmap_line(NULL, 1, &src), -1);
+	cr_assert_eq(sourcemap_line(NULL, 1, &src), -1);
 	cr_assert_eq(src, -1);
-	cr_assert_eq(srcmap_line_near(NULL, 1, NULL), -1);
-	cr_assert_eq(srcmap_nsources(NULL), 0);
-	cr_assert_null(srcmap_source(NULL, 0));
-	cr_assert_eq(srcmap_lines(NULL), 0);
-	srcmap_free(NULL);
+	cr_assert_eq(sourcemap_line_near(NULL, 1, NULL), -1);
+	cr_assert_eq(sourcemap_nsources(NULL), 0);
+	cr_assert_null(sourcemap_source(NULL, 0));
+	cr_assert_eq(sourcemap_lines(NULL), 0);
+	sourcemap_free(NULL);
 }
 
 Test(sourcemap, bad_json)
@@ -555,11 +555,11 @@ Test(sourcemap, size_cap)
 
 	/* The length is checked before the buffer is read. */
 	errno = 0;
-	cr_assert_null(srcmap_parse(json, (size_t)SRCMAP_MAX_INPUT + 1, errmsg, sizeof(errmsg)));
+	cr_assert_null(sourcemap_parse(json, (size_t)SOURCEMAP_MAX_INPUT + 1, errmsg, sizeof(errmsg)));
 	cr_assert_eq(errno, EINVAL);
 	cr_assert_not_null(strstr(errmsg, "larger than"), "%s", errmsg);
 	errno = 0;
-	cr_assert_null(srcmap_parse(NULL, 0, NULL, 0));
+	cr_assert_null(sourcemap_parse(NULL, 0, NULL, 0));
 	cr_assert_eq(errno, EINVAL);
 }
 
@@ -568,8 +568,8 @@ Test(sourcemap, error_buffer)
 {
 	char small[8];
 
-	cr_assert_null(srcmap_parse("[]", 2, small, sizeof(small)));
+	cr_assert_null(sourcemap_parse("[]", 2, small, sizeof(small)));
 	cr_assert_eq(strlen(small), sizeof(small) - 1);
-	cr_assert_null(srcmap_parse("[]", 2, NULL, 0));
+	cr_assert_null(sourcemap_parse("[]", 2, NULL, 0));
 	cr_assert_eq(errno, EINVAL);
 }

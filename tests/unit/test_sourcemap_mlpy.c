@@ -53,33 +53,33 @@ static const char PY[] =
 	"def loop_b(n):\n"          /* 21 */
 	"    i = 0\n";
 
-static struct srcmap *parse(const char *json)
+static struct sourcemap *parse(const char *json)
 {
-	return srcmap_parse(json, strlen(json), errmsg, sizeof(errmsg));
+	return sourcemap_parse(json, strlen(json), errmsg, sizeof(errmsg));
 }
 
 Test(sourcemap_mlpy, decodes_and_anchors_in_the_file)
 {
-	struct srcmap *m = parse(MAP);
+	struct sourcemap *m = parse(MAP);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_expect(srcmap_needs_anchor(m));
-	cr_expect_eq(srcmap_line(m, 17, NULL), -1, "no lookup before anchoring");
-	cr_assert_eq(srcmap_anchor(m, PY, strlen(PY), 1), 0);
-	cr_expect_not(srcmap_needs_anchor(m));
-	cr_expect_eq(srcmap_line(m, 13, NULL), 9);
-	cr_expect_eq(srcmap_line(m, 14, NULL), 10);
-	cr_expect_eq(srcmap_line(m, 17, NULL), 13, "the statement, not its sub-expression");
-	cr_expect_eq(srcmap_line(m, 19, NULL), 16);
-	cr_expect_eq(srcmap_line(m, 20, NULL), -1);
-	cr_expect_eq(srcmap_line(m, 21, NULL), 19);
-	cr_expect_eq(srcmap_line(m, 12, NULL), -1, "the header is not ML");
-	cr_expect_eq(srcmap_line_near(m, 18, NULL), 14);
-	cr_expect_eq(srcmap_nsources(m), 1);
-	cr_expect_str_eq(srcmap_source(m, 0), "split.ml");
-	cr_expect_eq(srcmap_anchor(m, PY, strlen(PY), 1), 0, "anchoring twice is a no-op");
-	cr_expect_eq(srcmap_line(m, 13, NULL), 9);
-	srcmap_free(m);
+	cr_expect(sourcemap_needs_anchor(m));
+	cr_expect_eq(sourcemap_line(m, 17, NULL), -1, "no lookup before anchoring");
+	cr_assert_eq(sourcemap_anchor(m, PY, strlen(PY), 1), 0);
+	cr_expect_not(sourcemap_needs_anchor(m));
+	cr_expect_eq(sourcemap_line(m, 13, NULL), 9);
+	cr_expect_eq(sourcemap_line(m, 14, NULL), 10);
+	cr_expect_eq(sourcemap_line(m, 17, NULL), 13, "the statement, not its sub-expression");
+	cr_expect_eq(sourcemap_line(m, 19, NULL), 16);
+	cr_expect_eq(sourcemap_line(m, 20, NULL), -1);
+	cr_expect_eq(sourcemap_line(m, 21, NULL), 19);
+	cr_expect_eq(sourcemap_line(m, 12, NULL), -1, "the header is not ML");
+	cr_expect_eq(sourcemap_line_near(m, 18, NULL), 14);
+	cr_expect_eq(sourcemap_nsources(m), 1);
+	cr_expect_str_eq(sourcemap_source(m, 0), "split.ml");
+	cr_expect_eq(sourcemap_anchor(m, PY, strlen(PY), 1), 0, "anchoring twice is a no-op");
+	cr_expect_eq(sourcemap_line(m, 13, NULL), 9);
+	sourcemap_free(m);
 }
 
 /* In the sandbox script the program is pasted indented from a later line:
@@ -101,15 +101,15 @@ Test(sourcemap_mlpy, anchors_in_an_indented_paste)
 		"\n"
 		"    def loop_b(n):\n"                                           /* 13 */
 		"        i = 0\n";
-	struct srcmap *m = parse(MAP);
+	struct sourcemap *m = parse(MAP);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_anchor(m, SANDBOX, strlen(SANDBOX), 3), 0);
+	cr_assert_eq(sourcemap_anchor(m, SANDBOX, strlen(SANDBOX), 3), 0);
 	/* text line 5 is generated line 3 */
-	cr_expect_eq(srcmap_line(m, 3, NULL), 9);
-	cr_expect_eq(srcmap_line(m, 7, NULL), 13);
-	cr_expect_eq(srcmap_line(m, 11, NULL), 19);
-	srcmap_free(m);
+	cr_expect_eq(sourcemap_line(m, 3, NULL), 9);
+	cr_expect_eq(sourcemap_line(m, 7, NULL), 13);
+	cr_expect_eq(sourcemap_line(m, 11, NULL), 19);
+	sourcemap_free(m);
 }
 
 /* The real mlpy lists the mappings twice: counted from the first
@@ -129,15 +129,15 @@ static const char TWO_PASSES[] =
 
 Test(sourcemap_mlpy, of_two_passes_one_is_used)
 {
-	struct srcmap *m = parse(TWO_PASSES);
+	struct sourcemap *m = parse(TWO_PASSES);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_anchor(m, PY, strlen(PY), 1), 0);
-	cr_expect_eq(srcmap_line(m, 13, NULL), 9, "loop_a's def, not loop_b's acc line");
-	cr_expect_eq(srcmap_line(m, 17, NULL), 13);
-	cr_expect_eq(srcmap_line(m, 21, NULL), 19);
-	cr_expect_eq(srcmap_line(m, 5, NULL), -1, "the first pass is not mixed in");
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_anchor(m, PY, strlen(PY), 1), 0);
+	cr_expect_eq(sourcemap_line(m, 13, NULL), 9, "loop_a's def, not loop_b's acc line");
+	cr_expect_eq(sourcemap_line(m, 17, NULL), 13);
+	cr_expect_eq(sourcemap_line(m, 21, NULL), 19);
+	cr_expect_eq(sourcemap_line(m, 5, NULL), -1, "the first pass is not mixed in");
+	sourcemap_free(m);
 }
 
 Test(sourcemap_mlpy, renamed_keyword_function)
@@ -149,29 +149,29 @@ Test(sourcemap_mlpy, renamed_keyword_function)
 		" \"name\": \"from\", \"node_type\": \"FunctionDefinition\"},"
 		"{\"generated\": {\"line\": 2, \"column\": 4}, \"original\": {\"line\": 5, \"column\": 5}}]}}";
 	static const char T[] = "x = 1\ndef ml_from(a):\n    return a\n";
-	struct srcmap *m = parse(J);
+	struct sourcemap *m = parse(J);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_assert_eq(srcmap_anchor(m, T, strlen(T), 1), 0);
-	cr_expect_eq(srcmap_line(m, 2, NULL), 4);
-	cr_expect_eq(srcmap_line(m, 3, NULL), 5);
-	srcmap_free(m);
+	cr_assert_eq(sourcemap_anchor(m, T, strlen(T), 1), 0);
+	cr_expect_eq(sourcemap_line(m, 2, NULL), 4);
+	cr_expect_eq(sourcemap_line(m, 3, NULL), 5);
+	sourcemap_free(m);
 }
 
 Test(sourcemap_mlpy, another_text_is_refused)
 {
 	static const char MOVED[] = "def loop_a(n):\n    pass\ndef other(n):\n    pass\n";
 	static const char NONE[] = "x = 1\n";
-	struct srcmap *m = parse(MAP);
+	struct sourcemap *m = parse(MAP);
 
 	cr_assert_not_null(m, "%s", errmsg);
 	/* loop_b is not 8 lines after loop_a: no origin fits both */
-	cr_expect_eq(srcmap_anchor(m, MOVED, strlen(MOVED), 1), -ENOENT);
-	cr_expect_eq(srcmap_anchor(m, NONE, strlen(NONE), 1), -ENOENT);
-	cr_expect_eq(srcmap_anchor(m, NULL, 0, 1), -ENOENT);
-	cr_expect(srcmap_needs_anchor(m));
-	cr_expect_eq(srcmap_line(m, 13, NULL), -1);
-	srcmap_free(m);
+	cr_expect_eq(sourcemap_anchor(m, MOVED, strlen(MOVED), 1), -ENOENT);
+	cr_expect_eq(sourcemap_anchor(m, NONE, strlen(NONE), 1), -ENOENT);
+	cr_expect_eq(sourcemap_anchor(m, NULL, 0, 1), -ENOENT);
+	cr_expect(sourcemap_needs_anchor(m));
+	cr_expect_eq(sourcemap_line(m, 13, NULL), -1);
+	sourcemap_free(m);
 }
 
 Test(sourcemap_mlpy, a_map_without_definitions_cannot_anchor)
@@ -180,17 +180,17 @@ Test(sourcemap_mlpy, a_map_without_definitions_cannot_anchor)
 		"{\"sourceMap\": {\"version\": 3, \"sources\": [\"k.ml\"], \"mappings\": \"\"},"
 		" \"debugInfo\": {\"detailedMappings\": ["
 		"{\"generated\": {\"line\": 1, \"column\": 0}, \"original\": {\"line\": 4, \"column\": 1}}]}}";
-	struct srcmap *m = parse(J);
+	struct sourcemap *m = parse(J);
 
 	cr_assert_not_null(m, "%s", errmsg);
-	cr_expect_eq(srcmap_anchor(m, PY, strlen(PY), 1), -ENOENT);
-	srcmap_free(m);
+	cr_expect_eq(sourcemap_anchor(m, PY, strlen(PY), 1), -ENOENT);
+	sourcemap_free(m);
 }
 
 static void refused(const char *detailed, const char *msg)
 {
 	char json[1024];
-	struct srcmap *m;
+	struct sourcemap *m;
 
 	snprintf(json, sizeof(json),
 		 "{\"sourceMap\": {\"version\": 3, \"sources\": [\"k.ml\"], \"mappings\": \"\"},"
@@ -199,7 +199,7 @@ static void refused(const char *detailed, const char *msg)
 	cr_expect_null(m, "accepted: %s", detailed);
 	cr_expect_eq(errno, EINVAL);
 	cr_expect(strstr(errmsg, msg) != NULL, "'%s' lacks '%s'", errmsg, msg);
-	srcmap_free(m);
+	sourcemap_free(m);
 }
 
 Test(sourcemap_mlpy, malformed_is_refused)

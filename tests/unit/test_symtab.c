@@ -23,18 +23,18 @@ Test(symbols, add_find_replace)
 	ci = symtab__find(st, 0x7f0000000000ULL + 500 * 0x100);
 	cr_assert_not_null(ci);
 	cr_assert_eq(ci->func, 500);
-	cr_assert_eq(linemap_line(&ci->lines, -1), 4);
-	cr_assert_eq(linemap_line(&ci->lines, 0), 4);
-	cr_assert_eq(linemap_line(&ci->lines, 3), 5);
-	cr_assert_eq(linemap_line(&ci->lines, 7), 6);
-	cr_assert_eq(linemap_line(&ci->lines, 8), -1);
+	cr_assert_eq(linetable_line(&ci->lines, -1), 4);
+	cr_assert_eq(linetable_line(&ci->lines, 0), 4);
+	cr_assert_eq(linetable_line(&ci->lines, 3), 5);
+	cr_assert_eq(linetable_line(&ci->lines, 7), 6);
+	cr_assert_eq(linetable_line(&ci->lines, 8), -1);
 	/* A new code object at a reused address replaces the old one. */
 	cr_assert_not_null(symtab__add(st, 0x7f0000000000ULL, 9999, NULL, 0, 77));
 	cr_assert_eq(symtab__size(st), 1000);
 	ci = symtab__find(st, 0x7f0000000000ULL);
 	cr_assert_eq(ci->func, 9999);
-	cr_assert_eq(linemap_line(&ci->lines, -1), 77);
-	cr_assert_eq(linemap_line(&ci->lines, 0), -1);
+	cr_assert_eq(linetable_line(&ci->lines, -1), 77);
+	cr_assert_eq(linetable_line(&ci->lines, 0), -1);
 	cr_assert_null(symtab__find(st, 0x7f0000000001ULL));
 	symtab__free(st);
 	symtab__free(NULL);

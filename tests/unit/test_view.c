@@ -241,7 +241,7 @@ Test(view, categories_add_up)
 	cr_assert_eq(v.total, 2000);
 	cr_assert_eq(v.total, snap_total_samples(&s));
 	for (c = 0; c < CAT_NR; c++) {
-		cr_assert_eq(v.cat[c], want[c], "%s: %lu, want %lu", category_name(c),
+		cr_assert_eq(v.cat[c], want[c], "%s: %lu, want %lu", classify_name(c),
 			     (unsigned long)v.cat[c], (unsigned long)want[c]);
 		sum += v.cat[c];
 	}
