@@ -131,8 +131,10 @@ $(BUILD)/html_page.h: user/html/page.html
 	$(Q)xxd -i $< > $@
 $(BUILD)/obj/export_html.o: $(BUILD)/html_page.h
 
+# Made anew: `ar r` would keep the objects of sources that are gone.
 $(BUILD)/libmlprof.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
+	$(Q)rm -f $@
 	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/mlprofd: $(DAEMON_OBJS) $(BUILD)/libmlprof.a
