@@ -57,7 +57,7 @@ LIB_SRCS += user/evtimer.c
 # The sampling clock (--clock).
 LIB_SRCS += user/sclock.c
 # The HTTP bearer token.
-LIB_SRCS += user/httptoken.c
+LIB_SRCS += user/httptoken.c user/httptls.c
 # Who a connection comes from (per-client limits).
 LIB_SRCS += user/peerid.c
 # Untrusted names in text output.

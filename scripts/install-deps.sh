@@ -12,6 +12,7 @@ PACKAGES=(
     libmicrohttpd-dev libcurl4-openssl-dev
     xxd chromium fonts-dejavu-core
     stress-ng  # make test-repeat HOG=1: a CPU hog on every CPU
+    openssl    # test_security: a certificate for the HTTPS test
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -595,8 +595,14 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
 }
 
 struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
-			     const struct httpsrv_ops *ops)
+			     const char *cert, const char *key, const struct httpsrv_ops *ops)
 {
+	/* HTTPS options, or an empty list: MHD_OPTION_ARRAY keeps one call. */
+	struct MHD_OptionItem tls[] = {
+		{ cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *info;
 	struct httpsrv *srv;
@@ -622,6 +628,8 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
 	srv->tmo_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (cert && key)
+		flags |= MHD_USE_TLS;
 	if (srv->tmo_fd >= 0)
 		srv->mhd = MHD_start_daemon(flags, port_of(&ss), NULL, NULL, on_request, srv,
 					    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
@@ -630,6 +638,7 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
 					    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 					    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 					    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+					    MHD_OPTION_ARRAY, tls,
 					    MHD_OPTION_END);
 	info = srv->mhd ? MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	srv->mhd_fd = info ? info->epoll_fd : -1;

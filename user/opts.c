@@ -89,6 +89,9 @@ void opts_usage(FILE *f)
 "                            from FILE (root's, mode 0600 or 0400, 16-256\n"
 "                            characters). Without it only /healthz and the\n"
 "                            empty page / are served\n"
+"      --http-tls-cert FILE, --http-tls-key FILE  serve HTTPS with this PEM\n"
+"                            certificate (chain) and key (both root's files;\n"
+"                            the key mode 0600 or 0400)\n"
 "      --push-url URL        every interval, POST that interval's profile\n"
 "                            (pprof) to a Pyroscope server's /ingest\n"
 "      --app NAME            application name of pushed profiles (needed with\n"
@@ -174,6 +177,8 @@ enum opt_id {
 	OPT_PUSH_TIMEOUT,
 	OPT_PUSH_QUEUE,
 	OPT_HTTP_TOKEN_FILE,
+	OPT_HTTP_TLS_CERT,
+	OPT_HTTP_TLS_KEY,
 	/* Bounded history */
 	OPT_BUCKET,
 	OPT_RETENTION,
@@ -381,6 +386,8 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "fault-period", required_argument, NULL, OPT_FAULT_PERIOD },
 		{ "http", required_argument, NULL, OPT_HTTP },
 		{ "http-token-file", required_argument, NULL, OPT_HTTP_TOKEN_FILE },
+		{ "http-tls-cert", required_argument, NULL, OPT_HTTP_TLS_CERT },
+		{ "http-tls-key", required_argument, NULL, OPT_HTTP_TLS_KEY },
 		{ "push-url", required_argument, NULL, OPT_PUSH_URL },
 		{ "app", required_argument, NULL, OPT_APP },
 		{ "push-interval", required_argument, NULL, OPT_PUSH_INTERVAL },
@@ -529,6 +536,12 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		case OPT_HTTP_TOKEN_FILE:
 			o->http_token_file = optarg;
 			break;
+		case OPT_HTTP_TLS_CERT:
+			o->http_tls_cert = optarg;
+			break;
+		case OPT_HTTP_TLS_KEY:
+			o->http_tls_key = optarg;
+			break;
 		case OPT_PUSH_URL:
 			if (!push_url_valid(optarg))
 				return bad(err, "--push-url (http://HOST[:PORT][/PATH])", optarg);
@@ -626,6 +639,11 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	    o->limits.retention_ns / o->limits.bucket_ns > 1000000) {
 		fprintf(err, "mlprofd: --retention must be at least one --bucket and at most a "
 			     "million buckets (see mlprofd --help)\n");
+		return -EINVAL;
+	}
+	if (!o->http_tls_cert != !o->http_tls_key || (o->http_tls_cert && !o->http)) {
+		fprintf(err, "mlprofd: --http-tls-cert and --http-tls-key go together, with --http "
+			     "(see mlprofd --help)\n");
 		return -EINVAL;
 	}
 	if (!o->push_url != !o->app) {

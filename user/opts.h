@@ -45,6 +45,8 @@ struct opts {
 	/* Serving and pushing (user/serve.c). */
 	const char *http;          /* --http ADDR:PORT, NULL: off */
 	const char *http_token_file; /* --http-token-file: bearer token for data */
+	const char *http_tls_cert;   /* --http-tls-cert: PEM certificate (chain) */
+	const char *http_tls_key;    /* --http-tls-key: PEM private key */
 	const char *push_url;      /* --push-url, NULL: off */
 	const char *app;           /* --app NAME */
 	unsigned push_interval_s;  /* --push-interval (default 15) */

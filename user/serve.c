@@ -9,6 +9,7 @@
 #include <time.h>
 #include "evtimer.h"
 #include "httpsrv.h"
+#include "httptls.h"
 #include "httptoken.h"
 #include "export.h"
 #include "pushurl.h"
@@ -223,12 +224,27 @@ static int start_push(struct serve *sv)
 	return err;
 }
 
+/* The HTTPS certificate and key (root's files; the key 0600/0400). 0 or
+ * -errno with a message. */
+static int load_tls(const struct opts *o, char **cert, char **key)
+{
+	char msg[160];
+	int err = httptls_load(o->http_tls_cert, 0, cert, msg, sizeof(msg));
+
+	if (err) {
+		fprintf(stderr, "mlprofd: --http-tls-cert %s: %s\n", o->http_tls_cert, msg);
+	} else if ((err = httptls_load(o->http_tls_key, 1, key, msg, sizeof(msg)))) {
+		fprintf(stderr, "mlprofd: --http-tls-key %s: %s\n", o->http_tls_key, msg);
+	}
+	return err;
+}
+
 struct serve *serve__new(int epfd, struct ev_timers *timers, const struct opts *o,
 			 const struct serve_ops *ops)
 {
 	struct serve *sv = calloc(1, sizeof(*sv));
 	struct httpsrv_ops hops;
-	char tok[HTTPTOKEN_MAX + 1] = "", msg[160];
+	char tok[HTTPTOKEN_MAX + 1] = "", msg[160], *cert = NULL, *key = NULL;
 	int tok_given = o->http_token_file != NULL;
 	int err = 0;
 
@@ -245,15 +261,19 @@ struct serve *serve__new(int epfd, struct ev_timers *timers, const struct opts *
 			fprintf(stderr, "mlprofd: --http-token-file %s: %s\n", o->http_token_file,
 				msg);
 	}
+	if (!err && o->http && o->http_tls_cert)
+		err = load_tls(o, &cert, &key);
 	if (!err && o->http) {
 		hops.ctx = sv;
 		hops.snapshot = http_snapshot;
 		hops.metrics = http_metrics;
-		sv->http = httpsrv__new(epfd, o->http, tok, &hops);
+		sv->http = httpsrv__new(epfd, o->http, tok, cert, key, &hops);
 		if (!sv->http)
 			err = -errno;
 	}
 	explicit_bzero(tok, sizeof(tok));
+	httptls_free(cert);
+	httptls_free(key);
 	if (!err && o->push_url) {
 		err = start_push(sv);
 		if (err)
@@ -264,10 +284,12 @@ struct serve *serve__new(int epfd, struct ev_timers *timers, const struct opts *
 	}
 	if (!err && sv->http && tok_given)
 		fprintf(stderr, "mlprofd: serving /debug/pprof/profile, /metrics, /html-data (with "
-				"the bearer token), / and /healthz on http://%s\n", o->http);
+				"the bearer token), / and /healthz on %s://%s\n",
+			o->http_tls_cert ? "https" : "http", o->http);
 	else if (!err && sv->http)
-		fprintf(stderr, "mlprofd: serving only /healthz and / on http://%s: profiles, "
-				"/metrics and /html-data need a token (--http-token-file)\n", o->http);
+		fprintf(stderr, "mlprofd: serving only /healthz and / on %s://%s: profiles, "
+				"/metrics and /html-data need a token (--http-token-file)\n",
+			o->http_tls_cert ? "https" : "http", o->http);
 	if (!err && sv->pusher)
 		fprintf(stderr, "mlprofd: pushing profiles to %s every %u s as %s\n",
 			o->push_url, o->push_interval_s, o->app);
@@ -307,6 +329,7 @@ void serve__status(struct serve *sv, cJSON *status)
 		cJSON_AddNumberToObject(o, "profiles", (double)hc.profiles);
 		cJSON_AddNumberToObject(o, "rejected", (double)hc.rejected);
 		cJSON_AddBoolToObject(o, "token", sv->o->http_token_file != NULL);
+		cJSON_AddBoolToObject(o, "tls", sv->o->http_tls_cert != NULL);
 		cJSON_AddNumberToObject(o, "unauthorized", (double)hc.unauthorized);
 		cJSON_AddNumberToObject(o, "cut_slow", (double)hc.cut_slow);
 		cJSON_AddNumberToObject(o, "evicted", (double)hc.evicted);

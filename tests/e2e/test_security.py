@@ -549,6 +549,65 @@ class HttpAccessTests(unittest.TestCase):
             self.assertEqual(get(self.base + path)[0], 200, path)
         self.assertGreaterEqual(self.d.status()["http"]["unauthorized"], 9)
 
+    def test_https_with_a_root_key(self):
+        """--http-tls-cert/--http-tls-key: the data over HTTPS with the token,
+        plain HTTP gets no answer, a key that group or others may read is
+        refused at start."""
+        import http.client
+        import ssl
+        import urllib.request
+        from mlproftest import MLPROFD
+        tmp = tempfile.mkdtemp(prefix="mlprof-tls-")
+        try:
+            cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1"],
+                           check=True, capture_output=True, timeout=120)
+            tls = ("--http-tls-cert", cert, "--http-tls-key", key)
+            os.chmod(key, 0o644)
+            bad = subprocess.run([MLPROFD, "--pid", str(self.sleeper.pid), "--socket",
+                                  os.path.join(tmp, "s.sock"), "--http",
+                                  "127.0.0.1:%d" % self.port, *tls],
+                                 capture_output=True, text=True, timeout=120)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("--http-tls-key %s: mode 0644" % key, bad.stderr)
+            os.chmod(key, 0o600)
+            self.d = self.h.Daemon("--pid", str(self.sleeper.pid), "--http",
+                                   "127.0.0.1:%d" % self.port, *tls)
+            ctx = ssl.create_default_context(cafile=cert)
+            base = "https://127.0.0.1:%d" % self.port
+
+            def get(path, token=self.h.TOKEN):
+                req = urllib.request.Request(base + path)
+                if token:
+                    req.add_header("Authorization", "Bearer " + token)
+                try:
+                    with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
+                        return r.status, r.read()
+                except urllib.error.HTTPError as e:
+                    return e.code, e.read()
+
+            deadline = time.monotonic() + 60  # the listener comes up after BPF loads
+            while True:
+                try:
+                    if get("/healthz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                self.assertLess(time.monotonic(), deadline, self.d.output())
+                time.sleep(0.1)
+            st, body = get("/metrics")
+            self.assertEqual(st, 200)
+            self.assertIn(b"mlprofd_samples_total", body)
+            self.assertEqual(get("/metrics", token=None)[0], 401)
+            with self.assertRaises((OSError, http.client.HTTPException)):
+                self.h.get(self.base + "/healthz", timeout=10)  # plain HTTP: no answer
+            self.assertIn("on https://127.0.0.1:%d" % self.port, self.d.output())
+            self.assertTrue(self.d.status()["http"]["tls"])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_token_file_rules(self):
         pw = test_user()
         with tempfile.TemporaryDirectory(prefix="mlprof-token-") as tmp:
