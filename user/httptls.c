@@ -6,24 +6,21 @@
 #include <string.h>
 #include <unistd.h>
 #include "httptls.h"
+#include "httptoken.h"
 
 int httptls_check_stat(const struct stat *st, uid_t owner, int secret, char *err, size_t errlen)
 {
-	int ret = 0;
+	struct stat c = *st;
+	int ret;
 
-	if (!S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "not a regular file");
-		ret = -EPERM;
-	} else if (st->st_uid != owner) {
-		snprintf(err, errlen, "owned by uid %u, not %u", (unsigned)st->st_uid,
-			 (unsigned)owner);
-		ret = -EPERM;
-	} else if (st->st_mode & (secret ? 077 : 022)) {
-		snprintf(err, errlen, "mode %04o: group or others may %s it (chmod %s)",
-			 (unsigned)(st->st_mode & 07777), secret ? "access" : "write",
-			 secret ? "600" : "644");
-		ret = -EPERM;
-	} else if (st->st_size <= 0 || (unsigned long long)st->st_size > HTTPTLS_MAX) {
+	/* The token file's rule; a certificate is public: only writing counts. */
+	if (!secret)
+		c.st_mode &= ~(mode_t)044;
+	ret = httptoken_check_stat(&c, owner, err, errlen);
+	if (ret && !secret && S_ISREG(st->st_mode) && st->st_uid == owner)
+		snprintf(err, errlen, "mode %04o: group or others may write it (chmod 644)",
+			 (unsigned)(st->st_mode & 07777));
+	if (!ret && (st->st_size <= 0 || (unsigned long long)st->st_size > HTTPTLS_MAX)) {
 		snprintf(err, errlen, "%lld bytes: not a PEM file of at most %u", (long long)st->st_size,
 			 HTTPTLS_MAX);
 		ret = -EINVAL;
