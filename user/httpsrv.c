@@ -3,9 +3,9 @@
  * epoll fd sits in the daemon's loop and MHD_run() is called when it is
  * ready, so request handlers run on the daemon's thread, between ring
  * buffer reads, and never race the store. A profile request takes a
- * snapshot, suspends its connection and arms a timerfd; when it fires the
- * handler takes another snapshot, answers with the difference and resumes
- * the connection. Sampling goes on meanwhile: nothing blocks the loop. */
+ * snapshot, suspends its connection and arms a loop timer (evtimer.h);
+ * when the window ends the handler takes another snapshot, answers with
+ * the difference and resumes the connection. Sampling goes on meanwhile: nothing blocks the loop. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 #include "evloop.h"
+#include "evtimer.h"
 #include "httpsrv.h"
 #include "httptoken.h"
 #include "netaddr.h"
@@ -56,10 +56,9 @@ struct hconn {
 
 /* A /debug/pprof/profile request waiting for its window to end. */
 struct prof_req {
-	struct ev_handler h; /* its timerfd */
+	struct ev_timer t;   /* every GONE_CHECK_MS until answered */
 	struct httpsrv *srv;
 	struct MHD_Connection *conn;
-	int tfd;
 	int ready;           /* the answer is in status/body */
 	unsigned status;
 	const char *ctype;
@@ -74,8 +73,9 @@ struct prof_req {
 
 struct httpsrv {
 	struct ev_handler h_mhd; /* MHD's epoll fd */
-	struct ev_handler h_tmo; /* MHD's connection timeouts */
-	int epfd, mhd_fd, tmo_fd;
+	struct ev_timer tmo;     /* MHD's connection timeouts, the header sweep */
+	struct ev_timers *timers;
+	int epfd, mhd_fd;
 	struct MHD_Daemon *mhd;
 	struct httpsrv_ops ops;
 	struct prof_req *pending;
@@ -94,16 +94,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void arm(int tfd, uint64_t ms)
-{
-	struct itimerspec it = { 0 };
-
-	it.it_value.tv_sec = (time_t)(ms / 1000);
-	it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
-	if (!ms)
-		it.it_value.tv_nsec = 1; /* 0 would disarm: fire at once */
-	timerfd_settime(tfd, 0, &it, NULL);
-}
 
 static void conn_cut(struct httpsrv *srv, struct hconn *hc)
 {
@@ -146,7 +136,7 @@ static void run_mhd(struct httpsrv *srv)
 	next = sweep(srv);
 	if (MHD_get_timeout(srv->mhd, &ms) == MHD_YES && ms < next)
 		next = ms;
-	arm(srv->tmo_fd, next + 1);
+	evtimer_arm(srv->timers, &srv->tmo, mono_ns() + (next + 1) * 1000000ULL, 0);
 }
 
 /* Full: make room, first among those still sending headers; among
@@ -253,14 +243,11 @@ static void on_mhd(struct ev_handler *h, uint32_t events)
 	run_mhd(srv);
 }
 
-static void on_timeout(struct ev_handler *h, uint32_t events)
+static void on_timeout(struct ev_timer *t, uint64_t now_ns)
 {
-	struct httpsrv *srv = (struct httpsrv *)((char *)h - offsetof(struct httpsrv, h_tmo));
-	uint64_t n;
+	struct httpsrv *srv = (struct httpsrv *)((char *)t - offsetof(struct httpsrv, tmo));
 
-	(void)events;
-	if (read(srv->tmo_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		return;
+	(void)now_ns;
 	run_mhd(srv);
 }
 
@@ -293,11 +280,7 @@ static void req_finish(struct prof_req *rq, unsigned status, const char *ctype)
 	rq->status = status;
 	rq->ctype = ctype;
 	rq->ready = 1;
-	if (rq->tfd >= 0) {
-		evloop_del(rq->srv->epfd, rq->tfd);
-		close(rq->tfd);
-		rq->tfd = -1;
-	}
+	evtimer_cancel(rq->srv->timers, &rq->t);
 }
 
 /* 1 if the client of a pending profile has closed its connection. */
@@ -338,17 +321,13 @@ static void build_profile(struct prof_req *rq)
 /* Every GONE_CHECK_MS of the window: answer when it is over, or at once
  * when the client went away (MHD then finds the socket closed and the
  * slot is freed). */
-static void on_profile_due(struct ev_handler *h, uint32_t events)
+static void on_profile_due(struct ev_timer *t, uint64_t now_ns)
 {
-	struct prof_req *rq = (struct prof_req *)h;
+	struct prof_req *rq = (struct prof_req *)((char *)t - offsetof(struct prof_req, t));
 	struct httpsrv *srv = rq->srv;
-	uint64_t n;
 	int answer = 0;
 
-	(void)events;
-	if (read(rq->tfd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
-		/* Nothing to do: the timer fires again. */
-	} else if (mono_ns() >= rq->end_ns) {
+	if (now_ns >= rq->end_ns) {
 		build_profile(rq);
 		answer = 1;
 	} else if (client_gone(rq)) {
@@ -375,10 +354,7 @@ static void req_free(struct prof_req *rq)
 			break;
 		}
 	}
-	if (rq->tfd >= 0) {
-		evloop_del(rq->srv->epfd, rq->tfd);
-		close(rq->tfd);
-	}
+	evtimer_cancel(rq->srv->timers, &rq->t);
 	if (rq->have_base)
 		snap_free(&rq->base);
 	strbuf_free(&rq->body);
@@ -405,34 +381,21 @@ static enum MHD_Result start_profile(struct httpsrv *srv, struct MHD_Connection 
 	rq = calloc(1, sizeof(*rq));
 	if (!rq)
 		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
-	rq->h.fn = on_profile_due;
+	rq->t.fn = on_profile_due;
 	rq->srv = srv;
 	rq->conn = c;
 	rq->fd = hconn_of(c) ? hconn_of(c)->fd : -1;
-	rq->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	rq->since_ns = mono_ns();
-	err = rq->tfd < 0 ? -errno : srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &rq->base);
+	err = srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &rq->base);
 	rq->have_base = !err;
-	if (!err)
-		err = evloop_add(srv->epfd, rq->tfd, EPOLLIN, &rq->h);
 	if (err) {
-		if (rq->tfd >= 0)
-			close(rq->tfd);
-		rq->tfd = -1;
-		if (rq->have_base)
-			snap_free(&rq->base);
 		free(rq);
 		snprintf(msg, sizeof(msg), "cannot start the profile: %s\n", strerror(-err));
 		return reply_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, msg);
 	}
 	rq->end_ns = rq->since_ns + (uint64_t)seconds * 1000000000ULL;
-	{
-		struct itimerspec it = { 0 };
-
-		it.it_value.tv_nsec = GONE_CHECK_MS * 1000000L;
-		it.it_interval.tv_nsec = GONE_CHECK_MS * 1000000L;
-		timerfd_settime(rq->tfd, 0, &it, NULL);
-	}
+	evtimer_arm(srv->timers, &rq->t, rq->since_ns + GONE_CHECK_MS * 1000000ULL,
+		    GONE_CHECK_MS * 1000000ULL);
 	rq->next = srv->pending;
 	srv->pending = rq;
 	srv->npending++;
@@ -594,8 +557,9 @@ static uint16_t port_of(const struct sockaddr_storage *ss)
 						 ((const struct sockaddr_in *)ss)->sin_port);
 }
 
-struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
-			     const char *cert, const char *key, const struct httpsrv_ops *ops)
+struct httpsrv *httpsrv__new(int epfd, struct ev_timers *timers, const char *listen,
+			     const char *token, const char *cert, const char *key,
+			     const struct httpsrv_ops *ops)
 {
 	/* HTTPS options, or an empty list: MHD_OPTION_ARRAY keeps one call. */
 	struct MHD_OptionItem tls[] = {
@@ -623,15 +587,14 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
 	if (token)
 		snprintf(srv->tok, sizeof(srv->tok), "%s", token);
 	srv->h_mhd.fn = on_mhd;
-	srv->h_tmo.fn = on_timeout;
+	srv->tmo.fn = on_timeout;
+	srv->timers = timers;
 	srv->mhd_fd = -1;
-	srv->tmo_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (cert && key)
 		flags |= MHD_USE_TLS;
-	if (srv->tmo_fd >= 0)
-		srv->mhd = MHD_start_daemon(flags, port_of(&ss), NULL, NULL, on_request, srv,
+	srv->mhd = MHD_start_daemon(flags, port_of(&ss), NULL, NULL, on_request, srv,
 					    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 					    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 					    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MHD_CONNS,
@@ -643,8 +606,6 @@ struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
 	info = srv->mhd ? MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	srv->mhd_fd = info ? info->epoll_fd : -1;
 	err = srv->mhd_fd < 0 ? -EADDRNOTAVAIL : evloop_add(epfd, srv->mhd_fd, EPOLLIN, &srv->h_mhd);
-	if (!err)
-		err = evloop_add(epfd, srv->tmo_fd, EPOLLIN, &srv->h_tmo);
 	if (err) {
 		fprintf(stderr, "mlprofd: cannot serve HTTP on %s%s\n", listen,
 			srv->mhd ? "" : " (address in use or not local?)");
@@ -678,10 +639,7 @@ void httpsrv__free(struct httpsrv *srv)
 	}
 	while (srv->pending)
 		req_free(srv->pending);
-	if (srv->tmo_fd >= 0) {
-		evloop_del(srv->epfd, srv->tmo_fd);
-		close(srv->tmo_fd);
-	}
+	evtimer_cancel(srv->timers, &srv->tmo);
 	explicit_bzero(srv->tok, sizeof(srv->tok));
 	free(srv);
 }

@@ -44,14 +44,16 @@ struct httpsrv_counts {
 };
 
 struct httpsrv;
+struct ev_timers;
 
 /* Listens on `listen` (netaddr_parse syntax) and registers with epfd.
  * NULL with errno set (a message on stderr). */
 /* token: the bearer token, NULL or "" for none (then only /healthz and /).
  * cert, key: PEM certificate (chain) and key to serve HTTPS, or NULL for
  * plain HTTP; libmicrohttpd copies what it needs at start. */
-struct httpsrv *httpsrv__new(int epfd, const char *listen, const char *token,
-			     const char *cert, const char *key, const struct httpsrv_ops *ops);
+struct httpsrv *httpsrv__new(int epfd, struct ev_timers *timers, const char *listen,
+			     const char *token, const char *cert, const char *key,
+			     const struct httpsrv_ops *ops);
 /* Answers pending profile requests with 503, then stops. */
 void httpsrv__free(struct httpsrv *srv);
 void httpsrv__counts(const struct httpsrv *srv, struct httpsrv_counts *c);

@@ -267,7 +267,7 @@ struct serve *serve__new(int epfd, struct ev_timers *timers, const struct opts *
 		hops.ctx = sv;
 		hops.snapshot = http_snapshot;
 		hops.metrics = http_metrics;
-		sv->http = httpsrv__new(epfd, o->http, tok, cert, key, &hops);
+		sv->http = httpsrv__new(epfd, timers, o->http, tok, cert, key, &hops);
 		if (!sv->http)
 			err = -errno;
 	}
