@@ -8,9 +8,11 @@ BLOCK=1 reads the thread's CPU clock around each call. That is a system call
 which updates the scheduler's clock, and beside other busy tasks the
 scheduler ends the thread's slice there, so its runs start at those calls
 (what --clock tick cannot sample evenly: docs/design.md decision 28).
-BLOCK=N>1 reads the clock once per N pairs of calls and splits each block's
-CPU time by the calls' iterations: the two functions are the same code, so
-an iteration costs both the same."""
+BLOCK=N>1 reads the clock once per N pairs of calls, each pair of a random
+length (0.5-1.5x, the same split), and splits each block's CPU time by the
+calls' iterations: the two functions are the same code, so an iteration
+costs both the same."""
+import random
 import sys
 import time
 
@@ -36,6 +38,7 @@ def main():
     chunk = 20000
     na = int(chunk * share_a / (1 - share_a))
     ta = tb = 0.0
+    rng = random.Random(1)
     start = time.process_time()  # CPU time: a busy machine still gets a full run
     while time.process_time() - start < total:
         if block == 1:
@@ -47,13 +50,19 @@ def main():
             ta += t1 - t0
             tb += t2 - t1
             continue
+        # Pairs of random length (same split): a loop of one fixed period
+        # is sampled at the same few phases by a clock whose period is
+        # commensurate with it (the scheduler tick, decision 28).
+        sizes = [rng.uniform(0.5, 1.5) for _ in range(block)]
         t0 = time.thread_time()
-        for _ in range(block):
-            hot_a(na)
-            hot_b(chunk)
+        for f in sizes:
+            hot_a(int(na * f))
+            hot_b(int(chunk * f))
         spent = time.thread_time() - t0
-        ta += spent * na / (na + chunk)
-        tb += spent * chunk / (na + chunk)
+        ia = sum(int(na * f) for f in sizes)
+        ib = sum(int(chunk * f) for f in sizes)
+        ta += spent * ia / (ia + ib)
+        tb += spent * ib / (ia + ib)
     print(f"MLPROF_SPLIT hot_a={ta:.6f} hot_b={tb:.6f}", flush=True)
 
 
