@@ -41,7 +41,8 @@ LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
             export_pprof.c export_html.c diff.c)
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
-               collector_sys.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c)
+               collector_sys.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c \
+               btfcache.c)
 # Running as a service (snapshot directory, config file).
 LIB_SRCS += user/snapdir.c user/conffile.c
 # --memory=live: memory held, by the stack that mapped it.
@@ -52,6 +53,8 @@ LIB_SRCS += user/statusfile.c
 LIB_SRCS += user/tcred.c user/tfread.c
 # Files written as root at paths users may prepare.
 LIB_SRCS += user/safefile.c
+# The minimized kernel BTF cache: its key and file check (btfcache.c: the I/O).
+LIB_SRCS += user/btfkey.c
 # Timers of the event loop (a sorted list of deadlines).
 LIB_SRCS += user/evtimer.c
 # The sampling clock (--clock).
@@ -81,14 +84,29 @@ SKEL        := $(BUILD)/mlprof.skel.h
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/mlprofd $(BUILD)/mlprofctl
+all: $(BUILD)/mlprofd $(BUILD)/mlprofctl bpf-headers
 
 $(BUILD)/vmlinux.h:
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h include/mlprof_abi.h $(wildcard bpf/*.bpf.h)
+# Every BPF header compiles on its own, included first and alone (it
+# includes vmlinux.h, the libbpf headers and the headers that declare what
+# it uses): a header that only compiles after another fails the build.
+BPF_HDRS     := $(wildcard bpf/*.bpf.h)
+BPF_HDR_OKS  := $(BPF_HDRS:bpf/%.bpf.h=$(BUILD)/bpfhdr/%.ok)
+
+.PHONY: bpf-headers
+bpf-headers: $(BPF_HDR_OKS)
+
+$(BUILD)/bpfhdr/%.ok: bpf/%.bpf.h $(BUILD)/vmlinux.h include/mlprof_abi.h $(BPF_HDRS)
+	$(call msg,BPF-HDR,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#include "$(notdir $<)"' | $(CLANG) $(BPF_CFLAGS) -fsyntax-only -x c -
+	$(Q)touch $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BUILD)/vmlinux.h include/mlprof_abi.h $(BPF_HDRS) $(BPF_HDR_OKS)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -84,9 +84,26 @@ struct code_slot {
 	__u32 exec_seq;
 };
 
+/* The frame walk's scalars between two steps of its bpf_loop. They live in
+ * the scratch map value, not on the stack: the verifier does not track
+ * what a map value holds, so every step starts from the same state and the
+ * loop's body is verified about twice. On the stack, the known constants
+ * (the sample flags; the frame count) made each step a state of its own:
+ * ~80k instructions and ~70 ms of start-up per walk (docs/design.md
+ * decision 30). */
+struct walk_state {
+	__u64 frame;
+	__u64 win_base; /* win holds target memory [win_base, win_base + win_len) */
+	__u32 win_len;
+	__u32 n;
+	__u32 flags;
+	__u32 pad;
+};
+
 /* Per-CPU scratch: events are built here, then copied out with their real
  * size (a sample with 20 frames ships 20 frames, not 512). */
 struct scratch {
+	struct walk_state ws;
 	struct mlprof_sample sample;
 	struct mlprof_code code;
 	__u8 win[MLPROF_WINDOW_READ + MLPROF_FRAME_READ];
@@ -95,14 +112,30 @@ struct scratch {
 	struct code_slot codes[CODE_SLOTS];
 };
 
+/* obj takes a str's or a bytes' header, read in the ABI's sizes (the ones
+ * user/pylayout.c checks a layout's offsets against); FIELD64's mask
+ * needs a power of two. */
+_Static_assert(sizeof(((struct scratch *)0)->obj) >= MLPROF_STR_HEAD_READ &&
+		       sizeof(((struct scratch *)0)->obj) >= MLPROF_BYTES_HEAD_READ &&
+		       !(sizeof(((struct scratch *)0)->obj) & (sizeof(((struct scratch *)0)->obj) - 1)),
+	       "scratch.obj too small for the header reads, or not a power of two");
+
 /* One scratch per kind of program that can interrupt another on the same
  * CPU: a clock sample (timer or tick: both run in interrupt context) can
  * interrupt a uprobe or a page-fault program, and a page fault can happen
- * while a uprobe program runs. */
+ * while a uprobe program runs. The off-CPU walk (sched_switch) runs with
+ * interrupts off, so nothing interrupts it, but a uprobe program runs
+ * with migration disabled, not preemption (CONFIG_PREEMPT_DYNAMIC): a task
+ * preempted in one can leave the memory slot half written while another
+ * task blocks on its CPU. So the off-CPU walk keeps a slot of its own, as
+ * it kept a map of its own before. These are all the walks' per-CPU
+ * scratch (the process tracepoints' proc_scratch_map holds a process
+ * event, not a walk). */
 enum scratch_slot {
 	SCRATCH_CLOCK = 0,
 	SCRATCH_MEM = 1,
 	SCRATCH_FAULT = 2,
+	SCRATCH_OFFCPU = 3,
 	SCRATCH_NR,
 };
 
@@ -123,6 +156,10 @@ static __always_inline struct scratch *scratch_get(__u32 slot)
  * events when it polls (every MLPROF_RB_POLL_MS) or when a process event
  * (always a wake-up) arrives. Set by user space. */
 const volatile __u64 wake_bytes = 1 << 20;
+
+/* enum mlprof_piece_off bits: pieces a benchmark measures by their
+ * absence (0 in every real profile). Set by user space. */
+const volatile __u32 pieces_off = 0;
 
 static __always_inline __u64 rb_flags(void)
 {

@@ -12,7 +12,9 @@
 #include "pyphase.bpf.h"
 #include "where.bpf.h"
 #include "arch.bpf.h"
+#include "sendstack.bpf.h"
 #include "tick.bpf.h"
+#include "offcpu.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -22,17 +24,7 @@ const volatile bool exec_all = false;
 /* Page size in KiB, for RSS counters kept in pages. */
 const volatile __u32 page_kb = 4;
 
-/* Thread id as the target sees it (inside its own PID namespace). */
-static __always_inline __u32 ns_tid_of(struct task_struct *task)
-{
-	struct pid *p = BPF_CORE_READ(task, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
-	struct upid up = {};
-
-	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]);
-	return (__u32)up.nr;
-}
-
+/* Process id as the target sees it (inside its own PID namespace). */
 static __always_inline __u32 ns_pid_of(struct task_struct *task)
 {
 	struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
@@ -41,91 +33,6 @@ static __always_inline __u32 ns_pid_of(struct task_struct *task)
 
 	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]);
 	return (__u32)up.nr;
-}
-
-/* The mm's resident-page counters. Before 6.2 they were atomics in a
- * struct mm_rss_stat; since, per-CPU counters whose `count` lags by up to
- * a batch per CPU (32 pages on small machines). */
-struct mm_rss_stat___old {
-	atomic_long_t count[4];
-} __attribute__((preserve_access_index));
-
-struct mm_struct___old {
-	struct mm_rss_stat___old rss_stat;
-} __attribute__((preserve_access_index));
-
-static __always_inline __u32 mm_pages(struct mm_struct *mm, int which)
-{
-	long v;
-
-	if (bpf_core_type_exists(struct mm_rss_stat___old))
-		v = BPF_CORE_READ((struct mm_struct___old *)mm, rss_stat.count[which].counter);
-	else
-		v = BPF_CORE_READ(mm, rss_stat[which].count);
-	return v > 0 ? (__u32)v : 0;
-}
-
-/* Resident pages of the current process (file + anonymous + shmem) and
- * anonymous resident pages: what `VmRSS` and `RssAnon` count. */
-static __always_inline void read_rss(struct task_struct *task, __u32 *rss, __u32 *anon)
-{
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-
-	*anon = mm ? mm_pages(mm, MM_ANONPAGES) : 0;
-	*rss = mm ? *anon + mm_pages(mm, MM_FILEPAGES) + mm_pages(mm, MM_SHMEMPAGES) : 0;
-}
-
-/* Walks the current thread's Python stack into s->sample and sends it as a
- * `kind` event worth `value`. Returns 0 if sent. */
-static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t, __u32 pid,
-				      __u32 tid, __u32 kind, __u64 value, __u32 flags, __u64 addr)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct mlprof_layout *L;
-	__u64 tstate = 0, now = bpf_ktime_get_ns();
-	__u32 size;
-
-	s->sample.hdr.type = MLPROF_EV_SAMPLE;
-	s->sample.hdr.pid = pid;
-	s->sample.hdr.tid = tid;
-	s->sample.hdr.exec_seq = t->exec_seq;
-	s->sample.hdr.ts_ns = now;
-	s->sample.ns_tid = ns_tid_of(task);
-	s->sample.cpu = bpf_get_smp_processor_id();
-	s->sample.nframes = 0;
-	s->sample.kind = kind;
-	s->sample.value = value;
-	s->sample.addr = addr;
-	if (kind != MLPROF_MK_CPU && kind != MLPROF_MK_OFFCPU)
-		where_clear(&s->sample);
-	/* Resident memory grows only by faults: read where they are sampled,
-	 * the peaks are seen within a fault period. */
-	if (kind == MLPROF_MK_FAULT) {
-		read_rss(task, &s->sample.rss_pages, &s->sample.anon_pages);
-		flags |= MLPROF_SF_RSS;
-	} else {
-		s->sample.rss_pages = 0;
-		s->sample.anon_pages = 0;
-	}
-	L = t->layout_id ? bpf_map_lookup_elem(&layouts, &t->layout_id) : NULL;
-	if (!L || !t->runtime) {
-		flags |= MLPROF_SF_NO_LAYOUT;
-	} else {
-		tstate = find_tstate(L, t, pid, tid, s->sample.ns_tid, now, &flags);
-		if (tstate)
-			flags |= walk_frames(s, L, t, tstate);
-	}
-	flags |= phase_flags(L, t, tstate, s->sample.nframes, pid, tid);
-	if (flags & MLPROF_SF_TRUNCATED)
-		stat_inc(MLPROF_STAT_TRUNCATED);
-	if (flags & MLPROF_SF_READ_ERR)
-		stat_inc(MLPROF_STAT_READ_ERRORS);
-	s->sample.flags = flags;
-	size = s->sample.nframes;
-	if (size > MLPROF_MAX_FRAMES)
-		size = MLPROF_MAX_FRAMES;
-	size = offsetof(struct mlprof_sample, frames) + size * sizeof(struct mlprof_frame);
-	return bpf_ringbuf_output(&events, &s->sample, size, rb_flags()) ? -1 : 0;
 }
 
 /* The perf_event programs' walk, verified once (issue 15: ~80k
@@ -191,6 +98,37 @@ int perf_walk(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+/* The process a per-task event was opened for: an event a task inherited
+ * at a fork is a copy whose parent is the event user space opened. 0 if
+ * unknown. */
+static __always_inline __u32 event_owner(struct bpf_perf_event_data *ctx)
+{
+	struct bpf_perf_event_data_kern *k = (void *)ctx;
+	struct perf_event *e = BPF_CORE_READ(k, event), *top;
+
+	if (!e)
+		return 0;
+	top = BPF_CORE_READ(e, parent);
+	return BPF_CORE_READ(top ? top : e, hw.target, tgid);
+}
+
+/* Whether a sample of t is a duplicate: t was given events of its own
+ * (t->cover) and this one is another, inherited before. An owner that
+ * cannot be read counts (a lost sample is worse than a rare double). */
+static __always_inline int duplicate(struct bpf_perf_event_data *ctx,
+				     const struct mlprof_target *t)
+{
+	__u32 owner;
+
+	if (!t->cover)
+		return 0;
+	owner = event_owner(ctx);
+	if (!owner || owner == t->cover)
+		return 0;
+	stat_inc(MLPROF_STAT_DUP_SAMPLES);
+	return 1;
+}
+
 SEC("perf_event")
 int on_sample(struct bpf_perf_event_data *ctx)
 {
@@ -201,7 +139,7 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (!pid)
 		return 0;
 	t = bpf_map_lookup_elem(&targets, &pid);
-	if (!t)
+	if (!t || duplicate(ctx, t))
 		return 0;
 	stat_inc(MLPROF_STAT_SAMPLES);
 	s = scratch_get(SCRATCH_CLOCK);
@@ -449,9 +387,11 @@ SEC("perf_event")
 int on_fault(struct bpf_perf_event_data *ctx)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct mlprof_target *t;
 	struct scratch *s;
 
-	if (!bpf_map_lookup_elem(&targets, &pid))
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t || duplicate(ctx, t))
 		return 0;
 	s = scratch_get(SCRATCH_FAULT);
 	if (!s)
@@ -460,8 +400,6 @@ int on_fault(struct bpf_perf_event_data *ctx)
 	stat_inc(MLPROF_STAT_MEM_DROPS);
 	return 0;
 }
-
-#include "offcpu.bpf.h"
 
 static __always_inline void emit_proc(struct mlprof_proc_event *ev)
 {
@@ -485,7 +423,11 @@ static __always_inline struct mlprof_proc_event *proc_scratch(void)
 	return bpf_map_lookup_elem(&proc_scratch_map, &zero);
 }
 
-SEC("tp_btf/sched_process_fork")
+/* The process programs are raw_tp, not tp_btf: the same tracepoints and
+ * arguments, every field read with BPF_CORE_READ, and libbpf needs no
+ * kernel BTF for their attach (a one-shot relocates against a cached,
+ * minimized BTF: docs/design.md decision 30). */
+SEC("raw_tp/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ppid = BPF_CORE_READ(parent, tgid), pid = BPF_CORE_READ(child, tgid);
@@ -518,7 +460,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exec")
+SEC("raw_tp/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u32 pid = BPF_CORE_READ(p, tgid);
@@ -558,7 +500,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
+SEC("raw_tp/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);

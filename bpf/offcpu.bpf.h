@@ -9,6 +9,14 @@
 #ifndef MLPROF_OFFCPU_BPF_H
 #define MLPROF_OFFCPU_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "mlprof_abi.h"
+#include "maps.bpf.h"
+#include "where.bpf.h"
+#include "sendstack.bpf.h"
+
 #define OFFCPU_TASK_INTERRUPTIBLE 0x1
 #define OFFCPU_TASK_UNINTERRUPTIBLE 0x2
 #define OFFCPU_EXIT_OR_DEAD 0xf0 /* EXIT_DEAD, EXIT_ZOMBIE, TASK_PARKED, TASK_DEAD */
@@ -21,21 +29,11 @@ struct {
 	__type(value, __u64);
 } offcpu_start SEC(".maps");
 
-/* Off-CPU walks have their own scratch (they run with interrupts off, but
- * keep the sampler's and the memory programs' apart all the same). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} offcpu_scratch_map SEC(".maps");
-
 /* prev (current) blocks: its stack, state and system call. */
 static __always_inline void offcpu_out(struct mlprof_target *t, __u32 pid, __u32 tid,
 				       unsigned int state)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&offcpu_scratch_map, &zero);
+	struct scratch *s = scratch_get(SCRATCH_OFFCPU);
 	__u64 ts;
 
 	if (!s)

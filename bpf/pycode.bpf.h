@@ -4,6 +4,9 @@
 #ifndef MLPROF_PYCODE_BPF_H
 #define MLPROF_PYCODE_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mlprof_abi.h"
 #include "maps.bpf.h"
 
 /* Reads a pointer-sized field of a buffer at a layout offset. The mask keeps

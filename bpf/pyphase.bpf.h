@@ -3,10 +3,14 @@
  * Python frame on the thread that runs Py_FinalizeEx) and the cyclic
  * garbage collector running in the thread's interpreter, the runtime not
  * initialised yet. Offsets from the
- * layout (user/pyphase.c); 0 there: the phase is not looked at. Needs
- * read_ptr (pywalk.bpf.h). */
+ * layout (user/pyphase.c); 0 there: the phase is not looked at. */
 #ifndef MLPROF_PYPHASE_BPF_H
 #define MLPROF_PYPHASE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mlprof_abi.h"
+#include "pywalk.bpf.h"
 
 /* The runtime's own phase, for a sample with no Python frame (a __del__
  * run by the teardown keeps its own stack):
@@ -91,7 +95,7 @@ static __always_inline __u32 phase_flags(const struct mlprof_layout *L,
 {
 	__u32 flags = 0;
 
-	if (L && t->runtime) {
+	if (L && t->runtime && !(pieces_off & MLPROF_OFF_PHASES)) {
 		if (!nframes)
 			flags |= phase_runtime(L, t, tstate, pid, tid);
 		flags |= phase_gc(L, t, tstate);

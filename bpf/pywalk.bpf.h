@@ -3,6 +3,9 @@
 #ifndef MLPROF_PYWALK_BPF_H
 #define MLPROF_PYWALK_BPF_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "mlprof_abi.h"
 #include "maps.bpf.h"
 #include "pycode.bpf.h"
 
@@ -97,15 +100,11 @@ static __always_inline __u64 find_tstate(const struct mlprof_layout *L,
 	return w.found;
 }
 
+/* The walk's pointers; its scalars are in s->ws (see struct walk_state). */
 struct frame_walk {
 	struct scratch *s;
 	const struct mlprof_layout *L;
 	const struct mlprof_target *t;
-	__u64 frame;
-	__u64 win_base; /* s->win holds target memory [win_base, win_base + win_len) */
-	__u32 win_len;
-	__u32 n;
-	__u32 flags;
 };
 
 /* Offset in s->win of target memory [frame, frame + size), reading a new
@@ -113,8 +112,9 @@ struct frame_walk {
  * The window runs from the start of the frame's page to the frame's end:
  * the callers below it on that page come with it, and no page is touched
  * that the frames are not on (each page costs more than the bytes). */
-static __always_inline long frame_in_window(struct frame_walk *w, __u64 frame, __u32 size)
+static __always_inline long frame_in_window(struct scratch *s, __u64 frame, __u32 size)
 {
+	struct walk_state *w = &s->ws;
 	__u64 end = frame + size, base = frame & PAGE_MASK_;
 	__u32 len;
 
@@ -125,10 +125,10 @@ static __always_inline long frame_in_window(struct frame_walk *w, __u64 frame, _
 	    end <= w->win_base + w->win_len)
 		return (long)(frame - w->win_base);
 	w->win_len = 0;
-	if (end - base > sizeof(w->s->win))
+	if (end - base > sizeof(s->win))
 		return -1;
 	len = (__u32)(end - base);
-	if (bpf_probe_read_user(w->s->win, len, (void *)base))
+	if (bpf_probe_read_user(s->win, len, (void *)base))
 		return -1;
 	w->win_base = base;
 	w->win_len = len;
@@ -191,6 +191,7 @@ static long frame_step(__u32 i, void *data)
 {
 	struct frame_walk *w = data;
 	const struct mlprof_layout *L = w->L;
+	struct walk_state *ws = &w->s->ws;
 	struct mlprof_frame *f;
 	__u64 code, instr;
 	__u32 size, err;
@@ -200,34 +201,34 @@ static long frame_step(__u32 i, void *data)
 	int skip;
 	__u8 owner;
 
-	if (!w->frame)
+	if (!ws->frame)
 		return 1;
-	if (w->n >= MLPROF_MAX_FRAMES) {
-		w->flags |= MLPROF_SF_TRUNCATED;
+	if (ws->n >= MLPROF_MAX_FRAMES) {
+		ws->flags |= MLPROF_SF_TRUNCATED;
 		return 1;
 	}
 	size = L->frame_read;
 	if (size > MLPROF_FRAME_READ)
 		size = MLPROF_FRAME_READ;
-	off = frame_in_window(w, w->frame, size);
+	off = frame_in_window(w->s, ws->frame, size);
 	if (off < 0) {
-		w->flags |= MLPROF_SF_READ_ERR;
+		ws->flags |= MLPROF_SF_READ_ERR;
 		return 1;
 	}
 	fr = w->s->win + (off & (MLPROF_WINDOW_READ - 1));
-	w->frame = FIELD64(fr, L->fr_previous, MLPROF_FRAME_READ);
+	ws->frame = FIELD64(fr, L->fr_previous, MLPROF_FRAME_READ);
 	owner = fr[L->fr_owner & (MLPROF_FRAME_READ - 1)];
 	if (owner >= L->owner_skip_min)
 		return 0; /* C-stack shim or interpreter entry frame */
 	code = FIELD64(fr, L->fr_code, MLPROF_FRAME_READ) & ~L->code_tag_mask;
 	instr = FIELD64(fr, L->fr_instr, MLPROF_FRAME_READ);
 	if (!code) {
-		w->flags |= MLPROF_SF_READ_ERR;
+		ws->flags |= MLPROF_SF_READ_ERR;
 		return 0;
 	}
 	err = check_code(w, code, &skip);
 	if (err || skip) {
-		w->flags |= err;
+		ws->flags |= err;
 		return 0;
 	}
 	lasti = -1;
@@ -236,11 +237,11 @@ static long frame_step(__u32 i, void *data)
 		if (instr <= 0x7fffffff)
 			lasti = (__s64)instr;
 	}
-	f = &w->s->sample.frames[w->n & (MLPROF_MAX_FRAMES - 1)];
+	f = &w->s->sample.frames[ws->n & (MLPROF_MAX_FRAMES - 1)];
 	f->code = code;
 	f->lasti = (__s32)lasti;
 	f->owner = owner;
-	w->n++;
+	ws->n++;
 	return 0;
 }
 
@@ -249,18 +250,21 @@ static __always_inline __u32 walk_frames(struct scratch *s, const struct mlprof_
 					 const struct mlprof_target *t, __u64 tstate)
 {
 	struct frame_walk w = { .s = s, .L = L, .t = t };
-	__u64 frame;
+	struct walk_state *ws = &s->ws;
 
 	if (L->has_cframe)
-		frame = read_ptr(read_ptr(tstate + L->ts_frame) + L->cframe_frame);
+		ws->frame = read_ptr(read_ptr(tstate + L->ts_frame) + L->cframe_frame);
 	else
-		frame = read_ptr(tstate + L->ts_frame);
-	w.frame = frame;
+		ws->frame = read_ptr(tstate + L->ts_frame);
+	ws->win_base = 0;
+	ws->win_len = 0;
+	ws->n = 0;
+	ws->flags = 0;
 	bpf_loop(MLPROF_MAX_FRAMES + 64, frame_step, &w, 0);
-	if (w.frame && !(w.flags & MLPROF_SF_READ_ERR))
-		w.flags |= MLPROF_SF_TRUNCATED;
-	s->sample.nframes = w.n;
-	return w.flags;
+	if (ws->frame && !(ws->flags & MLPROF_SF_READ_ERR))
+		ws->flags |= MLPROF_SF_TRUNCATED;
+	s->sample.nframes = ws->n;
+	return ws->flags;
 }
 
 #endif /* MLPROF_PYWALK_BPF_H */

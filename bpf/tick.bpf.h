@@ -13,6 +13,7 @@
 #include "maps.bpf.h"
 #include "arch.bpf.h"
 #include "where.bpf.h"
+#include "sendstack.bpf.h"
 
 /* Per thread (key: host tid): its sum_exec_runtime when it was last
  * sampled, so that a sample weighs all the time since, including events
@@ -29,12 +30,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tick_last_val);
 } tick_last SEC(".maps");
-
-/* Defined by the program file: walks the current thread's stack and sends
- * it. */
-static __always_inline int send_stack(struct scratch *s, struct mlprof_target *t, __u32 pid,
-				      __u32 tid, __u32 kind, __u64 value, __u32 flags,
-				      __u64 addr);
 
 extern int CONFIG_HZ __kconfig __weak;
 

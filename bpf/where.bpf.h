@@ -7,7 +7,12 @@
 #ifndef MLPROF_WHERE_BPF_H
 #define MLPROF_WHERE_BPF_H
 
-#include "where_arch.bpf.h"
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "mlprof_abi.h"
+#include "arch.bpf.h"
+#include "maps.bpf.h"
 
 struct where_vma_ctx {
 	char name[MLPROF_OBJ_NAME];
@@ -22,7 +27,7 @@ static long where_vma_cb(struct task_struct *task, struct vm_area_struct *vma, v
 	if (f)
 		bpf_probe_read_kernel_str(w->name, sizeof(w->name),
 					  BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	else if (where_arch_is_vdso(vma))
+	else if (arch_is_vdso(vma))
 		__builtin_memcpy(w->name, "[vdso]", sizeof("[vdso]"));
 	else
 		__builtin_memcpy(w->name, "[anonymous]", sizeof("[anonymous]"));
@@ -44,12 +49,12 @@ static __always_inline void where_capture_at(struct mlprof_sample *s,
 	s->where = MLPROF_WH_UNKNOWN;
 	s->syscall = -1;
 	s->obj[0] = 0;
-	if (!WHERE_ARCH_OK || !u)
-		mode = 2; /* cannot tell: stays unknown */
-	nr = u ? where_arch_syscall(u) : -1;
+	if (!ARCH_WHERE_OK || !u || (pieces_off & MLPROF_OFF_WHERE))
+		mode = 2; /* cannot tell (or not asked): stays unknown */
+	nr = u && mode != 2 ? arch_syscall(u) : -1;
 	if (mode < 0 && u) {
 		mode = nr < 0;
-		ip = where_arch_ip(u);
+		ip = arch_ip(u);
 	}
 	if (mode == 2) {
 		s->where = MLPROF_WH_UNKNOWN;
@@ -77,8 +82,8 @@ static __always_inline void where_capture(struct mlprof_sample *s, const struct 
 	__u64 ip = 0;
 
 	if (regs) {
-		mode = where_arch_user_mode(regs);
-		ip = where_arch_ip(regs);
+		mode = arch_user_mode(regs);
+		ip = arch_ip(regs);
 	}
 	where_capture_at(s, t, mode, ip);
 }
@@ -90,8 +95,8 @@ static __always_inline void where_capture_perf(struct mlprof_sample *s,
 					       const struct mlprof_target *t,
 					       struct bpf_perf_event_data *ctx)
 {
-	int mode = where_arch_user_mode((const struct pt_regs *)&ctx->regs);
-	__u64 ip = where_arch_ip((const struct pt_regs *)&ctx->regs);
+	int mode = arch_user_mode((const struct pt_regs *)&ctx->regs);
+	__u64 ip = arch_ip((const struct pt_regs *)&ctx->regs);
 
 	where_capture_at(s, t, mode, ip);
 }
@@ -104,7 +109,7 @@ static __always_inline void where_capture_blocked(struct mlprof_sample *s)
 	const struct pt_regs *u = (const struct pt_regs *)bpf_task_pt_regs(task);
 
 	s->where = MLPROF_WH_KERNEL;
-	s->syscall = u && WHERE_ARCH_OK ? where_arch_syscall(u) : -1;
+	s->syscall = u && ARCH_WHERE_OK ? arch_syscall(u) : -1;
 	s->obj[0] = 0;
 }
 

@@ -91,6 +91,8 @@ enum mlprof_stat {
 	MLPROF_STAT_TICK_REMOTE,     /* --clock tick: target events off its CPU (weight carried on) */
 	MLPROF_STAT_TICK_SHORT,      /* --clock tick: target events not walked: in a system call, or
 				      * under 3/4 tick of CPU since its last sample */
+	MLPROF_STAT_DUP_SAMPLES,     /* samples of an event a process inherited beside its own
+				      * (mlprof_target.cover): duplicates, not counted */
 	MLPROF_STAT_NR,
 };
 
@@ -129,6 +131,14 @@ enum mlprof_where {
 };
 
 #define MLPROF_OBJ_NAME 48
+
+/* Pieces of a sample a benchmark may switch off (MLPROF_BENCH_OFF, read
+ * only by mlprofd at start: BENCHMARKS.md's per-piece costs). Never off
+ * in a profile anyone reads: the reports then lack what they name. */
+enum mlprof_piece_off {
+	MLPROF_OFF_PHASES = 1 << 0, /* interpreter phases and garbage collection */
+	MLPROF_OFF_WHERE = 1 << 1,  /* interpreter / native object / kernel */
+};
 
 struct mlprof_sample {
 	struct mlprof_ev_hdr hdr;
@@ -276,7 +286,12 @@ struct mlprof_target {
 	__u32 layout_id;   /* 0: not known yet, samples carry NO_LAYOUT */
 	__u32 flags;
 	__u32 exec_seq;
-	__u32 pad0;
+	/* 0: every mlprof event on the process counts. Else the pid whose
+	 * own events count: a process that may have inherited events and was
+	 * then given its own (forked while its parent was being set up);
+	 * samples of other events are duplicates (MLPROF_STAT_DUP_SAMPLES).
+	 * Children copy it. */
+	__u32 cover;
 	__u64 runtime;     /* address of _PyRuntime in the target */
 	__u64 code_type;   /* address of PyCode_Type in the target */
 	/* The interpreter's executable text (python or libpython), [lo, hi):

@@ -20,6 +20,9 @@ struct bpf_config {
 	bool wall;     /* --mode wall: load the off-CPU program (sched_switch) */
 	bool tick;     /* --clock tick: the sched_stat_runtime program, no perf sampler */
 	bool oneshot;  /* one command's processes, not the machine's: smaller caches */
+	unsigned pieces_off; /* enum mlprof_piece_off: benchmarks only (MLPROF_BENCH_OFF) */
+	bool verbose;  /* say when a cached BTF could not be used */
+	const char *btf_path; /* minimized kernel BTF for CO-RE (btfcache.h), NULL: the kernel's */
 };
 
 /* Receives each ring buffer record; returning non-zero stops consumption. */
@@ -31,6 +34,8 @@ struct bpf_ctx;
  * for people goes to stderr. */
 struct bpf_ctx *bpfload__open(const struct bpf_config *cfg, bpf_event_fn fn, void *fn_ctx);
 void bpfload__close(struct bpf_ctx *b);
+/* The BPF object's ELF bytes (the skeleton's). */
+const void *bpfload__object(size_t *n);
 int bpfload__ringbuf_fd(const struct bpf_ctx *b);
 /* Consumes every record available now. Records consumed or -errno. */
 int bpfload__consume(struct bpf_ctx *b);

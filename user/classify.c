@@ -217,8 +217,8 @@ enum category classify_function(const char *file, const char *name, int is_ml, i
 		cat = CAT_ML_CODE;
 	else if ((rest = package_rest(file, "mlpy", mlpy_entries)))
 		cat = classify_mlpy(rest, name);
-	else if (is_sandbox_script(file))
-		cat = CAT_SANDBOX;
+	else if (is_sandbox_script(file) || !strcmp(name, CLASSIFY_MLPY_PREAMBLE))
+		cat = CAT_SANDBOX; /* the template, or the generated preamble's imports */
 	else if (package_rest(file, "lark", lark_entries))
 		cat = CAT_PARSING;
 	else if (!strcmp(basename_of(file), "mlpy"))

@@ -19,6 +19,10 @@ enum category {
 	CAT_NR
 };
 
+/* The function the daemon charges the generated preamble of an ML module
+ * to (its imports of mlpy's runtime: mlpyattr.h): Sandbox Startup. */
+#define CLASSIFY_MLPY_PREAMBLE "<mlpy preamble>"
+
 /* Display name ("Parsing", "Security Analysis", ...); "Unknown" out of range. */
 const char *classify_name(enum category c);
 /* Key for JSON ("parsing", "security_analysis", ...); "unknown" out of range. */

@@ -116,7 +116,7 @@ int cmdline_is_python(const struct cmdline *cl)
 
 	if (cl->argc < 1)
 		return 0;
-	base = path_basename(cl->argv[0]);
+	base = procmaps_basename(cl->argv[0]);
 	return !strncmp(base, "python", 6);
 }
 
@@ -171,19 +171,4 @@ const char *cmdline_python_target(const struct cmdline *cl, int *is_module, int 
 		}
 	}
 	return NULL;
-}
-
-int cmdline_is_mlpy(const struct cmdline *cl)
-{
-	const char *target;
-	int is_module, next;
-
-	if (!cmdline_is_python(cl))
-		return 0;
-	target = cmdline_python_target(cl, &is_module, &next);
-	if (!target)
-		return 0;
-	if (is_module)
-		return !strcmp(target, "mlpy");
-	return !strcmp(path_basename(target), "mlpy");
 }

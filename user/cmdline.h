@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Process command lines: reading them and recognising an mlpy run. */
+/* Process command lines: reading them and recognising a Python one. */
 #ifndef MLPROF_CMDLINE_H
 #define MLPROF_CMDLINE_H
 
@@ -23,9 +23,6 @@ char *cmdline_join(const struct cmdline *cl);
  * after -m (*is_module = 1); NULL for -c, stdin or none. *next is the
  * index of the first argument given to the program. */
 const char *cmdline_python_target(const struct cmdline *cl, int *is_module, int *next);
-/* 1 if this is a Python command line that runs mlpy (`-m mlpy` or a script
- * whose basename is `mlpy`), else 0. */
-int cmdline_is_mlpy(const struct cmdline *cl);
 /* 1 if argv[0]'s basename looks like a Python interpreter. */
 int cmdline_is_python(const struct cmdline *cl);
 

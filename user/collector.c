@@ -16,8 +16,8 @@
 #include "cmdline.h"
 #include "sclock.h"
 #include "collector.h"
+#include "evtimer.h"
 #include "inspect.h"
-#include "mlmap.h"
 #include "mlpyattr.h"
 #include "procstatus.h"
 #include "pyphase.h"
@@ -54,7 +54,9 @@ struct collector {
 	struct pending pending[MAX_PENDING];
 	size_t npending;
 	uint64_t events, bad_events;
-	uint64_t last_sweep_ns;
+	/* On the loop's timers: the earliest pending retry, and the sweep. */
+	struct ev_timers *timers;
+	struct ev_timer retry_timer, sweep_timer;
 	struct livemem *live;  /* --memory=live, else NULL */
 	/* A walk's frames, then at most: <unreadable frame>, <truncated
 	 * stack>, <garbage collection> and (--mode wall) a <wait: ...> leaf. */
@@ -63,8 +65,11 @@ struct collector {
 	struct tfguard *tfg;   /* users whose files stalled a read */
 };
 
+static void on_retry_timer(struct ev_timer *t, uint64_t now);
+static void on_sweep_timer(struct ev_timer *t, uint64_t now);
+
 struct collector *collector__new(struct store *st, const struct collector_ops *ops,
-				 enum target_mode mode, int verbose)
+				 struct ev_timers *timers, enum target_mode mode, int verbose)
 {
 	struct collector *c = calloc(1, sizeof(*c));
 
@@ -79,6 +84,11 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 	c->ops = *ops;
 	c->mode = mode;
 	c->verbose = verbose;
+	c->timers = timers;
+	c->retry_timer.fn = on_retry_timer;
+	c->sweep_timer.fn = on_sweep_timer;
+	/* The first sweep on the loop's first turn, then every SWEEP_NS. */
+	evtimer_arm(timers, &c->sweep_timer, 0, SWEEP_NS);
 	return c;
 }
 
@@ -87,6 +97,8 @@ void collector__free(struct collector *c)
 	if (c && (c->off || c->live))
 		store__set_holders(c->st, NULL, NULL);
 	if (c) {
+		evtimer_cancel(c->timers, &c->retry_timer);
+		evtimer_cancel(c->timers, &c->sweep_timer);
 		offcpu__free(c->off);
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
@@ -222,9 +234,11 @@ static void pending_remove(struct collector *c, int pid)
 	for (i = 0; i < c->npending; i++) {
 		if (c->pending[i].pid == pid) {
 			c->pending[i] = c->pending[--c->npending];
-			return;
+			break;
 		}
 	}
+	if (!c->npending)
+		evtimer_cancel(c->timers, &c->retry_timer);
 }
 
 static struct pending *pending_find(struct collector *c, int pid)
@@ -253,6 +267,8 @@ static void pending_add(struct collector *c, int pid, uint32_t exec_seq, uint64_
 	p->first_ns = now;
 	p->delay_ns = RETRY_FIRST_NS;
 	p->next_ns = now + p->delay_ns;
+	if (!c->retry_timer.armed || p->next_ns < c->retry_timer.deadline_ns)
+		evtimer_arm(c->timers, &c->retry_timer, p->next_ns, 0);
 }
 
 /* Reads the command line, cwd and executable into the record. */
@@ -346,22 +362,27 @@ static void end_if_gone(struct proc_rec *p, void *ctx)
 	tree_leave(sc->c, p->root_pid);
 }
 
-uint64_t collector__tick(struct collector *c, uint64_t now)
+static void on_sweep_timer(struct ev_timer *t, uint64_t now)
 {
+	struct collector *c = (struct collector *)((char *)t - offsetof(struct collector, sweep_timer));
 	struct sweep_ctx sc = { c, now };
+
+	store__for_each_live(c->st, end_if_gone, &sc);
+}
+
+/* Retries the pending inspections that are due, then waits for the
+ * earliest of the others. */
+static void on_retry_timer(struct ev_timer *t, uint64_t now)
+{
+	struct collector *c = (struct collector *)((char *)t - offsetof(struct collector, retry_timer));
 	struct proc_rec *p;
-	uint64_t next = 0;
+	uint64_t next = UINT64_MAX;
 	size_t i = 0;
 
-	if (now - c->last_sweep_ns >= SWEEP_NS) {
-		c->last_sweep_ns = now;
-		store__for_each_live(c->st, end_if_gone, &sc);
-	}
 	while (i < c->npending) {
 		struct pending *pd = &c->pending[i];
 
 		if (pd->next_ns > now) {
-			next = !next || pd->next_ns - now < next ? pd->next_ns - now : next;
 			i++;
 			continue;
 		}
@@ -380,7 +401,12 @@ uint64_t collector__tick(struct collector *c, uint64_t now)
 		pd->next_ns = now + pd->delay_ns;
 		inspect_proc(c, p, now); /* may remove pd: re-examine slot i */
 	}
-	return next;
+	for (i = 0; i < c->npending; i++)
+		next = c->pending[i].next_ns < next ? c->pending[i].next_ns : next;
+	if (c->npending)
+		evtimer_arm(c->timers, &c->retry_timer, next, 0);
+	else
+		evtimer_cancel(c->timers, &c->retry_timer);
 }
 
 /* ---- targets ---- */
@@ -412,6 +438,8 @@ static struct proc_rec *add_target(struct collector *c, int pid, const struct ml
 		*err = c->ops.add_process(c->ops.ctx, pid);
 		p = *err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
 	}
+	if (p)
+		p->own_events_ns = c->ops.now_ns(c->ops.ctx);
 	if (added && !p) {
 		if (!*err)
 			c->ops.remove_process(c->ops.ctx, pid);
@@ -521,6 +549,66 @@ void collector__scan_existing(struct collector *c, uint64_t now)
 
 /* ---- events ---- */
 
+/* How long after a process's own events were all open a fork may still
+ * have copied its per-task events before they existed: the kernel copies
+ * them early in the fork and reports the fork at its end, and the part
+ * between may sleep (memory). Generous: a child taken as uncovered that
+ * was covered only costs events of its own (no double count: cover). */
+#define OWN_EVENTS_MARGIN_NS 50000000ull
+
+/* A child forked while its parent's events were being opened: it may
+ * have inherited none, or some. It gets events of its own, and only
+ * those count (cover, set first: until they are open its samples of
+ * inherited events are dropped, for a few microseconds). */
+static void own_events(struct collector *c, struct proc_rec *p)
+{
+	struct mlprof_target t = { 0 };
+	uint32_t old;
+	int err;
+
+	err = c->ops.get_target(c->ops.ctx, p->pid, &t);
+	old = t.cover;
+	if (!err) {
+		t.cover = (uint32_t)p->pid;
+		err = c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
+	}
+	if (!err) {
+		err = c->ops.add_process(c->ops.ctx, p->pid);
+		if (err) {
+			t.cover = old;
+			c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
+		}
+	}
+	if (!err)
+		p->own_events_ns = c->ops.now_ns(c->ops.ctx);
+	else if (err != -ENOENT && err != -ESRCH) /* gone: nothing to cover */
+		snprintf(p->message, sizeof(p->message),
+			 "forked while its parent became a target: no events of its own: %s",
+			 strerror(-err));
+	if (c->verbose)
+		fprintf(stderr, "mlprofd: pid %d forked during its parent's set-up: own events: %s"
+			" (%llu)\n", p->pid, err ? strerror(-err) : "ok",
+			(unsigned long long)p->own_events_ns);
+}
+
+/* An exec that came between the read and the write of own_events() had
+ * its reset of the BPF entry undone: the entry's exec_seq is behind this
+ * image's. Redo the reset (the inspection that follows fills the rest). */
+static void redo_exec_reset(struct collector *c, const struct proc_rec *p)
+{
+	struct mlprof_target t;
+
+	if (c->ops.get_target(c->ops.ctx, p->pid, &t) || t.exec_seq >= p->exec_seq)
+		return;
+	t.exec_seq = p->exec_seq;
+	t.layout_id = 0;
+	t.runtime = 0;
+	t.code_type = 0;
+	t.text_lo = 0;
+	t.text_hi = 0;
+	c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
+}
+
 static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 {
 	struct proc_rec *prev, *p;
@@ -541,6 +629,8 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 		return;
 	p->root_pid = prev ? prev->root_pid : 0; /* same process, same tree */
 	p->in_mlpy = prev ? prev->in_mlpy : 0;
+	p->own_events_ns = prev ? prev->own_events_ns : 0; /* events stay over exec */
+	redo_exec_reset(c, p);
 	p->ppid = (int32_t)ev->ppid;
 	p->ns_pid = (int32_t)ev->ns_pid;
 	snprintf(p->comm, sizeof(p->comm), "%.*s", (int)sizeof(ev->comm), ev->comm);
@@ -554,6 +644,10 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 {
 	struct proc_rec *parent = store__proc(c->st, (int)ev->ppid), *p;
 
+	if (c->verbose)
+		fprintf(stderr, "mlprofd: fork %u -> %u at %llu%s\n", ev->ppid, ev->hdr.pid,
+			(unsigned long long)ev->hdr.ts_ns,
+			store__proc(c->st, (int)ev->hdr.pid) ? " (known)" : "");
 	c->ops.probe_memory(c->ops.ctx, (int)ev->hdr.pid);
 	p = store__proc_start(c->st, (int)ev->hdr.pid, ev->hdr.exec_seq, ev->hdr.ts_ns, parent);
 	if (!p)
@@ -571,6 +665,9 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 		p->inspect_status = parent->inspect_status;
 		memcpy(p->message, parent->message, sizeof(p->message));
 		mlpyattr__fork(c->tfg, p, parent);
+		if (parent->own_events_ns &&
+		    ev->hdr.ts_ns < parent->own_events_ns + OWN_EVENTS_MARGIN_NS)
+			own_events(c, p);
 	} else {
 		describe_proc(c, p);
 		inspect_proc(c, p, ev->hdr.ts_ns);
@@ -611,10 +708,9 @@ static void on_code(struct collector *c, const struct mlprof_code *ev, size_t si
 	struct proc_rec *p = store__proc(c->st, (int)ev->hdr.pid);
 	size_t need = offsetof(struct mlprof_code, data);
 	const uint8_t *d = ev->data;
-	const struct mlmod *mod = NULL;
 	struct code_info *ci;
+	struct ml_code ml;
 	char *file, *name, *qual;
-	int32_t offset = 0;
 	uint32_t func;
 
 	need += (size_t)ev->filename_len + ev->name_len + ev->qualname_len + ev->linetable_len;
@@ -633,14 +729,16 @@ static void on_code(struct collector *c, const struct mlprof_code *ev, size_t si
 	qual = decode(d, ev->qualname_len, ev->qualname_kind);
 	d += ev->qualname_len;
 	if (file && name && qual) {
-		func = mlpyattr__intern(c->st, p, file, name, ev->firstlineno, &mod, &offset);
+		func = mlpyattr__intern(c->st, p, file, name, ev->firstlineno, &ml);
 		if (func == UINT32_MAX)
 			func = store__func(c->st, file, name, qual, ev->firstlineno, FUNC_PYTHON,
 					   NULL, 0);
 		ci = symtab__add(p->syms, ev->code, func, d, ev->linetable_len, ev->firstlineno);
 		if (ci) {
-			ci->ml = mod;
-			ci->ml_offset = offset;
+			ci->ml = ml.mod;
+			ci->ml_offset = ml.offset;
+			ci->ml_preamble = ml.preamble;
+			ci->ml_template = ml.tmpl;
 		}
 	}
 	free(file);

@@ -48,13 +48,20 @@ struct collector_ops {
 	int (*read_ppid)(void *ctx, int pid);
 	int (*gone)(void *ctx, int pid);
 	void (*for_each_pid)(void *ctx, void (*fn)(void *arg, int pid), void *arg);
+	/* CLOCK_MONOTONIC in ns: the clock of the events' times. */
+	uint64_t (*now_ns)(void *ctx);
 };
 
 struct collector;
+struct ev_timers;
 
-/* ops is copied. verbose: log process events and inspections to stderr. */
+/* ops is copied. timers: the loop's (user/evtimer.h), which run the
+ * inspection retries when due and, every 10 s, the sweep that ends
+ * records of processes found gone; the collector's timers leave them in
+ * collector__free. verbose: log process events and inspections to
+ * stderr. */
 struct collector *collector__new(struct store *st, const struct collector_ops *ops,
-				 enum target_mode mode, int verbose);
+				 struct ev_timers *timers, enum target_mode mode, int verbose);
 void collector__free(struct collector *c);
 
 /* --memory=live: keep each target's mappings to charge memory given back
@@ -79,9 +86,6 @@ int collector__add_root(struct collector *c, int pid, uint64_t now_ns, int inspe
 /* Profiles every running process the mode selects, and the running
  * descendants of targets (outside python mode, where each is a root). */
 void collector__scan_existing(struct collector *c, uint64_t now_ns);
-/* Retries pending inspections that are due; returns the delay in ns until
- * the next one is due, or 0 if none is pending. */
-uint64_t collector__tick(struct collector *c, uint64_t now_ns);
 /* Reads the kernel's peak RSS and anonymous resident memory of every
  * running process into its record (before a snapshot): peaks while
  * running, exact where the fault samples only see every Nth page. */

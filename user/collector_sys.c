@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "bpfload.h"
@@ -159,6 +160,15 @@ static void sys_for_each_pid(void *ctx, void (*fn)(void *arg, int pid), void *ar
 		closedir(d);
 }
 
+static uint64_t sys_now_ns(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void collector_sys_ops(struct collector_sys *sys, struct collector_ops *ops)
 {
 	const struct collector_ops real = {
@@ -180,6 +190,7 @@ void collector_sys_ops(struct collector_sys *sys, struct collector_ops *ops)
 		.read_ppid = sys_read_ppid,
 		.gone = sys_gone,
 		.for_each_pid = sys_for_each_pid,
+		.now_ns = sys_now_ns,
 	};
 
 	*ops = real;

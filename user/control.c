@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +18,13 @@
 #include <unistd.h>
 #include "control.h"
 #include "evloop.h"
+#include "evtimer.h"
 #include "strbuf.h"
 
 #define MAX_CLIENTS 64
 /* A client that neither completes a request nor takes any of its reply for
  * this long is closed, so idle connections cannot hold the slots. */
-#define IDLE_MS 10000
+#define IDLE_NS (10ULL * 1000 * 1000 * 1000)
 /* Reply bytes a client may leave unread before its next request is
  * answered; beyond that it is cut off (one reply of any size always fits). */
 #define OUT_CAP (1u << 20)
@@ -39,12 +42,16 @@ struct client {
 	int discard; /* after an oversized request: drop input until EOF */
 	size_t discarded;
 	int want_out;
-	long long active_ms; /* accept, last complete request, last reply bytes taken */
+	uint64_t active_ns; /* accept, last complete request, last reply bytes taken */
 };
 
 struct control {
 	struct ev_handler h;
 	int epfd;
+	/* On the loop's timers: due at the earliest a client may have been
+	 * idle too long (activity only moves a client's deadline later). */
+	struct ev_timers *timers;
+	struct ev_timer idle_timer;
 	int fd;
 	int reserve_fd; /* closed to accept-and-refuse when out of fds */
 	gid_t gid;
@@ -56,12 +63,12 @@ struct control {
 	struct control_stats stats;
 };
 
-static long long mono_ms(void)
+static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void client_close(struct client *cl)
@@ -100,7 +107,7 @@ static int client_flush(struct client *cl)
 			return 1;
 		}
 		cl->out_off += (size_t)n;
-		cl->active_ms = mono_ms();
+		cl->active_ns = mono_ns();
 	}
 	if (cl->out_off == cl->out.len) {
 		strbuf_reset(&cl->out);
@@ -139,7 +146,7 @@ static void handle_line(struct client *cl, const char *line, size_t len)
 		len--;
 	if (!len)
 		return;
-	cl->active_ms = mono_ms();
+	cl->active_ns = mono_ns();
 	if (proto_parse_request(line, len, &req, &code, err, sizeof(err)))
 		queue(cl, proto_error_line(code, err));
 	else
@@ -292,9 +299,9 @@ static void evict_one(struct control *ctl)
 	struct client *cl, *idle = NULL, *any = NULL;
 
 	for (cl = ctl->clients; cl; cl = cl->next) {
-		if (!any || cl->active_ms < any->active_ms)
+		if (!any || cl->active_ns < any->active_ns)
 			any = cl;
-		if (cl->out.len == cl->out_off && (!idle || cl->active_ms < idle->active_ms))
+		if (cl->out.len == cl->out_off && (!idle || cl->active_ns < idle->active_ns))
 			idle = cl;
 	}
 	cl = idle ? idle : any;
@@ -348,7 +355,7 @@ static void accept_event(struct ev_handler *h, uint32_t events)
 		cl->h.fn = client_event;
 		cl->ctl = ctl;
 		cl->fd = fd;
-		cl->active_ms = mono_ms();
+		cl->active_ns = mono_ns();
 		if (evloop_add(ctl->epfd, fd, EPOLLIN | EPOLLRDHUP, &cl->h)) {
 			free(cl->in);
 			free(cl);
@@ -358,6 +365,8 @@ static void accept_event(struct ev_handler *h, uint32_t events)
 		cl->next = ctl->clients;
 		ctl->clients = cl;
 		ctl->nclients++;
+		if (!ctl->idle_timer.armed)
+			evtimer_arm(ctl->timers, &ctl->idle_timer, cl->active_ns + IDLE_NS, 0);
 	}
 }
 
@@ -373,8 +382,10 @@ static int path_in_use(const struct sockaddr_un *addr)
 	return used;
 }
 
-struct control *control__new(int epfd, const char *path, const char *group,
-			     control_handler_fn handler, void *ctx)
+static void on_idle_timer(struct ev_timer *t, uint64_t now);
+
+struct control *control__new(int epfd, struct ev_timers *timers, const char *path,
+			     const char *group, control_handler_fn handler, void *ctx)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct control *ctl = NULL;
@@ -399,6 +410,8 @@ struct control *control__new(int epfd, const char *path, const char *group,
 	}
 	ctl->h.fn = accept_event;
 	ctl->epfd = epfd;
+	ctl->timers = timers;
+	ctl->idle_timer.fn = on_idle_timer;
 	ctl->handler = handler;
 	ctl->ctx = ctx;
 	ctl->gid = gr ? gr->gr_gid : 0;
@@ -440,6 +453,7 @@ void control__free(struct control *ctl)
 {
 	if (!ctl)
 		return;
+	evtimer_cancel(ctl->timers, &ctl->idle_timer);
 	while (ctl->clients)
 		client_close(ctl->clients);
 	if (ctl->fd >= 0) {
@@ -459,21 +473,24 @@ unsigned control__clients(const struct control *ctl)
 	return ctl->nclients;
 }
 
-int control__tick(struct control *ctl)
+/* Closes the clients idle too long, then waits for the next that may be. */
+static void on_idle_timer(struct ev_timer *t, uint64_t now)
 {
-	long long now = mono_ms(), next = IDLE_MS;
+	struct control *ctl = (struct control *)((char *)t - offsetof(struct control, idle_timer));
 	struct client *cl, *nx;
+	uint64_t next = UINT64_MAX;
 
 	for (cl = ctl->clients; cl; cl = nx) {
 		nx = cl->next;
-		if (now - cl->active_ms >= IDLE_MS) {
+		if (cl->active_ns + IDLE_NS <= now) {
 			ctl->stats.cut_idle++;
 			client_close(cl);
-		} else if (cl->active_ms + IDLE_MS - now < next) {
-			next = cl->active_ms + IDLE_MS - now;
+		} else if (cl->active_ns + IDLE_NS < next) {
+			next = cl->active_ns + IDLE_NS;
 		}
 	}
-	return (int)next;
+	if (ctl->clients)
+		evtimer_arm(ctl->timers, &ctl->idle_timer, next, 0);
 }
 
 const struct control_stats *control__stats(const struct control *ctl)

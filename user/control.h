@@ -10,12 +10,14 @@
 typedef char *(*control_handler_fn)(void *ctx, const struct proto_request *req);
 
 struct control;
+struct ev_timers;
 
 /* Creates the socket at path (mode 0660, group `group` if given, else
- * root's), removing a stale one, and registers it with epfd. NULL with
- * errno set (EADDRINUSE: another daemon answers there). */
-struct control *control__new(int epfd, const char *path, const char *group,
-			     control_handler_fn handler, void *ctx);
+ * root's), removing a stale one, and registers it with epfd; a timer on
+ * the loop's timers (user/evtimer.h) closes clients idle too long. NULL
+ * with errno set (EADDRINUSE: another daemon answers there). */
+struct control *control__new(int epfd, struct ev_timers *timers, const char *path,
+			     const char *group, control_handler_fn handler, void *ctx);
 /* Closes every client and removes the socket file. */
 void control__free(struct control *ctl);
 unsigned control__clients(const struct control *ctl);
@@ -26,8 +28,6 @@ struct control_stats {
 	unsigned long long cut_unread; /* over 1 MiB of replies left unread */
 	unsigned long long evicted;    /* made room for a new client when full */
 };
-/* Closes clients idle too long; returns ms until the next may be due. */
-int control__tick(struct control *ctl);
 const struct control_stats *control__stats(const struct control *ctl);
 
 #endif

@@ -34,7 +34,7 @@ static int read_header(struct elfread *ef)
 
 	if (elf_kind(ef->elf) != ELF_K_ELF || !gelf_getehdr(ef->elf, &eh))
 		return -ENOEXEC;
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != ELFREAD_MACHINE)
 		return -EPROTONOSUPPORT;
 	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
 		return -ENOEXEC;

@@ -5,6 +5,7 @@
 #ifndef MLPROF_ELFREAD_H
 #define MLPROF_ELFREAD_H
 
+#include <elf.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,8 +18,19 @@ struct elfread_load {
 
 struct elfread;
 
+/* The machine (e_machine) of the files read: the daemon's own, since it
+ * reads the binaries of processes running beside it. */
+#if defined(__x86_64__)
+#define ELFREAD_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define ELFREAD_MACHINE EM_AARCH64
+#else
+#error "elfread: no ELF machine known for this architecture"
+#endif
+
 /* NULL with errno set: ENOENT/EACCES from open, ENOEXEC for not-ELF or a
- * malformed ELF, EPROTONOSUPPORT for a non-x86_64/64-bit file. */
+ * malformed ELF, EPROTONOSUPPORT for a file that is not ELF64 of
+ * ELFREAD_MACHINE. */
 struct elfread *elfread_open(const char *path);
 /* Same on a copy of a memory image (tests, fuzzing). */
 struct elfread *elfread_open_mem(const void *image, size_t len);

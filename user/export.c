@@ -72,7 +72,7 @@ static void make_safe(char *buf)
 void export_func_label(const struct snap_func *f, char *buf, size_t len)
 {
 	const char *name = export_func_name(f);
-	const char *file = f->file && f->file[0] ? path_basename(f->file) : "";
+	const char *file = f->file && f->file[0] ? procmaps_basename(f->file) : "";
 
 	char mod[256];
 
@@ -91,8 +91,8 @@ const char *export_proc_name(const struct snap_proc *p)
 {
 	if (p->comm && p->comm[0])
 		return p->comm;
-	if (p->exe && p->exe[0] && path_basename(p->exe)[0])
-		return path_basename(p->exe);
+	if (p->exe && p->exe[0] && procmaps_basename(p->exe)[0])
+		return procmaps_basename(p->exe);
 	return "?";
 }
 

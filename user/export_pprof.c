@@ -65,7 +65,7 @@ static uint64_t str_hash(uint64_t key)
 {
 	const char *str = (const char *)(uintptr_t)key;
 
-	return hash_bytes(str, strlen(str), 0);
+	return hashmap_hash_bytes(str, strlen(str), 0);
 }
 
 static int str_equal(uint64_t a, uint64_t b)

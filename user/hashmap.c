@@ -17,7 +17,7 @@ struct hashmap {
 	size_t size;
 };
 
-uint64_t hash_u64(uint64_t x)
+uint64_t hashmap_hash_u64(uint64_t x)
 {
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
@@ -27,7 +27,7 @@ uint64_t hash_u64(uint64_t x)
 	return x;
 }
 
-uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
+uint64_t hashmap_hash_bytes(const void *data, size_t len, uint64_t seed)
 {
 	const unsigned char *p = data;
 	uint64_t h = 0xcbf29ce484222325ULL ^ seed;
@@ -37,7 +37,7 @@ uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 		h ^= p[i];
 		h *= 0x100000001b3ULL;
 	}
-	return hash_u64(h);
+	return hashmap_hash_u64(h);
 }
 
 struct hashmap *hashmap__new(hashmap_hash_fn hash, hashmap_equal_fn equal)
@@ -48,7 +48,7 @@ struct hashmap *hashmap__new(hashmap_hash_fn hash, hashmap_equal_fn equal)
 		errno = ENOMEM;
 		return NULL;
 	}
-	map->hash = hash ? hash : hash_u64;
+	map->hash = hash ? hash : hashmap_hash_u64;
 	map->equal = equal;
 	return map;
 }

@@ -27,7 +27,7 @@ void *hashmap__delete(struct hashmap *map, uint64_t key);
 int hashmap__for_each(const struct hashmap *map,
 		      int (*fn)(uint64_t key, void *value, void *ctx), void *ctx);
 
-uint64_t hash_u64(uint64_t x);
-uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
+uint64_t hashmap_hash_u64(uint64_t x);
+uint64_t hashmap_hash_bytes(const void *data, size_t len, uint64_t seed);
 
 #endif

@@ -301,7 +301,7 @@ static void build_profile(struct prof_req *rq)
 
 	err = srv->ops.snapshot(srv->ops.ctx, rq->since_ns, &now);
 	if (!err) {
-		err = snap_delta(&now, &rq->base, &delta);
+		err = snapdelta_window(&now, &rq->base, &delta);
 		snap_free(&now);
 	}
 	if (!err) {

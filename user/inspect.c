@@ -189,7 +189,7 @@ static struct pybin *get_bin(struct inspector *in, int pid, const struct mapping
 /* Which mapping to try first: libpython, then the executable. */
 static int candidate_rank(const struct mapping *m, uint64_t exe_ino)
 {
-	const char *base = path_basename(m->path);
+	const char *base = procmaps_basename(m->path);
 
 	if (!m->inode || m->path[0] != '/')
 		return 0;
@@ -313,7 +313,7 @@ int inspector__inspect(struct inspector *in, int pid, struct inspect_result *res
 			 unreadable_err == -ENOEXEC ? "not a readable ELF file (corrupted?)"
 			 : unreadable_err == -ENOENT
 				 ? "no _PyRuntime symbol or section (stripped or corrupted?)"
-				 : "not an x86_64 ELF64 file");
+				 : "not an ELF64 file of this machine");
 		snprintf(res->binary, sizeof(res->binary), "%s", unreadable->path);
 	} else if (!best) {
 		classify_other(pid, res);

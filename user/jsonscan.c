@@ -51,7 +51,7 @@ static size_t container_end(const char *s, size_t len, size_t p)
 	return end;
 }
 
-int jscan_value(const char *s, size_t len, size_t *pos, size_t *start)
+int jsonscan_value(const char *s, size_t len, size_t *pos, size_t *start)
 {
 	size_t p = skip_ws(s, len, *pos), end = 0;
 	int ret = -EINVAL;
@@ -79,8 +79,8 @@ int jscan_value(const char *s, size_t len, size_t *pos, size_t *start)
 
 /* The members or elements of the container s[start, end) opened by
  * `open`: each member's key (objects) and value extent to one callback. */
-static int scan_items(const char *s, size_t start, size_t end, char open, jscan_member_cb mcb,
-		      jscan_elem_cb ecb, void *ctx)
+static int scan_items(const char *s, size_t start, size_t end, char open, jsonscan_member_cb mcb,
+		      jsonscan_elem_cb ecb, void *ctx)
 {
 	char close = open == '{' ? '}' : ']';
 	size_t p = skip_ws(s, end, start), ks = 0, ke = 0, vs, q;
@@ -108,7 +108,7 @@ static int scan_items(const char *s, size_t start, size_t end, char open, jscan_
 			}
 			p++;
 		}
-		if (jscan_value(s, end, &p, &vs)) {
+		if (jsonscan_value(s, end, &p, &vs)) {
 			ret = -EINVAL;
 			break;
 		}
@@ -129,12 +129,12 @@ static int scan_items(const char *s, size_t start, size_t end, char open, jscan_
 	return ret;
 }
 
-int jscan_object(const char *s, size_t start, size_t end, jscan_member_cb cb, void *ctx)
+int jsonscan_object(const char *s, size_t start, size_t end, jsonscan_member_cb cb, void *ctx)
 {
 	return scan_items(s, start, end, '{', cb, NULL, ctx);
 }
 
-int jscan_array(const char *s, size_t start, size_t end, jscan_elem_cb cb, void *ctx)
+int jsonscan_array(const char *s, size_t start, size_t end, jsonscan_elem_cb cb, void *ctx)
 {
 	return scan_items(s, start, end, '[', NULL, cb, ctx);
 }

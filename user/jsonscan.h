@@ -18,19 +18,19 @@
 /* The value starting at or after *pos (white space skipped): its first
  * byte in *start, one past its last in *pos. 0, or -EINVAL (no value,
  * unterminated, an unbalanced container). */
-int jscan_value(const char *s, size_t len, size_t *pos, size_t *start);
+int jsonscan_value(const char *s, size_t len, size_t *pos, size_t *start);
 
 /* Calls cb for each member of the object text s[start, end) (which must
  * be one object): key (still JSON-escaped, without quotes) and the value's
  * extent. A non-zero return of cb stops and is returned. 0 or -EINVAL. */
-typedef int (*jscan_member_cb)(void *ctx, const char *key, size_t klen, size_t vstart,
+typedef int (*jsonscan_member_cb)(void *ctx, const char *key, size_t klen, size_t vstart,
 			       size_t vend);
-int jscan_object(const char *s, size_t start, size_t end, jscan_member_cb cb, void *ctx);
+int jsonscan_object(const char *s, size_t start, size_t end, jsonscan_member_cb cb, void *ctx);
 
 /* Calls cb for each element of the array text s[start, end) with its
  * extent and index. A non-zero return of cb stops and is returned. 0, or
  * -EINVAL (not an array, malformed between elements). */
-typedef int (*jscan_elem_cb)(void *ctx, size_t vstart, size_t vend, long idx);
-int jscan_array(const char *s, size_t start, size_t end, jscan_elem_cb cb, void *ctx);
+typedef int (*jsonscan_elem_cb)(void *ctx, size_t vstart, size_t vend, long idx);
+int jsonscan_array(const char *s, size_t start, size_t end, jsonscan_elem_cb cb, void *ctx);
 
 #endif

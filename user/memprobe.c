@@ -91,7 +91,7 @@ int memprobe_mapped_file(int pid, const char *mapped, char *out, size_t outlen)
 
 static int is_libc(const char *path)
 {
-	const char *base = path_basename(path);
+	const char *base = procmaps_basename(path);
 
 	return !strncmp(base, "libc.so", 7) || !strncmp(base, "libc-2.", 7);
 }

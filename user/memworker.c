@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A request queue and one thread that owns the memory uprobes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -24,6 +25,12 @@
 struct uprobes {
 	int fds[MAX_PROBES];
 	int n;
+	/* The set of the library the process ran before an exec into another
+	 * (a container's): kept until the process exits. Closing it at the
+	 * exec held the probing of its first child 0.2-0.3 s on this VM (the
+	 * kernel serializes uprobe set-up behind teardown), and its probes
+	 * cannot fire in an address space without that library. */
+	struct uprobes *prev;
 	dev_t dev;   /* the library probed */
 	ino_t ino;
 	uint64_t off[MEMPROBE_NR];
@@ -53,16 +60,17 @@ struct memworker {
 	int pmu_type;            /* the uprobe PMU */
 	int ret_bit;             /* the PMU's retprobe config bit */
 	struct hashmap *probed;  /* pid -> struct uprobes; worker only */
-	/* The closer thread: closing waits for a grace period, so it never
+	/* The closer threads: closing waits for a grace period, so it never
 	 * delays the probing of a new target. */
 #define CLOSERS 8
 	pthread_t closer[CLOSERS];
 	int nclosers;
 	pthread_mutex_t clock_;
 	pthread_cond_t cwake;
-	int *closing;
-	size_t nclosing, capclosing;
-	int cstop;
+	int *closing;            /* FIFO ring: oldest first */
+	size_t chead, nclosing, capclosing;
+	int cstop;               /* close what is queued, then stop */
+	int abandon;             /* stop, leave what is queued open */
 	unsigned events;         /* atomic */
 	unsigned unprobed;       /* atomic */
 };
@@ -94,31 +102,55 @@ static int read_ret_bit(void)
 	return bit;
 }
 
-/* Hands the fds to the closer thread. */
-static void close_probes(struct memworker *w, struct uprobes *u)
+/* Room for one more descriptor in the closing ring; 0 if there is none. */
+static int closing_room(struct memworker *w)
 {
-	size_t cap;
-	int *nc, i;
+	size_t cap, i;
+	int *nc;
+
+	if (w->nclosing < w->capclosing)
+		return 1;
+	cap = w->capclosing ? w->capclosing * 2 : 64;
+	nc = malloc(cap * sizeof(*nc));
+	if (!nc)
+		return 0;
+	for (i = 0; i < w->nclosing; i++)
+		nc[i] = w->closing[(w->chead + i) % w->capclosing];
+	free(w->closing);
+	w->closing = nc;
+	w->chead = 0;
+	w->capclosing = cap;
+	return 1;
+}
+
+/* Hands fds to the closer threads. */
+static void queue_closes(struct memworker *w, const int *fds, int n)
+{
+	int i;
 
 	pthread_mutex_lock(&w->clock_);
-	for (i = 0; i < u->n; i++) {
-		if (w->nclosing == w->capclosing) {
-			cap = w->capclosing ? w->capclosing * 2 : 64;
-			nc = realloc(w->closing, cap * sizeof(*nc));
-			if (nc) {
-				w->closing = nc;
-				w->capclosing = cap;
-			}
-		}
-		if (w->nclosing < w->capclosing)
-			w->closing[w->nclosing++] = u->fds[i];
+	for (i = 0; i < n; i++) {
+		if (closing_room(w))
+			w->closing[(w->chead + w->nclosing++) % w->capclosing] = fds[i];
 		else
-			close(u->fds[i]);
+			close(fds[i]);
 	}
 	pthread_cond_broadcast(&w->cwake);
 	pthread_mutex_unlock(&w->clock_);
-	__atomic_fetch_sub(&w->events, (unsigned)u->n, __ATOMIC_RELAXED);
-	free(u);
+}
+
+/* A process's probes go (every set it had): closed by the closers,
+ * counted out now. */
+static void close_probes(struct memworker *w, struct uprobes *u)
+{
+	struct uprobes *prev;
+
+	for (; u; u = prev) {
+		prev = u->prev;
+		queue_closes(w, u->fds, u->n);
+		__atomic_fetch_sub(&w->events, (unsigned)u->n, __ATOMIC_RELAXED);
+		free(u);
+	}
 }
 
 static int open_one(struct memworker *w, int pid, const struct memprobe_set *set, int i,
@@ -165,8 +197,13 @@ static int open_probes(struct memworker *w, struct uprobes *u, int pid,
 				u->fds[u->n++] = fd;
 		}
 	}
-	while (err && u->n > 0)
-		close(u->fds[--u->n]);
+	/* A set that failed half-way is closed by the closers: a close here
+	 * would hold the probing of the next process for a grace period or
+	 * more (this is how a child's probes came ~110 ms late). */
+	if (err) {
+		queue_closes(w, u->fds, u->n);
+		u->n = 0;
+	}
 	if (!err)
 		__atomic_fetch_add(&w->events, (unsigned)u->n, __ATOMIC_RELAXED);
 	return err;
@@ -188,30 +225,62 @@ static int gone(int pid)
 	return access(path, F_OK) != 0;
 }
 
+/* Points set->path at the file through a descriptor of ours (returned,
+ * -errno): a /proc/PID/map_files path goes away when pid execs, which
+ * made a set opened at fork fail half-way through (docs/design.md
+ * decision 11). */
+static int pin_path(struct memprobe_set *set, struct stat *st)
+{
+	int fd = open(set->path, O_PATH | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, st)) {
+		fd = fd < 0 ? -errno : (close(fd), -errno);
+	} else if (snprintf(set->path, sizeof(set->path), "/proc/self/fd/%d", fd) >=
+		   (int)sizeof(set->path)) {
+		close(fd);
+		fd = -ENAMETOOLONG;
+	}
+	return fd;
+}
+
+/* 1 if one of the sets in chain u probes the library in set (st). */
+static int probes_library(const struct uprobes *u, const struct memprobe_set *set,
+			  const struct stat *st)
+{
+	int found = 0;
+
+	for (; u && !found; u = u->prev)
+		found = u->dev == st->st_dev && u->ino == st->st_ino &&
+			!memcmp(u->off, set->off, sizeof(set->off));
+	return found;
+}
+
 static void probe(struct memworker *w, int pid)
 {
 	struct memprobe_set set;
-	struct uprobes *u;
+	struct uprobes *u = NULL;
 	struct stat st;
-	int err;
+	int err, pin = -1, same = 0;
 
 	err = memprobe_resolve(pid, &set);
-	if (!err && stat(set.path, &st))
-		err = -errno;
-	u = err ? NULL : hashmap__find(w->probed, (uint32_t)pid);
-	/* The same library after an exec: the events follow the task into
-	 * its new address space (the kernel filters by the task's mm). */
-	if (u && u->dev == st.st_dev && u->ino == st.st_ino &&
-	    !memcmp(u->off, set.off, sizeof(set.off)))
-		return;
-	/* New probes first, then the old ones go (their close is slow). */
-	u = err ? NULL : calloc(1, sizeof(*u));
-	if (!err && !u)
-		err = -ENOMEM;
+	if (!err && (pin = pin_path(&set, &st)) < 0)
+		err = pin;
+	/* A library it has probes on already (the same after an exec): the
+	 * events follow the task into its new address space (the kernel
+	 * filters by the task's mm). */
 	if (!err)
+		same = probes_library(hashmap__find(w->probed, (uint32_t)pid), &set, &st);
+	u = err || same ? NULL : calloc(1, sizeof(*u));
+	if (!err && !same && !u)
+		err = -ENOMEM;
+	if (u)
 		err = open_probes(w, u, pid, &set);
-	unprobe(w, pid);
-	if (!err) {
+	/* Old probes are closed at the process's exit only (a one-shot's
+	 * command: never, sampler__keep_memory): closing them here when the
+	 * process could not be resolved again (it was gone: its exit had
+	 * been seen) held the daemon's own exit 0.25 s. */
+	if (u && !err) {
+		u->prev = hashmap__delete(w->probed, (uint32_t)pid);
 		u->dev = st.st_dev;
 		u->ino = st.st_ino;
 		memcpy(u->off, set.off, sizeof(set.off));
@@ -221,6 +290,8 @@ static void probe(struct memworker *w, int pid)
 		u = NULL;
 	}
 	free(u);
+	if (pin >= 0)
+		close(pin); /* each probe holds the file now */
 	/* A process that exited before its turn is not a failure. */
 	if (err && err != -ESRCH && !gone(pid))
 		__atomic_fetch_add(&w->unprobed, 1, __ATOMIC_RELAXED);
@@ -289,10 +360,15 @@ static void *run_closer(void *arg)
 
 	while (!done) {
 		pthread_mutex_lock(&w->clock_);
-		while (!w->nclosing && !w->cstop)
+		while (!w->nclosing && !w->cstop && !w->abandon)
 			pthread_cond_wait(&w->cwake, &w->clock_);
-		fd = w->nclosing ? w->closing[--w->nclosing] : -1;
-		done = fd < 0 && w->cstop;
+		fd = -1;
+		if (!w->abandon && w->nclosing) {
+			fd = w->closing[w->chead];
+			w->chead = (w->chead + 1) % w->capclosing;
+			w->nclosing--;
+		}
+		done = fd < 0;
 		pthread_mutex_unlock(&w->clock_);
 		if (fd >= 0)
 			close(fd);
@@ -443,6 +519,18 @@ static int free_probes(uint64_t key, void *value, void *ctx)
 	(void)key;
 	close_probes(ctx, value);
 	return 0;
+}
+
+void memworker__abandon(struct memworker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->clock_);
+	w->abandon = 1;
+	pthread_cond_broadcast(&w->cwake);
+	pthread_mutex_unlock(&w->clock_);
+	while (w->nclosers)
+		pthread_join(w->closer[--w->nclosers], NULL);
 }
 
 void memworker__free(struct memworker *w)

@@ -32,5 +32,10 @@ unsigned memworker__events(const struct memworker *w);
 unsigned memworker__unprobed(const struct memworker *w);
 /* Finishes the queue, closes every probe, stops the thread. */
 void memworker__free(struct memworker *w);
+/* A one-shot's end: the closers stop without closing what waits for them;
+ * those descriptors stay open for the process that inherits them
+ * (oneshot.h). Returns once no close is in progress, after at most the
+ * ones that were (the worker thread and the probes stay). */
+void memworker__abandon(struct memworker *w);
 
 #endif

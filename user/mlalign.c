@@ -58,7 +58,7 @@ static void line_words(const char *p, const char *end, int ml, struct words *w)
 			for (s = p; p < end && is_word_char(*p); p++)
 				;
 			if (!skipped(s, (size_t)(p - s)) && w->n < WORDS_MAX) {
-				w->w[w->n++] = hash_bytes(s, (size_t)(p - s), 0);
+				w->w[w->n++] = hashmap_hash_bytes(s, (size_t)(p - s), 0);
 				w->named |= *s < '0' || *s > '9';
 			}
 		} else {
@@ -213,4 +213,45 @@ void mlalign_free(struct mlalign *a)
 {
 	free(a->ml_line);
 	memset(a, 0, sizeof(*a));
+}
+
+/* The line [p, end) with its indentation skipped. */
+static const char *skip_indent(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int starts(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - p) >= n && !strncmp(p, word, n);
+}
+
+int32_t mlalign_preamble(const char *py, size_t len, int32_t from_line, const char *mark)
+{
+	static const char *const kinds[] = { "#", "from ", "import ", "if str(Path(",
+					     "sys.path.insert(", NULL };
+	const char *p = py, *end = py + len, *nl, *q;
+	int32_t line = 1, last = 0, gen;
+	int more = 1, ok;
+	size_t k;
+
+	for (; more && p < end; p = nl < end ? nl + 1 : end, line++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		gen = line - from_line + 1;
+		q = skip_indent(p, nl);
+		if (gen < 1 || q == nl)
+			continue; /* before the program, or blank */
+		for (ok = gen == 1 && starts(q, nl, mark), k = 0;
+		     gen > 1 && last && kinds[k] && !ok; k++)
+			ok = starts(q, nl, kinds[k]);
+		last = ok ? gen : last;
+		more = ok;
+	}
+	return last;
 }

@@ -35,5 +35,12 @@ int mlalign_build(struct mlalign *a, const char *py, size_t pylen, int32_t from_
 /* The .ml line of generated line py_line, -1 unknown. */
 int32_t mlalign_line(const struct mlalign *a, int32_t py_line);
 void mlalign_free(struct mlalign *a);
+/* Generated lines (1-based, counted from line from_line of py) that make
+ * the transpiler's preamble (mlpy's python_generator: the line starting
+ * with mark, its docstring, then comments, imports and, in
+ * separate-module mode, `if str(Path(...)) not in sys.path:` with its
+ * `sys.path.insert(...)`): up to the last such line before the first
+ * other statement. 0 when the text there does not start with mark. */
+int32_t mlalign_preamble(const char *py, size_t len, int32_t from_line, const char *mark);
 
 #endif

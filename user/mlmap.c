@@ -32,6 +32,7 @@ struct mlmod {
 	struct mlalign align;  /* generated lines -> .ml lines, no map */
 	int32_t align_base;    /* added to a .py line to index align */
 	int32_t code_lines;    /* generated lines (.py lines 1..code_lines), 0: all */
+	int32_t preamble;      /* .py lines 1..preamble are the transpiler's preamble */
 	struct mldef *defs;
 	size_t ndefs;
 	int stale;             /* the .ml changed after the run began: no lines */
@@ -81,7 +82,8 @@ static void note_stall(struct mlmap *m, const char *what, const char *path, int 
  * answers) stops the reads of this process, and through the guard those
  * of every process of its user for a while (tfguard.h): each would hold
  * the event loop for TFREAD_TIMEOUT_MS. */
-static int read_at(struct mlmap *m, const char *path, char **buf, size_t *len, int64_t *mtime)
+static int read_at(struct mlmap *m, const char *path, const char *shown, char **buf,
+		   size_t *len, int64_t *mtime)
 {
 	int err = -ETIMEDOUT;
 
@@ -89,15 +91,17 @@ static int read_at(struct mlmap *m, const char *path, char **buf, size_t *len, i
 	*len = 0;
 	if (!m->stalled)
 		err = tfread_at(m->pid, path, ML_FILE_MAX, buf, len, mtime, m->guard);
-	note_stall(m, "reading", path, err);
+	note_stall(m, "reading", shown, err);
 	return err;
 }
 
-static char *read_file(struct mlmap *m, const char *path, size_t *len, int *err)
+/* shown: the file as a note names it. */
+static char *read_file(struct mlmap *m, const char *path, const char *shown, size_t *len,
+		       int *err)
 {
 	char *buf;
 
-	*err = read_at(m, path, &buf, len, NULL);
+	*err = read_at(m, path, shown, &buf, len, NULL);
 	return *err ? NULL : buf;
 }
 
@@ -198,7 +202,7 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		free(mod);
 		return NULL;
 	}
-	e = read_at(m, ml_path, &src, &len, &mtime);
+	e = read_at(m, ml_path, ml_path, &src, &len, &mtime);
 	mod->align_base = from_line - 1; /* generated line 1 is text line from_line */
 	if (src && m->run_start_ns && mtime > m->run_start_ns) {
 		/* The program that runs was made from an older .ml: its lines
@@ -211,6 +215,8 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		src = NULL;
 		py_map = NULL;
 	}
+	if (py)
+		mod->preamble = mlalign_preamble(py, pylen, from_line, GENERATED_MARK);
 	if (src)
 		scan_defs(mod, src, len);
 	if (src && py && mlalign_build(&mod->align, py, pylen, from_line, src, len) &&
@@ -221,7 +227,7 @@ static struct mlmod *mod_load(struct mlmap *m, const char *ml_path, const char *
 		snprintf(m->note, sizeof(m->note), "cannot read %s: %s; ML lines unknown", ml_path,
 			 strerror(-e));
 	free(src);
-	json = py_map ? read_file(m, py_map, &len, &e) : NULL;
+	json = py_map ? read_file(m, py_map, py_map, &len, &e) : NULL;
 	if (json) {
 		mod->map = sourcemap_parse(json, len, err, sizeof(err));
 		if (!mod->map && !m->note[0])
@@ -366,12 +372,17 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path,
 	int err;
 
 	m->run_start_ns = run_start_ns;
-	src = read_file(m, script, &len, &err);
-	if (!src) {
-		snprintf(m->note, sizeof(m->note), "cannot read sandbox script %s: %s", script,
+	/* Notes do not name the script: a temporary file of mlpy's, of no use
+	 * in an ML report (the raw report has the process's command line). */
+	src = read_file(m, script, "the sandbox's script", &len, &err);
+	if (!src && err == -ENOENT)
+		snprintf(m->note, sizeof(m->note), "the sandbox's script was deleted before it "
+			 "could be read (the sandbox had exited): its ML code is not named");
+	else if (!src && !m->note[0])
+		snprintf(m->note, sizeof(m->note), "cannot read the sandbox's script: %s",
 			 strerror(-err));
+	if (!src)
 		return err;
-	}
 	line = find_mark(src, len, 1, GENERATED_MARK, &at);
 	end = line < 0 ? -1 : find_mark(src, len, line, GENERATED_END, &at);
 	if (end > 0) /* the template after the program is not aligned */
@@ -396,7 +407,7 @@ int mlmap__set_sandbox(struct mlmap *m, const char *script, const char *ml_path,
 
 static struct mlmod *module_of_py(struct mlmap *m, const char *file)
 {
-	uint64_t h = hash_bytes(file, strlen(file), 0);
+	uint64_t h = hashmap_hash_bytes(file, strlen(file), 0);
 	struct file_entry *head = hashmap__find(m->files, h), *e;
 	char *ml, *map;
 
@@ -413,7 +424,7 @@ static struct mlmod *module_of_py(struct mlmap *m, const char *file)
 	if (ml && file_exists(m, ml)) {
 		size_t len = 0;
 		int rerr;
-		char *py = read_file(m, file, &len, &rerr);
+		char *py = read_file(m, file, file, &len, &rerr);
 
 		map = swap_ext(file, ".py", ".py.map");
 		e->mod = mod_load(m, ml, map && file_exists(m, map) ? map : NULL, py, len, 1);
@@ -447,12 +458,12 @@ const struct mlmod *mlmap__module(struct mlmap *m, const char *file, int32_t fir
 	return module_of_py(m, file);
 }
 
-const char *mlmod_path(const struct mlmod *mod)
+const char *mlmap_mod_path(const struct mlmod *mod)
 {
 	return mod->ml_path;
 }
 
-int32_t mlmod_line(const struct mlmod *mod, int32_t py_line)
+int32_t mlmap_mod_line(const struct mlmod *mod, int32_t py_line)
 {
 	if (py_line < 1)
 		return -1;
@@ -461,14 +472,19 @@ int32_t mlmod_line(const struct mlmod *mod, int32_t py_line)
 	return mlalign_line(&mod->align, py_line + mod->align_base);
 }
 
-int mlmod_in_code(const struct mlmod *mod, int32_t py_line)
+int mlmap_mod_in_code(const struct mlmod *mod, int32_t py_line)
 {
 	return py_line >= 1 && (!mod->code_lines || py_line <= mod->code_lines);
 }
 
-int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line)
+int mlmap_mod_in_preamble(const struct mlmod *mod, int32_t py_line)
 {
-	int32_t at = mlmod_line(mod, py_line), line = -1, first = -1;
+	return py_line >= 1 && py_line <= mod->preamble;
+}
+
+int32_t mlmap_mod_def_line(const struct mlmod *mod, const char *name, int32_t py_line)
+{
+	int32_t at = mlmap_mod_line(mod, py_line), line = -1, first = -1;
 	size_t i;
 
 	/* Only a `function NAME(` line is a definition: the one the map or

@@ -43,13 +43,20 @@ const char *mlmap__note(const struct mlmap *m);
  * no program. A static string. */
 const char *mlmap__lines_from(const struct mlmap *m);
 
-const char *mlmod_path(const struct mlmod *mod);
+const char *mlmap_mod_path(const struct mlmod *mod);
 /* ML line of a .py line (-1 unknown): the source map when there is one. */
-int32_t mlmod_line(const struct mlmod *mod, int32_t py_line);
+int32_t mlmap_mod_line(const struct mlmod *mod, int32_t py_line);
 /* 1 if py_line is a line of the generated program (not a template's). */
-int mlmod_in_code(const struct mlmod *mod, int32_t py_line);
+int mlmap_mod_in_code(const struct mlmod *mod, int32_t py_line);
+/* 1 if py_line is in the transpiler's preamble: the generated lines from
+ * its docstring to the program's first statement (comments, imports of
+ * mlpy's runtime and of what the program imports, the user-module path
+ * set-up). Work there is mlpy starting its runtime in the process, not a
+ * statement of the program, unless a line maps to the .ml (an ML
+ * `import`). */
+int mlmap_mod_in_preamble(const struct mlmod *mod, int32_t py_line);
 /* ML line where function `name` is defined (py_line is its def line):
  * the source map, else the `function NAME(` line of the .ml, else -1. */
-int32_t mlmod_def_line(const struct mlmod *mod, const char *name, int32_t py_line);
+int32_t mlmap_mod_def_line(const struct mlmod *mod, const char *name, int32_t py_line);
 
 #endif

@@ -32,7 +32,7 @@ struct ctl_opts {
 	const char *output;
 	const char *input;
 	int32_t pid;
-	const char *since; /* --since/--until as given (timefmt.h parse_time_spec) */
+	const char *since; /* --since/--until as given (timefmt.h timefmt_parse_time_spec) */
 	const char *until;
 	int last;
 	int html; /* --format html */
@@ -395,11 +395,11 @@ static int64_t wall_now_ns(void)
 static int resolve_range(const struct ctl_opts *o, int64_t now_real, int64_t *from, int64_t *to)
 {
 	*from = *to = 0;
-	if (o->since && parse_time_spec(o->since, now_real, from)) {
+	if (o->since && timefmt_parse_time_spec(o->since, now_real, from)) {
 		fprintf(stderr, "mlprofctl: invalid --since '%s'\n", o->since);
 		return -EINVAL;
 	}
-	if (o->until && parse_time_spec(o->until, now_real, to)) {
+	if (o->until && timefmt_parse_time_spec(o->until, now_real, to)) {
 		fprintf(stderr, "mlprofctl: invalid --until '%s'\n", o->until);
 		return -EINVAL;
 	}
@@ -538,7 +538,7 @@ static int load_side(const struct ctl_opts *o, const char *src, struct snap *s)
 	int ret = 0;
 
 	if (src[0] == '@') {
-		ret = parse_time_range(src, wall_now_ns(), buf, sizeof(buf), &side.since,
+		ret = timefmt_parse_time_range(src, wall_now_ns(), buf, sizeof(buf), &side.since,
 				       &side.until);
 		if (ret)
 			fprintf(stderr, "mlprofctl: invalid time range '%s' (@SINCE..UNTIL, e.g. "
@@ -600,6 +600,14 @@ static int cmd_snapshot(const struct ctl_opts *o)
 	return err ? 1 : 0;
 }
 
+/* Long options with no short letter (getopt_long's values; 1-3 are no
+ * character of the short option string). */
+enum ctl_opt_id {
+	CTL_OPT_SINCE = 1,
+	CTL_OPT_LAST,
+	CTL_OPT_UNTIL,
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -608,10 +616,10 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pid", required_argument, NULL, 'p' },
-		{ "since", required_argument, NULL, 1 },
-		{ "until", required_argument, NULL, 3 },
+		{ "since", required_argument, NULL, CTL_OPT_SINCE },
+		{ "until", required_argument, NULL, CTL_OPT_UNTIL },
 		{ "input", required_argument, NULL, 'i' },
-		{ "last", no_argument, NULL, 2 },
+		{ "last", no_argument, NULL, CTL_OPT_LAST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -655,12 +663,12 @@ int main(int argc, char **argv)
 				return die_usage("invalid pid '%s'", optarg);
 			o.pid = (int32_t)v;
 			break;
-		case 1:
-		case 3:
-			if (parse_time_spec(optarg, wall_now_ns(), &when))
+		case CTL_OPT_SINCE:
+		case CTL_OPT_UNTIL:
+			if (timefmt_parse_time_spec(optarg, wall_now_ns(), &when))
 				return die_usage("invalid time '%s' (10m, 2h, 2026-11-24T19:00:00Z "
 						 "or Unix seconds)", optarg);
-			if (c == 1)
+			if (c == CTL_OPT_SINCE)
 				o.since = optarg;
 			else
 				o.until = optarg;
@@ -668,7 +676,7 @@ int main(int argc, char **argv)
 		case 'i':
 			o.input = optarg;
 			break;
-		case 2:
+		case CTL_OPT_LAST:
 			o.last = 1;
 			break;
 		case 'h':

@@ -17,6 +17,7 @@
 #include "export.h"
 #include "safefile.h"
 #include "bpfload.h"
+#include "btfcache.h"
 #include "collector.h"
 #include "collector_sys.h"
 #include "offcpu.h"
@@ -34,6 +35,14 @@
 #include "store.h"
 
 struct daemon;
+
+/* SIGINT/SIGTERM: a one-shot daemon waits for its command (which got the
+ * terminal's signal too) unless a second one comes; a daemon stops. */
+enum daemon_stop {
+	STOP_NO,
+	STOP_AFTER_COMMAND,
+	STOP_NOW,
+};
 
 struct handler {
 	struct ev_handler h;
@@ -57,10 +66,12 @@ struct daemon {
 	struct oneshot child;
 	int child_status;
 	int child_done;
-	int stop;
+	enum daemon_stop stop;
 	uint64_t start_ns;
 	uint64_t stats_base[MLPROF_STAT_NR]; /* BPF counters at the last reset */
 	char host[64];
+	struct btfkey btf_key; /* the one-shot's BTF cache key (decision 30) */
+	int btf_make;          /* not in the cache: make it after the run */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -224,7 +235,12 @@ static cJSON *status_json(struct daemon *d)
 		 * of targets updated from another CPU (their time carried on). */
 		cJSON_AddNumberToObject(dm, "tick_other", (double)v[MLPROF_STAT_TICK_OTHER]);
 		cJSON_AddNumberToObject(dm, "tick_remote", (double)v[MLPROF_STAT_TICK_REMOTE]);
+		/* Samples of an event a process inherited beside its own,
+		 * not counted (mlprof_target.cover). */
+		cJSON_AddNumberToObject(dm, "dup_samples", (double)v[MLPROF_STAT_DUP_SAMPLES]);
 	}
+	if (d->o.pieces_off) /* a benchmark's daemon says what it left out */
+		cJSON_AddNumberToObject(dm, "pieces_off", d->o.pieces_off);
 	cJSON_AddNumberToObject(dm, "uptime_s", (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9);
 	cJSON_AddNumberToObject(dm, "cpu_s", cpu);
 	cJSON_AddNumberToObject(dm, "rss_kb", (double)rss);
@@ -244,6 +260,9 @@ static cJSON *status_json(struct daemon *d)
 	cJSON_AddBoolToObject(dm, "memory", d->o.memory != SNAP_MEM_OFF);
 	/* Target processes whose C library could not be probed (memory). */
 	cJSON_AddNumberToObject(dm, "memory_unprobed", sampler__unprobed(d->smp));
+	/* Memory probe events open now (in perf_events too): they open on a
+	 * worker a moment after their process becomes a target. */
+	cJSON_AddNumberToObject(dm, "memory_probes", sampler__memory_probes(d->smp));
 	bp = cJSON_AddObjectToObject(o, "counters");
 	for (k = 0; k < SNAP_STAT_NR; k++)
 		cJSON_AddNumberToObject(bp, snap_stat_table[k].name, (double)st.v[k]);
@@ -386,11 +405,10 @@ static void on_signal(struct ev_handler *h, uint32_t events)
 			if (d->o.command && d->child.pid > 0 && !d->child_done) {
 				/* The command got the terminal's signal too; wait
 				 * for it, but a second signal stops us. */
-				if (d->stop++)
-					d->stop = 2;
+				d->stop = d->stop == STOP_NO ? STOP_AFTER_COMMAND : STOP_NOW;
 				kill(d->child.pid, (int)si.ssi_signo);
 			} else {
-				d->stop = 2;
+				d->stop = STOP_NOW;
 			}
 		}
 	}
@@ -422,6 +440,43 @@ static int setup_loop(struct daemon *d)
 	return evloop_add(d->epfd, d->sigfd, EPOLLIN, &d->h_sig.h);
 }
 
+/* A one-shot's minimized kernel BTF from the cache (decision 30): a memfd
+ * with its /proc path in path, or -errno (the kernel's BTF is used then,
+ * and unless the key could not be made the cache file is made after the
+ * run). */
+static int cached_btf(struct daemon *d, char *path, size_t cap)
+{
+	const void *obj;
+	size_t n = 0;
+	int fd = -ENOENT, err = 0;
+
+	if (d->o.command && d->o.btf_cache) {
+		obj = bpfload__object(&n);
+		err = btfcache_key(obj, n, &d->btf_key);
+		fd = err ? err : btfcache_load(d->o.btf_cache, &d->btf_key);
+		if (fd >= 0)
+			snprintf(path, cap, "/proc/self/fd/%d", fd);
+		d->btf_make = !err && fd < 0;
+		if (d->o.verbose && fd >= 0)
+			fprintf(stderr, "mlprofd: kernel BTF from the cache in %s\n", d->o.btf_cache);
+		else if (d->o.verbose)
+			fprintf(stderr, "mlprofd: BTF cache in %s: %s; the kernel's BTF is used\n",
+				d->o.btf_cache, err ? strerror(-err) : btfcache_strerror(fd));
+	}
+	return fd;
+}
+
+/* After a one-shot, in a process of its own that no one waits for. */
+static void make_btf_cache(void *arg)
+{
+	struct daemon *d = arg;
+	const void *obj;
+	size_t n = 0;
+
+	obj = bpfload__object(&n);
+	(void)btfcache_make(d->o.btf_cache, &d->btf_key, obj, n);
+}
+
 static int setup(struct daemon *d)
 {
 	struct bpf_config cfg = {
@@ -434,7 +489,11 @@ static int setup(struct daemon *d)
 		.wall = d->o.wall != 0,
 		.tick = d->o.clock == SCLOCK_TICK,
 		.oneshot = d->o.command != NULL,
+		.pieces_off = d->o.pieces_off,
+		.verbose = d->o.verbose != 0,
 	};
+	char btf_path[32];
+	int btf_fd;
 	struct sampler_config scfg;
 	struct collector_ops ops;
 	int err, i;
@@ -451,12 +510,17 @@ static int setup(struct daemon *d)
 	d->in = inspector__new();
 	d->sys.in = d->in;
 	collector_sys_ops(&d->sys, &ops);
-	d->col = d->st && d->in ? collector__new(d->st, &ops, d->o.mode, d->o.verbose) : NULL;
+	d->col = d->st && d->in ? collector__new(d->st, &ops, &d->timers, d->o.mode, d->o.verbose) : NULL;
 	if (!d->col) {
 		fprintf(stderr, "mlprofd: out of memory\n");
 		return -ENOMEM;
 	}
+	btf_fd = cached_btf(d, btf_path, sizeof(btf_path));
+	if (btf_fd >= 0)
+		cfg.btf_path = btf_path;
 	d->bpf = bpfload__open(&cfg, collector__on_event, d->col);
+	if (btf_fd >= 0)
+		close(btf_fd); /* parsed at the load */
 	if (!d->bpf)
 		return -errno;
 	bpfload__sampler_config(d->bpf, &scfg);
@@ -476,7 +540,7 @@ static int setup(struct daemon *d)
 	if (err)
 		return err;
 	if (!d->o.command || d->o.socket_given) {
-		d->ctl = control__new(d->epfd, d->o.socket_path, d->o.socket_group, handle_request, d);
+		d->ctl = control__new(d->epfd, &d->timers, d->o.socket_path, d->o.socket_group, handle_request, d);
 		if (!d->ctl) {
 			err = -errno;
 			fprintf(stderr, "mlprofd: control socket %s: %s%s\n", d->o.socket_path,
@@ -635,25 +699,21 @@ static int print_reports(struct daemon *d)
 
 static void run_loop(struct daemon *d)
 {
-	uint64_t next;
-	int timeout, ctl_ms;
+	int timeout;
 
-	while (d->stop < 2) {
+	while (d->stop != STOP_NOW) {
 		store__expire(d->st, now_ns(CLOCK_MONOTONIC));
-		next = collector__tick(d->col, now_ns(CLOCK_MONOTONIC));
-		timeout = next ? (int)((next + 999999) / 1000000) : 1000;
-		ctl_ms = d->ctl ? control__tick(d->ctl) : timeout;
-		if (ctl_ms < timeout)
-			timeout = ctl_ms;
-		if (timeout > MLPROF_RB_POLL_MS)
-			timeout = MLPROF_RB_POLL_MS;
-		timeout = evtimer_timeout_ms(&d->timers, now_ns(CLOCK_MONOTONIC), timeout);
+		/* Every wake-up a module needs is a timer (the collector's
+		 * retries and sweep, idle control clients, HTTP, pushes,
+		 * snapshots); samples do not wake us, so the ring is read at
+		 * least every MLPROF_RB_POLL_MS. */
+		timeout = evtimer_timeout_ms(&d->timers, now_ns(CLOCK_MONOTONIC), MLPROF_RB_POLL_MS);
 		evloop_run_once(d->epfd, timeout);
 		evtimer_run(&d->timers, now_ns(CLOCK_MONOTONIC));
 		bpfload__consume(d->bpf); /* samples do not wake us up */
 		if (d->o.command && d->child_done)
 			break;
-		if (!d->o.command && d->stop)
+		if (!d->o.command && d->stop != STOP_NO)
 			break;
 	}
 	/* Everything BPF produced before the exit is in the ring already. */
@@ -666,6 +726,8 @@ int main(int argc, char **argv)
 	int err, code = 1;
 
 	err = opts_parse(argc, argv, &d.o, stdout, stderr);
+	if (!err)
+		err = opts_bench_off(getenv("MLPROF_BENCH_OFF"), &d.o.pieces_off, stderr);
 	if (err) {
 		opts_free(&d.o);
 		return err > 0 ? 0 : 2;
@@ -702,9 +764,11 @@ int main(int argc, char **argv)
 	}
 	/* The report is out and the exit code known: the kernel's teardown is
 	 * not the user's wait (decision 30); memory is the kernel's to free. */
-	if (!err && d.o.command)
+	if (!err && d.o.command) {
 		close_endpoints(&d);
-	if (!err && d.o.command && !oneshot_detach_teardown()) {
+		sampler__abandon_closes(d.smp);
+	}
+	if (!err && d.o.command && !oneshot_detach_teardown(d.btf_make ? make_btf_cache : NULL, &d)) {
 		opts_free(&d.o);
 		return code;
 	}

@@ -88,7 +88,7 @@ int oneshot_release(struct oneshot *os)
 
 /* The detached child: no terminal, no pipe of the caller kept open (a
  * shell's $(...) would wait for it), gone once the parent is. */
-_Noreturn static void hold_until_gone(int pidfd)
+_Noreturn static void hold_until_gone(int pidfd, void (*after)(void *), void *arg)
 {
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -108,10 +108,15 @@ _Noreturn static void hold_until_gone(int pidfd)
 	 * the last ones, and our exit pays for the closes. */
 	while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
 		;
+	/* Our exit closes the kernel objects; the work after holds none. */
+	if (after && fork() == 0) {
+		close_range(3, ~0U, 0);
+		after(arg);
+	}
 	_exit(0);
 }
 
-int oneshot_detach_teardown(void)
+int oneshot_detach_teardown(void (*after)(void *), void *arg)
 {
 	int pidfd, err = 0;
 	pid_t pid;
@@ -122,7 +127,7 @@ int oneshot_detach_teardown(void)
 		return -errno;
 	pid = fork();
 	if (pid == 0)
-		hold_until_gone(pidfd);
+		hold_until_gone(pidfd, after, arg);
 	if (pid < 0)
 		err = -errno;
 	close(pidfd);

@@ -22,9 +22,11 @@ int oneshot_release(struct oneshot *os);
  * process has exited, then exits and so closes them: closing a uprobe or
  * a BPF link waits for an RCU grace period, ~40 ms each here, and the
  * user waits for none of it. Flushes stdio first; the child never
- * returns. 0 (the caller may exit without closing anything) or -errno
+ * returns. If after is not NULL, a process forked by the child once this
+ * one is gone, holding no file of it, runs after(arg) (work no one waits
+ * for). 0 (the caller may exit without closing anything) or -errno
  * (nothing changed: close as usual). */
-int oneshot_detach_teardown(void);
+int oneshot_detach_teardown(void (*after)(void *), void *arg);
 /* Exit status of the command the way a shell reports it. */
 int oneshot_exit_code(int wait_status);
 

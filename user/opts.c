@@ -79,6 +79,10 @@ void opts_usage(FILE *f)
 "  -o, --output FILE         write the report to FILE instead of stdout\n"
 "      --save FILE           also save the profile snapshot (JSON) to FILE, for\n"
 "                            mlprofctl report --input FILE\n"
+"      --btf-cache DIR|off   the kernel's type data minimized for mlprofd's BPF\n"
+"                            object, cached per kernel build (default\n"
+"                            /var/cache/mlprof/btf, root's alone, made after\n"
+"                            the first run by bpftool); off: always the kernel's\n"
 "Serving and pushing profiles (continuous profiling):\n"
 "      --http ADDR:PORT      serve /debug/pprof/profile?seconds=N (gzipped\n"
 "                            pprof of the next N s, 1-300), /metrics\n"
@@ -192,6 +196,7 @@ enum opt_id {
 	OPT_SNAPSHOT_KEEP,
 	OPT_CLOCK_MODE, /* --mode cpu|wall */
 	OPT_CLOCK,
+	OPT_BTF_CACHE,
 };
 
 /* ---- service options: --config, --log, snapshots ---- */
@@ -338,13 +343,13 @@ static int service_opt(int c, const char *arg, struct opts *o, FILE *err)
 		o->snapshot_dir = arg;
 		break;
 	case OPT_SNAPSHOT_INTERVAL:
-		if (parse_duration(arg, &ns) || ns < 1000000000ULL || ns > 366 * 86400000000000ULL)
+		if (timefmt_parse_duration(arg, &ns) || ns < 1000000000ULL || ns > 366 * 86400000000000ULL)
 			ret = bad(err, "--snapshot-interval (1s to 366d, e.g. 5m)", arg);
 		else
 			o->snapshot_interval_ns = ns;
 		break;
 	case OPT_SNAPSHOT_KEEP:
-		if (parse_duration(arg, &ns) || (ns && ns < 1000000000ULL) ||
+		if (timefmt_parse_duration(arg, &ns) || (ns && ns < 1000000000ULL) ||
 		    ns > 100ULL * 366 * 86400000000000ULL)
 			ret = bad(err, "--snapshot-keep (0 to keep all, or 1s to 100 years, e.g. 24h)",
 				  arg);
@@ -408,6 +413,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 		{ "snapshot-keep", required_argument, NULL, OPT_SNAPSHOT_KEEP },
 		{ "mode", required_argument, NULL, OPT_CLOCK_MODE },
 		{ "clock", required_argument, NULL, OPT_CLOCK },
+		{ "btf-cache", required_argument, NULL, OPT_BTF_CACHE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
@@ -430,6 +436,7 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	o->format = REPORT_TEXT;
 	o->limits = lim;
 	o->push_interval_s = 15;
+	o->btf_cache = OPTS_BTF_CACHE_DIR;
 	o->push_timeout_ms = 10000;
 	o->push_queue = 8;
 	o->snapshot_interval_ns = 300ULL * 1000000000ULL;
@@ -461,6 +468,11 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 				return bad(err, "frequency (1-20000 Hz)", optarg);
 			o->freq_hz = (unsigned)v;
 			o->freq_given = 1;
+			break;
+		case OPT_BTF_CACHE:
+			if (optarg[0] != '/' && strcmp(optarg, "off"))
+				return bad(err, "--btf-cache (an absolute directory or off)", optarg);
+			o->btf_cache = strcmp(optarg, "off") ? optarg : NULL;
 			break;
 		case OPT_CLOCK:
 			if (sclock_parse(optarg, &o->clock))
@@ -543,21 +555,21 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			o->http_tls_key = optarg;
 			break;
 		case OPT_PUSH_URL:
-			if (!push_url_valid(optarg))
+			if (!pushurl_valid(optarg))
 				return bad(err, "--push-url (http://HOST[:PORT][/PATH])", optarg);
 			o->push_url = optarg;
 			break;
 		case OPT_APP:
-			if (!push_app_valid(optarg))
+			if (!pushurl_app_valid(optarg))
 				return bad(err, "--app name (1-100 of A-Z a-z 0-9 . _ -)", optarg);
 			o->app = optarg;
 			break;
 		case OPT_PUSH_INTERVAL:
-			if (push_parse_interval(optarg, &o->push_interval_s))
+			if (pushurl_parse_interval(optarg, &o->push_interval_s))
 				return bad(err, "--push-interval (e.g. 15s, 1m; 1 s to 24 h)", optarg);
 			break;
 		case OPT_PUSH_TIMEOUT:
-			if (push_parse_interval(optarg, &secs) || secs > 300)
+			if (pushurl_parse_interval(optarg, &secs) || secs > 300)
 				return bad(err, "--push-timeout (e.g. 10s; 1-300 s)", optarg);
 			o->push_timeout_ms = secs * 1000;
 			break;
@@ -568,14 +580,14 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 			break;
 		/* Bounded history. */
 		case OPT_BUCKET:
-			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
+			if (timefmt_parse_duration(optarg, &ns) || ns < 1000000000ULL ||
 			    ns > 86400ULL * 1000000000)
 				return bad(err, "--bucket (1s-1d, e.g. 60s)", optarg);
 			o->limits.bucket_ns = ns;
 			bucket_given = 1;
 			break;
 		case OPT_RETENTION:
-			if (parse_duration(optarg, &ns) || ns < 1000000000ULL ||
+			if (timefmt_parse_duration(optarg, &ns) || ns < 1000000000ULL ||
 			    ns > 3650ULL * 86400 * 1000000000)
 				return bad(err, "--retention (1s-3650d, e.g. 24h)", optarg);
 			o->limits.retention_ns = ns;
@@ -665,4 +677,34 @@ int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err)
 	/* No --report: print_reports picks ml-summary for mlpy runs, raw
 	 * otherwise. */
 	return 0;
+}
+
+int opts_bench_off(const char *s, unsigned *bits, FILE *err)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} pieces[] = { { "phases", MLPROF_OFF_PHASES }, { "where", MLPROF_OFF_WHERE } };
+	const char *p = s, *end;
+	size_t n, i;
+	int ret = 0;
+
+	*bits = 0;
+	while (!ret && p && *p) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+			if (strlen(pieces[i].name) == n && !strncmp(p, pieces[i].name, n))
+				break;
+		}
+		if (i == sizeof(pieces) / sizeof(pieces[0])) {
+			fprintf(err, "mlprofd: MLPROF_BENCH_OFF: '%.*s' is not a piece (phases, "
+				     "where)\n", (int)(n > 64 ? 64 : n), p);
+			ret = -EINVAL;
+		} else {
+			*bits |= pieces[i].bit;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return ret;
 }

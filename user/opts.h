@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "report.h"
+#include "sclock.h"
 #include "store.h"
 
 /* Which processes the daemon profiles besides --pid and the one-shot
@@ -18,6 +19,8 @@ enum target_mode {
 #define OPTS_MAX_PIDS 64
 #define OPTS_MAX_REPORTS 8
 /* A one-shot run's default time bucket (its timeline's resolution). */
+/* Where a one-shot keeps the minimized kernel BTF (user/btfcache.c). */
+#define OPTS_BTF_CACHE_DIR "/var/cache/mlprof/btf"
 #define ONESHOT_BUCKET_NS (100ULL * 1000000)
 
 struct opts {
@@ -26,7 +29,7 @@ struct opts {
 	int pids[OPTS_MAX_PIDS];
 	int npids;
 	unsigned freq_hz;
-	int clock;            /* enum sample_clock (sclock.h) */
+	enum sample_clock clock;
 	unsigned ringbuf_mb;
 	enum snap_memory memory; /* --no-memory, --memory (default), --memory=live */
 	unsigned fault_period;
@@ -62,12 +65,18 @@ struct opts {
 	void *conf;                    /* struct conffile, owned */
 	int wall;                      /* --mode wall: off-CPU time too */
 	int clock_given, freq_given;
+	unsigned pieces_off; /* MLPROF_BENCH_OFF (enum mlprof_piece_off): benchmarks only */
+	const char *btf_cache;         /* --btf-cache DIR, NULL: off (one-shot) */
 };
 
 /* 0 to run, 1 if help/version was printed (exit 0), -EINVAL on a usage
  * error (message already on `err`). */
 int opts_parse(int argc, char **argv, struct opts *o, FILE *out, FILE *err);
 void opts_usage(FILE *f);
+/* MLPROF_BENCH_OFF's value: pieces of a sample switched off so a benchmark
+ * can price each ("phases", "where", comma-separated; "" none) into *bits
+ * (enum mlprof_piece_off). 0, or -EINVAL with a message on `err`. */
+int opts_bench_off(const char *s, unsigned *bits, FILE *err);
 /* Frees what opts_parse allocated (the --config file's flags). */
 void opts_free(struct opts *o);
 

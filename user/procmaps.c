@@ -7,7 +7,7 @@
 #include <string.h>
 #include "procmaps.h"
 
-const char *path_basename(const char *path)
+const char *procmaps_basename(const char *path)
 {
 	const char *s = strrchr(path, '/');
 

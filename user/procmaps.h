@@ -20,6 +20,6 @@ int procmaps_parse_line(const char *line, struct mapping *m);
 int procmaps_read(int pid, struct mapping **maps, size_t *n);
 void procmaps_free(struct mapping *maps, size_t n);
 /* Final path component. */
-const char *path_basename(const char *path);
+const char *procmaps_basename(const char *path);
 
 #endif

@@ -183,7 +183,7 @@ static void deliver(struct pusher *p, CURL *cu, struct curl_slist *hdr, struct p
 			pthread_mutex_lock(&p->mu);
 			p->c.retries++;
 			pthread_mutex_unlock(&p->mu);
-			if (nap(p, push_backoff_ms(attempt - 1, PUSHER_BACKOFF_MS,
+			if (nap(p, pushurl_backoff_ms(attempt - 1, PUSHER_BACKOFF_MS,
 						   PUSHER_BACKOFF_MAX_MS)))
 				break;
 		}

@@ -9,7 +9,7 @@
 #include "cmdline.h"
 #include "pushurl.h"
 
-int push_app_valid(const char *app)
+int pushurl_app_valid(const char *app)
 {
 	size_t i, n = app ? strlen(app) : 0;
 	int ok = n >= 1 && n <= 100;
@@ -19,7 +19,7 @@ int push_app_valid(const char *app)
 	return ok;
 }
 
-int push_url_valid(const char *url)
+int pushurl_valid(const char *url)
 {
 	const char *host = NULL;
 
@@ -57,8 +57,8 @@ static void pct(struct strbuf *out, const char *s)
 	}
 }
 
-int push_url(struct strbuf *out, const char *base, const char *app,
-	     const struct push_labels *l, uint64_t from_s, uint64_t until_s, unsigned hz)
+int pushurl_build(struct strbuf *out, const char *base, const char *app,
+	     const struct pushurl_labels *l, uint64_t from_s, uint64_t until_s, unsigned hz)
 {
 	struct strbuf name = STRBUF_INIT;
 	size_t n = strlen(base);
@@ -123,7 +123,7 @@ static int script_of(const char *cmdline, char *buf, size_t len)
 	return found;
 }
 
-void push_target_name(const struct snap_proc *p, char *buf, size_t len)
+void pushurl_target_name(const struct snap_proc *p, char *buf, size_t len)
 {
 	if (!len)
 		return;
@@ -136,7 +136,7 @@ void push_target_name(const struct snap_proc *p, char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 }
 
-uint64_t push_backoff_ms(unsigned attempt, uint64_t base_ms, uint64_t max_ms)
+uint64_t pushurl_backoff_ms(unsigned attempt, uint64_t base_ms, uint64_t max_ms)
 {
 	uint64_t d = base_ms;
 	unsigned i;
@@ -146,7 +146,7 @@ uint64_t push_backoff_ms(unsigned attempt, uint64_t base_ms, uint64_t max_ms)
 	return d < max_ms ? d : max_ms;
 }
 
-int push_parse_interval(const char *s, unsigned *seconds)
+int pushurl_parse_interval(const char *s, unsigned *seconds)
 {
 	unsigned long v, mul = 1;
 	char *end;

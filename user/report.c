@@ -58,12 +58,12 @@ static void range_text(const struct snap *s, struct strbuf *out)
 	 * rather than "0 s". */
 	secs = (double)(s->range_to_ns - s->range_from_ns) / 1e9;
 	strbuf_printf(out, "Time range: %s - %s (%s s",
-		      fmt_wallclock((int64_t)s->range_from_ns + s->mono_to_real_ns, a, sizeof(a)),
-		      fmt_wallclock((int64_t)s->range_to_ns + s->mono_to_real_ns, b, sizeof(b)),
-		      fmt_fixed(secs, secs < 10 ? 1 : 0, c, sizeof(c)));
+		      timefmt_wallclock((int64_t)s->range_from_ns + s->mono_to_real_ns, a, sizeof(a)),
+		      timefmt_wallclock((int64_t)s->range_to_ns + s->mono_to_real_ns, b, sizeof(b)),
+		      timefmt_fixed(secs, secs < 10 ? 1 : 0, c, sizeof(c)));
 	if (s->bucket_ns)
 		strbuf_printf(out, ", whole buckets of %s s",
-			      fmt_fixed((double)s->bucket_ns / 1e9, s->bucket_ns % 1000000000 ? 3 : 0,
+			      timefmt_fixed((double)s->bucket_ns / 1e9, s->bucket_ns % 1000000000 ? 3 : 0,
 					c, sizeof(c)));
 	strbuf_puts(out, ")\n");
 }
@@ -248,8 +248,11 @@ static int note_shown(const struct snap *s, const size_t *shown, size_t n, const
 }
 
 /* The first ML_NOTES_MAX distinct ML mapping notes of the processes
- * (paths in them are the target's: escaped), then how many processes have
- * another note: linear in the processes. */
+ * that have samples or memory in the profile (a note of one that has
+ * none, e.g. a sandbox gone before its script was read, changes no
+ * number; the raw report lists every note), paths in them escaped (they
+ * are the target's), then how many processes have another note: linear
+ * in the processes. */
 static void ml_notes(const struct snap *s, struct strbuf *out, int *any)
 {
 	size_t shown[ML_NOTES_MAX], nshown = 0, more = 0, i;
@@ -257,6 +260,9 @@ static void ml_notes(const struct snap *s, struct strbuf *out, int *any)
 
 	for (i = 0; i < s->nprocs; i++) {
 		n = s->procs[i].ml_note;
+		if (!s->procs[i].samples && !s->procs[i].alloc_bytes &&
+		    !s->procs[i].resident_bytes)
+			continue;
 		if (!n || !n[0] || note_shown(s, shown, nshown, n))
 			continue;
 		if (nshown == ML_NOTES_MAX) {
@@ -289,9 +295,9 @@ static void stat_note(const struct snap_stats *st, int k, struct strbuf *out, in
 	if (!(*any)++)
 		strbuf_puts(out, "\nData notes:\n");
 	strbuf_puts(out, "  - ");
-	fmt_count(v, a, sizeof(a));
+	timefmt_count(v, a, sizeof(a));
 	if (n->other != SNAP_STAT_NR)
-		strbuf_printf(out, n->fmt, a, fmt_count(st->v[n->other], b, sizeof(b)));
+		strbuf_printf(out, n->fmt, a, timefmt_count(st->v[n->other], b, sizeof(b)));
 	else
 		strbuf_printf(out, n->fmt, a);
 	strbuf_puts(out, "\n");

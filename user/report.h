@@ -43,8 +43,8 @@ struct cJSON *report_dev_details_json(const struct snap *s);
 /* The title between two 70-wide '=' rules. */
 void report_header(struct strbuf *out, const char *title);
 /* "1,234.567s" and "12.3%" */
-const char *fmt_secs(double s, char *buf, size_t len);
-const char *fmt_pct1(double p, char *buf, size_t len);
+const char *report_fmt_secs(double s, char *buf, size_t len);
+const char *report_fmt_pct1(double p, char *buf, size_t len);
 /* A process's status for people: "running", "exited(0)", "killed(9)". */
 const char *report_proc_state(const struct snap_proc *p, char *buf, size_t len);
 /* Lines that say what the numbers miss (drops, truncation...), or none. */

@@ -32,16 +32,16 @@ static void dev_totals(const struct view *v, struct strbuf *out)
 		      sclock_describe(v->s->clock, v->s->freq_hz, v->total, v->s->stats.samples, a,
 				      sizeof(a)));
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
-		      fmt_secs(v->wall_s, a, sizeof(a)));
+		      report_fmt_secs(v->wall_s, a, sizeof(a)));
 	if (v->wait)
 		strbuf_printf(out, "Waiting (off-CPU, --mode wall): %s (%s of CPU + waiting; the "
 				   "shares below include it)\n",
-			      fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
-			      fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
+			      report_fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
+			      report_fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
 	strbuf_printf(out, "CPU Time (sampled): %s   mlpy overhead: %s (%s)\n\n",
-		      fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)),
-		      fmt_secs(view_secs(v, view_overhead(v)), b, sizeof(b)),
-		      fmt_pct1(view_pct(view_overhead(v), v->total), c, sizeof(c)));
+		      report_fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)),
+		      report_fmt_secs(view_secs(v, view_overhead(v)), b, sizeof(b)),
+		      report_fmt_pct1(view_pct(view_overhead(v), v->total), c, sizeof(c)));
 }
 
 
@@ -66,8 +66,8 @@ static void where_table(const struct view *v, struct strbuf *out)
 			self = v->funcs[k].func == rows[i].func ? v->funcs[k].self : 0;
 		view_func_label(v, rows[i].func, label, sizeof(label));
 		view_func_label(v, rows[i].leaf, leaf, sizeof(leaf));
-		table_row(&t, label, leaf, fmt_secs(view_secs(v, rows[i].samples), a, sizeof(a)),
-			  fmt_pct1(view_pct(rows[i].samples, self), b, sizeof(b)));
+		table_row(&t, label, leaf, report_fmt_secs(view_secs(v, rows[i].samples), a, sizeof(a)),
+			  report_fmt_pct1(view_pct(rows[i].samples, self), b, sizeof(b)));
 	}
 	if (n)
 		table_grid(&t, out);
@@ -105,12 +105,12 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 	for (i = 0; i < NCAT; i++) {
 		uint64_t n = v.cat[cat_order[i]];
 
-		table_row(&t, classify_name(cat_order[i]), fmt_secs(view_secs(&v, n), a, sizeof(a)),
-			  fmt_pct1(view_pct(n, v.total), b, sizeof(b)), fmt_count(n, c, sizeof(c)),
+		table_row(&t, classify_name(cat_order[i]), report_fmt_secs(view_secs(&v, n), a, sizeof(a)),
+			  report_fmt_pct1(view_pct(n, v.total), b, sizeof(b)), timefmt_count(n, c, sizeof(c)),
 			  view_mb(&v, v.cat_alloc[cat_order[i]], m, sizeof(m)));
 	}
-	table_row(&t, "Total", fmt_secs(view_secs(&v, v.total), a, sizeof(a)),
-		  fmt_pct1(v.total ? 100.0 : 0, b, sizeof(b)), fmt_count(v.total, c, sizeof(c)),
+	table_row(&t, "Total", report_fmt_secs(view_secs(&v, v.total), a, sizeof(a)),
+		  report_fmt_pct1(v.total ? 100.0 : 0, b, sizeof(b)), timefmt_count(v.total, c, sizeof(c)),
 		  view_mb(&v, v.alloc_total, m, sizeof(m)));
 	table_grid(&t, out);
 	table_free(&t);
@@ -121,9 +121,9 @@ int report_dev_summary_text(const struct snap *s, struct strbuf *out)
 			break;
 		view_func_label(&v, v.funcs[i].func, label, sizeof(label));
 		table_row(&t, label, classify_name(v.func_cat[v.funcs[i].func]),
-			  fmt_secs(view_secs(&v, v.funcs[i].self), a, sizeof(a)),
-			  fmt_pct1(view_pct(v.funcs[i].self, v.total), b, sizeof(b)),
-			  fmt_count(v.funcs[i].self, c, sizeof(c)),
+			  report_fmt_secs(view_secs(&v, v.funcs[i].self), a, sizeof(a)),
+			  report_fmt_pct1(view_pct(v.funcs[i].self, v.total), b, sizeof(b)),
+			  timefmt_count(v.funcs[i].self, c, sizeof(c)),
 			  view_mb(&v, v.funcs[i].alloc_self, m, sizeof(m)));
 	}
 	table_grid(&t, out);
@@ -151,12 +151,12 @@ static void dev_recommendations(const struct view *v, struct strbuf *out)
 		any = 1;
 		view_func_label(v, v->by_cat[c][0].func, label, sizeof(label));
 		strbuf_printf(out, "> %s takes %s of the run (%s); start with %s (%s of the category)\n",
-			      classify_name(c), fmt_pct1(view_pct(n, v->total), a, sizeof(a)),
-			      fmt_secs(view_secs(v, n), b, sizeof(b)), label,
-			      fmt_pct1(view_pct(v->by_cat[c][0].samples, n), pc, sizeof(pc)));
+			      classify_name(c), report_fmt_pct1(view_pct(n, v->total), a, sizeof(a)),
+			      report_fmt_secs(view_secs(v, n), b, sizeof(b)), label,
+			      report_fmt_pct1(view_pct(v->by_cat[c][0].samples, n), pc, sizeof(pc)));
 		if (c == CAT_RUNTIME_OVERHEAD && v->cat[CAT_ML_CODE])
 			strbuf_printf(out, "  - that is %s of the time the ML code itself runs\n",
-				      fmt_pct1(view_pct(n, v->cat[CAT_ML_CODE]), a, sizeof(a)));
+				      report_fmt_pct1(view_pct(n, v->cat[CAT_ML_CODE]), a, sizeof(a)));
 		if (c == CAT_PARSING || c == CAT_SECURITY || c == CAT_TRANSPILATION)
 			strbuf_puts(out, "  - repeated on every run of an unchanged program unless "
 					 "the transpiled output is cached\n");
@@ -185,8 +185,8 @@ int report_dev_details_text(const struct snap *s, struct strbuf *out)
 		if (!classify_is_mlpy_overhead(cat) && cat != CAT_ML_STDLIB)
 			continue;
 		snprintf(title, sizeof(title), "%s (%s, %s of total)", classify_name(cat),
-			 fmt_secs(view_secs(&v, v.cat[cat]), a, sizeof(a)),
-			 fmt_pct1(view_pct(v.cat[cat], v.total), b, sizeof(b)));
+			 report_fmt_secs(view_secs(&v, v.cat[cat]), a, sizeof(a)),
+			 report_fmt_pct1(view_pct(v.cat[cat], v.total), b, sizeof(b)));
 		for (i = 0; title[i]; i++)
 			title[i] = i < strlen(classify_name(cat)) && title[i] >= 'a' && title[i] <= 'z'
 					   ? (char)(title[i] - 32)
@@ -194,9 +194,9 @@ int report_dev_details_text(const struct snap *s, struct strbuf *out)
 		table_init(&t, 4 + (size_t)v.memory, heads);
 		for (i = 0; i < v.nby_cat[cat] && i < TOP_N; i++) {
 			view_func_label(&v, v.by_cat[cat][i].func, label, sizeof(label));
-			table_row(&t, label, fmt_secs(view_secs(&v, v.by_cat[cat][i].samples), a, sizeof(a)),
-				  fmt_pct1(view_pct(v.by_cat[cat][i].samples, v.cat[cat]), b, sizeof(b)),
-				  fmt_count(v.by_cat[cat][i].samples, c, sizeof(c)),
+			table_row(&t, label, report_fmt_secs(view_secs(&v, v.by_cat[cat][i].samples), a, sizeof(a)),
+				  report_fmt_pct1(view_pct(v.by_cat[cat][i].samples, v.cat[cat]), b, sizeof(b)),
+				  timefmt_count(v.by_cat[cat][i].samples, c, sizeof(c)),
 				  view_mb(&v, v.by_cat[cat][i].alloc_bytes, m, sizeof(m)));
 		}
 		if (!v.nby_cat[cat])

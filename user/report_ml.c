@@ -25,15 +25,15 @@ void report_header(struct strbuf *out, const char *title)
 	strbuf_puts(out, "\n\n");
 }
 
-const char *fmt_secs(double s, char *buf, size_t len)
+const char *report_fmt_secs(double s, char *buf, size_t len)
 {
 	char tmp[48];
 
-	snprintf(buf, len, "%ss", fmt_fixed(s, 3, tmp, sizeof(tmp)));
+	snprintf(buf, len, "%ss", timefmt_fixed(s, 3, tmp, sizeof(tmp)));
 	return buf;
 }
 
-const char *fmt_pct1(double p, char *buf, size_t len)
+const char *report_fmt_pct1(double p, char *buf, size_t len)
 {
 	snprintf(buf, len, "%.1f%%", p);
 	return buf;
@@ -51,30 +51,30 @@ static void ml_totals(const struct view *v, struct strbuf *out)
 		      sclock_describe(v->s->clock, v->s->freq_hz, v->total, v->s->stats.samples, a,
 				      sizeof(a)));
 	strbuf_printf(out, "Total Execution Time: %s (wall, exec to exit)\n",
-		      fmt_secs(v->wall_s, a, sizeof(a)));
+		      report_fmt_secs(v->wall_s, a, sizeof(a)));
 	strbuf_printf(out, "CPU Time (sampled): %s\n",
-		      fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)));
+		      report_fmt_secs(view_secs(v, v->total - v->wait), a, sizeof(a)));
 	if (v->wait)
 		strbuf_printf(out, "Waiting (off-CPU, --mode wall): %s (%s of CPU + waiting; the "
 				   "shares below include it)\n",
-			      fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
-			      fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
+			      report_fmt_secs(view_secs(v, v->wait), a, sizeof(a)),
+			      report_fmt_pct1(view_pct(v->wait, v->total), b, sizeof(b)));
 	strbuf_printf(out, "ML Code Execution Time: %s (%s of CPU)\n",
-		      fmt_secs(view_secs(v, ml), a, sizeof(a)),
-		      fmt_pct1(view_pct(ml, v->total), b, sizeof(b)));
-	strbuf_printf(out, "mlpy Overhead: %s (%s of CPU)\n", fmt_secs(view_secs(v, over), a, sizeof(a)),
-		      fmt_pct1(view_pct(over, v->total), b, sizeof(b)));
+		      report_fmt_secs(view_secs(v, ml), a, sizeof(a)),
+		      report_fmt_pct1(view_pct(ml, v->total), b, sizeof(b)));
+	strbuf_printf(out, "mlpy Overhead: %s (%s of CPU)\n", report_fmt_secs(view_secs(v, over), a, sizeof(a)),
+		      report_fmt_pct1(view_pct(over, v->total), b, sizeof(b)));
 	strbuf_printf(out, "Other (ML stdlib bridges, Python stdlib outside ML code, interpreter): %s (%s)\n",
-		      fmt_secs(view_secs(v, other), a, sizeof(a)),
-		      fmt_pct1(view_pct(other, v->total), c, sizeof(c)));
+		      report_fmt_secs(view_secs(v, other), a, sizeof(a)),
+		      report_fmt_pct1(view_pct(other, v->total), c, sizeof(c)));
 	/* Parts of the above the interpreter names itself (README,
 	 * "Interpreter phases"). */
 	if (v->shutdown || v->gc)
 		strbuf_printf(out, "Interpreter Shutdown: %s (%s of CPU)   Garbage Collection: %s (%s)\n",
-			      fmt_secs(view_secs(v, v->shutdown), a, sizeof(a)),
-			      fmt_pct1(view_pct(v->shutdown, v->total), b, sizeof(b)),
-			      fmt_secs(view_secs(v, v->gc), c, sizeof(c)),
-			      fmt_pct1(view_pct(v->gc, v->total), d, sizeof(d)));
+			      report_fmt_secs(view_secs(v, v->shutdown), a, sizeof(a)),
+			      report_fmt_pct1(view_pct(v->shutdown, v->total), b, sizeof(b)),
+			      report_fmt_secs(view_secs(v, v->gc), c, sizeof(c)),
+			      report_fmt_pct1(view_pct(v->gc, v->total), d, sizeof(d)));
 	if (v->peak_rss_kb)
 		strbuf_printf(out, "Peak Memory (largest process RSS): %.1f MB\n",
 			      (double)v->peak_rss_kb / 1024.0);
@@ -103,13 +103,13 @@ static void ml_where_line(const struct view *v, const struct ml_func *m, struct 
 	/* Only profiles that say where native code ran (decision 26). */
 	if (m->samples && (m->in_native + m->in_kernel) && view_pct(lib, m->samples) >= 5) {
 		strbuf_printf(out, "  - time in ML code %s, in library code it calls %s",
-			      fmt_pct1(view_pct(ml_code, m->samples), a, sizeof(a)),
-			      fmt_pct1(view_pct(lib, m->samples), b, sizeof(b)));
+			      report_fmt_pct1(view_pct(ml_code, m->samples), a, sizeof(a)),
+			      report_fmt_pct1(view_pct(lib, m->samples), b, sizeof(b)));
 		if (m->top_leaf != UINT32_MAX && m->top_leaf_samples * 20 >= m->samples) {
 			leaf = v->s->funcs[m->top_leaf].name;
 			strbuf_puts(out, ", most in ");
 			textesc_append(out, leaf, strlen(leaf), 0);
-			strbuf_printf(out, " (%s)", fmt_pct1(view_pct(m->top_leaf_samples,
+			strbuf_printf(out, " (%s)", report_fmt_pct1(view_pct(m->top_leaf_samples,
 								      m->samples), c, sizeof(c)));
 		}
 		strbuf_puts(out, "\n");
@@ -134,24 +134,24 @@ static void ml_recommendations(const struct view *v, struct strbuf *out)
 		any = 1;
 		view_func_label(v, m->func, label, sizeof(label));
 		strbuf_printf(out, "> %s - %s of ML time (%s)\n", label,
-			      fmt_pct1(view_pct(m->samples, ml), a, sizeof(a)),
-			      fmt_secs(view_secs(v, m->samples), b, sizeof(b)));
+			      report_fmt_pct1(view_pct(m->samples, ml), a, sizeof(a)),
+			      report_fmt_secs(view_secs(v, m->samples), b, sizeof(b)));
 		if (m->in_stdlib > part) {
 			part = m->in_stdlib;
 			what = "Python built-ins and library code it calls";
 		}
 		strbuf_printf(out, "  - dominated by %s: %s of its time\n", what,
-			      fmt_pct1(view_pct(part, m->samples), a, sizeof(a)));
+			      report_fmt_pct1(view_pct(part, m->samples), a, sizeof(a)));
 		ml_where_line(v, m, out);
 		if (m->hot_line > 0) {
 			strbuf_puts(out, "  - hottest line: ");
-			textesc_append(out, path_basename(f->file), strlen(path_basename(f->file)), 0);
+			textesc_append(out, procmaps_basename(f->file), strlen(procmaps_basename(f->file)), 0);
 			strbuf_printf(out, ":%d (%s of its samples)\n", m->hot_line,
-				      fmt_pct1(view_pct(m->hot_line_samples, m->samples), a, sizeof(a)));
+				      report_fmt_pct1(view_pct(m->hot_line_samples, m->samples), a, sizeof(a)));
 		}
 		if (m->in_runtime * 5 > m->samples)
 			strbuf_printf(out, "  - mlpy runtime checks on its calls add %s more\n",
-				      fmt_secs(view_secs(v, m->in_runtime), a, sizeof(a)));
+				      report_fmt_secs(view_secs(v, m->in_runtime), a, sizeof(a)));
 		strbuf_puts(out, "\n");
 	}
 	if (!any)
@@ -160,13 +160,13 @@ static void ml_recommendations(const struct view *v, struct strbuf *out)
 		strbuf_printf(out, "> mlpy runtime checks (safe_call and friends) take %s, %s of the ML "
 				   "code's time:\n  calls between small ML functions are expensive; "
 				   "fewer, larger functions cost less.\n\n",
-			      fmt_secs(view_secs(v, rt), a, sizeof(a)),
-			      fmt_pct1(view_pct(rt, ml), b, sizeof(b)));
+			      report_fmt_secs(view_secs(v, rt), a, sizeof(a)),
+			      report_fmt_pct1(view_pct(rt, ml), b, sizeof(b)));
 	}
 	if (view_overhead(v) > ml && v->total) {
 		strbuf_printf(out, "> mlpy's own work (parsing, analysis, transpilation, sandbox) is "
 				   "%s of the run: the program itself is not where the time goes.\n\n",
-			      fmt_pct1(view_pct(view_overhead(v), v->total), a, sizeof(a)));
+			      report_fmt_pct1(view_pct(view_overhead(v), v->total), a, sizeof(a)));
 	}
 }
 
@@ -185,10 +185,10 @@ static void ml_by_total_text(const struct view *v, struct strbuf *out)
 		const struct ml_func *m = v->ml_by_total[i];
 
 		view_func_label(v, m->func, label, sizeof(label));
-		table_row(&t, label, fmt_secs(view_secs(v, m->total), a, sizeof(a)),
-			  fmt_pct1(view_pct(m->total, v->total), b, sizeof(b)),
-			  fmt_count(m->total, c, sizeof(c)),
-			  fmt_secs(view_secs(v, m->samples), d, sizeof(d)));
+		table_row(&t, label, report_fmt_secs(view_secs(v, m->total), a, sizeof(a)),
+			  report_fmt_pct1(view_pct(m->total, v->total), b, sizeof(b)),
+			  timefmt_count(m->total, c, sizeof(c)),
+			  report_fmt_secs(view_secs(v, m->samples), d, sizeof(d)));
 	}
 	if (v->nml)
 		table_grid(&t, out);
@@ -218,9 +218,9 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 	table_init(&t, 4 + (size_t)v.memory, fh);
 	for (i = 0; i < v.nml && i < TOP_N; i++) {
 		view_func_label(&v, v.ml[i].func, label, sizeof(label));
-		table_row(&t, label, fmt_secs(view_secs(&v, v.ml[i].samples), a, sizeof(a)),
-			  fmt_pct1(view_pct(v.ml[i].samples, ml), b, sizeof(b)),
-			  fmt_count(v.ml[i].samples, c, sizeof(c)),
+		table_row(&t, label, report_fmt_secs(view_secs(&v, v.ml[i].samples), a, sizeof(a)),
+			  report_fmt_pct1(view_pct(v.ml[i].samples, ml), b, sizeof(b)),
+			  timefmt_count(v.ml[i].samples, c, sizeof(c)),
 			  view_mb(&v, v.ml[i].alloc_bytes, m, sizeof(m)));
 	}
 	if (v.nml)
@@ -235,10 +235,10 @@ int report_ml_summary_text(const struct snap *s, struct strbuf *out)
 		char nf[32];
 
 		snprintf(nf, sizeof(nf), "%zu", v.files[i].nfuncs);
-		table_row(&t, path_basename(v.files[i].file),
-			  fmt_secs(view_secs(&v, v.files[i].samples), a, sizeof(a)),
-			  fmt_pct1(view_pct(v.files[i].samples, ml), b, sizeof(b)),
-			  fmt_count(v.files[i].samples, c, sizeof(c)), nf,
+		table_row(&t, procmaps_basename(v.files[i].file),
+			  report_fmt_secs(view_secs(&v, v.files[i].samples), a, sizeof(a)),
+			  report_fmt_pct1(view_pct(v.files[i].samples, ml), b, sizeof(b)),
+			  timefmt_count(v.files[i].samples, c, sizeof(c)), nf,
 			  view_mb(&v, v.files[i].alloc_bytes, m, sizeof(m)));
 	}
 	if (v.nfiles)
@@ -273,8 +273,8 @@ int report_ml_details_text(const struct snap *s, struct strbuf *out)
 			 "Total: samples with the function anywhere on the stack (callees included).\n\n");
 	for (k = 0; k < v.nfiles; k++) {
 		snprintf(title, sizeof(title), "%s (%s, %s of ML time)", v.files[k].file,
-			 fmt_secs(view_secs(&v, v.files[k].samples), a, sizeof(a)),
-			 fmt_pct1(view_pct(v.files[k].samples, ml), b, sizeof(b)));
+			 report_fmt_secs(view_secs(&v, v.files[k].samples), a, sizeof(a)),
+			 report_fmt_pct1(view_pct(v.files[k].samples, ml), b, sizeof(b)));
 		table_init(&t, 6 + (size_t)v.memory, heads);
 		for (i = 0; i < v.nml; i++) {
 			const struct ml_func *m = &v.ml[i];
@@ -292,10 +292,10 @@ int report_ml_details_text(const struct snap *s, struct strbuf *out)
 					 view_pct(m->hot_line_samples, m->samples));
 			else
 				snprintf(e, sizeof(e), "-");
-			table_row(&t, name, fmt_secs(view_secs(&v, m->samples), a, sizeof(a)),
-				  fmt_pct1(view_pct(m->samples, v.files[k].samples), b, sizeof(b)),
-				  fmt_count(m->samples, c, sizeof(c)),
-				  fmt_secs(view_secs(&v, m->total), d, sizeof(d)), e,
+			table_row(&t, name, report_fmt_secs(view_secs(&v, m->samples), a, sizeof(a)),
+				  report_fmt_pct1(view_pct(m->samples, v.files[k].samples), b, sizeof(b)),
+				  timefmt_count(m->samples, c, sizeof(c)),
+				  report_fmt_secs(view_secs(&v, m->total), d, sizeof(d)), e,
 				  view_mb(&v, m->alloc_bytes, mb, sizeof(mb)));
 		}
 		table_box(&t, title, RULE_WIDTH, out);

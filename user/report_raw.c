@@ -61,10 +61,10 @@ static void proc_table(const struct snap *s, struct strbuf *out)
 		wall = end > p->start_ns ? (double)(end - p->start_ns) / 1e9 : 0;
 		cmd = p->cmdline[0] ? p->cmdline : p->comm; /* the target's: escaped */
 		strbuf_printf(out, "%8d  %-10s %10s %10s %9s %9s  %-12s ", p->pid,
-			      p->python[0] ? p->python : "-", fmt_count(p->samples, a, sizeof(a)),
-			      fmt_fixed(wall, 3, b, sizeof(b)),
-			      p->maxrss_kb ? fmt_fixed((double)p->maxrss_kb / 1024, 1, d, sizeof(d)) : "-",
-			      p->peak_heap_kb ? fmt_fixed((double)p->peak_heap_kb / 1024, 1, e,
+			      p->python[0] ? p->python : "-", timefmt_count(p->samples, a, sizeof(a)),
+			      timefmt_fixed(wall, 3, b, sizeof(b)),
+			      p->maxrss_kb ? timefmt_fixed((double)p->maxrss_kb / 1024, 1, d, sizeof(d)) : "-",
+			      p->peak_heap_kb ? timefmt_fixed((double)p->peak_heap_kb / 1024, 1, e,
 							  sizeof(e)) : "-",
 			      report_proc_state(p, c, sizeof(c)));
 		textesc_append(out, cmd, strlen(cmd), 0);
@@ -100,8 +100,8 @@ static void where_table(const struct snap *s, struct strbuf *out)
 	for (i = 0; i < n && i < 30; i++) {
 		const char *leaf = s->funcs[rows[i].leaf].name;
 
-		strbuf_printf(out, "%10s %10s  ", fmt_count(rows[i].samples, a, sizeof(a)),
-			      fmt_fixed(secs(s, rows[i].samples), 3, b, sizeof(b)));
+		strbuf_printf(out, "%10s %10s  ", timefmt_count(rows[i].samples, a, sizeof(a)),
+			      timefmt_fixed(secs(s, rows[i].samples), 3, b, sizeof(b)));
 		textesc_append(out, leaf, strlen(leaf), 0);
 		strbuf_puts(out, " <- ");
 		func_label(&s->funcs[rows[i].func], out);
@@ -126,17 +126,17 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 	if (s->clock == SCLOCK_TICK)
 		sclock_describe(s->clock, s->freq_hz, total, s->stats.samples, a, sizeof(a));
 	else
-		snprintf(a, sizeof(a), "%s samples at %u Hz", fmt_count(total, d, sizeof(d)),
+		snprintf(a, sizeof(a), "%s samples at %u Hz", timefmt_count(total, d, sizeof(d)),
 			 s->freq_hz);
 	strbuf_printf(out, "mlprof raw profile: %s = %s s %s, %zu processes, ", a,
-		      fmt_fixed(secs(s, total), 3, b, sizeof(b)), wait ? "CPU and waiting" : "CPU",
+		      timefmt_fixed(secs(s, total), 3, b, sizeof(b)), wait ? "CPU and waiting" : "CPU",
 		      s->nprocs);
-	strbuf_printf(out, "%s dropped\n", fmt_count(dropped(s), c, sizeof(c)));
+	strbuf_printf(out, "%s dropped\n", timefmt_count(dropped(s), c, sizeof(c)));
 	if (wait)
 		strbuf_printf(out, "--mode wall: of these, %s samples = %s s waiting off-CPU (<wait: "
 				   "...> frames), %s s CPU; self and total include waiting.\n",
-			      fmt_count(wait, d, sizeof(d)), fmt_fixed(secs(s, wait), 3, b, sizeof(b)),
-			      fmt_fixed(secs(s, total - wait), 3, c, sizeof(c)));
+			      timefmt_count(wait, d, sizeof(d)), timefmt_fixed(secs(s, wait), 3, b, sizeof(b)),
+			      timefmt_fixed(secs(s, total - wait), 3, c, sizeof(c)));
 	if (s->clock == SCLOCK_TICK)
 		strbuf_puts(out, "self: CPU time with the function running; total: with it anywhere "
 				 "on the stack. _n columns: microseconds (tick clock: samples weighed "
@@ -162,10 +162,10 @@ int report_raw_text(const struct snap *s, struct strbuf *out)
 		const struct func_stat *r = &rows[i];
 
 		strbuf_printf(out, "%10s %10s %5.1f%% %10s %10s %5.1f%% ",
-			      fmt_count(r->self, a, sizeof(a)),
-			      fmt_fixed(secs(s, r->self), 3, b, sizeof(b)), pct(r->self, total),
-			      fmt_count(r->total, c, sizeof(c)),
-			      fmt_fixed(secs(s, r->total), 3, d, sizeof(d)), pct(r->total, total));
+			      timefmt_count(r->self, a, sizeof(a)),
+			      timefmt_fixed(secs(s, r->self), 3, b, sizeof(b)), pct(r->self, total),
+			      timefmt_count(r->total, c, sizeof(c)),
+			      timefmt_fixed(secs(s, r->total), 3, d, sizeof(d)), pct(r->total, total));
 		if (s->memory)
 			strbuf_printf(out, "%9.1f ", (double)r->alloc_self / (1024.0 * 1024.0));
 		if (s->memory == SNAP_MEM_LIVE)
@@ -262,6 +262,44 @@ _Static_assert(0 SNAP_PROC_FIELDS(RAW_CHECK) == 0, "every process field is liste
 #undef RAW_CHECK
 #undef RAW_CALC_NONE
 #undef RAW_LISTED
+
+/* The raw report's stats object, in its key order (a public format: keep
+ * it): counters of SNAP_STATS, AS_IS(field) under their snapshot key,
+ * RENAMED(field, key) under another. */
+#define RAW_STATS_KEYS(AS_IS, RENAMED)                                                          \
+	RENAMED(samples, "samples_seen") AS_IS(sample_drops) AS_IS(lost_samples)                \
+	AS_IS(code_drops) AS_IS(proc_drops) AS_IS(truncated) AS_IS(read_errors)                 \
+	AS_IS(stack_overflow) AS_IS(evicted_procs) AS_IS(evicted_samples)                       \
+	AS_IS(unresolved_frames) AS_IS(ml_lines_unmapped) AS_IS(evicted_buckets)                \
+	AS_IS(cap_evicted_buckets) AS_IS(evicted_bucket_samples) AS_IS(expired_stacks)          \
+	AS_IS(expired_procs) AS_IS(expired_funcs)
+
+/* Counters the raw report does not show (memory ones are in the snapshot,
+ * the status reply and the metrics). */
+#define RAW_STATS_NOT_SHOWN(X) X(lost_alloc_bytes) X(memop_drops) X(live_untracked_bytes) \
+	X(mem_events) X(mem_drops) X(evicted_bucket_alloc_bytes)
+
+/* As for the process fields: a counter added to SNAP_STATS fails to
+ * compile here until it is placed in one of the two lists. */
+#define RAW_LISTED(field, ...) RAW_STAT_LISTED_##field,
+enum raw_stat_listed { RAW_STATS_KEYS(RAW_LISTED, RAW_LISTED) RAW_STATS_NOT_SHOWN(RAW_LISTED) };
+#define RAW_CHECK(field, ...) +0 * RAW_STAT_LISTED_##field
+_Static_assert(0 SNAP_STATS(RAW_CHECK) == 0, "every counter is listed");
+#undef RAW_CHECK
+#undef RAW_LISTED
+
+struct raw_stat_key {
+	enum snap_stat_id id;
+	const char *key; /* NULL: the snapshot's */
+};
+
+static const struct raw_stat_key raw_stat_keys[] = {
+#define RAW_AS_IS(field) { SNAP_STAT_##field, NULL },
+#define RAW_RENAMED(field, key) { SNAP_STAT_##field, key },
+	RAW_STATS_KEYS(RAW_AS_IS, RAW_RENAMED)
+#undef RAW_RENAMED
+#undef RAW_AS_IS
+};
 
 static int put_num(cJSON *o, const char *key, double v)
 {
@@ -410,26 +448,10 @@ cJSON *report_raw_json(const struct snap *s)
 		cJSON_AddItemToArray(arr, proc_json(&r));
 	}
 	st = cJSON_AddObjectToObject(o, "stats");
-	if (st) {
-		cJSON_AddNumberToObject(st, "samples_seen", (double)s->stats.samples);
-		cJSON_AddNumberToObject(st, "sample_drops", (double)s->stats.sample_drops);
-		cJSON_AddNumberToObject(st, "lost_samples", (double)s->stats.lost_samples);
-		cJSON_AddNumberToObject(st, "code_drops", (double)s->stats.code_drops);
-		cJSON_AddNumberToObject(st, "proc_drops", (double)s->stats.proc_drops);
-		cJSON_AddNumberToObject(st, "truncated", (double)s->stats.truncated);
-		cJSON_AddNumberToObject(st, "read_errors", (double)s->stats.read_errors);
-		cJSON_AddNumberToObject(st, "stack_overflow", (double)s->stats.stack_overflow);
-		cJSON_AddNumberToObject(st, "evicted_procs", (double)s->stats.evicted_procs);
-		cJSON_AddNumberToObject(st, "evicted_samples", (double)s->stats.evicted_samples);
-		cJSON_AddNumberToObject(st, "unresolved_frames", (double)s->stats.unresolved_frames);
-		cJSON_AddNumberToObject(st, "ml_lines_unmapped", (double)s->stats.ml_lines_unmapped);
-		cJSON_AddNumberToObject(st, "evicted_buckets", (double)s->stats.evicted_buckets);
-		cJSON_AddNumberToObject(st, "cap_evicted_buckets", (double)s->stats.cap_evicted_buckets);
-		cJSON_AddNumberToObject(st, "evicted_bucket_samples",
-					(double)s->stats.evicted_bucket_samples);
-		cJSON_AddNumberToObject(st, "expired_stacks", (double)s->stats.expired_stacks);
-		cJSON_AddNumberToObject(st, "expired_procs", (double)s->stats.expired_procs);
-		cJSON_AddNumberToObject(st, "expired_funcs", (double)s->stats.expired_funcs);
+	for (i = 0; st && i < sizeof(raw_stat_keys) / sizeof(raw_stat_keys[0]); i++) {
+		const struct raw_stat_key *k = &raw_stat_keys[i];
+
+		put_num(st, k->key ? k->key : snap_stat_table[k->id].name, (double)s->stats.v[k->id]);
 	}
 out:
 	free(rows);

@@ -89,6 +89,12 @@ void sampler__free(struct sampler *s)
 	free(s);
 }
 
+void sampler__abandon_closes(struct sampler *s)
+{
+	if (s)
+		memworker__abandon(s->mem);
+}
+
 /* Opens one inherited event on tid and runs prog_fd on it. fd or -errno. */
 static int open_event(struct perf_event_attr *attr, int tid, int prog_fd)
 {
@@ -273,6 +279,11 @@ void sampler__remove_process(struct sampler *s, int pid)
 unsigned sampler__events(const struct sampler *s)
 {
 	return s->nevents + (s->mem ? memworker__events(s->mem) : 0);
+}
+
+unsigned sampler__memory_probes(const struct sampler *s)
+{
+	return s->mem ? memworker__events(s->mem) : 0;
 }
 
 unsigned sampler__unprobed(const struct sampler *s)

@@ -30,6 +30,9 @@ struct sampler_config {
 /* NULL with errno set. */
 struct sampler *sampler__new(const struct sampler_config *cfg);
 void sampler__free(struct sampler *s);
+/* A one-shot's end: the probes waiting to be closed are left open for the
+ * process that inherits them (memworker__abandon). */
+void sampler__abandon_closes(struct sampler *s);
 /* Samples every thread of pid and what they create, until removed.
  * 0, -EEXIST if already sampled, -ESRCH if gone, other -errno. */
 int sampler__add_process(struct sampler *s, int pid);
@@ -54,5 +57,7 @@ void sampler__remove_process(struct sampler *s, int pid);
 unsigned sampler__events(const struct sampler *s);
 /* Processes whose C library could not be probed (memory on). */
 unsigned sampler__unprobed(const struct sampler *s);
+/* Memory probe events open now (memory on; probes open asynchronously). */
+unsigned sampler__memory_probes(const struct sampler *s);
 
 #endif

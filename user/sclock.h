@@ -18,15 +18,15 @@ enum sample_clock {
  * of samples taken is in the stats (snap_stats.samples). */
 #define SCLOCK_TICK_UNIT_HZ 1000000u
 
-const char *sclock_name(int clock);
+const char *sclock_name(enum sample_clock clock);
 /* 0 or -EINVAL. */
-int sclock_parse(const char *s, int *clock);
+int sclock_parse(const char *s, enum sample_clock *clock);
 /* Microseconds of CPU time for a tick sample weighing ns nanoseconds
  * (rounded to the nearest). */
 uint64_t sclock_tick_units(uint64_t ns);
 /* "12,345 at 999 Hz" or "2,345 tick samples (250/s of CPU)": how
  * units of CPU time counted at freq_hz were sampled. */
-const char *sclock_describe(int clock, uint32_t freq_hz, uint64_t units, uint64_t samples,
+const char *sclock_describe(enum sample_clock clock, uint32_t freq_hz, uint64_t units, uint64_t samples,
 			    char *buf, size_t len);
 
 #endif

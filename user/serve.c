@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* --http and --push-url: the windows of profile they serve come from
- * snap_delta() between snapshots taken on the daemon's thread. */
+ * snapdelta_window() between snapshots taken on the daemon's thread. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -55,7 +55,7 @@ static void stack_group(const struct snap *s, const struct snap_stack *st, struc
 	const char *py = p->python && *p->python ? p->python : root->python;
 
 	/* An mlpy run's sandbox child carries the run's program name. */
-	push_target_name(root->ml_file && *root->ml_file ? root : p, g->target,
+	pushurl_target_name(root->ml_file && *root->ml_file ? root : p, g->target,
 			 sizeof(g->target));
 	snprintf(g->python, sizeof(g->python), "%s", py ? py : "");
 }
@@ -78,12 +78,12 @@ static void keep_group(struct snap *s, const struct group *want)
 
 static void push_group(struct serve *sv, const struct snap *d, const struct group *g)
 {
-	struct push_labels l = { d->host, g->target, g->python };
+	struct pushurl_labels l = { d->host, g->target, g->python };
 	struct strbuf url = STRBUF_INIT, body = STRBUF_INIT;
 	uint64_t from = (uint64_t)((int64_t)d->start_ns + d->mono_to_real_ns) / 1000000000ULL;
 	uint64_t until = (uint64_t)((int64_t)d->now_ns + d->mono_to_real_ns) / 1000000000ULL;
 	struct snap part;
-	int err = snap_copy(d, &part);
+	int err = snapdelta_copy(d, &part);
 
 	if (!err) {
 		keep_group(&part, g);
@@ -91,7 +91,7 @@ static void push_group(struct serve *sv, const struct snap *d, const struct grou
 		snap_free(&part);
 	}
 	if (!err)
-		err = push_url(&url, sv->o->push_url, sv->o->app, &l, from,
+		err = pushurl_build(&url, sv->o->push_url, sv->o->app, &l, from,
 			       until > from ? until : from + 1, d->freq_hz);
 	if (!err)
 		err = pusher__submit(sv->pusher, strbuf_detach(&url), &body);
@@ -137,7 +137,7 @@ static void push_now(struct serve *sv)
 		sv->pushes_skipped++;
 		return;
 	}
-	if (sv->have_prev && !snap_delta(&now, &sv->prev, &d)) {
+	if (sv->have_prev && !snapdelta_window(&now, &sv->prev, &d)) {
 		if (d.nstacks)
 			push_window(sv, &d);
 		snap_free(&d);

@@ -12,7 +12,7 @@
 struct serve_ops {
 	void *ctx;
 	/* The profile (ring buffer read first) scoped to since_ns
-	 * (CLOCK_MONOTONIC; 0: everything): what snap_delta() needs for a
+	 * (CLOCK_MONOTONIC; 0: everything): what snapdelta_window() needs for a
 	 * window starting then. 0 or -errno. */
 	int (*snapshot)(void *ctx, uint64_t since_ns, struct snap *out);
 	/* The daemon's part of the metrics (counters, targets, CPU, RSS). */

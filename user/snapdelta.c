@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* snap_delta: the profile between two snapshots, matched by identity. */
+/* snapdelta_window: the profile between two snapshots, matched by identity. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +24,14 @@ struct pkey {
 
 static uint64_t str_hash(const char *s, uint64_t seed)
 {
-	return hash_bytes(s ? s : "", s ? strlen(s) : 0, seed);
+	return hashmap_hash_bytes(s ? s : "", s ? strlen(s) : 0, seed);
 }
 
 static uint64_t proc_hash(const struct snap_proc *p)
 {
 	uint64_t v[3] = { (uint64_t)(uint32_t)p->pid, p->exec_seq, p->start_ns };
 
-	return hash_bytes(v, sizeof(v), 0x70726f63);
+	return hashmap_hash_bytes(v, sizeof(v), 0x70726f63);
 }
 
 static int proc_same(const struct snap_proc *a, const struct snap_proc *b)
@@ -60,10 +60,10 @@ static uint64_t stack_hash(const struct snap *s, const struct snap_stack *st)
 		f = &s->funcs[st->frames[i].func];
 		h = str_hash(f->name, h);
 		h = str_hash(f->file, h);
-		h = hash_u64(h ^ ((uint64_t)(uint32_t)f->line << 8 | f->kind));
-		h = hash_u64(h ^ (uint64_t)(uint32_t)st->frames[i].line);
+		h = hashmap_hash_u64(h ^ ((uint64_t)(uint32_t)f->line << 8 | f->kind));
+		h = hashmap_hash_u64(h ^ (uint64_t)(uint32_t)st->frames[i].line);
 	}
-	return hash_u64(h ^ st->nframes);
+	return hashmap_hash_u64(h ^ st->nframes);
 }
 
 static uint64_t skey_hash(uint64_t k)
@@ -115,7 +115,7 @@ static int index_stacks(const struct snap *s, struct skey *keys, size_t *nuniq,
 		k = &keys[n];
 		k->s = s;
 		k->st = &s->stacks[i];
-		k->hash = stack_hash(s, k->st) ^ hash_u64(k->st->t);
+		k->hash = stack_hash(s, k->st) ^ hashmap_hash_u64(k->st->t);
 		k->samples = k->st->samples;
 		k->alloc_bytes = k->st->alloc_bytes;
 		k->alloc_count = k->st->alloc_count;
@@ -239,7 +239,7 @@ static int copy_base(const struct snap *in, struct snap *out)
 	return err;
 }
 
-int snap_copy(const struct snap *in, struct snap *out)
+int snapdelta_copy(const struct snap *in, struct snap *out)
 {
 	struct snap c;
 	size_t i;
@@ -361,7 +361,7 @@ static int snap_valid(const struct snap *s)
 	return 1;
 }
 
-int snap_delta(const struct snap *later, const struct snap *earlier, struct snap *out)
+int snapdelta_window(const struct snap *later, const struct snap *earlier, struct snap *out)
 {
 	static const struct snap empty;
 	struct snap_scope alive = { 0 };

@@ -23,9 +23,9 @@
  * (start_ns differs) earlier is ignored: out is what later holds.
  * Function indices are later's. 0, -EINVAL (mismatched snapshots) or
  * -ENOMEM; out is untouched on error. */
-int snap_delta(const struct snap *later, const struct snap *earlier, struct snap *out);
+int snapdelta_window(const struct snap *later, const struct snap *earlier, struct snap *out);
 
 /* A deep copy. 0 or -ENOMEM (out untouched). */
-int snap_copy(const struct snap *in, struct snap *out);
+int snapdelta_copy(const struct snap *in, struct snap *out);
 
 #endif

@@ -356,7 +356,7 @@ static const cJSON *get_array(const cJSON *o, const char *k, struct perr *pe, in
 static int parse_head(const cJSON *o, struct snap *s, struct perr *pe, char *err, size_t errlen)
 {
 	const cJSON *fmt, *v;
-	int clock = SCLOCK_TIMER;
+	enum sample_clock clock = SCLOCK_TIMER;
 
 	fmt = cJSON_GetObjectItemCaseSensitive(o, "format");
 	if (!cJSON_IsObject(o) || !cJSON_IsString(fmt) || strcmp(fmt->valuestring, "mlprof-snapshot")) {
@@ -471,7 +471,7 @@ static cJSON *parse_piece(const char *text, size_t start, size_t end)
  * cannot be decoded (out of memory: refused). */
 static cJSON *key_of(const char *key, size_t klen)
 {
-	/* The quotes around it are part of the text (jscan_object). */
+	/* The quotes around it are part of the text (jsonscan_object). */
 	cJSON *k = parse_piece(key - 1, 0, klen + 2);
 
 	if (k && !cJSON_IsString(k)) {
@@ -560,18 +560,18 @@ static int load_elem(void *ctx, size_t vs, size_t ve, long i)
 static int split_text(struct textload *tl, size_t len)
 {
 	size_t pos = 0, start = 0, after;
-	int ret = jscan_value(tl->text, len, &pos, &start);
+	int ret = jsonscan_value(tl->text, len, &pos, &start);
 
 	after = pos;
-	if (!ret && (tl->text[start] != '{' || jscan_value(tl->text, len, &after, &after) != -EINVAL))
+	if (!ret && (tl->text[start] != '{' || jsonscan_value(tl->text, len, &after, &after) != -EINVAL))
 		ret = -EINVAL; /* one object, nothing after it */
 	if (!ret)
-		ret = jscan_object(tl->text, start, pos, find_wrapped, tl);
+		ret = jsonscan_object(tl->text, start, pos, find_wrapped, tl);
 	if (!ret && !tl->obj[1]) {
 		tl->obj[0] = start;
 		tl->obj[1] = pos;
 	}
-	return ret ? ret : jscan_object(tl->text, tl->obj[0], tl->obj[1], take_member, tl);
+	return ret ? ret : jsonscan_object(tl->text, tl->obj[0], tl->obj[1], take_member, tl);
 }
 
 int snap_from_text(const char *text, size_t len, struct snap *s, char *err, size_t errlen)
@@ -594,7 +594,7 @@ int snap_from_text(const char *text, size_t len, struct snap *s, char *err, size
 	cJSON_Delete(tl.head);
 	for (a = 0; a < NARR && !ret && !pe.failed; a++) {
 		if (!tl.arr[a][1] || tl.text[tl.arr[a][0]] != '[' ||
-		    jscan_array(text, tl.arr[a][0], tl.arr[a][1], count_elem, &tl.n[a]))
+		    jsonscan_array(text, tl.arr[a][0], tl.arr[a][1], count_elem, &tl.n[a]))
 			fail(&pe, "snapshot: missing array \"%s\"%ld", ARR_KEYS[a], 0);
 	}
 	if (!ret && !pe.failed) {
@@ -606,7 +606,7 @@ int snap_from_text(const char *text, size_t len, struct snap *s, char *err, size
 	}
 	/* Functions and processes first: stacks refer to them. */
 	for (tl.which = 0; tl.which < NARR && !ret && !pe.failed; tl.which++)
-		jscan_array(text, tl.arr[tl.which][0], tl.arr[tl.which][1], load_elem, &tl);
+		jsonscan_array(text, tl.arr[tl.which][0], tl.arr[tl.which][1], load_elem, &tl);
 	if (!ret && pe.failed)
 		ret = -EINVAL;
 	if (ret)
@@ -627,7 +627,7 @@ int32_t snap_last_mlpy_run(const struct snap *s)
 		const struct snap_proc *p = &s->procs[i];
 
 		live[p->root] |= !p->ended;
-		mlpy[p->root] |= p->mlpy != 0;
+		mlpy[p->root] |= p->mlpy != MLPY_NONE;
 		if (p->end_ns > end[p->root])
 			end[p->root] = p->end_ns;
 	}

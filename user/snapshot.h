@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sclock.h"
 #include "snapstats.h"
 
 #define SNAP_FORMAT_VERSION 1
@@ -178,7 +179,7 @@ struct snap {
 	size_t nprocs;
 	struct snap_stack *stacks;
 	size_t nstacks;
-	int32_t clock;       /* enum sample_clock (sclock.h); tick: freq_hz counts microseconds */
+	enum sample_clock clock; /* tick: freq_hz counts microseconds */
 };
 
 /* What part of a profile a report covers. */

@@ -9,7 +9,6 @@
 #include "store.h"
 #include "pyphase.h"
 #include "symtab.h"
-#include "mlmap.h"
 
 struct func_rec {
 	struct snap_func f;
@@ -76,10 +75,10 @@ struct store {
 
 static uint64_t func_hash_of(const struct snap_func *f)
 {
-	uint64_t h = hash_bytes(f->file, strlen(f->file), (uint64_t)(uint32_t)f->line);
+	uint64_t h = hashmap_hash_bytes(f->file, strlen(f->file), (uint64_t)(uint32_t)f->line);
 
-	h = hash_bytes(f->name, strlen(f->name), h);
-	h = hash_bytes(f->qualname, strlen(f->qualname), h);
+	h = hashmap_hash_bytes(f->name, strlen(f->name), h);
+	h = hashmap_hash_bytes(f->qualname, strlen(f->qualname), h);
 	return h ^ f->kind;
 }
 
@@ -212,7 +211,7 @@ static int add_pseudo(struct store *st)
 
 static uint64_t stack_hash_of(uint32_t proc_id, const struct frame_ref *f, uint32_t n)
 {
-	return hash_bytes(f, n * sizeof(*f), proc_id);
+	return hashmap_hash_bytes(f, n * sizeof(*f), proc_id);
 }
 
 static uint64_t stack_key_hash(uint64_t key)
@@ -476,6 +475,14 @@ static void unlink_node(struct store *st, struct proc_node *pn)
 		st->newest = pn->older;
 }
 
+/* The record's ML attribution, freed by what its owner set (mlpyattr). */
+static void free_ml(struct proc_rec *r)
+{
+	if (r->ml && r->ml_free)
+		r->ml_free(r->ml);
+	r->ml = NULL;
+}
+
 static void free_node(struct store *st, struct proc_node *pn)
 {
 	drop_stacks(st, pn);
@@ -484,7 +491,7 @@ static void free_node(struct store *st, struct proc_node *pn)
 		hashmap__delete(st->by_pid, (uint32_t)pn->rec.pid);
 	unlink_node(st, pn);
 	symtab__free(pn->rec.syms);
-	mlmap__free(pn->rec.ml);
+	free_ml(&pn->rec);
 	free(pn->rec.cmdline);
 	free(pn->rec.exe);
 	free(pn->rec.cwd);
@@ -709,8 +716,7 @@ static void reap_syms(struct store *st, uint64_t now_ns)
 		}
 		symtab__free(pn->rec.syms);
 		pn->rec.syms = NULL;
-		mlmap__free(pn->rec.ml);
-		pn->rec.ml = NULL;
+		free_ml(&pn->rec);
 	}
 	st->unreaped = left;
 }

@@ -56,6 +56,8 @@ struct code_info *symtab__add(struct symtab *st, uint64_t addr, uint32_t func,
 		return NULL;
 	ci->addr = addr;
 	ci->func = func;
+	ci->ml_preamble = UINT32_MAX;
+	ci->ml_template = UINT32_MAX;
 	err = linetable_build(&ci->lines, linetable, len, firstlineno);
 	if (!err)
 		err = hashmap__set(st->codes, addr, ci, &old);

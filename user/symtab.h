@@ -14,6 +14,10 @@ struct code_info {
 	struct linetable lines;
 	const struct mlmod *ml; /* ML code: lines are mapped to the .ml */
 	int32_t ml_offset;      /* code line - offset = .py line */
+	/* ML top-level code: the functions its lines outside the program are
+	 * charged to (mlpyattr.h), UINT32_MAX none. */
+	uint32_t ml_preamble;
+	uint32_t ml_template;
 };
 
 struct symtab;

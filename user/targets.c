@@ -7,6 +7,7 @@
 #include "collector.h"
 #include "hashmap.h"
 #include "inspect.h"
+#include "mlpyattr.h"
 #include "targets.h"
 
 /* Generations of descendants a start-up scan follows. */
@@ -17,7 +18,7 @@ int targets__wanted(enum target_mode mode, const struct cmdline *cl)
 	int want = 0;
 
 	if (mode == TARGET_MLPY)
-		want = cmdline_is_mlpy(cl);
+		want = mlpyattr_is_cli(cl);
 	else if (mode == TARGET_PYTHON)
 		want = 1; /* decided by inspection */
 	return want;

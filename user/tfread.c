@@ -289,7 +289,6 @@ static int run(int pid, const char *path, size_t max, int check_only, struct tfg
 	       struct strbuf *sb)
 {
 	char root[64], unpriv[4200];
-	long long deadline = now_ms() + TFREAD_TIMEOUT_MS;
 	struct tfread_hdr hdr;
 	struct stat pre;
 	struct tcred cred;
@@ -321,8 +320,12 @@ static int run(int pid, const char *path, size_t max, int check_only, struct tfg
 	    (errno == ENOENT || errno == ENOTDIR))
 		return -ENOENT;
 	ret = spawn(root, path, unpriv, &cred, max, check_only, &rfd, &pidfd);
+	/* The bound is on what the target's files control: from the go on.
+	 * Forking the helper is the daemon's own cost (on a loaded machine,
+	 * hundreds of ms), and counting it held a user's files for minutes
+	 * over a read that never stalled. */
 	if (!ret)
-		ret = drain(rfd, deadline, sb, max);
+		ret = drain(rfd, now_ms() + TFREAD_TIMEOUT_MS, sb, max);
 	if (ret == -ETIMEDOUT)
 		tfguard__stalled(g, cred.fsuid, now_ns());
 	if (ret && pidfd >= 0)

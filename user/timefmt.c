@@ -8,7 +8,7 @@
 #include <time.h>
 #include "timefmt.h"
 
-const char *fmt_count(uint64_t v, char *buf, size_t len)
+const char *timefmt_count(uint64_t v, char *buf, size_t len)
 {
 	char digits[32];
 	size_t n, i, o = 0;
@@ -23,7 +23,7 @@ const char *fmt_count(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
-const char *fmt_fixed(double v, int decimals, char *buf, size_t len)
+const char *timefmt_fixed(double v, int decimals, char *buf, size_t len)
 {
 	char tmp[64], *dot;
 	uint64_t ip;
@@ -36,7 +36,7 @@ const char *fmt_fixed(double v, int decimals, char *buf, size_t len)
 	}
 	r = round(fabs(v) * scale) / scale;
 	ip = (uint64_t)r;
-	fmt_count(ip, tmp, sizeof(tmp));
+	timefmt_count(ip, tmp, sizeof(tmp));
 	if (decimals > 0) {
 		char frac[32];
 
@@ -49,7 +49,7 @@ const char *fmt_fixed(double v, int decimals, char *buf, size_t len)
 	return buf;
 }
 
-const char *fmt_wallclock(int64_t real_ns, char *buf, size_t len)
+const char *timefmt_wallclock(int64_t real_ns, char *buf, size_t len)
 {
 	time_t t = (time_t)(real_ns / 1000000000LL);
 	struct tm tm;
@@ -59,7 +59,7 @@ const char *fmt_wallclock(int64_t real_ns, char *buf, size_t len)
 	return buf;
 }
 
-int parse_duration(const char *s, uint64_t *ns)
+int timefmt_parse_duration(const char *s, uint64_t *ns)
 {
 	char *end;
 	double v, mult = 1e9;
@@ -86,7 +86,7 @@ int parse_duration(const char *s, uint64_t *ns)
 	return 0;
 }
 
-int parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns)
+int timefmt_parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns)
 {
 	struct tm tm;
 	const char *end;
@@ -116,14 +116,14 @@ int parse_time_spec(const char *s, int64_t now_real_ns, int64_t *real_ns)
 		*real_ns = (int64_t)(v * 1e9);
 		return 0;
 	}
-	if (parse_duration(s, &ago) || ago > (uint64_t)INT64_MAX ||
+	if (timefmt_parse_duration(s, &ago) || ago > (uint64_t)INT64_MAX ||
 	    (int64_t)ago > now_real_ns)
 		return -EINVAL;
 	*real_ns = now_real_ns - (int64_t)ago;
 	return 0;
 }
 
-int parse_time_range(const char *spec, int64_t now_real_ns, char *buf, size_t len,
+int timefmt_parse_time_range(const char *spec, int64_t now_real_ns, char *buf, size_t len,
 		     const char **since, const char **until)
 {
 	int64_t from = 0, to = 0;
@@ -144,9 +144,9 @@ int parse_time_range(const char *spec, int64_t now_real_ns, char *buf, size_t le
 		if (!*since && !*until)
 			err = -EINVAL; /* "@.." is everything: say "-" */
 	}
-	if (!err && *since && parse_time_spec(*since, now_real_ns, &from))
+	if (!err && *since && timefmt_parse_time_spec(*since, now_real_ns, &from))
 		err = -EINVAL;
-	if (!err && *until && parse_time_spec(*until, now_real_ns, &to))
+	if (!err && *until && timefmt_parse_time_spec(*until, now_real_ns, &to))
 		err = -EINVAL;
 	if (!err && *since && *until && to <= from)
 		err = -EINVAL;

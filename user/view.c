@@ -58,9 +58,9 @@ void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len)
 	const struct snap_func *f = &v->s->funcs[func];
 
 	if (f->kind == FUNC_ML && f->line > 0)
-		snprintf(buf, len, "%s (%s:%d)", f->name, path_basename(f->file), f->line);
+		snprintf(buf, len, "%s (%s:%d)", f->name, procmaps_basename(f->file), f->line);
 	else if (f->kind == FUNC_ML)
-		snprintf(buf, len, "%s (%s)", f->name, path_basename(f->file));
+		snprintf(buf, len, "%s (%s)", f->name, procmaps_basename(f->file));
 	else if (f->kind == FUNC_PSEUDO)
 		snprintf(buf, len, "%s", f->name);
 	else if (!strcmp(f->qualname, "<module>")) { /* which module: its name */
@@ -69,7 +69,7 @@ void view_func_label(const struct view *v, uint32_t func, char *buf, size_t len)
 		snprintf(buf, len, "<module %s>", modname(f->file, mod, sizeof(mod)));
 	}
 	else
-		snprintf(buf, len, "%s (%s:%d)", f->qualname, path_basename(f->file), f->line);
+		snprintf(buf, len, "%s (%s:%d)", f->qualname, procmaps_basename(f->file), f->line);
 	escape_label(buf, len);
 }
 
@@ -190,7 +190,7 @@ static void run_walls(struct view *v)
 			lo[r] = p->start_ns;
 		if (end > hi[r])
 			hi[r] = end;
-		mlpy[r] |= p->mlpy != 0;
+		mlpy[r] |= p->mlpy != MLPY_NONE;
 		if (p->maxrss_kb > v->peak_rss_kb)
 			v->peak_rss_kb = p->maxrss_kb;
 		if (p->peak_heap_kb > v->peak_heap_kb)
@@ -240,7 +240,7 @@ int view_build(const struct snap *s, struct view *v)
 	catf = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*catf)); /* samples per (cat, func) */
 	cata = calloc((s->nfuncs + 1) * CAT_NR, sizeof(*cata)); /* bytes per (cat, func) */
 	v->ml = calloc(s->nfuncs + 1, sizeof(*v->ml));
-	v->memory = s->memory != 0;
+	v->memory = s->memory != SNAP_MEM_OFF;
 	if (!v->func_cat || !v->where_kind || !ml_idx || !catf || !cata || !v->ml) {
 		err = -ENOMEM;
 		goto out;

@@ -47,7 +47,7 @@ static size_t stem_len(const char *base)
 
 const char *where_obj_name(const char *file, char *buf, size_t len)
 {
-	const char *base = path_basename(file ? file : "");
+	const char *base = procmaps_basename(file ? file : "");
 	size_t n = stem_len(base), i;
 
 	if (len && n >= len)

@@ -957,12 +957,14 @@ def run(a):
     clk = clock_bench.collect(REPS)
     import wall_bench  # beside this file
     wall = wall_bench.collect(REPS)
+    import pieces_bench  # beside this file
+    pieces = pieces_bench.collect(REPS)
     import tick_bias  # beside this file
     bias = tick_bias.collect(REPS)
     import peers_bench  # beside this file
     peers = peers_bench.collect(3 if QUICK else 15, REPS)
     text = render(over, extras, acc, dm, notes, time.monotonic() - T_START)
-    extra = "\n".join(mem + [""] + clk + [""] + wall + [""] + bias + [""] + peers)
+    extra = "\n".join(mem + [""] + clk + [""] + wall + [""] + pieces + [""] + bias + [""] + peers)
     text = text.replace("## Gaps and caveats", extra + "\n## Gaps and caveats", 1)
     print(text)
     with open(a.out, "w") as f:

@@ -10,12 +10,19 @@ programs run in its context). Profiler CPU: mlprofd's utime + stime from
 /proc between the release and the child's exit (its start-up excluded).
 Not counted: the tick program's runs for other tasks (see the non-target
 rows of bpf_cost.py). Also prints samples per second of CPU.
-usage: clock_bench.py [--rounds N] [--workloads cpu,threads8,alloc] [--python EXE]
+mlpy: `python -m mlpy run split.ml` of the real mlpy (MLPY_SRC), its
+sandbox child included (wait4's rusage holds the children it reaped).
+Accuracy: tests/workloads/ratio.py 3.0 0.7 25 (its clock read once per 25
+pairs of calls) one-shot under each clock, --accuracy-runs times: sampled
+minus measured hot_a share in points, and their mean absolute error.
+usage: clock_bench.py [--rounds N] [--accuracy-runs N]
+                      [--workloads cpu,threads8,alloc,mlpy] [--python EXE]
 Needs root."""
 import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,18 +33,40 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 MLPROFD = os.path.join(TOP, "build", "mlprofd")
 MLPROFCTL = os.path.join(TOP, "build", "mlprofctl")
 HZ = os.sysconf("SC_CLK_TCK")
+MLPY_SRC = os.path.abspath(os.path.join(TOP, os.environ.get("MLPY_SRC", "../shared/mlpy/src")))
 
 WORKLOADS = {
     "cpu": [os.path.join(TOP, "tests/workloads/cpubound.py"), "33", "30", "3"],
     "threads8": [os.path.join(TOP, "tests/bench/threads8.py"), "1500000", "8"],
     "alloc": [os.path.join(TOP, "tests/bench/alloc_heavy.py"), "40", "20000"],
+    "mlpy": ["-m", "mlpy", "run", "split.ml"],
 }
+RATIO = [os.path.join(TOP, "tests/workloads/ratio.py"), "3.0", "0.7", "25"]
 CONFIGS = {
     "none": None,
     "tick": ["--clock", "tick"],
     "timer 99": ["--clock", "timer", "--freq", "99"],
     "timer 999": ["--clock", "timer", "--freq", "999"],
 }
+
+
+def mlpy_workspace(tmp):
+    """(env, cwd) for `python -m mlpy run split.ml` of the real mlpy in a
+    scratch folder under tmp (mlpy writes split.py beside split.ml), or
+    None, said on stderr, when MLPY_SRC holds no mlpy."""
+    if not os.path.isfile(os.path.join(MLPY_SRC, "mlpy", "__init__.py")):
+        print("mlpy: no real mlpy at %s, skipped" % MLPY_SRC, file=sys.stderr)
+        return None
+    cwd = os.path.join(tmp, "ml")
+    os.makedirs(cwd, exist_ok=True)
+    shutil.copy(os.path.join(TOP, "tests/workloads/ml/split.ml"), cwd)
+    return dict(os.environ, PYTHONPATH=MLPY_SRC), cwd
+
+
+def workspace(wname, tmp):
+    """(env, cwd) to run workload wname in ((None, None): ours), or None
+    when it cannot run here (the real mlpy missing, said on stderr)."""
+    return mlpy_workspace(tmp) if wname == "mlpy" else (None, None)
 
 
 def proc_cpu(pid):
@@ -56,18 +85,20 @@ def bpf_run_ns(pid):
     return sum(p.get("run_time_ns", 0) for p in json.loads(out) if p.get("id") in ids)
 
 
-def run(py, work, cfg, tmp, env=None, cwd=None, target=True):
-    """One run of PY WORK with mlprofd started with cfg (None: unprofiled);
-    (workload CPU s, mlprofd CPU s, samples, BPF s). target=False: the
-    daemon's target is an idle interpreter and the workload is not a target
-    (what a process that is not profiled pays); BPF s is then the time all
-    of the daemon's programs ran while the workload did (with
+def run(py, work, cfg, tmp, env=None, cwd=None, target=True, denv=None, bpf=None):
+    """One run of PY WORK with mlprofd started with cfg (None: unprofiled)
+    and environment denv (default ours); (workload CPU s, mlprofd CPU s,
+    samples, BPF s). target=False: the daemon's target is an idle
+    interpreter and the workload is not a target (what a process that is
+    not profiled pays). BPF s (when bpf, by default when not target): the
+    time all of the daemon's programs ran while the workload did (with
     kernel.bpf_stats_enabled=1), else 0."""
     child = subprocess.Popen(["sh", "-c", 'read x; exec "$0" "$@"', py, *work],
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, cwd=cwd)
     idle = None
     d = None
     samples = 0
+    bpf = (not target) if bpf is None else bpf
     try:
         if cfg is not None:
             pid = child.pid
@@ -77,14 +108,14 @@ def run(py, work, cfg, tmp, env=None, cwd=None, target=True):
             sock = os.path.join(tmp, "s.sock")
             d = subprocess.Popen([MLPROFD, "--no-memory", "--socket", sock, "--pid",
                                   str(pid), *cfg],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=denv)
             deadline = time.time() + 120
             while not os.path.exists(sock):
                 if d.poll() is not None or time.time() > deadline:
                     raise RuntimeError("mlprofd did not start")
                 time.sleep(0.02)
             d_cpu0 = proc_cpu(d.pid)
-            bpf0 = bpf_run_ns(d.pid) if not target else 0
+            bpf0 = bpf_run_ns(d.pid) if bpf else 0
         child.stdin.write(b"go\n")
         child.stdin.close()
         _, st, ru = os.wait4(child.pid, 0)
@@ -95,7 +126,7 @@ def run(py, work, cfg, tmp, env=None, cwd=None, target=True):
         prof_cpu = bpf_s = 0.0
         if d is not None:
             prof_cpu = proc_cpu(d.pid) - d_cpu0
-            if not target:
+            if bpf:
                 bpf_s = (bpf_run_ns(d.pid) - bpf0) / 1e9
             out = subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
                                  stdout=subprocess.PIPE, text=True, timeout=60).stdout
@@ -114,16 +145,37 @@ def run(py, work, cfg, tmp, env=None, cwd=None, target=True):
     return work_cpu, prof_cpu, samples, bpf_s
 
 
+def accuracy(runs, python):
+    """{clock: [sampled - measured hot_a share, points]} of one-shot runs
+    of ratio.py under each clock, interleaved."""
+    sys.path.insert(0, os.path.join(TOP, "tests", "e2e"))
+    from mlproftest import run_oneshot  # noqa: E402
+    out = {c: [] for c in CONFIGS if CONFIGS[c] is not None}
+    for _ in range(runs):
+        for c in out:
+            prof = run_oneshot([python, *RATIO], extra=["--no-memory", *CONFIGS[c]])
+            truth = prof.split()
+            a, b = prof.self_samples("hot_a"), prof.self_samples("hot_b")
+            out[c].append(100.0 * a / max(a + b, 1) -
+                          100.0 * truth["hot_a"] / (truth["hot_a"] + truth["hot_b"]))
+    return out
+
+
 def measure(rounds, workloads, python):
     rows = []
     with tempfile.TemporaryDirectory(prefix="mlprof-clock-") as tmp:
         for wname in workloads:
+            space = workspace(wname, tmp)
+            if space is None:
+                continue
+            env, cwd = space
             res = {c: [] for c in CONFIGS}
             for _ in range(rounds):
                 order = list(CONFIGS)
                 random.shuffle(order)
                 for c in order:
-                    res[c].append(run(python, WORKLOADS[wname], CONFIGS[c], tmp))
+                    res[c].append(run(python, WORKLOADS[wname], CONFIGS[c], tmp, env=env,
+                                      cwd=cwd))
             # Pair each run with the same round's unprofiled run.
             base = [r[0] for r in res["none"]]
             for c in CONFIGS:
@@ -141,9 +193,11 @@ def measure(rounds, workloads, python):
     return rows
 
 
-def collect(rounds, workloads=("cpu", "threads8", "alloc"), python="/usr/bin/python3.11"):
+def collect(rounds, workloads=("cpu", "threads8", "alloc", "mlpy"), python="/usr/bin/python3.11",
+            acc_runs=3):
     """The markdown section for BENCHMARKS.md (bench.py)."""
     rows = measure(rounds, workloads, python)
+    acc = accuracy(acc_runs, python) if acc_runs else {}
     out = ["## Sampling clocks (`tests/bench/clock_bench.py`)", "",
            "CPU time of the workload with mlprofd (daemon mode, `--pid`, `--no-memory`) over "
            "the same round's unprofiled run, and of the machine (workload + mlprofd while the "
@@ -155,16 +209,25 @@ def collect(rounds, workloads=("cpu", "threads8", "alloc"), python="/usr/bin/pyt
     for w, c, med, lo, hi, mach, rate, base, n in rows:
         out.append(f"| {w} | {c} | {med:.3f} ({lo:.3f}-{hi:.3f}) | {mach:.3f} | {rate:.0f} "
                    f"| {base:.2f} | {n} |")
+    if acc:
+        out += ["", "Accuracy: `ratio.py 3.0 0.7 25` one-shot (`--no-memory`) under each clock, "
+                "sampled minus measured hot_a share (points).", "",
+                "| clock | accuracy MAE (points) | errors |", "|---|---|---|"]
+        for c, errs in acc.items():
+            out.append("| %s | %.1f | %s |" % (c, statistics.mean(abs(e) for e in errs),
+                                                " ".join("%+.1f" % e for e in errs)))
     return out + [""]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--workloads", default="cpu,threads8,alloc")
+    ap.add_argument("--accuracy-runs", type=int, default=3)
+    ap.add_argument("--workloads", default="cpu,threads8,alloc,mlpy")
     ap.add_argument("--python", default="/usr/bin/python3.11")
     args = ap.parse_args()
-    print("\n".join(collect(args.rounds, args.workloads.split(","), args.python)))
+    print("\n".join(collect(args.rounds, args.workloads.split(","), args.python,
+                            args.accuracy_runs)))
 
 
 if __name__ == "__main__":

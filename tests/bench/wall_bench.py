@@ -17,7 +17,6 @@ Needs root."""
 import argparse
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -25,7 +24,6 @@ import tempfile
 import clock_bench  # beside this file
 
 TOP = clock_bench.TOP
-MLPY_SRC = os.path.abspath(os.path.join(TOP, os.environ.get("MLPY_SRC", "../shared/mlpy/src")))
 TIMER = ["--clock", "timer", "--freq", "999"]
 WALL = ["--mode", "wall"]
 
@@ -48,15 +46,10 @@ def measure(rounds, names, python):
     with tempfile.TemporaryDirectory(prefix="mlprof-wall-") as tmp:
         for wname in names:
             work, configs, target = WORKLOADS[wname]
-            env, cwd = None, None
-            if wname == "mlpy":
-                if not os.path.isfile(os.path.join(MLPY_SRC, "mlpy", "__init__.py")):
-                    print("mlpy: no real mlpy at %s, skipped" % MLPY_SRC, file=sys.stderr)
-                    continue
-                cwd = os.path.join(tmp, "ml")
-                os.makedirs(cwd, exist_ok=True)
-                shutil.copy(os.path.join(TOP, "tests/workloads/ml/split.ml"), cwd)
-                env = dict(os.environ, PYTHONPATH=MLPY_SRC)
+            space = clock_bench.workspace(wname, tmp)
+            if space is None:
+                continue
+            env, cwd = space
             cfgs = dict(configs, none=None)
             res = {c: [] for c in cfgs}
             for _ in range(rounds):

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -166,6 +167,28 @@ class Profile:
         return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
 
 
+def wait_teardowns(timeout=30):
+    """Waits until no mlprofd process is left (a one-shot's detached child
+    tears its probes down for 1-2 s after the report). The kernel makes
+    every uprobe's opening wait behind such a teardown (perf_uprobe_init
+    and perf_uprobe_destroy share a mutex held across grace periods), so a
+    test of how early a new run's memory probes are in place waits for the
+    machine to be quiet first: README, "Memory", limits."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        busy = False
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open("/proc/%s/comm" % d) as f:
+                        busy = busy or f.read().strip() == "mlprofd"
+                except OSError:
+                    pass
+        if not busy:
+            return
+        time.sleep(0.02)
+
+
 def clock_args():
     """--clock for the daemon under test: MLPROF_CLOCK=tick runs the suites
     with the scheduler-tick sampler (default: the timer, whose sample
@@ -185,15 +208,16 @@ def work_secs(seconds):
     return "%g" % (seconds * (4 if tick_clock() else 1))
 
 
-def run_oneshot(argv, extra=(), timeout=120):
-    """mlprofd [extra] -- argv; returns a Profile."""
+def run_oneshot(argv, extra=(), timeout=120, env=None):
+    """mlprofd [extra] -- argv (environment env, default ours); returns a
+    Profile."""
     with tempfile.TemporaryDirectory(prefix="mlprof-e2e-") as tmp:
         snap_path = os.path.join(tmp, "snap.json")
         raw_path = os.path.join(tmp, "raw.json")
         cmd = [MLPROFD, "-f", "json", "-o", raw_path, "--save", snap_path, *clock_args(), *extra,
                "--", *argv]
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=timeout)
+                           timeout=timeout, env=env)
         if not os.path.exists(snap_path):
             raise AssertionError("mlprofd saved no snapshot (exit %d):\n%s" %
                                  (p.returncode, p.stderr))

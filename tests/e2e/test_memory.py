@@ -10,7 +10,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlproftest import clock_args  # noqa: E402
+from mlproftest import clock_args, wait_teardowns  # noqa: E402
 from mlproftest import (MLPROFD, TOP, InterpreterCase, chroot_interpreters,  # noqa: E402
                         chroot_of, run_oneshot, selected, workload_path)
 from test_daemon import Daemon  # noqa: E402
@@ -93,6 +93,9 @@ class MemoryTests(InterpreterCase):
                 with open(os.path.join(work, "alloc.ml"), "w") as f:
                     f.write(ALLOC_ML)
                 out = os.path.join(work, "ml.json")
+                # How early the sandbox child's probes are in place is the
+                # point here: not behind the last subtest's teardown.
+                wait_teardowns()
                 p = subprocess.run([MLPROFD, *clock_args(), "--memory", "-r", "ml-summary", "-f", "json", "-o",
                                     out, "--",
                                     *py, inner + "/mlpy_app/bin/mlpy", "run", "--no-cache",

@@ -73,7 +73,10 @@ class MemoryIsolationTests(unittest.TestCase):
                 st = json.loads(subprocess.run([MLPROFCTL, "-s", sock, "status", "-f", "json"],
                                                stdout=subprocess.PIPE, text=True,
                                                check=True).stdout)
-                if any(t["pid"] == target.pid and t.get("python") for t in st["targets"]):
+                # Its memory probes open on a worker after it is taken:
+                # mmap, mremap and sbrk at least.
+                if any(t["pid"] == target.pid and t.get("python") for t in st["targets"]) \
+                        and st["daemon"]["memory_probes"] >= 3:
                     break
                 self.assertLess(time.time(), deadline, "target not taken: %s" % st)
                 time.sleep(0.1)

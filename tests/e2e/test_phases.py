@@ -146,7 +146,10 @@ class RealMlpyPhases(unittest.TestCase):
                 shutdown_cli += st["n"] if SHUTDOWN in names else 0
         msg = "%s: <no Python frame> %d of %d samples (CLI: %d of %d), CLI shutdown %d" % (
             label, no_frame, whole, no_frame_cli, cli_n, shutdown_cli)
-        self.assertGreater(cli_n, 300, msg)
+        # Enough CLI samples for the shares below to mean something: its
+        # CPU is fixed work (imports, parsing, transpiling), 0.26-0.34 s on
+        # a fast machine, more on a slower one.
+        self.assertGreater(cli_n, 150, msg)
         self.assertLess(share(no_frame, whole), 2.0, msg)
         self.assertLess(share(no_frame_cli, cli_n), 2.0, msg)
         # The CLI's teardown is a fifth of it on this machine (the issue

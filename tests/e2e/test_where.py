@@ -3,12 +3,13 @@ interpreter, a native object named by its shared object, or the kernel
 named by its system call; checked against what the workload measures
 itself (os.times() user and system time, per part)."""
 import os
+import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
-                        run_oneshot, selected, workload_path)
+from mlproftest import (MLPROFD, InterpreterCase, host_interpreters,  # noqa: E402
+                        chroot_interpreters, run_oneshot, selected, workload_path)
 
 POINTS = 5.0  # tolerance, percentage points
 
@@ -138,6 +139,46 @@ class WhereTests(InterpreterCase):
                                    prof.samples() / freq, places=6)
             self.assertEqual(prof.raw["dropped"], 0)
         self.each(check)
+
+
+class BenchOffTests(InterpreterCase):
+    """MLPROF_BENCH_OFF (the benchmark's per-piece prices): each piece
+    named is left out of every sample, and nothing else; a word that names
+    no piece is a start-up error."""
+    interpreters = selected(host_interpreters()[:1])
+
+    def test_pieces_left_out(self):
+        def check(label, py):
+            env = dict(os.environ, MLPROF_BENCH_OFF="where")
+            prof = run_oneshot(py + [workload_path(py, "where.py"), "2.0"], env=env)
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            rows = {fn: raw_func(prof, fn) for fn in ("py_loop", "hash_part", "read_part")}
+            # Sampled as ever (about 2 s of CPU) ...
+            self.assertGreater(sum(r["self_s"] for r in rows.values()), 1.0, label)
+            for fn, r in rows.items():
+                # ... with no where: no native or kernel time, no leaf
+                # under the function (a sample that says nothing of where
+                # counts as the interpreter's, as the raw report does with
+                # any sample whose where is unknown).
+                self.assertEqual((r["native_s"], r["kernel_s"]), (0, 0), "%s: %s" % (label, fn))
+                self.assertEqual(leaves(prof, fn), {}, "%s: %s" % (label, fn))
+            # Phases off: gcwork.py's collections (649 samples of about
+            # 1,500 in a run with phases on, here) are named by nothing.
+            env = dict(os.environ, MLPROF_BENCH_OFF="phases")
+            prof = run_oneshot(py + [workload_path(py, "gcwork.py"), "1.5"], env=env)
+            self.assertEqual(prof.returncode, 0, prof.stderr)
+            phases = {"<garbage collection>", "<interpreter shutdown>"}
+            held = {fr[0][0]: n for n, fr in prof.stacks() if fr and fr[0][0] in phases}
+            self.assertEqual(held, {}, label)
+            self.assertGreater(sum(n for n, _ in prof.stacks()), 0.5 * prof.hz, label)
+        self.each(check)
+
+    def test_unknown_piece_is_an_error(self):
+        env = dict(os.environ, MLPROF_BENCH_OFF="where,bogus")
+        p = subprocess.run([MLPROFD, "-o", "/dev/null", "--", "/bin/true"], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("'bogus' is not a piece", p.stderr)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data, *nul;
 	struct mlalign a;
-	size_t pylen, mllen, nml = 1, i;
+	size_t pylen, mllen, nml = 1, npy, i;
 	int32_t from = 1, last = 0, l;
 
 	if (size) {
@@ -39,5 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	assert(a.mapped + a.unmapped <= a.n);
 	mlalign_free(&a);
+	/* The preamble ends within the text's lines. */
+	for (i = 0, npy = 1; i < pylen; i++)
+		npy += text[i] == '\n';
+	l = mlalign_preamble(text, pylen, from, "\"\"\"G");
+	assert(l >= 0 && (size_t)l <= npy + 1);
 	return 0;
 }

@@ -107,6 +107,9 @@ Test(classify, sandbox)
 		{ "/tmp/mlpy_sandbox_k2x9ab/sandbox_execution.py", "<module>", 0, 0, CAT_SANDBOX },
 		{ "/var/tmp/t/mlpy_sandbox_q/sandbox_execution.py", "main", 0, 0, CAT_SANDBOX },
 		{ "mlpy_sandbox_q/sandbox_execution.py", "main", 0, 0, CAT_SANDBOX },
+		/* the generated preamble of a module (mlpyattr.h) */
+		{ "/home/u/prog/user_modules/sorting.py", CLASSIFY_MLPY_PREAMBLE, 0, 0, CAT_SANDBOX },
+		{ "/home/u/prog/user_modules/sorting.py", "<module>", 0, 0, CAT_UNCLASSIFIED },
 		{ DEB "runtime/sandbox/sandbox.py", "execute", 0, 0, CAT_SANDBOX },
 		{ APP "runtime/sandbox/context_serializer.py", "serialize", 0, 0, CAT_SANDBOX },
 		{ APP "runtime/sandbox/resource_monitor.py", "sample", 0, 0, CAT_SANDBOX },

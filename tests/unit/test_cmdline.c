@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmdline.h"
+#include "mlpyattr.h"
 
 /* Builds a cmdline from a NULL-terminated argument list, the way the
  * kernel writes it (each argument followed by NUL). */
@@ -30,7 +31,7 @@ static int is_mlpy(const char *const *args)
 	int r;
 
 	make(&cl, args);
-	r = cmdline_is_mlpy(&cl);
+	r = mlpyattr_is_cli(&cl);
 	cmdline_free(&cl);
 	return r;
 }
@@ -103,7 +104,7 @@ Test(cmdline, is_python)
 	cmdline_free(&cl);
 	cr_assert_eq(cmdline_parse(&cl, "", 0), 0);
 	cr_assert_eq(cmdline_is_python(&cl), 0);
-	cr_assert_eq(cmdline_is_mlpy(&cl), 0);
+	cr_assert_eq(mlpyattr_is_cli(&cl), 0);
 	cmdline_free(&cl);
 }
 

@@ -13,6 +13,7 @@
 #include "mlprof_abi.h"
 #include "cmdline.h"
 #include "collector.h"
+#include "evtimer.h"
 #include "inspect.h"
 #include "procstatus.h"
 #include "store.h"
@@ -38,17 +39,22 @@ struct fake {
 	int not_ready[NPID];
 	enum inspect_status status[NPID];
 	int inspected[NPID];
+	uint64_t inspected_at[NPID][16]; /* fake time of the first 16 */
 	/* /proc */
 	int exists[NPID];
 	int gone[NPID];
 	int ppid[NPID];
 	const char *cmdline[NPID]; /* arguments separated by '|' */
 	const char *cwd[NPID];
+	uint64_t now;              /* the clock */
 };
 
 static struct fake fk;
 static struct store *st;
 static struct collector *col;
+/* The loop's timers, and the loop's time as the tests move it. */
+static struct ev_timers timers;
+static uint64_t fake_now;
 
 static int f_get_target(void *ctx, int pid, struct mlprof_target *t)
 {
@@ -128,6 +134,8 @@ static void f_inspect(void *ctx, int pid, struct inspect_result *res)
 {
 	(void)ctx;
 	memset(res, 0, sizeof(*res));
+	if (fk.inspected[pid] < 16)
+		fk.inspected_at[pid][fk.inspected[pid]] = fake_now;
 	fk.inspected[pid]++;
 	if (fk.not_ready[pid] > 0) {
 		fk.not_ready[pid]--;
@@ -211,6 +219,12 @@ static void f_for_each_pid(void *ctx, void (*fn)(void *arg, int pid), void *arg)
 	}
 }
 
+static uint64_t f_now_ns(void *ctx)
+{
+	(void)ctx;
+	return fk.now;
+}
+
 static const struct collector_ops fake_ops = {
 	.ctx = &fk,
 	.get_target = f_get_target,
@@ -230,6 +244,7 @@ static const struct collector_ops fake_ops = {
 	.read_ppid = f_read_ppid,
 	.gone = f_gone,
 	.for_each_pid = f_for_each_pid,
+	.now_ns = f_now_ns,
 };
 
 static void start(enum target_mode mode)
@@ -237,16 +252,35 @@ static void start(enum target_mode mode)
 	struct store_limits lim = STORE_DEFAULT_LIMITS;
 
 	memset(&fk, 0, sizeof(fk));
+	fk.now = 1;
+	memset(&timers, 0, sizeof(timers));
+	fake_now = 0;
 	st = store__new(&lim, 1);
 	cr_assert_not_null(st);
-	col = collector__new(st, &fake_ops, mode, 0);
+	col = collector__new(st, &fake_ops, &timers, mode, 0);
 	cr_assert_not_null(col);
 }
 
 static void stop(void)
 {
 	collector__free(col);
+	cr_assert_null(timers.head, "the collector left a timer armed");
 	store__free(st);
+}
+
+/* The loop from fake_now to UNTIL: wakes at each deadline on the way, as
+ * mlprofd does, and runs the timers due. Returns the callbacks run. */
+static size_t run_until(uint64_t until)
+{
+	size_t ran = 0;
+
+	while (timers.head && timers.head->deadline_ns <= until) {
+		if (timers.head->deadline_ns > fake_now)
+			fake_now = timers.head->deadline_ns;
+		ran += evtimer_run(&timers, fake_now);
+	}
+	fake_now = until > fake_now ? until : fake_now;
+	return ran;
 }
 
 /* A running process in the fake /proc. */
@@ -279,11 +313,13 @@ static void proc_event(uint32_t type, int pid, int ppid, uint32_t exec_seq, uint
 	cr_assert_eq(collector__on_event(col, &ev, sizeof(ev)), 0);
 }
 
-/* What BPF does on a fork of a target: the child is a target too. */
+/* What BPF does on a fork of a target: the child is a target too, with a
+ * copy of its parent's entry. */
 static void fork_ev(int parent, int child, uint64_t ts)
 {
-	struct mlprof_target t = { .flags = MLPROF_TF_INHERITED };
+	struct mlprof_target t = fk.target[parent];
 
+	t.flags = MLPROF_TF_INHERITED;
 	fk.has_target[child] = 1;
 	fk.target[child] = t;
 	proc(child, parent, fk.cmdline[parent], fk.status[parent]);
@@ -412,6 +448,83 @@ Test(collector, tree_lives_while_a_member_does)
 	stop();
 }
 
+/* A child forked while its parent's events were being opened may have
+ * inherited none: it gets its own, and only those count (cover); one
+ * forked after the parent's set-up (and a margin) inherits, and so do its
+ * own children. */
+Test(collector, fork_during_setup_gets_own_events)
+{
+	struct proc_rec *p;
+
+	start(TARGET_NONE);
+	proc(100, 1, PY, INSPECT_OK);
+	fk.now = 10 * SEC; /* the parent's events were all open at 10 s */
+	cr_assert_eq(collector__add_root(col, 100, 10 * SEC - MS, 1), 0);
+	cr_assert_eq(store__proc(st, 100)->own_events_ns, 10 * SEC);
+	cr_assert_eq(fk.target[100].cover, 0);
+	fk.now = 11 * SEC;
+	fork_ev(100, 101, 10 * SEC - MS / 2); /* during the set-up */
+	cr_assert_eq(fk.events[101], 1, "no events of its own");
+	cr_assert_eq(fk.target[101].cover, 101);
+	cr_assert_eq(fk.target[101].flags, MLPROF_TF_INHERITED);
+	cr_assert_eq(store__proc(st, 101)->own_events_ns, 11 * SEC);
+	fork_ev(100, 102, 10 * SEC + 10 * MS); /* within the margin */
+	cr_assert_eq(fk.events[102], 1);
+	fork_ev(100, 103, 10 * SEC + 60 * MS); /* after: inherited */
+	cr_assert_eq(fk.events[103], 0);
+	cr_assert_eq(fk.target[103].cover, 0);
+	cr_assert_eq(store__proc(st, 103)->own_events_ns, 0);
+	/* 101's children: within its own set-up, and after (its cover) */
+	fork_ev(101, 104, 11 * SEC - MS);
+	cr_assert_eq(fk.events[104], 1);
+	cr_assert_eq(fk.target[104].cover, 104);
+	fork_ev(101, 105, 12 * SEC);
+	cr_assert_eq(fk.events[105], 0);
+	cr_assert_eq(fk.target[105].cover, 101, "cover not handed down");
+	/* children of an inherited child inherit */
+	fork_ev(103, 106, 10 * SEC + 70 * MS);
+	cr_assert_eq(fk.events[106], 0);
+	/* a gone child: nothing opened, cover as it was, no note */
+	fk.add_process_err = -ESRCH;
+	fork_ev(100, 107, 10 * SEC);
+	cr_assert_eq(fk.events[107], 0);
+	cr_assert_eq(fk.target[107].cover, 0);
+	p = store__proc(st, 107);
+	cr_assert_str_eq(p->message, store__proc(st, 100)->message);
+	fk.add_process_err = -EMFILE;
+	fork_ev(100, 108, 10 * SEC);
+	cr_assert_eq(fk.target[108].cover, 0);
+	cr_assert(strstr(store__proc(st, 108)->message, "no events of its own"));
+	fk.add_process_err = 0;
+	/* its own events go at its exit */
+	exit_ev(101, 13 * SEC);
+	cr_assert_eq(fk.removed[101], 1);
+	cr_assert_eq(fk.events[101], 0);
+	stop();
+}
+
+/* An exec between own_events()'s read and write of the BPF entry had its
+ * reset undone (exec_seq behind the image): the exec event redoes it. */
+Test(collector, exec_reset_redone_after_a_lost_race)
+{
+	start(TARGET_NONE);
+	proc(100, 1, PY, INSPECT_OK);
+	fk.now = 10 * SEC;
+	cr_assert_eq(collector__add_root(col, 100, 10 * SEC, 1), 0);
+	fork_ev(100, 101, 10 * SEC);
+	cr_assert_eq(fk.target[101].cover, 101);
+	cr_assert_neq(fk.target[101].layout_id, 0);
+	/* BPF's exec reset, then undone by a stale write */
+	fk.target[101].exec_seq = 0;
+	fk.status[101] = INSPECT_NOT_READY;
+	fk.not_ready[101] = 1000;
+	proc_event(MLPROF_EV_EXEC, 101, 100, 1, 11 * SEC, 0);
+	cr_assert_eq(fk.target[101].exec_seq, 1);
+	cr_assert_eq(fk.target[101].layout_id, 0, "the old image's layout kept");
+	cr_assert_eq(fk.target[101].cover, 101);
+	stop();
+}
+
 /* An exec inside the tree is the same process: the tree does not shrink. */
 Test(collector, exec_keeps_the_tree)
 {
@@ -434,52 +547,112 @@ Test(collector, exec_keeps_the_tree)
 }
 
 /* libpython not mapped yet: retried after 1, 2, 4 ... ms (at most 50),
- * then handed to BPF. */
+ * each on the loop's timers at its due time, then handed to BPF. */
 Test(collector, retry_schedule)
 {
-	uint64_t now = 1000 * MS, next, want = 1 * MS;
-	int tries = 0;
+	const uint64_t t0 = 1000 * MS;
+	uint64_t want = t0, gap = 1 * MS;
+	int i;
 
 	start(TARGET_NONE);
+	run_until(t0); /* the first sweep, due at once */
 	proc(100, 1, PY, INSPECT_OK);
 	fk.not_ready[100] = 8;
-	cr_assert_eq(collector__add_root(col, 100, now, 1), 0);
+	cr_assert_eq(collector__add_root(col, 100, t0, 1), 0);
 	cr_assert_eq(store__proc(st, 100)->inspect_status, INSPECT_NOT_READY);
 	cr_assert_eq(fk.target[100].layout_id, 0);
-	next = collector__tick(col, now);
-	while (next) {
-		cr_assert_eq(next, want, "retry %d after %llu ns, want %llu", tries,
-			     (unsigned long long)next, (unsigned long long)want);
-		/* Not due a nanosecond early. */
-		cr_assert_eq(collector__tick(col, now + next - 1), 1);
-		now += next;
-		next = collector__tick(col, now);
-		tries++;
-		want = want * 2 > 50 * MS ? 50 * MS : want * 2;
-	}
-	cr_assert_eq(tries, 8);
+	cr_assert_eq(evtimer_timeout_ms(&timers, t0, 1000), 1, "the loop wakes in 1 ms");
+	run_until(t0 + 2 * SEC);
 	cr_assert_eq(fk.inspected[100], 9);
+	for (i = 0; i < 9; i++) {
+		cr_assert_eq(fk.inspected_at[100][i], want, "try %d at %llu ns, want %llu", i,
+			     (unsigned long long)fk.inspected_at[100][i], (unsigned long long)want);
+		want += gap;
+		gap = gap * 2 > 50 * MS ? 50 * MS : gap * 2;
+	}
 	cr_assert_eq(store__proc(st, 100)->inspect_status, INSPECT_OK);
 	cr_assert_eq(fk.target[100].layout_id, 7 + 0xf0);
 	stop();
 }
 
-/* Never inspectable: given up after 5 s, with the reason. */
-Test(collector, retry_gives_up)
+/* Not a nanosecond early: the loop waking just before a retry is due
+ * runs none. */
+Test(collector, retry_not_early)
 {
-	uint64_t t0 = 1000 * MS, now = t0, next;
-	struct proc_rec *p;
+	const uint64_t t0 = 1000 * MS;
 
 	start(TARGET_NONE);
+	run_until(t0);
+	proc(100, 1, PY, INSPECT_OK);
+	fk.not_ready[100] = 2;
+	cr_assert_eq(collector__add_root(col, 100, t0, 1), 0);
+	cr_assert_eq(evtimer_run(&timers, t0 + 1 * MS - 1), 0);
+	cr_assert_eq(fk.inspected[100], 1);
+	cr_assert_eq(evtimer_run(&timers, t0 + 1 * MS), 1);
+	cr_assert_eq(fk.inspected[100], 2);
+	cr_assert_eq(evtimer_run(&timers, t0 + 3 * MS - 1), 0);
+	cr_assert_eq(evtimer_run(&timers, t0 + 3 * MS), 1);
+	cr_assert_eq(fk.inspected[100], 3);
+	cr_assert_eq(store__proc(st, 100)->inspect_status, INSPECT_OK);
+	stop();
+}
+
+/* Two processes waiting: each on its own schedule, the timer at the
+ * earlier of the two; once both are inspected nothing wakes the loop but
+ * the sweep. */
+Test(collector, retry_two_schedules)
+{
+	const uint64_t t0 = 1000 * MS;
+
+	start(TARGET_NONE);
+	run_until(t0);
+	proc(100, 1, PY, INSPECT_OK);
+	proc(200, 1, PY, INSPECT_OK);
+	fk.not_ready[100] = 3; /* tries at t0, +1, +3, +7 ms */
+	fk.not_ready[200] = 1; /* tries at t0 + 2, +3 ms */
+	cr_assert_eq(collector__add_root(col, 100, t0, 1), 0);
+	run_until(t0 + 2 * MS);
+	cr_assert_eq(collector__add_root(col, 200, t0 + 2 * MS, 1), 0);
+	run_until(t0 + 100 * MS);
+	cr_assert_eq(fk.inspected[100], 4);
+	cr_assert_eq(fk.inspected_at[100][1], t0 + 1 * MS);
+	cr_assert_eq(fk.inspected_at[100][2], t0 + 3 * MS);
+	cr_assert_eq(fk.inspected_at[100][3], t0 + 7 * MS);
+	cr_assert_eq(fk.inspected[200], 2);
+	cr_assert_eq(fk.inspected_at[200][1], t0 + 3 * MS);
+	cr_assert_eq(store__proc(st, 100)->inspect_status, INSPECT_OK);
+	cr_assert_eq(store__proc(st, 200)->inspect_status, INSPECT_OK);
+	/* Only the sweep is left, 10 s apart. */
+	cr_assert_not_null(timers.head);
+	cr_assert_null(timers.head->next);
+	cr_assert_eq(timers.head->period_ns, 10 * SEC);
+	stop();
+}
+
+/* Never inspectable: given up after 5 s, with the reason; no timer of
+ * the retries left. */
+Test(collector, retry_gives_up)
+{
+	const uint64_t t0 = 1000 * MS;
+	struct proc_rec *p;
+	int n;
+
+	start(TARGET_NONE);
+	run_until(t0);
 	proc(100, 1, PY, INSPECT_OK);
 	fk.not_ready[100] = 1000000;
-	cr_assert_eq(collector__add_root(col, 100, now, 1), 0);
-	while ((next = collector__tick(col, now)) != 0)
-		now += next;
+	cr_assert_eq(collector__add_root(col, 100, t0, 1), 0);
+	run_until(t0 + 5 * SEC + 100 * MS);
 	p = store__proc(st, 100);
 	cr_assert_eq(p->inspect_status, INSPECT_ERROR);
 	cr_assert_str_eq(p->message, "interpreter did not become inspectable within 5 s");
-	cr_assert(now - t0 > 5 * SEC && now - t0 < 5 * SEC + 100 * MS);
+	/* 1+2+...+32 ms, then every 50 ms up to 5 s: 7 + 98 tries, then
+	 * the one that gives up tries no more. */
+	n = fk.inspected[100];
+	cr_assert(n >= 100 && n <= 110, "%d tries", n);
+	cr_assert_null(timers.head->next, "a retry timer left beside the sweep");
+	run_until(t0 + 9 * SEC);
+	cr_assert_eq(fk.inspected[100], n);
 	stop();
 }
 
@@ -492,12 +665,14 @@ Test(collector, retry_dropped_after_exec)
 	cr_assert_eq(collector__add_root(col, 100, 10, 1), 0);
 	fk.not_ready[100] = 0;
 	exec_ev(100, 1, PY, INSPECT_NOT_PYTHON, 20);
-	cr_assert_eq(collector__tick(col, 30 * SEC), 0);
+	run_until(30 * SEC);
+	cr_assert_eq(fk.inspected[100], 2);
 	cr_assert_eq(store__proc(st, 100)->inspect_status, INSPECT_NOT_PYTHON);
 	stop();
 }
 
-/* A process whose exit was never seen is ended by the sweep. */
+/* A process whose exit was never seen is ended by the sweep: on the
+ * loop's first turn, then every 10 s. */
 Test(collector, sweep_ends_gone_processes)
 {
 	struct proc_rec *p;
@@ -505,8 +680,11 @@ Test(collector, sweep_ends_gone_processes)
 	start(TARGET_NONE);
 	proc(100, 1, PY, INSPECT_OK);
 	cr_assert_eq(collector__add_root(col, 100, 10, 1), 0);
+	cr_assert_eq(run_until(1 * SEC), 1, "the first sweep");
 	fk.gone[100] = 1;
-	collector__tick(col, 20 * SEC);
+	run_until(10 * SEC - 1);
+	cr_assert_not_null(store__proc(st, 100), "swept before its 10 s");
+	cr_assert_eq(run_until(10 * SEC), 1);
 	cr_assert_null(store__proc(st, 100));
 	p = store__proc_ended(st, 100, 0);
 	cr_assert_not_null(p);

@@ -108,7 +108,7 @@ static uint64_t str_hash(uint64_t k)
 {
 	const char *s = (const char *)(uintptr_t)k;
 
-	return hash_bytes(s, strlen(s), 0);
+	return hashmap_hash_bytes(s, strlen(s), 0);
 }
 
 static int str_equal(uint64_t a, uint64_t b)
@@ -167,8 +167,8 @@ Test(hashmap, for_each)
 
 Test(hashmap, hash_functions)
 {
-	cr_assert_neq(hash_u64(1), hash_u64(2));
-	cr_assert_eq(hash_bytes("abc", 3, 0), hash_bytes("abc", 3, 0));
-	cr_assert_neq(hash_bytes("abc", 3, 0), hash_bytes("abc", 3, 1));
-	cr_assert_neq(hash_bytes("abc", 3, 0), hash_bytes("abd", 3, 0));
+	cr_assert_neq(hashmap_hash_u64(1), hashmap_hash_u64(2));
+	cr_assert_eq(hashmap_hash_bytes("abc", 3, 0), hashmap_hash_bytes("abc", 3, 0));
+	cr_assert_neq(hashmap_hash_bytes("abc", 3, 0), hashmap_hash_bytes("abc", 3, 1));
+	cr_assert_neq(hashmap_hash_bytes("abc", 3, 0), hashmap_hash_bytes("abd", 3, 0));
 }

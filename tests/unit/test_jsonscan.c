@@ -9,7 +9,7 @@
 static int value_of(const char *s, char *out, size_t size)
 {
 	size_t pos = 0, start = 0;
-	int ret = jscan_value(s, strlen(s), &pos, &start);
+	int ret = jsonscan_value(s, strlen(s), &pos, &start);
 
 	if (!ret)
 		snprintf(out, size, "%.*s", (int)(pos - start), s + start);
@@ -79,7 +79,7 @@ Test(jsonscan, object_members)
 	const char *t = " { \"a\" : 1 , \"b\\\"c\":[1, \"x\"] ,\"d\":{}} ";
 	struct seen s = { .text = t };
 
-	cr_assert_eq(jscan_object(t, 0, strlen(t), member, &s), 0);
+	cr_assert_eq(jsonscan_object(t, 0, strlen(t), member, &s), 0);
 	cr_assert_eq(s.n, 3);
 	cr_assert_str_eq(s.keys[0], "a");
 	cr_assert_str_eq(s.vals[0], "1");
@@ -90,7 +90,7 @@ Test(jsonscan, object_members)
 	memset(&s, 0, sizeof(s));
 	s.text = t;
 	s.stop_at = 2;
-	cr_assert_eq(jscan_object(t, 0, strlen(t), member, &s), 42);
+	cr_assert_eq(jsonscan_object(t, 0, strlen(t), member, &s), 42);
 	cr_assert_eq(s.n, 2);
 }
 
@@ -106,12 +106,12 @@ Test(jsonscan, object_structure_checked)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&s, 0, sizeof(s));
 		s.text = bad[i];
-		cr_assert_eq(jscan_object(bad[i], 0, strlen(bad[i]), member, &s), -EINVAL, "%s",
+		cr_assert_eq(jsonscan_object(bad[i], 0, strlen(bad[i]), member, &s), -EINVAL, "%s",
 			     bad[i]);
 	}
 	memset(&s, 0, sizeof(s));
 	s.text = "{}";
-	cr_assert_eq(jscan_object("{}", 0, 2, member, &s), 0);
+	cr_assert_eq(jsonscan_object("{}", 0, 2, member, &s), 0);
 	cr_assert_eq(s.n, 0);
 }
 
@@ -120,7 +120,7 @@ Test(jsonscan, array_elements)
 	const char *t = "[ {\"f\":[1,2]}, 3 ,\"s]\",[] ]";
 	struct seen s = { .text = t };
 
-	cr_assert_eq(jscan_array(t, 0, strlen(t), elem, &s), 0);
+	cr_assert_eq(jsonscan_array(t, 0, strlen(t), elem, &s), 0);
 	cr_assert_eq(s.n, 4);
 	cr_assert_str_eq(s.vals[0], "{\"f\":[1,2]}");
 	cr_assert_str_eq(s.vals[1], "3");
@@ -128,14 +128,14 @@ Test(jsonscan, array_elements)
 	cr_assert_str_eq(s.vals[3], "[]");
 	memset(&s, 0, sizeof(s));
 	s.text = "[]";
-	cr_assert_eq(jscan_array("[]", 0, 2, elem, &s), 0);
+	cr_assert_eq(jsonscan_array("[]", 0, 2, elem, &s), 0);
 	cr_assert_eq(s.n, 0);
 	s.text = "[1,]";
-	cr_assert_eq(jscan_array(s.text, 0, 4, elem, &s), -EINVAL);
+	cr_assert_eq(jsonscan_array(s.text, 0, 4, elem, &s), -EINVAL);
 	memset(&s, 0, sizeof(s));
 	s.text = "[1 2]";
-	cr_assert_eq(jscan_array(s.text, 0, 5, elem, &s), -EINVAL);
-	cr_assert_eq(jscan_array("{}", 0, 2, elem, &s), -EINVAL);
+	cr_assert_eq(jsonscan_array(s.text, 0, 5, elem, &s), -EINVAL);
+	cr_assert_eq(jsonscan_array("{}", 0, 2, elem, &s), -EINVAL);
 }
 
 /* Every prefix of a valid document: an error, never a read past it. */
@@ -151,7 +151,7 @@ Test(jsonscan, truncations)
 		memcpy(cut, t, n);
 		memset(&s, 0, sizeof(s));
 		s.text = cut;
-		cr_assert_eq(jscan_object(cut, 0, n, member, &s), -EINVAL, "prefix %zu", n);
+		cr_assert_eq(jsonscan_object(cut, 0, n, member, &s), -EINVAL, "prefix %zu", n);
 		free(cut);
 	}
 }

@@ -129,29 +129,29 @@ Test(mlmap, sandbox_with_source_map, .init = setup, .fini = teardown)
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_not_null(mod);
 	cr_assert_eq(off, 7);
-	cr_assert_str_eq(mlmod_path(mod), path_in("prog.ml"));
+	cr_assert_str_eq(mlmap_mod_path(mod), path_in("prog.ml"));
 	cr_assert_eq(mlmap__module(m, script, 6, &off), mod); /* main() too */
 	cr_assert_eq(off, 7);
 
 	/* Sandbox line -> .py line -> .ml line through the map. */
-	cr_assert_eq(mlmod_line(mod, 10 - off), 3);
-	cr_assert_eq(mlmod_line(mod, 11 - off), 4);
-	cr_assert_eq(mlmod_line(mod, 12 - off), 4); /* no segment: nearest earlier */
-	cr_assert_eq(mlmod_line(mod, 13 - off), 10);
-	cr_assert_eq(mlmod_line(mod, 14 - off), 12);
-	cr_assert_eq(mlmod_line(mod, 500), 12); /* past the map */
-	cr_assert_eq(mlmod_line(mod, 1), -1);	/* before the first mapping */
-	cr_assert_eq(mlmod_line(mod, 0), -1);
-	cr_assert_eq(mlmod_line(mod, -3), -1);
+	cr_assert_eq(mlmap_mod_line(mod, 10 - off), 3);
+	cr_assert_eq(mlmap_mod_line(mod, 11 - off), 4);
+	cr_assert_eq(mlmap_mod_line(mod, 12 - off), 4); /* no segment: nearest earlier */
+	cr_assert_eq(mlmap_mod_line(mod, 13 - off), 10);
+	cr_assert_eq(mlmap_mod_line(mod, 14 - off), 12);
+	cr_assert_eq(mlmap_mod_line(mod, 500), 12); /* past the map */
+	cr_assert_eq(mlmap_mod_line(mod, 1), -1);	/* before the first mapping */
+	cr_assert_eq(mlmap_mod_line(mod, 0), -1);
+	cr_assert_eq(mlmap_mod_line(mod, -3), -1);
 
 	/* Definition lines: the map first, `function NAME(` where it has
 	 * nothing for the def line. */
-	cr_assert_eq(mlmod_def_line(mod, "fib", 3), 3);
-	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
-	cr_assert_eq(mlmod_def_line(mod, "process", 1), 10);
-	cr_assert_eq(mlmod_def_line(mod, "fib", 0), 3);
-	cr_assert_eq(mlmod_def_line(mod, "functionally", 0), -1);
-	cr_assert_eq(mlmod_def_line(mod, "nosuch", 0), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "fib", 3), 3);
+	cr_assert_eq(mlmap_mod_def_line(mod, "process", 6), 10);
+	cr_assert_eq(mlmap_mod_def_line(mod, "process", 1), 10);
+	cr_assert_eq(mlmap_mod_def_line(mod, "fib", 0), 3);
+	cr_assert_eq(mlmap_mod_def_line(mod, "functionally", 0), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "nosuch", 0), -1);
 	mlmap__free(m);
 }
 
@@ -179,15 +179,15 @@ Test(mlmap, ml_changed_after_the_run_began, .init = setup, .fini = teardown)
 	cr_assert_str_eq(mlmap__lines_from(m), "none");
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_not_null(mod);
-	cr_assert_eq(mlmod_line(mod, 10 - off), -1);
-	cr_assert_eq(mlmod_def_line(mod, "fib", 3), -1);
+	cr_assert_eq(mlmap_mod_line(mod, 10 - off), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "fib", 3), -1);
 	mlmap__free(m);
 	m = mlmap__new(getpid());
 	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), now_ns + 60000000000LL), 0);
 	cr_assert_str_eq(mlmap__note(m), "");
 	cr_assert_str_eq(mlmap__lines_from(m), "source map");
 	mod = mlmap__module(m, script, 10, &off);
-	cr_assert_eq(mlmod_line(mod, 10 - off), 3);
+	cr_assert_eq(mlmap_mod_line(mod, 10 - off), 3);
 	mlmap__free(m);
 }
 
@@ -236,8 +236,8 @@ Test(mlmap, missing_ml, .init = setup, .fini = teardown)
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_not_null(mod);
 	cr_assert_eq(off, 7);
-	cr_assert_eq(mlmod_line(mod, 3), -1);
-	cr_assert_eq(mlmod_def_line(mod, "fib", 3), -1);
+	cr_assert_eq(mlmap_mod_line(mod, 3), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "fib", 3), -1);
 	mlmap__free(m);
 }
 
@@ -260,10 +260,10 @@ Test(mlmap, malformed_map, .init = setup, .fini = teardown)
 			   mlmap__note(m));
 	mod = mlmap__module(m, script, 10, &off);
 	cr_assert_not_null(mod);
-	cr_assert_eq(mlmod_line(mod, 3), 3, "from the generated Python, not the map");
-	cr_assert_eq(mlmod_line(mod, 7), -1);
-	cr_assert_eq(mlmod_def_line(mod, "fib", 3), 3);
-	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
+	cr_assert_eq(mlmap_mod_line(mod, 3), 3, "from the generated Python, not the map");
+	cr_assert_eq(mlmap_mod_line(mod, 7), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "fib", 3), 3);
+	cr_assert_eq(mlmap_mod_def_line(mod, "process", 6), 10);
 	mlmap__free(m);
 
 	/* Not JSON at all. */
@@ -272,7 +272,7 @@ Test(mlmap, malformed_map, .init = setup, .fini = teardown)
 	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("bad.ml"), 0), 0);
 	cr_assert_not_null(strstr(mlmap__note(m), path_in("bad.py.map")), "%s", mlmap__note(m));
 	mod = mlmap__module(m, script, 10, &off);
-	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
+	cr_assert_eq(mlmap_mod_def_line(mod, "process", 6), 10);
 	mlmap__free(m);
 }
 
@@ -294,13 +294,13 @@ Test(mlmap, no_map_is_fine, .init = setup, .fini = teardown)
 	 * fib(n):` is ml 3; py 4 holds every word of ml 5 (`return fib(n - 1) +
 	 * fib(n - 2)`), not enough of ml 4's; py 7 `return _safe_call(fib, x)`
 	 * holds no .ml line's words (ml 12 has y): unknown, not a guess. */
-	cr_assert_eq(mlmod_line(mod, 3), 3);
-	cr_assert_eq(mlmod_line(mod, 4), 5);
-	cr_assert_eq(mlmod_line(mod, 5), -1);
-	cr_assert_eq(mlmod_line(mod, 6), 10);
-	cr_assert_eq(mlmod_line(mod, 7), -1);
-	cr_assert_eq(mlmod_def_line(mod, "fib", 3), 3);
-	cr_assert_eq(mlmod_def_line(mod, "process", 6), 10);
+	cr_assert_eq(mlmap_mod_line(mod, 3), 3);
+	cr_assert_eq(mlmap_mod_line(mod, 4), 5);
+	cr_assert_eq(mlmap_mod_line(mod, 5), -1);
+	cr_assert_eq(mlmap_mod_line(mod, 6), 10);
+	cr_assert_eq(mlmap_mod_line(mod, 7), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "fib", 3), 3);
+	cr_assert_eq(mlmap_mod_def_line(mod, "process", 6), 10);
 	mlmap__free(m);
 }
 
@@ -333,9 +333,11 @@ Test(mlmap, missing_script, .init = setup, .fini = teardown)
 
 	m = mlmap__new(getpid());
 	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), -ENOENT);
-	cr_assert_not_null(strstr(mlmap__note(m), "cannot read sandbox script"), "%s",
-			   mlmap__note(m));
-	cr_assert_not_null(strstr(mlmap__note(m), script), "%s", mlmap__note(m));
+	/* A sandbox that exited before its script was read (mlpy deletes it):
+	 * said without naming mlpy's temporary file (ML reports show notes). */
+	cr_assert_not_null(strstr(mlmap__note(m), "the sandbox's script was deleted before"),
+			   "%s", mlmap__note(m));
+	cr_assert_null(strstr(mlmap__note(m), "sandbox_execution"), "%s", mlmap__note(m));
 	cr_assert_eq(mlmap__is_sandbox(m, script), 0);
 	mlmap__free(m);
 }
@@ -359,10 +361,10 @@ Test(mlmap, imported_module, .init = setup, .fini = teardown)
 	mod = mlmap__module(m, path_in("util.py"), 5, &off);
 	cr_assert_not_null(mod);
 	cr_assert_eq(off, 0);
-	cr_assert_str_eq(mlmod_path(mod), path_in("util.ml"));
-	cr_assert_eq(mlmod_line(mod, 5), 2);
-	cr_assert_eq(mlmod_line(mod, 6), 3);
-	cr_assert_eq(mlmod_def_line(mod, "helper", 5), 2);
+	cr_assert_str_eq(mlmap_mod_path(mod), path_in("util.ml"));
+	cr_assert_eq(mlmap_mod_line(mod, 5), 2);
+	cr_assert_eq(mlmap_mod_line(mod, 6), 3);
+	cr_assert_eq(mlmap_mod_def_line(mod, "helper", 5), 2);
 	/* Looked up once: the same module again. */
 	cr_assert_eq(mlmap__module(m, path_in("util.py"), 5, &off), mod);
 	/* A .py with no .ml beside it is not ML code; nor a relative path, a
@@ -391,10 +393,10 @@ Test(mlmap, imported_module_without_map, .init = setup, .fini = teardown)
 	mod = mlmap__module(m, path_in("util.py"), 1, &off);
 	cr_assert_not_null(mod);
 	/* Aligned with util.ml: def -> function line, return -> return. */
-	cr_assert_eq(mlmod_line(mod, 1), 2);
-	cr_assert_eq(mlmod_line(mod, 2), 3);
-	cr_assert_eq(mlmod_line(mod, 3), -1);
-	cr_assert_eq(mlmod_def_line(mod, "helper", 1), 2);
+	cr_assert_eq(mlmap_mod_line(mod, 1), 2);
+	cr_assert_eq(mlmap_mod_line(mod, 2), 3);
+	cr_assert_eq(mlmap_mod_line(mod, 3), -1);
+	cr_assert_eq(mlmap_mod_def_line(mod, "helper", 1), 2);
 	cr_assert_str_eq(mlmap__note(m), "");
 	mlmap__free(m);
 }
@@ -422,8 +424,72 @@ Test(mlmap, mismatched_map_dropped, .init = setup, .fini = teardown)
 	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), 0);
 	cr_assert_not_null(strstr(mlmap__note(m), "does not match"), "%s", mlmap__note(m));
 	mod = mlmap__module(m, script, 10, &off);
-	cr_assert_eq(mlmod_line(mod, 3), 3);
-	cr_assert_eq(mlmod_line(mod, 4), 5);
-	cr_assert_eq(mlmod_line(mod, 6), 10);
+	cr_assert_eq(mlmap_mod_line(mod, 3), 3);
+	cr_assert_eq(mlmap_mod_line(mod, 4), 5);
+	cr_assert_eq(mlmap_mod_line(mod, 6), 10);
+	mlmap__free(m);
+}
+
+/* The transpiler's preamble: from the generated docstring through the
+ * comments, imports and module path set-up to the program's first
+ * statement, in the sandbox paste (indented) and in a module's .py; not
+ * without the docstring, and never past a statement. */
+Test(mlmap, preamble, .init = setup, .fini = teardown)
+{
+	const char *script = script_path();
+	const struct mlmod *mod;
+	struct mlmap *m;
+	int32_t off;
+
+	/* Sandbox: py 1 the docstring, py 2 the runtime import, py 3 `def
+	 * fib`. */
+	put("mlpy_sandbox_ab12/sandbox_execution.py", sandbox_script);
+	put("prog.ml", prog_ml);
+	m = mlmap__new(getpid());
+	cr_assert_eq(mlmap__set_sandbox(m, script, path_in("prog.ml"), 0), 0);
+	mod = mlmap__module(m, script, 10, &off);
+	cr_assert_not_null(mod);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 0), 0);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 1), 1);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 2), 1);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 3), 0);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 7), 0);
+	mlmap__free(m);
+
+	/* A module in separate mode: comments, blank lines, imports of the
+	 * runtime and of user modules, the sys.path set-up; then a class of
+	 * the program whose body is an import-looking line: not preamble. */
+	put("util.py", "\"\"\"Generated Python code from mlpy ML transpiler.\"\"\"\n" /* 1 */
+		       "\n"                                                           /* 2 */
+		       "# ==================\n"                                        /* 3 */
+		       "from mlpy.runtime.whitelist_validator import safe_call\n"     /* 4 */
+		       "\n"                                                           /* 5 */
+		       "import sys\n"                                                 /* 6 */
+		       "from pathlib import Path\n"                                   /* 7 */
+		       "if str(Path('/x').resolve()) not in sys.path:\n"              /* 8 */
+		       "    sys.path.insert(0, str(Path('/x').resolve()))\n"          /* 9 */
+		       "import user_modules.sorting\n"                                /* 10 */
+		       "\n"                                                           /* 11 */
+		       "x = 1\n"                                                      /* 12 */
+		       "import later\n");                                             /* 13 */
+	put("util.ml", "// util\nx = 1;\n");
+	m = mlmap__new(getpid());
+	mod = mlmap__module(m, path_in("util.py"), 1, &off);
+	cr_assert_not_null(mod);
+	for (int32_t l = 1; l <= 10; l++)
+		cr_assert_eq(mlmap_mod_in_preamble(mod, l), 1, "line %d", l);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 11), 0);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 12), 0);
+	cr_assert_eq(mlmap_mod_in_preamble(mod, 13), 0);
+	cr_assert_eq(mlmap_mod_line(mod, 12), 2);
+	mlmap__free(m);
+
+	/* No generated docstring first: no preamble, whatever follows. */
+	put("util.py", "\nimport os\nfrom mlpy.runtime import x\ndef f():\n    pass\n");
+	m = mlmap__new(getpid());
+	mod = mlmap__module(m, path_in("util.py"), 1, &off);
+	cr_assert_not_null(mod);
+	for (int32_t l = 1; l <= 5; l++)
+		cr_assert_eq(mlmap_mod_in_preamble(mod, l), 0, "line %d", l);
 	mlmap__free(m);
 }

@@ -108,8 +108,8 @@ Test(procmaps, read_self, .timeout = 5)
 
 Test(procmaps, basename)
 {
-	cr_assert_str_eq(path_basename("/usr/bin/python3.11"), "python3.11");
-	cr_assert_str_eq(path_basename("python3"), "python3");
-	cr_assert_str_eq(path_basename("/a/b/"), "");
-	cr_assert_str_eq(path_basename(""), "");
+	cr_assert_str_eq(procmaps_basename("/usr/bin/python3.11"), "python3.11");
+	cr_assert_str_eq(procmaps_basename("python3"), "python3");
+	cr_assert_str_eq(procmaps_basename("/a/b/"), "");
+	cr_assert_str_eq(procmaps_basename(""), "");
 }

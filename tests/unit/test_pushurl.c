@@ -12,10 +12,10 @@
 
 Test(pushurl, url_has_encoded_name_labels_and_window)
 {
-	struct push_labels l = { "web-1", "hotspots.ml", "3.11.2" };
+	struct pushurl_labels l = { "web-1", "hotspots.ml", "3.11.2" };
 	struct strbuf out = STRBUF_INIT;
 
-	cr_assert_eq(push_url(&out, "http://127.0.0.1:4040", "shop.api", &l, 1700000000,
+	cr_assert_eq(pushurl_build(&out, "http://127.0.0.1:4040", "shop.api", &l, 1700000000,
 			      1700000015, 999), 0);
 	cr_assert_str_eq(out.buf,
 			 "http://127.0.0.1:4040/ingest?name=shop.api%7Bhost%3Dweb-1%2Cpython%3D"
@@ -26,34 +26,34 @@ Test(pushurl, url_has_encoded_name_labels_and_window)
 
 Test(pushurl, base_with_slash_or_ingest_and_odd_label_values)
 {
-	struct push_labels l = { "h", "my app,{x}=1 ", "" };
+	struct pushurl_labels l = { "h", "my app,{x}=1 ", "" };
 	struct strbuf out = STRBUF_INIT;
 
-	cr_assert_eq(push_url(&out, "https://p.example/ingest/", "a", &l, 1, 2, 100), 0);
+	cr_assert_eq(pushurl_build(&out, "https://p.example/ingest/", "a", &l, 1, 2, 100), 0);
 	cr_assert_str_eq(out.buf,
 			 "https://p.example/ingest?name=a%7Bhost%3Dh%2Cpython%3Dunknown%2C"
 			 "target%3Dmy_app__x__1_%7D&from=1&until=2&format=pprof&sampleRate=100"
 			 "&spyName=mlprof");
 	strbuf_reset(&out);
-	cr_assert_eq(push_url(&out, "http://h:1/prefix/", "a", &l, 1, 2, 100), 0);
+	cr_assert_eq(pushurl_build(&out, "http://h:1/prefix/", "a", &l, 1, 2, 100), 0);
 	cr_assert(!strncmp(out.buf, "http://h:1/prefix/ingest?name=", 30));
 	strbuf_free(&out);
 }
 
 Test(pushurl, app_and_url_validation)
 {
-	cr_assert(push_app_valid("my.app-1_x"));
-	cr_assert(!push_app_valid(""));
-	cr_assert(!push_app_valid("a{b}"));
-	cr_assert(!push_app_valid("a b"));
-	cr_assert(!push_app_valid(NULL));
-	cr_assert(push_url_valid("http://127.0.0.1:4040"));
-	cr_assert(push_url_valid("https://pyroscope.internal/x"));
-	cr_assert(!push_url_valid("ftp://x"));
-	cr_assert(!push_url_valid("http://"));
-	cr_assert(!push_url_valid("http:///x"));
-	cr_assert(!push_url_valid("http://h/ingest?name=x"));
-	cr_assert(!push_url_valid(NULL));
+	cr_assert(pushurl_app_valid("my.app-1_x"));
+	cr_assert(!pushurl_app_valid(""));
+	cr_assert(!pushurl_app_valid("a{b}"));
+	cr_assert(!pushurl_app_valid("a b"));
+	cr_assert(!pushurl_app_valid(NULL));
+	cr_assert(pushurl_valid("http://127.0.0.1:4040"));
+	cr_assert(pushurl_valid("https://pyroscope.internal/x"));
+	cr_assert(!pushurl_valid("ftp://x"));
+	cr_assert(!pushurl_valid("http://"));
+	cr_assert(!pushurl_valid("http:///x"));
+	cr_assert(!pushurl_valid("http://h/ingest?name=x"));
+	cr_assert(!pushurl_valid(NULL));
 }
 
 static struct snap_proc proc(const char *comm, const char *cmdline, const char *ml_file)
@@ -74,57 +74,57 @@ Test(pushurl, target_names)
 
 	p = proc("python3.11", "/usr/bin/python3.11 -m mlpy run /tmp/x/hotspots.ml",
 		 "/tmp/x/hotspots.ml");
-	push_target_name(&p, buf, sizeof(buf));
+	pushurl_target_name(&p, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "hotspots.ml");
 	p = proc("python3.11", "/usr/bin/python3.11 -u /srv/app/worker.py --fast", "");
-	push_target_name(&p, buf, sizeof(buf));
+	pushurl_target_name(&p, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "worker.py");
 	p = proc("python3.11", "python3.11 -m http.server 8000", "");
-	push_target_name(&p, buf, sizeof(buf));
+	pushurl_target_name(&p, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "http.server");
 	p = proc("sleep", "sleep 30", "");
-	push_target_name(&p, buf, sizeof(buf));
+	pushurl_target_name(&p, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "sleep");
 	p = proc("python3", "python3 -c pass", "");
-	push_target_name(&p, buf, sizeof(buf));
+	pushurl_target_name(&p, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "python3");
 	p = proc("", "", "");
-	push_target_name(&p, buf, sizeof(buf));
+	pushurl_target_name(&p, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "unknown");
 	p = proc("python3", "python3 /a/very-long-script-name.py", "");
-	push_target_name(&p, buf, 8);
+	pushurl_target_name(&p, buf, 8);
 	cr_assert_str_eq(buf, "very-lo");
 }
 
 Test(pushurl, backoff_doubles_up_to_the_cap)
 {
-	cr_assert_eq(push_backoff_ms(1, 500, 8000), 500);
-	cr_assert_eq(push_backoff_ms(2, 500, 8000), 1000);
-	cr_assert_eq(push_backoff_ms(3, 500, 8000), 2000);
-	cr_assert_eq(push_backoff_ms(5, 500, 8000), 8000);
-	cr_assert_eq(push_backoff_ms(6, 500, 8000), 8000);
-	cr_assert_eq(push_backoff_ms(1000000, 500, 8000), 8000);
-	cr_assert_eq(push_backoff_ms(0, 500, 8000), 500);
+	cr_assert_eq(pushurl_backoff_ms(1, 500, 8000), 500);
+	cr_assert_eq(pushurl_backoff_ms(2, 500, 8000), 1000);
+	cr_assert_eq(pushurl_backoff_ms(3, 500, 8000), 2000);
+	cr_assert_eq(pushurl_backoff_ms(5, 500, 8000), 8000);
+	cr_assert_eq(pushurl_backoff_ms(6, 500, 8000), 8000);
+	cr_assert_eq(pushurl_backoff_ms(1000000, 500, 8000), 8000);
+	cr_assert_eq(pushurl_backoff_ms(0, 500, 8000), 500);
 }
 
 Test(pushurl, intervals)
 {
 	unsigned s = 0;
 
-	cr_assert_eq(push_parse_interval("15s", &s), 0);
+	cr_assert_eq(pushurl_parse_interval("15s", &s), 0);
 	cr_assert_eq(s, 15);
-	cr_assert_eq(push_parse_interval("2m", &s), 0);
+	cr_assert_eq(pushurl_parse_interval("2m", &s), 0);
 	cr_assert_eq(s, 120);
-	cr_assert_eq(push_parse_interval("1h", &s), 0);
+	cr_assert_eq(pushurl_parse_interval("1h", &s), 0);
 	cr_assert_eq(s, 3600);
-	cr_assert_eq(push_parse_interval("30", &s), 0);
+	cr_assert_eq(pushurl_parse_interval("30", &s), 0);
 	cr_assert_eq(s, 30);
-	cr_assert_eq(push_parse_interval("0s", &s), -EINVAL);
-	cr_assert_eq(push_parse_interval("-5s", &s), -EINVAL);
-	cr_assert_eq(push_parse_interval("5x", &s), -EINVAL);
-	cr_assert_eq(push_parse_interval("25h", &s), -EINVAL);
-	cr_assert_eq(push_parse_interval("", &s), -EINVAL);
-	cr_assert_eq(push_parse_interval("99999999999999999999", &s), -EINVAL);
+	cr_assert_eq(pushurl_parse_interval("0s", &s), -EINVAL);
+	cr_assert_eq(pushurl_parse_interval("-5s", &s), -EINVAL);
+	cr_assert_eq(pushurl_parse_interval("5x", &s), -EINVAL);
+	cr_assert_eq(pushurl_parse_interval("25h", &s), -EINVAL);
+	cr_assert_eq(pushurl_parse_interval("", &s), -EINVAL);
+	cr_assert_eq(pushurl_parse_interval("99999999999999999999", &s), -EINVAL);
 }
 
 Test(netaddr, listen_addresses)

@@ -7,7 +7,7 @@
 
 Test(sclock, parse_and_name)
 {
-	int c = -1;
+	enum sample_clock c = SCLOCK_TIMER;
 
 	cr_assert_eq(sclock_parse("tick", &c), 0);
 	cr_assert_eq(c, SCLOCK_TICK);

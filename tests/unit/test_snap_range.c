@@ -181,14 +181,14 @@ Test(snap_range, delta_matches_buckets_so_a_dropped_bucket_takes_nothing_off)
 
 	bucketed(&earlier);
 	earlier.now_ns = 9 * S;
-	cr_assert_eq(snap_copy(&earlier, &later), 0);
+	cr_assert_eq(snapdelta_copy(&earlier, &later), 0);
 	/* Later: bucket 2 s was dropped (eval's 1,234 there went with it),
 	 * bucket 8 s grew from 100 to 150, bucket 10 s is new with 40. */
 	later.stacks[0].t = 10 * S;
 	later.stacks[0].samples = 40;
 	later.stacks[3].samples = 150;
 	later.now_ns = 11 * S;
-	cr_assert_eq(snap_delta(&later, &earlier, &d), 0);
+	cr_assert_eq(snapdelta_window(&later, &earlier, &d), 0);
 	for (i = 0; i < d.nstacks; i++) {
 		if (d.stacks[i].frames[0].func == FX_EVAL)
 			eval += d.stacks[i].samples;

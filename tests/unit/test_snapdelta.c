@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* snap_delta: stacks matched by identity across snapshots whose indices
+/* snapdelta_window: stacks matched by identity across snapshots whose indices
  * differ; missing, new and duplicated (time-bucketed) stacks; evicted
  * processes; resets; bad input. */
 #include <criterion/criterion.h>
@@ -61,7 +61,7 @@ Test(snapdelta, matching_stacks_give_their_growth)
 
 	fixture_snap(&e);
 	later_of(&l);
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.nstacks, 1);
 	cr_assert_eq(samples_of(&d, 1000, "eval", 3), 300);
 	cr_assert_eq(snap_total_samples(&d), 300);
@@ -93,7 +93,7 @@ Test(snapdelta, new_stack_counts_from_zero_and_missing_gives_nothing)
 	/* A stack of earlier that later lacks. */
 	fixture_add_stack(&e, 0, 7, 1, main_only + 0);
 	e.stacks[e.nstacks - 1].frames[0].line = 99;
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.nstacks, 1);
 	cr_assert_eq(d.stacks[0].samples, 42);
 	cr_assert_eq(d.stacks[0].nframes, 1);
@@ -112,7 +112,7 @@ Test(snapdelta, same_line_other_function_identity_is_new)
 	/* Same name and index, other file: another function. */
 	free(l.funcs[FX_EVAL].file);
 	l.funcs[FX_EVAL].file = strdup("/app/other.py");
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.nstacks, 1);
 	cr_assert_eq(d.stacks[0].samples, 1234);
 	snap_free(&e);
@@ -134,7 +134,7 @@ Test(snapdelta, time_buckets_are_summed_by_identity)
 	fixture_add_stack(&l, 0, 50, 3, st0);
 	e.stacks[0].samples = 1000;
 	fixture_add_stack(&e, 0, 234, 3, st0);
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.nstacks, 1);
 	cr_assert_eq(d.stacks[0].samples, 150);
 	snap_free(&e);
@@ -158,7 +158,7 @@ Test(snapdelta, evicted_process_contributes_nothing_new_process_everything)
 	l.stats.evicted_procs = 1;
 	l.stats.evicted_samples = 600;
 	fixture_add_stack(&l, 1, 77, 2, st);
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.stats.evicted_procs, 1);
 	cr_assert_eq(d.stats.evicted_samples, 600);
 	cr_assert_eq(samples_of(&d, 1002, "<startup>", 1), 600);
@@ -178,7 +178,7 @@ Test(snapdelta, same_pid_new_exec_is_another_process)
 	fixture_snap(&l);
 	l.now_ns += 1000;
 	l.procs[0].exec_seq = 1;
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(samples_of(&d, 1000, "eval", 3), 1234);
 	cr_assert_eq(samples_of(&d, 1000, "parse", 2), 166);
 	snap_free(&e);
@@ -196,7 +196,7 @@ Test(snapdelta, reset_in_between_gives_all_of_later)
 	l.now_ns = e.now_ns + 1000;
 	l.stats.samples = 5;
 	l.stacks[0].samples = 3;
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.stats.samples, 5);
 	cr_assert_eq(samples_of(&d, 1000, "eval", 3), 3);
 	cr_assert_eq(d.start_ns, l.start_ns);
@@ -214,7 +214,7 @@ Test(snapdelta, counts_that_shrank_are_not_negative)
 	l.now_ns += 1000;
 	l.stacks[0].samples = 10;
 	l.stats.samples = 1;
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(d.nstacks, 0);
 	cr_assert_eq(d.stats.samples, 0);
 	snap_free(&e);
@@ -227,7 +227,7 @@ Test(snapdelta, identical_snapshots_give_an_empty_profile)
 	struct snap e, d;
 
 	fixture_snap(&e);
-	cr_assert_eq(snap_delta(&e, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&e, &e, &d), 0);
 	cr_assert_eq(d.nstacks, 0);
 	cr_assert_eq(d.start_ns, d.now_ns);
 	snap_free(&e);
@@ -242,16 +242,16 @@ Test(snapdelta, bad_input_is_rejected)
 	fixture_snap(&e);
 	fixture_snap(&l);
 	l.now_ns = e.now_ns - 1; /* earlier is later */
-	cr_assert_eq(snap_delta(&l, &e, &d), -EINVAL);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), -EINVAL);
 	l.now_ns = e.now_ns + 1;
 	l.freq_hz = 99; /* another daemon's */
-	cr_assert_eq(snap_delta(&l, &e, &d), -EINVAL);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), -EINVAL);
 	l.freq_hz = e.freq_hz;
 	l.stacks[1].frames[0].func = 1000; /* index out of range */
-	cr_assert_eq(snap_delta(&l, &e, &d), -EINVAL);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), -EINVAL);
 	l.stacks[1].frames[0].func = FX_PARSE;
 	l.stacks[2].proc = 9;
-	cr_assert_eq(snap_delta(&l, &e, &d), -EINVAL);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), -EINVAL);
 	l.stacks[2].proc = 1;
 	cr_assert_eq(((unsigned char *)&d)[0], 0x5a); /* untouched */
 	snap_free(&e);
@@ -263,7 +263,7 @@ Test(snapdelta, copy_is_deep_and_equal)
 	struct snap e, c;
 
 	fixture_snap(&e);
-	cr_assert_eq(snap_copy(&e, &c), 0);
+	cr_assert_eq(snapdelta_copy(&e, &c), 0);
 	cr_assert_eq(c.nstacks, e.nstacks);
 	cr_assert_eq(c.nfuncs, e.nfuncs);
 	cr_assert_eq(c.nprocs, e.nprocs);
@@ -299,7 +299,7 @@ Test(snapdelta, buckets_are_matched_one_by_one_and_aged_out_ones_take_nothing)
 	l.stacks[l.nstacks - 1].t = 12000000000ULL;
 	l.stats.evicted_buckets = 1;
 	l.stats.evicted_bucket_samples = 1234;
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	cr_assert_eq(samples_of(&d, 1000, "eval", 3), 60);
 	cr_assert_eq(d.stats.evicted_buckets, 1);
 	cr_assert_eq(d.stats.evicted_bucket_samples, 1234);
@@ -326,7 +326,7 @@ Test(snapdelta, every_counter_is_a_difference)
 		le[i] = 1000 + i;
 		ee[i] = 400;
 	}
-	cr_assert_eq(snap_delta(&l, &e, &d), 0);
+	cr_assert_eq(snapdelta_window(&l, &e, &d), 0);
 	de = (uint64_t *)&d.stats;
 	for (i = 0; i < n; i++)
 		cr_assert_eq(de[i], 600 + i, "stats field %zu is not a difference", i);

@@ -153,6 +153,38 @@ Test(snapfields, json_keys_in_format_order_and_back)
 	snap_free(&s);
 }
 
+/* The raw report's stats object: its own key order and subset (a public
+ * format), `samples` as `samples_seen`, each value its counter's. */
+Test(snapstats, raw_report_stats)
+{
+	static const char *const raw_keys[] = {
+		"samples_seen", "sample_drops", "lost_samples", "code_drops", "proc_drops",
+		"truncated", "read_errors", "stack_overflow", "evicted_procs", "evicted_samples",
+		"unresolved_frames", "ml_lines_unmapped", "evicted_buckets", "cap_evicted_buckets",
+		"evicted_bucket_samples", "expired_stacks", "expired_procs", "expired_funcs",
+	};
+	const cJSON *it, *stats;
+	const char *name;
+	struct snap s;
+	cJSON *o;
+	int k;
+
+	full_snap(&s);
+	o = report_raw_json(&s);
+	cr_assert_not_null(o);
+	stats = cJSON_GetObjectItemCaseSensitive(o, "stats");
+	assert_keys(stats, raw_keys, NKEYS(raw_keys));
+	cJSON_ArrayForEach(it, stats) {
+		name = strcmp(it->string, "samples_seen") ? it->string : "samples";
+		for (k = 0; k < SNAP_STAT_NR && strcmp(snap_stat_table[k].name, name); k++)
+			;
+		cr_assert_lt(k, SNAP_STAT_NR, "%s: no such counter", it->string);
+		cr_assert_eq(it->valuedouble, (double)s.stats.v[k], "%s", it->string);
+	}
+	cJSON_Delete(o);
+	snap_free(&s);
+}
+
 /* Keys added after the first snapshots may be absent (0 / ""); the first
  * ones may not. */
 Test(snapfields, optional_and_required_keys)
@@ -213,13 +245,13 @@ Test(snapfields, copy_and_delta)
 	int k;
 
 	full_snap(&s);
-	cr_assert_eq(snap_copy(&s, &c), 0);
+	cr_assert_eq(snapdelta_copy(&s, &c), 0);
 	cr_assert_str_eq(c.procs[0].container, s.procs[0].container);
 	cr_assert_neq(c.procs[0].container, s.procs[0].container);
 	cr_assert_eq(c.procs[0].live_bytes, -23);
 	for (k = 0; k < SNAP_STAT_NR; k++)
 		c.stats.v[k] -= (uint64_t)k;
-	cr_assert_eq(snap_delta(&s, &c, &d), 0);
+	cr_assert_eq(snapdelta_window(&s, &c, &d), 0);
 	for (k = 0; k < SNAP_STAT_NR; k++)
 		cr_assert_eq(d.stats.v[k], (uint64_t)k, "%s", snap_stat_table[k].name);
 	/* (the per-process delta is recounted from stacks: test_snapdelta) */

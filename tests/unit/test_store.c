@@ -250,3 +250,44 @@ Test(store, ended_images_keep_symbols_for_a_moment)
 	cr_assert_null(store__proc_ended(st, 42, 3));
 	store__free(st);
 }
+
+/* What mlpy support attaches to a record (p->ml) is freed through the
+ * destructor it set (p->ml_free), once: with the symbols after the grace
+ * period, or with the record. The store knows nothing else of it. */
+static int ml_freed;
+static struct mlmap *ml_freed_last;
+
+static void count_ml_free(struct mlmap *ml)
+{
+	ml_freed++;
+	ml_freed_last = ml;
+}
+
+Test(store, ml_attribution_freed_through_its_destructor)
+{
+	struct store *st = new_store(1000, 1000);
+	struct proc_rec *p = store__proc_start(st, 42, 1, 100 * S, NULL), *q;
+	struct mlmap *a = (struct mlmap *)&ml_freed, *b = (struct mlmap *)&ml_freed_last;
+
+	ml_freed = 0;
+	ml_freed_last = NULL;
+	cr_assert_not_null(p);
+	p->ml = a;
+	p->ml_free = count_ml_free;
+	store__proc_end(st, p, 1, 101 * S);
+	store__expire(st, 101 * S + S / 2);
+	cr_assert_eq(ml_freed, 0, "kept within the grace period");
+	cr_assert_eq(p->ml, a);
+	store__expire(st, 102 * S + S / 2);
+	cr_assert_eq(ml_freed, 1);
+	cr_assert_eq(ml_freed_last, a);
+	cr_assert_null(p->ml);
+	/* A live record's goes with the store. */
+	q = store__proc_start(st, 43, 1, 103 * S, NULL);
+	cr_assert_not_null(q);
+	q->ml = b;
+	q->ml_free = count_ml_free;
+	store__free(st);
+	cr_assert_eq(ml_freed, 2, "freed once each");
+	cr_assert_eq(ml_freed_last, b);
+}

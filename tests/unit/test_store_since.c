@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* store__snapshot_since: only the buckets a window starting then can have
- * grown, and snap_delta over such snapshots gives what it gives over whole
+ * grown, and snapdelta_window over such snapshots gives what it gives over whole
  * ones (what --http and --push-url rely on). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -54,8 +54,8 @@ Test(store_since, keeps_buckets_that_end_after_since_and_deltas_agree)
 	sample(st, p, b, 121 * S, 4); /* bucket 120 is new */
 	snap_at(st, 115 * S, 122 * S, &later);
 	snap_at(st, 0, 122 * S, &full_later);
-	cr_assert_eq(snap_delta(&later, &base, &d), 0);
-	cr_assert_eq(snap_delta(&full_later, &full_base, &fd), 0);
+	cr_assert_eq(snapdelta_window(&later, &base, &d), 0);
+	cr_assert_eq(snapdelta_window(&full_later, &full_base, &fd), 0);
 	cr_assert_eq(snap_total_samples(&d), 7);
 	cr_assert_eq(snap_total_samples(&fd), 7);
 	cr_assert_eq(d.nstacks, fd.nstacks);

@@ -19,10 +19,20 @@ burst_failed=<n> wall=<s>. With --hold it then waits for a line on stdin
 Then it stops ratio_live.py (SIGTERM) and prints its MLPROF_SPLIT line.
 usage: churn.py DURATION N [TAIL=0] [PYTHON] [--burst B] [--burst-funcs K]
                 [--bucket S] [--hold]"""
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """In the child: SIGTERM when churn.py goes (a test that kills it on
+    a timeout must not leave ratio_live.py spinning on the machine)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PARALLEL = 4  # short-lived interpreters at a time
@@ -89,7 +99,7 @@ def main():
     sys.stdin.readline()
     start = time.monotonic()
     ratio = subprocess.Popen([py, os.path.join(HERE, "ratio_live.py"), "0.7"],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
     ratio.stdout.readline()  # ready: its signal handlers are set
     print("CHURN ratio_pid=%d" % ratio.pid, flush=True)
     burst = burst_failed = 0
