@@ -129,27 +129,55 @@ static __always_inline int duplicate(struct bpf_perf_event_data *ctx,
 	return 1;
 }
 
-SEC("perf_event")
-int on_sample(struct bpf_perf_event_data *ctx)
+/* A timer sample of target t: the walk, by tail call. */
+static __always_inline void clock_sample(struct bpf_perf_event_data *ctx,
+					 const struct mlprof_target *t)
 {
-	__u32 pid = bpf_get_current_pid_tgid() >> 32, flags = 0;
-	struct mlprof_target *t;
 	struct scratch *s;
+	__u32 flags = 0;
 
-	if (!pid)
-		return 0;
-	t = bpf_map_lookup_elem(&targets, &pid);
-	if (!t || duplicate(ctx, t))
-		return 0;
 	stat_inc(MLPROF_STAT_SAMPLES);
 	s = scratch_get(SCRATCH_CLOCK);
 	if (!s)
-		return 0;
+		return;
 	if (arch_in_kernel(ctx))
 		flags |= MLPROF_SF_KERNEL;
 	where_capture_perf(&s->sample, t, ctx);
 	perf_tail(ctx, s, SCRATCH_CLOCK, MLPROF_MK_CPU, 1, flags);
 	stat_inc(MLPROF_STAT_SAMPLE_DROPS);
+}
+
+SEC("perf_event")
+int on_sample(struct bpf_perf_event_data *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct mlprof_target *t;
+
+	if (!pid)
+		return 0;
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (t && !duplicate(ctx, t))
+		clock_sample(ctx, t);
+	return 0;
+}
+
+/* The bridge: per-CPU cpu-clock events at the same frequency, open only
+ * while user space sets up a process's per-task events and a little after
+ * (user/bridge.c). They sample whatever runs; only a child that inherited
+ * no event (MLPROF_TF_BRIDGE) and has none of its own yet counts. */
+SEC("perf_event")
+int on_bridge(struct bpf_perf_event_data *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct mlprof_target *t;
+
+	if (!pid)
+		return 0;
+	t = bpf_map_lookup_elem(&targets, &pid);
+	if (!t || !(t->flags & MLPROF_TF_BRIDGE) || t->cover)
+		return 0;
+	stat_inc(MLPROF_STAT_BRIDGE_SAMPLES);
+	clock_sample(ctx, t);
 	return 0;
 }
 
@@ -423,6 +451,31 @@ static __always_inline struct mlprof_proc_event *proc_scratch(void)
 	return bpf_map_lookup_elem(&proc_scratch_map, &zero);
 }
 
+/* Per-task perf events exist (the timer clock, memory): a child that
+ * inherited none is flagged MLPROF_TF_BRIDGE (docs/design.md decision
+ * 34). */
+const volatile bool per_task_events = false;
+
+/* Before 6.2 a task had one perf context per kind (hardware, software);
+ * the cpu-clock and page-fault events are in the software one. */
+struct task_struct___pre62 {
+	struct perf_event_context *perf_event_ctxp[2];
+};
+
+/* Whether the task has perf events, inherited at its fork: read at the
+ * end of the fork, after the kernel copied them (perf_event_init_task). */
+static __always_inline int has_perf_events(struct task_struct *task)
+{
+	struct task_struct___pre62 *old = (void *)task;
+	struct perf_event_context *ctx;
+
+	if (bpf_core_field_size(task->perf_event_ctxp) == sizeof(void *))
+		ctx = BPF_CORE_READ(task, perf_event_ctxp);
+	else
+		ctx = BPF_CORE_READ(old, perf_event_ctxp[1]);
+	return ctx && BPF_CORE_READ(ctx, nr_events) > 0;
+}
+
 /* The process programs are raw_tp, not tp_btf: the same tracepoints and
  * arguments, every field read with BPF_CORE_READ, and libbpf needs no
  * kernel BTF for their attach (a one-shot relocates against a cached,
@@ -433,6 +486,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ppid = BPF_CORE_READ(parent, tgid), pid = BPF_CORE_READ(child, tgid);
 	struct mlprof_proc_event *ev;
 	struct mlprof_target *t, nt;
+	int uncovered;
 
 	if (ppid == pid)
 		return 0; /* a new thread */
@@ -441,6 +495,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	nt = *t;
 	nt.flags = MLPROF_TF_INHERITED;
+	uncovered = per_task_events && !has_perf_events(child);
+	if (uncovered) {
+		nt.flags |= MLPROF_TF_BRIDGE;
+		nt.cover = 0; /* its own events, when open, set it */
+	}
 	if (bpf_map_update_elem(&targets, &pid, &nt, BPF_ANY))
 		stat_inc(MLPROF_STAT_TARGETS_FULL);
 	ev = proc_scratch();
@@ -455,6 +514,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	ev->ppid = ppid;
 	ev->ns_pid = ns_pid_of(child);
 	ev->is_target = 1;
+	ev->uncovered = uncovered;
 	BPF_CORE_READ_STR_INTO(&ev->comm, child, comm);
 	emit_proc(ev);
 	return 0;

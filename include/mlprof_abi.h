@@ -93,6 +93,8 @@ enum mlprof_stat {
 				      * under 3/4 tick of CPU since its last sample */
 	MLPROF_STAT_DUP_SAMPLES,     /* samples of an event a process inherited beside its own
 				      * (mlprof_target.cover): duplicates, not counted */
+	MLPROF_STAT_BRIDGE_SAMPLES,  /* samples of a child that inherited no event (MLPROF_TF_BRIDGE),
+				      * taken by the per-CPU bridge events until its own opened */
 	MLPROF_STAT_NR,
 };
 
@@ -225,6 +227,8 @@ struct mlprof_proc_event {
 	__u32 ns_pid;      /* pid inside its own PID namespace */
 	__s32 exit_code;   /* exit: wait status */
 	__u32 is_target;   /* 1 if the process is in the target map */
+	__u32 uncovered;   /* fork: 1 if the child inherited no perf event (MLPROF_TF_BRIDGE) */
+	__u32 ev_pad;
 	__u64 maxrss_kb;   /* exit: peak RSS of the process */
 	char comm[MLPROF_COMM_LEN];
 	char filename[MLPROF_PATH_MAX]; /* exec: the path given to execve */
@@ -281,16 +285,19 @@ struct mlprof_layout {
 /* Per target process (key: host tgid). */
 #define MLPROF_TF_ROOT (1u << 0)      /* selected by user space */
 #define MLPROF_TF_INHERITED (1u << 1) /* child of a target */
+/* A child that inherited no perf event at its fork (forked from a thread
+ * whose events were not open yet): the per-CPU bridge events sample it
+ * until user space has opened its own (cover set). Timer clock only. */
+#define MLPROF_TF_BRIDGE (1u << 2)
 
 struct mlprof_target {
 	__u32 layout_id;   /* 0: not known yet, samples carry NO_LAYOUT */
 	__u32 flags;
 	__u32 exec_seq;
 	/* 0: every mlprof event on the process counts. Else the pid whose
-	 * own events count: a process that may have inherited events and was
-	 * then given its own (forked while its parent was being set up);
-	 * samples of other events are duplicates (MLPROF_STAT_DUP_SAMPLES).
-	 * Children copy it. */
+	 * own events count: a process that was given events of its own
+	 * (MLPROF_TF_BRIDGE); samples of other events are duplicates
+	 * (MLPROF_STAT_DUP_SAMPLES). Children copy it. */
 	__u32 cover;
 	__u64 runtime;     /* address of _PyRuntime in the target */
 	__u64 code_type;   /* address of PyCode_Type in the target */

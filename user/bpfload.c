@@ -110,6 +110,9 @@ static int configure(struct mlprof *skel, const struct bpf_config *cfg)
 	 * program by sampler.c per target task. */
 	bpf_program__set_autoload(cfg->tick ? skel->progs.on_sample : skel->progs.on_tick,
 				  false);
+	/* The timer's bridge for children that inherited no event (bridge.h). */
+	bpf_program__set_autoload(skel->progs.on_bridge, !cfg->tick);
+	skel->rodata->per_task_events = !cfg->tick || cfg->memory;
 	/* The walk the perf_event programs (timer samples, page faults) share. */
 	if (cfg->tick && !cfg->memory)
 		bpf_program__set_autoload(skel->progs.perf_walk, false);
@@ -269,6 +272,7 @@ int bpfload__sample_prog_fd(const struct bpf_ctx *b)
 void bpfload__sampler_config(const struct bpf_ctx *b, struct sampler_config *cfg)
 {
 	cfg->clock_prog_fd = prog_fd_if_loaded(b->skel->progs.on_sample);
+	cfg->bridge_prog_fd = prog_fd_if_loaded(b->skel->progs.on_bridge);
 	cfg->fault_prog_fd = prog_fd_if_loaded(b->skel->progs.on_fault);
 	cfg->uprobe_prog_fd[MEMPROBE_MMAP] = prog_fd_if_loaded(b->skel->progs.on_mmap);
 	cfg->uprobe_prog_fd[MEMPROBE_MREMAP] = prog_fd_if_loaded(b->skel->progs.on_mremap);

@@ -54,9 +54,11 @@ struct collector {
 	struct pending pending[MAX_PENDING];
 	size_t npending;
 	uint64_t events, bad_events;
-	/* On the loop's timers: the earliest pending retry, and the sweep. */
+	/* On the loop's timers: the earliest pending retry, the sweep, and
+	 * the bridge's close. */
 	struct ev_timers *timers;
-	struct ev_timer retry_timer, sweep_timer;
+	struct ev_timer retry_timer, sweep_timer, bridge_timer;
+	int bridge_on;         /* the bridge's events are open (bridge.h) */
 	struct livemem *live;  /* --memory=live, else NULL */
 	/* A walk's frames, then at most: <unreadable frame>, <truncated
 	 * stack>, <garbage collection> and (--mode wall) a <wait: ...> leaf. */
@@ -67,6 +69,7 @@ struct collector {
 
 static void on_retry_timer(struct ev_timer *t, uint64_t now);
 static void on_sweep_timer(struct ev_timer *t, uint64_t now);
+static void on_bridge_timer(struct ev_timer *t, uint64_t now);
 
 struct collector *collector__new(struct store *st, const struct collector_ops *ops,
 				 struct ev_timers *timers, enum target_mode mode, int verbose)
@@ -87,6 +90,7 @@ struct collector *collector__new(struct store *st, const struct collector_ops *o
 	c->timers = timers;
 	c->retry_timer.fn = on_retry_timer;
 	c->sweep_timer.fn = on_sweep_timer;
+	c->bridge_timer.fn = on_bridge_timer;
 	/* The first sweep on the loop's first turn, then every SWEEP_NS. */
 	evtimer_arm(timers, &c->sweep_timer, 0, SWEEP_NS);
 	return c;
@@ -99,6 +103,7 @@ void collector__free(struct collector *c)
 	if (c) {
 		evtimer_cancel(c->timers, &c->retry_timer);
 		evtimer_cancel(c->timers, &c->sweep_timer);
+		evtimer_cancel(c->timers, &c->bridge_timer);
 		offcpu__free(c->off);
 		targets__trees_free(c->trees);
 		livemem__free(c->live);
@@ -423,6 +428,45 @@ static int wanted_by_mode(const struct collector *c, int pid)
 	return want;
 }
 
+/* How long the bridge stays open after a set-up: the forks it saw are
+ * read from the ring buffer (forced wake-up) right after the set-up, and
+ * each one of a child that inherited no event (own_events()) keeps it
+ * open as long again. */
+#define BRIDGE_LINGER_NS 100000000ull
+
+/* The bridge on for a set-up: children forked meanwhile from threads not
+ * covered yet inherit no event; it samples them until they have their
+ * own (docs/design.md decision 34). Without one (tick clock, or it could
+ * not open) such a child is unsampled until then. */
+static void bridge_hold(struct collector *c)
+{
+	int err;
+
+	if (c->bridge_on || !c->ops.bridge)
+		return;
+	err = c->ops.bridge(c->ops.ctx, 1);
+	c->bridge_on = !err;
+	if (err && err != -EOPNOTSUPP && c->verbose)
+		fprintf(stderr, "mlprofd: the bridge's events: %s\n", strerror(-err));
+}
+
+static void bridge_linger(struct collector *c)
+{
+	if (c->bridge_on)
+		evtimer_arm(c->timers, &c->bridge_timer,
+			    c->ops.now_ns(c->ops.ctx) + BRIDGE_LINGER_NS, 0);
+}
+
+static void on_bridge_timer(struct ev_timer *t, uint64_t now)
+{
+	struct collector *c = (struct collector *)((char *)t - offsetof(struct collector, bridge_timer));
+
+	(void)now;
+	if (c->bridge_on)
+		c->ops.bridge(c->ops.ctx, 0);
+	c->bridge_on = 0;
+}
+
 /* A new target: its BPF entry, perf events of its own and its image (of
  * parent, or a root), all or nothing. The image, or NULL with *err set:
  * -EEXIST if it is a target already. */
@@ -432,14 +476,14 @@ static struct proc_rec *add_target(struct collector *c, int pid, const struct ml
 	struct proc_rec *p = NULL;
 	int added;
 
+	bridge_hold(c);
 	*err = c->ops.set_target(c->ops.ctx, pid, t, BPF_NOEXIST);
 	added = !*err;
 	if (added) {
 		*err = c->ops.add_process(c->ops.ctx, pid);
 		p = *err ? NULL : store__proc_start(c->st, pid, 0, now, parent);
 	}
-	if (p)
-		p->own_events_ns = c->ops.now_ns(c->ops.ctx);
+	bridge_linger(c);
 	if (added && !p) {
 		if (!*err)
 			c->ops.remove_process(c->ops.ctx, pid);
@@ -549,46 +593,32 @@ void collector__scan_existing(struct collector *c, uint64_t now)
 
 /* ---- events ---- */
 
-/* How long after a process's own events were all open a fork may still
- * have copied its per-task events before they existed: the kernel copies
- * them early in the fork and reports the fork at its end, and the part
- * between may sleep (memory). Generous: a child taken as uncovered that
- * was covered only costs events of its own (no double count: cover). */
-#define OWN_EVENTS_MARGIN_NS 50000000ull
-
-/* A child forked while its parent's events were being opened: it may
- * have inherited none, or some. It gets events of its own, and only
- * those count (cover, set first: until they are open its samples of
- * inherited events are dropped, for a few microseconds). */
+/* A child that inherited no perf event (MLPROF_TF_BRIDGE: forked from a
+ * thread whose events were not open yet, while its parent became a
+ * target): events of its own, then cover set to it, which ends the
+ * bridge's samples of it (docs/design.md decision 34). Between the two,
+ * for the microseconds of the open, both count. */
 static void own_events(struct collector *c, struct proc_rec *p)
 {
 	struct mlprof_target t = { 0 };
-	uint32_t old;
 	int err;
 
-	err = c->ops.get_target(c->ops.ctx, p->pid, &t);
-	old = t.cover;
+	bridge_hold(c);
+	err = c->ops.add_process(c->ops.ctx, p->pid);
+	if (!err)
+		err = c->ops.get_target(c->ops.ctx, p->pid, &t);
 	if (!err) {
 		t.cover = (uint32_t)p->pid;
 		err = c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
 	}
-	if (!err) {
-		err = c->ops.add_process(c->ops.ctx, p->pid);
-		if (err) {
-			t.cover = old;
-			c->ops.set_target(c->ops.ctx, p->pid, &t, BPF_EXIST);
-		}
-	}
-	if (!err)
-		p->own_events_ns = c->ops.now_ns(c->ops.ctx);
-	else if (err != -ENOENT && err != -ESRCH) /* gone: nothing to cover */
+	bridge_linger(c);
+	if (err && err != -ENOENT && err != -ESRCH) /* gone: nothing to sample */
 		snprintf(p->message, sizeof(p->message),
 			 "forked while its parent became a target: no events of its own: %s",
 			 strerror(-err));
 	if (c->verbose)
-		fprintf(stderr, "mlprofd: pid %d forked during its parent's set-up: own events: %s"
-			" (%llu)\n", p->pid, err ? strerror(-err) : "ok",
-			(unsigned long long)p->own_events_ns);
+		fprintf(stderr, "mlprofd: pid %d inherited no event: own events: %s\n", p->pid,
+			err ? strerror(-err) : "ok");
 }
 
 /* An exec that came between the read and the write of own_events() had
@@ -629,7 +659,6 @@ static void on_exec(struct collector *c, const struct mlprof_proc_event *ev)
 		return;
 	p->root_pid = prev ? prev->root_pid : 0; /* same process, same tree */
 	p->in_mlpy = prev ? prev->in_mlpy : 0;
-	p->own_events_ns = prev ? prev->own_events_ns : 0; /* events stay over exec */
 	redo_exec_reset(c, p);
 	p->ppid = (int32_t)ev->ppid;
 	p->ns_pid = (int32_t)ev->ns_pid;
@@ -665,13 +694,12 @@ static void on_fork(struct collector *c, const struct mlprof_proc_event *ev)
 		p->inspect_status = parent->inspect_status;
 		memcpy(p->message, parent->message, sizeof(p->message));
 		mlpyattr__fork(c->tfg, p, parent);
-		if (parent->own_events_ns &&
-		    ev->hdr.ts_ns < parent->own_events_ns + OWN_EVENTS_MARGIN_NS)
-			own_events(c, p);
 	} else {
 		describe_proc(c, p);
 		inspect_proc(c, p, ev->hdr.ts_ns);
 	}
+	if (ev->uncovered)
+		own_events(c, p);
 }
 
 static void on_proc_exit(struct collector *c, const struct mlprof_proc_event *ev)

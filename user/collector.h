@@ -30,6 +30,10 @@ struct collector_ops {
 	/* Perf events of a root (its children inherit them); 0 or -errno. */
 	int (*add_process)(void *ctx, int pid);
 	void (*remove_process)(void *ctx, int pid);
+	/* The bridge (bridge.h) on or off while add_process runs and a little
+	 * after: 0, or -errno (-EOPNOTSUPP: none, the tick clock). NULL:
+	 * none. */
+	int (*bridge)(void *ctx, int on);
 	/* Memory probes of a target's C library, and (--memory=live) of its
 	 * interpreter's Py_FinalizeEx in the file `binary`. */
 	void (*probe_memory)(void *ctx, int pid);

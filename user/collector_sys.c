@@ -43,6 +43,11 @@ static int sys_add_process(void *ctx, int pid)
 	return sampler__add_process(((struct collector_sys *)ctx)->smp, pid);
 }
 
+static int sys_bridge(void *ctx, int on)
+{
+	return sampler__bridge(((struct collector_sys *)ctx)->smp, on);
+}
+
 static void sys_remove_process(void *ctx, int pid)
 {
 	sampler__remove_process(((struct collector_sys *)ctx)->smp, pid);
@@ -179,6 +184,7 @@ void collector_sys_ops(struct collector_sys *sys, struct collector_ops *ops)
 		.layout_id = sys_layout_id,
 		.add_process = sys_add_process,
 		.remove_process = sys_remove_process,
+		.bridge = sys_bridge,
 		.probe_memory = sys_probe_memory,
 		.unprobe_memory = sys_unprobe_memory,
 		.probe_finalize = sys_probe_finalize,

@@ -238,7 +238,12 @@ static cJSON *status_json(struct daemon *d)
 		/* Samples of an event a process inherited beside its own,
 		 * not counted (mlprof_target.cover). */
 		cJSON_AddNumberToObject(dm, "dup_samples", (double)v[MLPROF_STAT_DUP_SAMPLES]);
+		/* Samples of children that inherited no event, taken by the
+		 * bridge until their own events opened (bridge.h). */
+		cJSON_AddNumberToObject(dm, "bridge_samples",
+					(double)v[MLPROF_STAT_BRIDGE_SAMPLES]);
 	}
+	cJSON_AddNumberToObject(dm, "bridge_opens", (double)sampler__bridge_opens(d->smp));
 	if (d->o.pieces_off) /* a benchmark's daemon says what it left out */
 		cJSON_AddNumberToObject(dm, "pieces_off", d->o.pieces_off);
 	cJSON_AddNumberToObject(dm, "uptime_s", (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9);

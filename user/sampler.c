@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "bridge.h"
 #include "hashmap.h"
 #include "memworker.h"
 #include "sampler.h"
@@ -32,6 +33,7 @@ struct sampler {
 	unsigned nevents;
 	struct memworker *mem;  /* memory uprobes, NULL when memory is off */
 	int keep_pid;           /* its probes stay open until the end (0: none) */
+	struct bridge *bridge;  /* NULL: none (the tick clock) */
 };
 
 struct sampler *sampler__new(const struct sampler_config *cfg)
@@ -48,14 +50,18 @@ struct sampler *sampler__new(const struct sampler_config *cfg)
 		s->cfg.fault_period = 1;
 	/* Per-task events: the timer's (none with --clock tick) and memory's. */
 	s->nkinds = (cfg->clock_prog_fd >= 0) + (cfg->fault_prog_fd >= 0);
-	if (cfg->uprobe_prog_fd[0] >= 0) {
+	if (cfg->bridge_prog_fd >= 0 && cfg->clock_prog_fd >= 0)
+		s->bridge = bridge__new(cfg->bridge_prog_fd, cfg->freq_hz);
+	if (cfg->uprobe_prog_fd[0] >= 0)
 		s->mem = memworker__new(cfg->uprobe_prog_fd, cfg->uretprobe_prog_fd,
 					cfg->finalize_prog_fd);
-		if (!s->mem) {
-			hashmap__free(s->groups);
-			free(s);
-			s = NULL;
-		}
+	if ((cfg->uprobe_prog_fd[0] >= 0 && !s->mem) ||
+	    (cfg->bridge_prog_fd >= 0 && cfg->clock_prog_fd >= 0 && !s->bridge)) {
+		bridge__free(s->bridge);
+		memworker__free(s->mem);
+		hashmap__free(s->groups);
+		free(s);
+		s = NULL;
 	}
 	return s;
 }
@@ -86,7 +92,26 @@ void sampler__free(struct sampler *s)
 	hashmap__for_each(s->groups, free_group, s);
 	hashmap__free(s->groups);
 	memworker__free(s->mem);
+	bridge__free(s->bridge);
 	free(s);
+}
+
+int sampler__bridge(struct sampler *s, int on)
+{
+	int err = 0;
+
+	if (!s->bridge)
+		err = -EOPNOTSUPP;
+	else if (on)
+		err = bridge__open(s->bridge);
+	else
+		bridge__close(s->bridge);
+	return err;
+}
+
+unsigned long sampler__bridge_opens(const struct sampler *s)
+{
+	return s->bridge ? bridge__opens(s->bridge) : 0;
 }
 
 void sampler__abandon_closes(struct sampler *s)

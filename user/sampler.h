@@ -15,6 +15,8 @@ struct sampler;
 struct sampler_config {
 	int clock_prog_fd;   /* run at freq_hz of each task's CPU time */
 	unsigned freq_hz;
+	/* The bridge's program (bridge.h), -1: none (the tick clock). */
+	int bridge_prog_fd;
 	/* Memory (all -1 when off): a program run on every fault_period-th
 	 * page fault of each task, and uprobe programs on the C library's
 	 * mmap, mremap and sbrk entry points, for target processes only. */
@@ -51,6 +53,11 @@ void sampler__wait_memory(struct sampler *s);
 /* --memory=live: has Py_FinalizeEx of the interpreter file pid maps as
  * `path` (the name in its /proc/PID/maps) probed, asynchronously. */
 void sampler__probe_finalize(struct sampler *s, int pid, const char *path);
+/* The bridge (bridge.h) on or off: 0, -EOPNOTSUPP without one (--clock
+ * tick), other -errno if it could not open. */
+int sampler__bridge(struct sampler *s, int on);
+/* Times the bridge was opened. */
+unsigned long sampler__bridge_opens(const struct sampler *s);
 /* Stops sampling pid's group (its descendants' inherited events too). */
 void sampler__remove_process(struct sampler *s, int pid);
 /* Number of open perf events. */

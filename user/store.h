@@ -60,9 +60,6 @@ struct proc_rec {
 	/* Frees ml: set with it by mlpy support (mlpyattr), so the store
 	 * frees a record's ML attribution without knowing what it is. */
 	void (*ml_free)(struct mlmap *ml);
-	/* When its own per-task events were all open (CLOCK_MONOTONIC; 0:
-	 * it inherited them): a child forked before may have none. */
-	uint64_t own_events_ns;
 };
 
 struct frame_ref {

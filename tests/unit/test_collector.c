@@ -35,6 +35,10 @@ struct fake {
 	int removed[NPID];
 	int add_process_err;
 	int mem_probed[NPID];
+	/* the bridge: open now, times opened, the error an open returns */
+	int bridge_on, bridge_opens, bridge_err;
+	/* forks: the child inherited no perf event */
+	int uncovered[NPID];
 	/* inspector: not_ready answers before `status` */
 	int not_ready[NPID];
 	enum inspect_status status[NPID];
@@ -100,6 +104,16 @@ static int f_add_process(void *ctx, int pid)
 	if (fk.add_process_err)
 		return fk.add_process_err;
 	fk.events[pid]++;
+	return 0;
+}
+
+static int f_bridge(void *ctx, int on)
+{
+	(void)ctx;
+	if (on && fk.bridge_err)
+		return fk.bridge_err;
+	fk.bridge_opens += on && !fk.bridge_on;
+	fk.bridge_on = on;
 	return 0;
 }
 
@@ -233,6 +247,7 @@ static const struct collector_ops fake_ops = {
 	.layout_id = f_layout_id,
 	.add_process = f_add_process,
 	.remove_process = f_remove_process,
+	.bridge = f_bridge,
 	.probe_memory = f_probe_memory,
 	.unprobe_memory = f_unprobe_memory,
 	.probe_finalize = f_probe_finalize,
@@ -253,6 +268,7 @@ static void start(enum target_mode mode)
 
 	memset(&fk, 0, sizeof(fk));
 	fk.now = 1;
+	fk.bridge_err = -EOPNOTSUPP; /* the tests of the bridge have one */
 	memset(&timers, 0, sizeof(timers));
 	fake_now = 0;
 	st = store__new(&lim, 1);
@@ -308,6 +324,7 @@ static void proc_event(uint32_t type, int pid, int ppid, uint32_t exec_seq, uint
 	ev.ns_pid = (uint32_t)pid;
 	ev.exit_code = exit_code;
 	ev.is_target = fk.has_target[pid];
+	ev.uncovered = type == MLPROF_EV_FORK && fk.uncovered[pid];
 	snprintf(ev.comm, sizeof(ev.comm), "python3");
 	snprintf(ev.filename, sizeof(ev.filename), "/usr/bin/python3");
 	cr_assert_eq(collector__on_event(col, &ev, sizeof(ev)), 0);
@@ -320,6 +337,10 @@ static void fork_ev(int parent, int child, uint64_t ts)
 	struct mlprof_target t = fk.target[parent];
 
 	t.flags = MLPROF_TF_INHERITED;
+	if (fk.uncovered[child]) {
+		t.flags |= MLPROF_TF_BRIDGE;
+		t.cover = 0;
+	}
 	fk.has_target[child] = 1;
 	fk.target[child] = t;
 	proc(child, parent, fk.cmdline[parent], fk.status[parent]);
@@ -448,58 +469,88 @@ Test(collector, tree_lives_while_a_member_does)
 	stop();
 }
 
-/* A child forked while its parent's events were being opened may have
- * inherited none: it gets its own, and only those count (cover); one
- * forked after the parent's set-up (and a margin) inherits, and so do its
- * own children. */
-Test(collector, fork_during_setup_gets_own_events)
+/* A fork of a child that inherited no perf event (BPF says so: forked
+ * from a thread not covered yet while its parent became a target)
+ * during SETUP. */
+static void fork_uncovered(int parent, int child, uint64_t ts)
 {
-	struct proc_rec *p;
+	fk.uncovered[child] = 1;
+	fork_ev(parent, child, ts);
+}
 
+/* A child that inherited no event gets its own, then cover (the bridge's
+ * samples of it end); one that inherited counts those, and so do its own
+ * children. The bridge is open for each set-up and BRIDGE_LINGER after
+ * the last. */
+Test(collector, uncovered_child_gets_own_events)
+{
 	start(TARGET_NONE);
 	proc(100, 1, PY, INSPECT_OK);
-	fk.now = 10 * SEC; /* the parent's events were all open at 10 s */
-	cr_assert_eq(collector__add_root(col, 100, 10 * SEC - MS, 1), 0);
-	cr_assert_eq(store__proc(st, 100)->own_events_ns, 10 * SEC);
+	fk.bridge_err = 0;
+	fk.now = 10 * SEC;
+	fake_now = 10 * SEC;
+	cr_assert_eq(collector__add_root(col, 100, 10 * SEC, 1), 0);
+	cr_assert_eq(fk.bridge_on, 1, "no bridge for the set-up");
 	cr_assert_eq(fk.target[100].cover, 0);
-	fk.now = 11 * SEC;
-	fork_ev(100, 101, 10 * SEC - MS / 2); /* during the set-up */
+	fork_uncovered(100, 101, 10 * SEC);
 	cr_assert_eq(fk.events[101], 1, "no events of its own");
 	cr_assert_eq(fk.target[101].cover, 101);
-	cr_assert_eq(fk.target[101].flags, MLPROF_TF_INHERITED);
-	cr_assert_eq(store__proc(st, 101)->own_events_ns, 11 * SEC);
-	fork_ev(100, 102, 10 * SEC + 10 * MS); /* within the margin */
-	cr_assert_eq(fk.events[102], 1);
-	fork_ev(100, 103, 10 * SEC + 60 * MS); /* after: inherited */
-	cr_assert_eq(fk.events[103], 0);
-	cr_assert_eq(fk.target[103].cover, 0);
-	cr_assert_eq(store__proc(st, 103)->own_events_ns, 0);
-	/* 101's children: within its own set-up, and after (its cover) */
-	fork_ev(101, 104, 11 * SEC - MS);
-	cr_assert_eq(fk.events[104], 1);
-	cr_assert_eq(fk.target[104].cover, 104);
-	fork_ev(101, 105, 12 * SEC);
-	cr_assert_eq(fk.events[105], 0);
-	cr_assert_eq(fk.target[105].cover, 101, "cover not handed down");
-	/* children of an inherited child inherit */
-	fork_ev(103, 106, 10 * SEC + 70 * MS);
-	cr_assert_eq(fk.events[106], 0);
-	/* a gone child: nothing opened, cover as it was, no note */
+	cr_assert_eq(fk.target[101].flags, MLPROF_TF_INHERITED | MLPROF_TF_BRIDGE);
+	fork_ev(100, 102, 10 * SEC + MS); /* inherited its events */
+	cr_assert_eq(fk.events[102], 0);
+	cr_assert_eq(fk.target[102].cover, 0);
+	/* 101's children: inherited its own events (its cover) */
+	fork_ev(101, 104, 10 * SEC + 2 * MS);
+	cr_assert_eq(fk.events[104], 0);
+	cr_assert_eq(fk.target[104].cover, 101, "cover not handed down");
+	/* a gone child: nothing opened, no note */
 	fk.add_process_err = -ESRCH;
-	fork_ev(100, 107, 10 * SEC);
+	fork_uncovered(100, 107, 10 * SEC + 3 * MS);
 	cr_assert_eq(fk.events[107], 0);
 	cr_assert_eq(fk.target[107].cover, 0);
-	p = store__proc(st, 107);
-	cr_assert_str_eq(p->message, store__proc(st, 100)->message);
+	cr_assert_str_eq(store__proc(st, 107)->message, store__proc(st, 100)->message);
 	fk.add_process_err = -EMFILE;
-	fork_ev(100, 108, 10 * SEC);
+	fork_uncovered(100, 108, 10 * SEC + 4 * MS);
 	cr_assert_eq(fk.target[108].cover, 0);
 	cr_assert(strstr(store__proc(st, 108)->message, "no events of its own"));
 	fk.add_process_err = 0;
+	/* the bridge stays while forks are read, then closes */
+	cr_assert_eq(fk.bridge_opens, 1);
+	run_until(10 * SEC + 50 * MS);
+	cr_assert_eq(fk.bridge_on, 1, "closed before the linger");
+	run_until(10 * SEC + 200 * MS);
+	cr_assert_eq(fk.bridge_on, 0, "the bridge left open");
+	/* a later uncovered fork opens it again, for the linger */
+	fk.now = 11 * SEC;
+	fork_uncovered(100, 109, 11 * SEC);
+	cr_assert_eq(fk.bridge_on, 1);
+	cr_assert_eq(fk.bridge_opens, 2);
+	cr_assert_eq(fk.events[109], 1);
+	run_until(12 * SEC);
+	cr_assert_eq(fk.bridge_on, 0);
 	/* its own events go at its exit */
 	exit_ev(101, 13 * SEC);
 	cr_assert_eq(fk.removed[101], 1);
 	cr_assert_eq(fk.events[101], 0);
+	stop();
+}
+
+/* No bridge (--clock tick: -EOPNOTSUPP) or one that cannot open: the
+ * set-up goes on, nothing is left armed, an uncovered child still gets
+ * events of its own. */
+Test(collector, setup_without_a_bridge)
+{
+	start(TARGET_NONE);
+	proc(100, 1, PY, INSPECT_OK);
+	fk.bridge_err = -EOPNOTSUPP;
+	cr_assert_eq(collector__add_root(col, 100, 10, 1), 0);
+	cr_assert_eq(fk.bridge_on, 0);
+	cr_assert_null(timers.head->next, "a bridge timer armed with no bridge");
+	fk.bridge_err = -EMFILE;
+	fork_uncovered(100, 101, 20);
+	cr_assert_eq(fk.events[101], 1);
+	cr_assert_eq(fk.target[101].cover, 101);
+	cr_assert_eq(fk.bridge_opens, 0);
 	stop();
 }
 
@@ -511,7 +562,7 @@ Test(collector, exec_reset_redone_after_a_lost_race)
 	proc(100, 1, PY, INSPECT_OK);
 	fk.now = 10 * SEC;
 	cr_assert_eq(collector__add_root(col, 100, 10 * SEC, 1), 0);
-	fork_ev(100, 101, 10 * SEC);
+	fork_uncovered(100, 101, 10 * SEC);
 	cr_assert_eq(fk.target[101].cover, 101);
 	cr_assert_neq(fk.target[101].layout_id, 0);
 	/* BPF's exec reset, then undone by a stale write */
