@@ -42,7 +42,7 @@ LIB_SRCS += $(addprefix user/, export.c export_collapsed.c export_speedscope.c \
 # The daemon alone.
 DAEMON_SRCS := $(addprefix user/, mlprofd.c opts.c evloop.c bpfload.c \
                collector_sys.c control.c oneshot.c sampler.c serve.c httpsrv.c pusher.c \
-               btfcache.c bridge.c)
+               btfcache.c bridge.c perfbpf.c)
 # Running as a service (snapshot directory, config file).
 LIB_SRCS += user/snapdir.c user/conffile.c
 # --memory=live: memory held, by the stack that mapped it.

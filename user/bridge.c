@@ -3,11 +3,10 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "bridge.h"
+#include "perfbpf.h"
 
 struct bridge {
 	int prog_fd;
@@ -54,24 +53,12 @@ static int open_cpu(const struct bridge *b, int cpu)
 {
 	/* The per-task events' period: a sample stands for the same CPU time. */
 	struct perf_event_attr attr = {
-		.size = sizeof(attr),
 		.type = PERF_TYPE_SOFTWARE,
 		.config = PERF_COUNT_SW_CPU_CLOCK,
 		.sample_period = 1000000000ULL / b->freq_hz,
-		.disabled = 1,
 	};
-	int fd, err = 0;
 
-	fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, b->prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
-		err = -errno;
-	if (err) {
-		close(fd);
-		fd = err;
-	}
-	return fd;
+	return perfbpf_open(&attr, -1, cpu, b->prog_fd);
 }
 
 int bridge__open(struct bridge *b)

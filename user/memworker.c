@@ -8,12 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include "hashmap.h"
 #include "memworker.h"
+#include "perfbpf.h"
 
 /* A process's probes. One event per entry point and process, opened on
  * its main thread: the kernel filters uprobe hits by address space, so it
@@ -157,24 +156,14 @@ static int open_one(struct memworker *w, int pid, const struct memprobe_set *set
 		    int ret, int prog_fd)
 {
 	struct perf_event_attr attr;
-	int fd, err = 0;
 
 	memset(&attr, 0, sizeof(attr));
-	attr.size = sizeof(attr);
 	attr.type = (unsigned)w->pmu_type;
 	attr.config = ret ? 1ULL << w->ret_bit : 0;
 	attr.config1 = (uint64_t)(uintptr_t)set->path; /* uprobe_path */
 	attr.config2 = set->off[i];                     /* probe_offset */
 	attr.sample_period = 1;
-	attr.disabled = 1;
-	fd = (int)syscall(__NR_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
-		err = -errno;
-	if (err)
-		close(fd);
-	return err ? err : fd;
+	return perfbpf_open(&attr, pid, -1, prog_fd);
 }
 
 /* Opens set's entry (and return) probes for pid. 0 or -errno (none left

@@ -9,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include "bridge.h"
 #include "hashmap.h"
 #include "memworker.h"
+#include "perfbpf.h"
 #include "sampler.h"
 
 /* A root target and the events that cover it, per task: the cpu-clock
@@ -123,21 +122,8 @@ void sampler__abandon_closes(struct sampler *s)
 /* Opens one inherited event on tid and runs prog_fd on it. fd or -errno. */
 static int open_event(struct perf_event_attr *attr, int tid, int prog_fd)
 {
-	int fd, err = 0;
-
-	attr->size = sizeof(*attr);
 	attr->inherit = 1;
-	attr->disabled = 1;
-	fd = (int)syscall(__NR_perf_event_open, attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0))
-		err = -errno;
-	if (err) {
-		close(fd);
-		fd = err;
-	}
-	return fd;
+	return perfbpf_open(attr, tid, -1, prog_fd);
 }
 
 /* Opens the task's events into fds[0..nkinds-1]. 0 or -errno (nothing
