@@ -161,6 +161,19 @@ def accuracy(runs, python):
     return out
 
 
+def interleaved(rounds, configs, one):
+    """one(config) for every config once a round, in a new random order
+    each round (the VM's drift spreads over all of them): {config:
+    [results, a round each]}."""
+    res = {c: [] for c in configs}
+    for _ in range(rounds):
+        order = list(configs)
+        random.shuffle(order)
+        for c in order:
+            res[c].append(one(c))
+    return res
+
+
 def measure(rounds, workloads, python):
     rows = []
     with tempfile.TemporaryDirectory(prefix="mlprof-clock-") as tmp:
@@ -169,13 +182,9 @@ def measure(rounds, workloads, python):
             if space is None:
                 continue
             env, cwd = space
-            res = {c: [] for c in CONFIGS}
-            for _ in range(rounds):
-                order = list(CONFIGS)
-                random.shuffle(order)
-                for c in order:
-                    res[c].append(run(python, WORKLOADS[wname], CONFIGS[c], tmp, env=env,
-                                      cwd=cwd))
+            res = interleaved(rounds, CONFIGS,
+                              lambda c: run(python, WORKLOADS[wname], CONFIGS[c], tmp,
+                                            env=env, cwd=cwd))
             # Pair each run with the same round's unprofiled run.
             base = [r[0] for r in res["none"]]
             for c in CONFIGS:

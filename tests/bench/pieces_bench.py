@@ -24,7 +24,6 @@ usage: pieces_bench.py [--rounds N] [--workloads cpu,gc,where,mlpy] [--python EX
 Needs root."""
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -65,23 +64,17 @@ def measure(rounds, names, python):
             if space is None:
                 continue
             env, cwd = space
-            res = {c: [] for c in CONFIGS}
-            for _ in range(rounds):
-                order = list(CONFIGS)
-                random.shuffle(order)
-                for c in order:
-                    res[c].append(one(python, work, CONFIGS[c], tmp, env, cwd))
+            res = clock_bench.interleaved(
+                rounds, CONFIGS, lambda c: one(python, work, CONFIGS[c], tmp, env, cwd))
             base = [r[0] for r in res["none"]]
             per_sample = {c: [] for c, off in CONFIGS.items() if off is not None}
             was = wall_bench.bpf_stats(True)
             try:
-                for _ in range(min(3, rounds)):
-                    order = list(per_sample)
-                    random.shuffle(order)
-                    for c in order:
-                        r = one(python, work, CONFIGS[c], tmp, env, cwd, bpf=True)
-                        if r[2]:
-                            per_sample[c].append(1e9 * r[3] / r[2])
+                runs = clock_bench.interleaved(
+                    min(3, rounds), list(per_sample),
+                    lambda c: one(python, work, CONFIGS[c], tmp, env, cwd, bpf=True))
+                for c, rs in runs.items():
+                    per_sample[c] = [1e9 * r[3] / r[2] for r in rs if r[2]]
             finally:
                 wall_bench.bpf_stats(was)
             per_sample = {c: statistics.median(v) if v else float("nan")

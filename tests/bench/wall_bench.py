@@ -16,7 +16,6 @@ usage: wall_bench.py [--rounds N] [--workloads cpu,pingpong,...] [--python EXE]
 Needs root."""
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -51,13 +50,9 @@ def measure(rounds, names, python):
                 continue
             env, cwd = space
             cfgs = dict(configs, none=None)
-            res = {c: [] for c in cfgs}
-            for _ in range(rounds):
-                order = list(cfgs)
-                random.shuffle(order)
-                for c in order:
-                    res[c].append(clock_bench.run(python, work, cfgs[c], tmp, env=env, cwd=cwd,
-                                                  target=target))
+            res = clock_bench.interleaved(
+                rounds, cfgs, lambda c: clock_bench.run(python, work, cfgs[c], tmp, env=env,
+                                                        cwd=cwd, target=target))
             base = [r[0] for r in res["none"]]
             for c in configs:
                 w = [r[0] / b for r, b in zip(res[c], base)]
