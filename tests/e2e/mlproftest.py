@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -112,11 +113,30 @@ def bpf_prog_ids(pid):
     return ids
 
 
+def bpftool_show(what):
+    """`bpftool -j WHAT show`: every BPF object of a kind on the machine,
+    as a list of dicts. bpftool 7.1 once printed nothing at all, with
+    status 0, while a daemon's objects went away: such an answer is asked
+    again."""
+    for _ in range(10):
+        p = subprocess.run(["bpftool", "-j", what, "show"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        try:
+            objs = json.loads(p.stdout)
+        except ValueError:
+            objs = None
+        if p.returncode == 0 and isinstance(objs, list) and all("id" in x for x in objs):
+            return objs
+        print("\n  bpftool -j %s show: status %d, output %r, errors %r: asked again"
+              % (what, p.returncode, p.stdout[:200], p.stderr[:300]), file=sys.stderr)
+        time.sleep(0.1)
+    raise AssertionError("bpftool -j %s show: status %d, output %r, errors %r"
+                         % (what, p.returncode, p.stdout[:200], p.stderr[:500]))
+
+
 def loaded_bpf_prog_ids():
     """Ids of every BPF program loaded on the machine."""
-    out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    return {p["id"] for p in json.loads(out)}
+    return {p["id"] for p in bpftool_show("prog")}
 
 
 class Profile:
@@ -165,6 +185,21 @@ class Profile:
         if not m:
             raise AssertionError("workload printed no MLPROF_SPLIT:\n" + self.stdout)
         return {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+
+
+def steal_s():
+    """CPU time the hypervisor has taken from this VM's CPUs since boot,
+    all CPUs together (/proc/stat): a task's cpu-clock perf event runs on
+    a timer that goes on while its vCPU is stolen, but the kernel's CPU
+    time of the task leaves steal out (PARAVIRT_TIME_ACCOUNTING), so
+    timer samples of a run can exceed its CPU time by up to the steal of
+    that run. 0 where the kernel does not say."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK") if fields[0] == "cpu" else 0.0
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def wait_teardowns(timeout=30):

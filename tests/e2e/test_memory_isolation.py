@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import clock_args  # noqa: E402
-from mlproftest import MLPROFCTL, MLPROFD, TOP, bpf_prog_ids, require_root  # noqa: E402
+from mlproftest import MLPROFCTL, MLPROFD, TOP, bpf_prog_ids, bpftool_show, require_root  # noqa: E402
 
 MEM_PROGS = ("on_mmap", "on_mremap", "on_brk", "on_fault")
 TARGET = """import sys, time
@@ -27,11 +27,9 @@ for line in sys.stdin:          # one line: allocate 8 MiB more
 
 def prog_counts(daemon_pid):
     """run_cnt of the daemon's memory programs, by name."""
-    out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
     mine = bpf_prog_ids(daemon_pid)
     counts = {}
-    for p in json.loads(out):
+    for p in bpftool_show("prog"):
         if p.get("name") in MEM_PROGS and p.get("id") in mine:
             counts[p["name"]] = counts.get(p["name"], 0) + p.get("run_cnt", 0)
     return counts

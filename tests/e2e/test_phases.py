@@ -8,7 +8,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import (InterpreterCase, host_interpreters, chroot_interpreters,  # noqa: E402
-                        run_oneshot, selected, workload_path, require_root, WORKLOADS)
+                        run_oneshot, selected, steal_s, workload_path, require_root,
+                        WORKLOADS)
 from test_mlpy_real import HOST, SID, RealRun, need_mlpy, need_sid  # noqa: E402
 
 HZ = 999.0    # mlprofd's default frequency: one sample stands for 1/999 s of CPU
@@ -29,8 +30,11 @@ class PhaseTests(InterpreterCase):
     def shutdown_run(self, label, py, mode):
         """shutdown.py MODE under mlprofd: (CPU seconds its child used after
         its last line of Python, as the kernel counted them for this very
-        run, the child's <interpreter shutdown> samples, the profile)."""
+        run, the child's <interpreter shutdown> samples, the profile, the
+        VM's steal during the run in seconds)."""
+        steal = steal_s()
         prof = run_oneshot(py + [workload_path(py, "shutdown.py"), mode])
+        steal = steal_s() - steal
         self.assertEqual(prof.returncode, 0, "%s %s: %s" % (label, mode, prof.stderr))
         child = {i for i, p in enumerate(prof.snap["processes"])
                  if "--child" in (p.get("cmdline") or "")}
@@ -38,7 +42,7 @@ class PhaseTests(InterpreterCase):
         got = sum(st["n"] for st in prof.snap["stacks"] if st["p"] in child and
                   any(prof.funcs[st["f"][k]]["name"] == SHUTDOWN
                       for k in range(0, len(st["f"]), 2)))
-        return prof.split()["tail"], got, prof
+        return prof.split()["tail"], got, prof, steal
 
     def test_shutdown_is_named(self):
         """A million objects in module globals: what ending normally costs
@@ -46,18 +50,23 @@ class PhaseTests(InterpreterCase):
         the kernel for the profiled runs themselves) is at least 80%
         <interpreter shutdown>; after os._exit nothing is."""
         def check(label, py):
-            tail_n, got_n, prof = self.shutdown_run(label, py, "exit")
-            tail_x, got_x, _ = self.shutdown_run(label, py, "_exit")
+            tail_n, got_n, prof, steal = self.shutdown_run(label, py, "exit")
+            tail_x, got_x, _, _ = self.shutdown_run(label, py, "_exit")
             saved, got = tail_n - tail_x, got_n / HZ
             msg = "%s: shutdown %.3f s (%d samples); CPU after the last line %.3f s, after " \
-                  "os._exit %.3f s" % (label, got, got_n, tail_n, tail_x)
+                  "os._exit %.3f s; the VM's steal during the run %.3f s" % (
+                      label, got, got_n, tail_n, tail_x, steal)
             # The teardown of a million objects takes 0.15-0.35 s here; a
             # tenth of that would mean the workload no longer measures one.
             self.assertGreater(saved, 0.05, msg)
             self.assertGreaterEqual(got, 0.8 * saved, msg)
             # Never more than that run's own end (a sample stands for 1/HZ
-            # s of the task's CPU clock: two of slack).
-            self.assertLessEqual(got, tail_n + 2 / HZ, msg)
+            # s of the task's CPU clock: two of slack), but for time the
+            # hypervisor stole meanwhile: the timer runs on through it, the
+            # kernel's CPU time of the task leaves it out (steal_s, read in
+            # 10 ms steps, so 3% more). One repeated run here had all five
+            # interpreters of one test 1-4% over at once, the other runs none.
+            self.assertLessEqual(got, tail_n * 1.03 + 2 / HZ + steal, msg)
             self.assertLessEqual(got_x, 2, msg)
             print("\n" + msg, file=sys.stderr)
             # Shutdown is only ever the root of a stack (no Python frame).

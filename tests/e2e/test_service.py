@@ -15,7 +15,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mlproftest import clock_args  # noqa: E402
-from mlproftest import BUILD, MLPROFCTL, MLPROFD, TOP, require_root  # noqa: E402
+from mlproftest import BUILD, MLPROFCTL, MLPROFD, TOP, bpftool_show, require_root  # noqa: E402
 
 PY = "/usr/bin/python3.11"
 NAME = re.compile(r"^mlprof-\d{8}T\d{6}Z\.json$")
@@ -162,9 +162,8 @@ def bpf_ids_of(pid):
 
 
 def bpftool_ids(what):
-    out = subprocess.run(["bpftool", "-j", what, "show"], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    return {x["id"] for x in json.loads(out)}
+    """Ids of every BPF object of a kind on the machine."""
+    return {x["id"] for x in bpftool_show(what)}
 
 
 class ServiceTests(unittest.TestCase):

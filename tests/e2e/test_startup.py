@@ -12,8 +12,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlproftest import (MLPROFD, WORKLOADS, Profile, bpf_prog_ids, clock_args,  # noqa: E402
-                        loaded_bpf_prog_ids, require_root, run_oneshot, work_secs)
+from mlproftest import (MLPROFD, WORKLOADS, Profile, bpf_prog_ids, bpftool_show,  # noqa: E402
+                        clock_args, loaded_bpf_prog_ids, require_root, run_oneshot,
+                        work_secs)
 
 PY = "/usr/bin/python3.11"
 
@@ -80,9 +81,7 @@ def verified_insns(pid):
 
 def prog_names(ids):
     """{program id: name} (bpftool)."""
-    out = subprocess.run(["bpftool", "-j", "prog", "show"], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    return {p["id"]: p.get("name", "") for p in json.loads(out) if p["id"] in ids}
+    return {p["id"]: p.get("name", "") for p in bpftool_show("prog") if p["id"] in ids}
 
 
 class OneShotEndTests(unittest.TestCase):
