@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine (as root): install dependencies, build,
-# start mlprofd as a daemon, run a bundled mlpy program, print the report
+# start mlprofd as a daemon, run a bundled ML program with the real mlpy
+# (or, without it, the look-alike in tests/mlpy_app), print the report
 # that mlprofctl gets from the daemon, stop the daemon.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,18 @@ trap 'kill -TERM $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null || true; rm -f "$
 for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$LOG"; exit 1; }
 
-echo "== running: $PY tests/mlpy_app/bin/mlpy run tests/mlpy_app/examples/hotspots.ml"
-"$PY" tests/mlpy_app/bin/mlpy run --no-cache tests/mlpy_app/examples/hotspots.ml | tail -n 1
+# The real mlpy when it is beside the repository (../shared/mlpy, or
+# MLPY_SRC): made importable by scripts/mlpy-real.sh (host only if there is
+# no sid root), then `python3 -m mlpy run` of a bundled ML program. Else
+# the look-alike in tests/mlpy_app, which runs anywhere.
+if scripts/mlpy-real.sh >/dev/null && "$PY" -c 'import mlpy' 2>/dev/null; then
+    echo "== running the real mlpy: $PY -m mlpy run tests/workloads/ml/split.ml"
+    "$PY" -m mlpy run tests/workloads/ml/split.ml | grep -E 'split|Status|Success' | head -n 3 || true
+else
+    echo "== no real mlpy found (set MLPY_SRC to its src folder); the look-alike instead:"
+    echo "== running: $PY tests/mlpy_app/bin/mlpy run tests/mlpy_app/examples/hotspots.ml"
+    "$PY" tests/mlpy_app/bin/mlpy run --no-cache tests/mlpy_app/examples/hotspots.ml | tail -n 1
+fi
 echo
 echo "== mlprofctl report ${REPORT:-ml-summary} (first lines)"
 build/mlprofctl -s "$SOCK" report "${REPORT:-ml-summary}" | head -n "${LINES_SHOWN:-70}"
