@@ -26,7 +26,7 @@ if scripts/mlpy-real.sh >/dev/null && "$PY" -c 'import mlpy' 2>/dev/null; then
     echo "== running the real mlpy: $PY -m mlpy run tests/workloads/ml/split.ml"
     "$PY" -m mlpy run tests/workloads/ml/split.ml | grep -E 'split|Status|Success' | head -n 3 || true
 else
-    echo "== no real mlpy found (set MLPY_SRC to its src folder); the look-alike instead:"
+    echo "== the real mlpy is not importable by $PY (set MLPY_SRC to its src folder); the look-alike instead:"
     echo "== running: $PY tests/mlpy_app/bin/mlpy run tests/mlpy_app/examples/hotspots.ml"
     "$PY" tests/mlpy_app/bin/mlpy run --no-cache tests/mlpy_app/examples/hotspots.ml | tail -n 1
 fi
