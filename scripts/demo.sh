@@ -11,10 +11,13 @@ make -s
 PY=${PYTHON:-/usr/bin/python3.11}
 SOCK=$(mktemp -u /tmp/mlprofd-demo.XXXXXX.sock)
 LOG=$(mktemp /tmp/mlprofd-demo.XXXXXX.log)
+# mlpy writes the transpiled prog.py beside prog.ml: run a copy, keep the
+# clone clean.
+WORK=$(mktemp -d /tmp/mlprof-demo.XXXXXX)
 
 build/mlprofd --target mlpy --socket "$SOCK" >"$LOG" 2>&1 &
 DAEMON=$!
-trap 'kill -TERM $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null || true; rm -f "$LOG"' EXIT
+trap 'kill -TERM $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null || true; rm -f "$LOG"; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$LOG"; exit 1; }
 
@@ -23,8 +26,9 @@ for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 # no sid root), then `python3 -m mlpy run` of a bundled ML program. Else
 # the look-alike in tests/mlpy_app, which runs anywhere.
 if scripts/mlpy-real.sh >/dev/null && "$PY" -c 'import mlpy' 2>/dev/null; then
-    echo "== running the real mlpy: $PY -m mlpy run tests/workloads/ml/split.ml"
-    "$PY" -m mlpy run tests/workloads/ml/split.ml | grep -E 'split|Status|Success' | head -n 3 || true
+    cp tests/workloads/ml/split.ml "$WORK/"
+    echo "== running the real mlpy: $PY -m mlpy run split.ml (tests/workloads/ml, copied to $WORK)"
+    (cd "$WORK" && "$PY" -m mlpy run split.ml) | grep -E 'split|Success' | head -n 3 || true
 else
     echo "== the real mlpy is not importable by $PY (set MLPY_SRC to its src folder); the look-alike instead:"
     echo "== running: $PY tests/mlpy_app/bin/mlpy run tests/mlpy_app/examples/hotspots.ml"
