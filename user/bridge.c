@@ -14,7 +14,7 @@ struct bridge {
 	int *fds;        /* per possible CPU; -1: none */
 	int ncpus;
 	int open;
-	unsigned long opens;
+	unsigned long opens, failures;
 };
 
 struct bridge *bridge__new(int prog_fd, unsigned freq_hz)
@@ -78,6 +78,7 @@ int bridge__open(struct bridge *b)
 	}
 	b->open = any;
 	b->opens += (unsigned long)any;
+	b->failures += (unsigned long)!any;
 	return any ? 0 : err;
 }
 
@@ -101,4 +102,9 @@ int bridge__is_open(const struct bridge *b)
 unsigned long bridge__opens(const struct bridge *b)
 {
 	return b->opens;
+}
+
+unsigned long bridge__failures(const struct bridge *b)
+{
+	return b->failures;
 }

@@ -19,7 +19,11 @@ void bridge__free(struct bridge *b);
 int bridge__open(struct bridge *b);
 void bridge__close(struct bridge *b);
 int bridge__is_open(const struct bridge *b);
-/* Times the events were opened (bridge__open that found them closed). */
+/* Times the events were opened (bridge__open that found them closed),
+ * and times no CPU's could be (a set-up without the bridge: a child
+ * forked meanwhile from a thread not covered yet is unsampled until it
+ * has events of its own). */
 unsigned long bridge__opens(const struct bridge *b);
+unsigned long bridge__failures(const struct bridge *b);
 
 #endif

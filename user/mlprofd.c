@@ -244,6 +244,8 @@ static cJSON *status_json(struct daemon *d)
 					(double)v[MLPROF_STAT_BRIDGE_SAMPLES]);
 	}
 	cJSON_AddNumberToObject(dm, "bridge_opens", (double)sampler__bridge_opens(d->smp));
+	cJSON_AddNumberToObject(dm, "bridge_open_failures",
+				(double)sampler__bridge_failures(d->smp));
 	if (d->o.pieces_off) /* a benchmark's daemon says what it left out */
 		cJSON_AddNumberToObject(dm, "pieces_off", d->o.pieces_off);
 	cJSON_AddNumberToObject(dm, "uptime_s", (double)(now_ns(CLOCK_MONOTONIC) - d->start_ns) / 1e9);

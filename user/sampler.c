@@ -113,6 +113,11 @@ unsigned long sampler__bridge_opens(const struct sampler *s)
 	return s->bridge ? bridge__opens(s->bridge) : 0;
 }
 
+unsigned long sampler__bridge_failures(const struct sampler *s)
+{
+	return s->bridge ? bridge__failures(s->bridge) : 0;
+}
+
 void sampler__abandon_closes(struct sampler *s)
 {
 	if (s)

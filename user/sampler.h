@@ -56,8 +56,9 @@ void sampler__probe_finalize(struct sampler *s, int pid, const char *path);
 /* The bridge (bridge.h) on or off: 0, -EOPNOTSUPP without one (--clock
  * tick), other -errno if it could not open. */
 int sampler__bridge(struct sampler *s, int on);
-/* Times the bridge was opened. */
+/* Times the bridge was opened, and times it could not be. */
 unsigned long sampler__bridge_opens(const struct sampler *s);
+unsigned long sampler__bridge_failures(const struct sampler *s);
 /* Stops sampling pid's group (its descendants' inherited events too). */
 void sampler__remove_process(struct sampler *s, int pid);
 /* Number of open perf events. */

@@ -486,6 +486,7 @@ class ServiceTests(unittest.TestCase):
               "samples, %d duplicates dropped, %d by the bridge"
               % (len(kids), followed, zero, got, want, dups, bridged), file=sys.stderr)
         self.assertGreaterEqual(dm["bridge_opens"], 1)  # at the root's set-up
+        self.assertEqual(dm["bridge_open_failures"], 0)
         self.assertGreaterEqual(followed, 20)
         # Before the fix, a child forked while its parent's forking thread
         # had no event yet got none and no sample at all (one or more in
