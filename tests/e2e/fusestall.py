@@ -36,6 +36,30 @@ ROOT = 1
 MNT_DETACH = 2
 
 
+FUSECTL = "/sys/fs/fuse/connections"
+
+
+def connection_of(mountpoint):
+    """The FUSE connection's id (the kernel's device number, as fusectl
+    names it) from mountinfo, which asks the server nothing; None if the
+    mount is not found."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            fields = line.split()
+            if fields[4] == mountpoint:
+                major, minor = fields[2].split(":")
+                return int(major) << 20 | int(minor)  # the kernel's dev_t
+    return None
+
+
+def abort_connection(conn):
+    """Ends every request of the connection (fusectl's abort file)."""
+    if not os.path.exists(os.path.join(FUSECTL, str(conn))):
+        os.system("mount -t fusectl none %s 2>/dev/null" % FUSECTL)
+    with open(os.path.join(FUSECTL, str(conn), "abort"), "w") as f:
+        f.write("1")
+
+
 class StallFS:
     def __init__(self, mountpoint, files, uid, gid, stall=(), stall_lookup=(), allow_other=False):
         self.mountpoint = mountpoint
@@ -65,9 +89,23 @@ class StallFS:
         return self
 
     def __exit__(self, *exc):
+        # Abort the connection: stalled readers get ENOTCONN and the server
+        # thread's read ENODEV, so it returns. Only then is the descriptor
+        # closed: closed under a thread still reading it, its number went to
+        # the next file the test process opened (a subprocess's pipe), and
+        # the thread swallowed that child's output as FUSE requests (later
+        # tests saw bpftool or mlprofctl print nothing with status 0).
+        conn = connection_of(self.mountpoint)
         libc = ctypes.CDLL(None, use_errno=True)
         libc.umount2(self.mountpoint.encode(), MNT_DETACH)
-        os.close(self.fd)  # aborts the connection: stalled readers get ENOTCONN
+        if conn is not None:
+            abort_connection(conn)
+        self.thread.join(timeout=30)
+        if self.thread.is_alive():
+            # Leak the descriptor rather than hand its number to a
+            # thread that would read whatever is opened next.
+            raise AssertionError("FUSE server thread still running after the abort")
+        os.close(self.fd)
 
     def attr(self, node):
         if node == ROOT:
