@@ -175,5 +175,11 @@ class Browser:
             self.proc.kill()
             self.proc.wait()
         os.close(self.w)
-        os.close(self.r)
+        # The reader ends at the browser's EOF; closed under it, its next
+        # read would take whatever file got the number next (a later
+        # subprocess's pipe). A reader still waiting (a browser helper
+        # holding the pipe) keeps the descriptor: left open, not reused.
+        self.reader.join(timeout=10)
+        if not self.reader.is_alive():
+            os.close(self.r)
         shutil.rmtree(self.profile, ignore_errors=True)
