@@ -115,9 +115,11 @@ def bpf_prog_ids(pid):
 
 def bpftool_show(what):
     """`bpftool -j WHAT show`: every BPF object of a kind on the machine,
-    as a list of dicts. bpftool 7.1 once printed nothing at all, with
-    status 0, while a daemon's objects went away: such an answer is asked
-    again."""
+    as a list of dicts. An answer that is not one is printed and asked
+    again. (The empty answers with status 0 that made this a helper were
+    not bpftool's: a leftover FUSE server thread of test_security read the
+    pipe; fusestall.py now ends its thread. A retry that fires again points
+    at the same kind of leak.)"""
     for _ in range(10):
         p = subprocess.run(["bpftool", "-j", what, "show"], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True)
