@@ -23,7 +23,10 @@ from test_mlpy_real import need_mlpy  # noqa: E402
 
 PY = "/usr/bin/python3.11"
 POINTS = 2.0
-IMG = os.path.join(TOP, "docs", "img")
+# Screenshots of the pages the tests drive go to build/screenshots; to
+# refresh the README's pictures: MLPROF_SCREENSHOTS=docs/img make priv-test
+# (a test run leaves the tracked files alone).
+IMG = os.path.join(TOP, os.environ.get("MLPROF_SCREENSHOTS", os.path.join("build", "screenshots")))
 
 
 def ctl(*args):
